@@ -1,0 +1,254 @@
+"""The `tilsyn` command: generate sample data, run the pipeline, render dashboards, import vendor exports, demo.
+
+`tilsyn run` executes the same Dagster job the nightly schedule runs, in this process, and ends with a summary of
+what it did and where the results are. Exit codes: 0 done, 1 the run failed or rejected files, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from dagster_project.settings import Settings, load_settings
+
+DEMO_MARKER = ".tilsyn-demo"
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _add_settings_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="settings file (TOML); default ./tilsyn.toml or $TILSYN_CONFIG")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override a setting for this run, e.g. metrics.service_level_seconds=30")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config, args.overrides).with_paths(
+        landing_dir=getattr(args, "landing", None),
+        warehouse_path=getattr(args, "warehouse", None),
+        dashboards_dir=getattr(args, "dashboards", None),
+        pseudonym_key_file=getattr(args, "pseudonym_key_file", None),
+    )
+
+
+# --- generate -------------------------------------------------------------------------------------------------------
+def cmd_generate(args: argparse.Namespace) -> int:
+    from ingest.sample import generate_center
+
+    summary = generate_center(
+        args.out, agents=args.agents, days=args.days, start=args.start, seed=args.seed, fmt=args.format,
+        timezone=args.timezone, faults=args.faults, progress=_say,
+    )
+    for line in summary.lines():
+        _say(line)
+    return 0
+
+
+# --- run ------------------------------------------------------------------------------------------------------------
+def run_pipeline(settings: Settings, config_file: Path | None = None, overrides: list[str] | None = None) -> bool:
+    """Execute the pipeline job in process; True when every step succeeded."""
+    import dagster as dg
+
+    from dagster_project.assets import TilsynSettings
+    from dagster_project.definitions import PIPELINE_JOB_NAME, build_definitions
+
+    tilsyn = TilsynSettings(
+        config_file=str(config_file) if config_file else None,
+        landing_dir=str(settings.landing_dir), warehouse_path=str(settings.warehouse_path),
+        dashboards_dir=str(settings.dashboards_dir), overrides=list(overrides or []),
+    )
+    job = build_definitions(tilsyn).resolve_job_def(PIPELINE_JOB_NAME)
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    result = job.execute_in_process(run_config=quiet, raise_on_error=False, instance=dg.DagsterInstance.ephemeral())
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data:
+                _say(f"FAILED step {event.step_key}:\n{event.step_failure_data.error.to_string()}")
+    return result.success
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not settings.landing_dir.is_dir():
+        _say(f"error: landing folder {settings.landing_dir} does not exist")
+        return 2
+    started = time.perf_counter()
+    ok = run_pipeline(settings, args.config, _path_overrides(args) + args.overrides)
+    _summary(settings, ok, time.perf_counter() - started)
+    return 0 if ok and not _rejected_files(settings) else 1
+
+
+def _path_overrides(args: argparse.Namespace) -> list[str]:
+    return [f"paths.pseudonym_key_file={args.pseudonym_key_file}"] if getattr(args, "pseudonym_key_file", None) else []
+
+
+def _rejected_files(settings: Settings) -> list[str]:
+    """Files rejected by the latest load, read back from the published warehouse's ops schema."""
+    import duckdb
+
+    if not settings.warehouse_path.exists():
+        return []
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
+                          "and table_name = 'rejected_files'").fetchone()[0]
+        if not has:
+            return []
+        return [r[0] for r in con.execute(
+            "select source_file from ops.rejected_files where load_id = (select max(load_id) from ops.loads)"
+        ).fetchall()]
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+
+
+def _summary(settings: Settings, ok: bool, seconds: float) -> None:
+    _say("")
+    _say(f"Tilsyn run {'finished' if ok else 'FAILED'} in {seconds:.1f} s")
+    rejected = _rejected_files(settings)
+    if rejected:
+        _say(f"  rejected files ({len(rejected)}), see {settings.quarantine_dir}:")
+        for name in rejected:
+            _say(f"    {name}")
+    _say(f"  analyst warehouse : {settings.warehouse_path}  (read-only: duckdb.connect(path, read_only=True))")
+    _say(f"  restricted HR data: {settings.restricted_db_path}")
+    _say(f"  dashboards        : {settings.dashboards_dir / 'index.html'}")
+
+
+# --- dashboards -----------------------------------------------------------------------------------------------------
+def cmd_dashboards(args: argparse.Namespace) -> int:
+    from dashboards.build import render_all
+
+    if not args.warehouse.exists():
+        _say(f"error: warehouse {args.warehouse} does not exist; run `tilsyn run` first")
+        return 2
+    report = render_all(args.warehouse, args.out, progress=_say)
+    for line in report.lines():
+        _say(line)
+    return 0
+
+
+# --- import ---------------------------------------------------------------------------------------------------------
+def cmd_import_anonymous_bank(args: argparse.Namespace) -> int:
+    from ingest.adapters.anonymous_bank import import_anonymous_bank
+
+    report = import_anonymous_bank(args.file, args.landing, timezone=args.timezone, progress=_say)
+    for line in report.lines():
+        _say(line)
+    return 0
+
+
+def cmd_import_amazon_connect(args: argparse.Namespace) -> int:
+    from ingest.adapters.amazon_connect import import_amazon_connect
+
+    report = import_amazon_connect(args.ctr, args.agent_events, args.landing, progress=_say)
+    for line in report.lines():
+        _say(line)
+    return 0
+
+
+# --- demo -----------------------------------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Generate a small sample center, run the pipeline on it, render the dashboards (a fresh demo each time)."""
+    from ingest.sample import generate_center
+
+    root: Path = args.dir
+    if root.exists() and any(root.iterdir()):
+        if not (root / DEMO_MARKER).exists():
+            _say(f"error: {root} is not empty and was not made by `tilsyn demo`; choose another --dir")
+            return 2
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    (root / DEMO_MARKER).write_text("made by `tilsyn demo`; deleted and rebuilt by the next demo\n")
+    started = time.perf_counter()
+    _say(f"[1/3] generating a sample center in {root / 'landing'}")
+    summary = generate_center(root / "landing", agents=args.agents, days=args.days, start=args.start, seed=args.seed,
+                              progress=lambda l: _say(f"[generate] {l}"))
+    for line in summary.lines():
+        _say(f"[generate] {line}")
+    key_file = root / "pseudonym.key"
+    from ingest.protect import load_pseudonym_key
+
+    load_pseudonym_key(key_file, create_if_missing=True)
+    settings = load_settings(args.config, args.overrides).with_paths(
+        landing_dir=root / "landing", warehouse_path=root / "warehouse.duckdb", dashboards_dir=root / "dashboards",
+        pseudonym_key_file=key_file,
+    )
+    _say("[2/3] running the pipeline (ingest -> dbt build -> publish -> dashboards)")
+    ok = run_pipeline(settings, args.config, [f"paths.pseudonym_key_file={key_file}"] + args.overrides)
+    _say("[3/3] done")
+    _summary(settings, ok, time.perf_counter() - started)
+    return 0 if ok else 1
+
+
+# --- parser ---------------------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tilsyn", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def sample_args(p: argparse.ArgumentParser, agents: int, days: int) -> None:
+        p.add_argument("--agents", type=int, default=agents, help=f"number of agents (default {agents})")
+        p.add_argument("--days", type=int, default=days, help=f"number of days (default {days})")
+        p.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1), help="first day (YYYY-MM-DD)")
+        p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+
+    p = sub.add_parser("generate", help="write a simulated center's exports (canonical form) into a landing folder")
+    p.add_argument("--out", type=Path, required=True, help="landing folder to write")
+    sample_args(p, 12, 31)
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--timezone", default="Europe/Oslo", help="the center's time zone (IANA name)")
+    p.add_argument("--faults", action="store_true", help="add realistic export problems (late, duplicate, bad rows)")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("run", help="ingest new exports, build the warehouse, publish it, render dashboards")
+    p.add_argument("--landing", type=Path, help="landing folder (default from config: data/landing)")
+    p.add_argument("--warehouse", type=Path, help="analyst warehouse file (default data/warehouse.duckdb)")
+    p.add_argument("--dashboards", type=Path, help="dashboards folder (default data/dashboards)")
+    p.add_argument("--pseudonym-key-file", type=Path, help="key file for pseudonyms ($TILSYN_PSEUDONYM_KEY wins)")
+    _add_settings_args(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("dashboards", help="render the HTML dashboards from an analyst warehouse")
+    p.add_argument("--warehouse", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=cmd_dashboards)
+
+    p = sub.add_parser("import", help="translate a vendor's export into canonical landing files")
+    imp = p.add_subparsers(dest="format", required=True)
+    q = imp.add_parser("anonymous-bank", help="Technion SEE lab 'Anonymous Bank' call log")
+    q.add_argument("file", type=Path)
+    q.add_argument("--landing", type=Path, required=True)
+    q.add_argument("--timezone", default="Asia/Jerusalem")
+    q.set_defaults(func=cmd_import_anonymous_bank)
+    q = imp.add_parser("amazon-connect", help="Amazon Connect contact trace records and agent event stream")
+    q.add_argument("--ctr", type=Path, required=True, help="folder of CTR JSON lines files")
+    q.add_argument("--agent-events", type=Path, help="folder of agent event stream JSON files")
+    q.add_argument("--landing", type=Path, required=True)
+    q.set_defaults(func=cmd_import_amazon_connect)
+
+    p = sub.add_parser("demo", help="generate a small sample center and run everything on it")
+    p.add_argument("--dir", type=Path, default=Path("data/demo"), help="demo folder (default data/demo)")
+    sample_args(p, 12, 31)
+    _add_settings_args(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as exc:
+        _say(f"error: {exc}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
