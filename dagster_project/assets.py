@@ -5,14 +5,13 @@ become asset checks) -> analyst_warehouse (atomic publish) -> dashboards. Progre
 terminal sees a line per step; Dagster keeps them in the run's compute logs too.
 """
 
-from __future__ import annotations
-
 import os
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
+from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.dbt_project import MANIFEST_PATH, TILSYN_DBT_PROJECT, ensure_dbt_manifest
@@ -48,7 +47,7 @@ RAW_ASSET_SPECS = [
 
 
 @dg.multi_asset(specs=RAW_ASSET_SPECS, name="ingest_landing", can_subset=False)
-def ingest_landing(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> Iterator[dg.MaterializeResult]:
+def ingest_landing(context: AssetExecutionContext, tilsyn: TilsynSettings) -> Iterator[dg.MaterializeResult]:
     """Validate, protect and land every new export file of the landing folder (ingest.load.load_landing)."""
     from ingest.load import load_landing
     from ingest.protect import load_pseudonym_key
@@ -90,7 +89,7 @@ ensure_dbt_manifest()
 
 
 @dbt_assets(manifest=MANIFEST_PATH, project=TILSYN_DBT_PROJECT, dagster_dbt_translator=TilsynDbtTranslator())
-def tilsyn_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, tilsyn: TilsynSettings):
+def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsyn: TilsynSettings):
     """`dbt build` (models, seeds, tests) on the pipeline database with this center's metric settings."""
     settings = tilsyn.settings()
     os.environ.update(settings.to_env())  # profiles.yml reads the database path from the environment

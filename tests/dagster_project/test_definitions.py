@@ -1,0 +1,44 @@
+"""The Dagster graph: every source, the contract's marts, publish and dashboards, one job, the nightly schedule.
+
+A snapshot of the asset keys that matter, so the graph cannot lose a piece by accident.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.definitions import PIPELINE_JOB_NAME, defs
+
+
+def _keys() -> set[str]:
+    return {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+
+
+def test_asset_graph_has_every_stage() -> None:
+    keys = _keys()
+    for source in ("calls", "agent_states", "schedules", "roster", "ledger", "qa_evaluations"):
+        assert f"raw/{source}" in keys
+        assert f"staging/stg_{source}" in keys
+    assert {"marts/kpi_service_daily", "marts/kpi_agent_daily", "analyst_warehouse", "dashboards"} <= keys
+
+
+def test_marts_feed_publish_and_dashboards_depend_on_it() -> None:
+    graph = defs.resolve_asset_graph()
+    publish_parents = graph.get(dg.AssetKey("analyst_warehouse")).parent_keys
+    assert dg.AssetKey(["marts", "kpi_service_daily"]) in publish_parents
+    assert graph.get(dg.AssetKey("dashboards")).parent_keys == {dg.AssetKey("analyst_warehouse")}
+    # dbt sources are the ingest assets, not separate external assets
+    assert dg.AssetKey(["raw", "calls"]) in graph.get(dg.AssetKey(["staging", "stg_calls"])).parent_keys
+
+
+def test_job_and_nightly_schedule() -> None:
+    job = defs.resolve_job_def(PIPELINE_JOB_NAME)
+    assert job is not None
+    schedule = defs.resolve_schedule_def("tilsyn_nightly")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/Oslo"
+
+
+def test_dbt_tests_are_asset_checks() -> None:
+    checks = defs.resolve_asset_graph().asset_check_keys
+    assert any(check.asset_key == dg.AssetKey(["staging", "stg_calls"]) for check in checks)

@@ -1,0 +1,66 @@
+"""Settings: defaults come from dbt_project.yml vars, the config file and --set override them, typos are errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dagster_project.settings import load_settings, metric_defaults
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in ("TILSYN_CONFIG", "TILSYN_LANDING_DIR", "TILSYN_WAREHOUSE", "TILSYN_DASHBOARDS_DIR",
+                "TILSYN_METRICS_JSON", "TILSYN_PSEUDONYM_KEY_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)  # no ./tilsyn.toml
+
+
+def test_defaults_are_the_metrics_md_defaults() -> None:
+    metrics = load_settings().metrics
+    # METRICS.md: 20 s threshold, 5 s short abandons, Europe/Oslo, 15-minute intervals, 7-day FCR window
+    assert metrics["service_level_seconds"] == 20
+    assert metrics["short_abandon_seconds"] == 5
+    assert metrics["center_timezone"] == "Europe/Oslo"
+    assert metrics["interval_minutes"] == 15
+    assert metrics["fcr_window_days"] == 7
+    assert metrics["service_level_denominator"] == "offered_minus_short_abandons"
+
+
+def test_config_file_then_overrides(tmp_path: Path) -> None:
+    config = tmp_path / "center.toml"
+    config.write_text('[metrics]\nservice_level_seconds = 30\ncenter_timezone = "Europe/Berlin"\n'
+                      '[paths]\nwarehouse = "/srv/tilsyn/wh.duckdb"\n[schedule]\ncron = "30 3 * * *"\n')
+    settings = load_settings(config, ["metrics.service_level_seconds=15", "metrics.success_outcomes=[\"sale\",\"upsell\"]"])
+    assert settings.metrics["service_level_seconds"] == 15  # --set beats the file
+    assert settings.metrics["center_timezone"] == "Europe/Berlin"
+    assert settings.metrics["success_outcomes"] == ["sale", "upsell"]
+    assert settings.schedule_cron == "30 3 * * *"
+    assert settings.pipeline_db_path == Path("/srv/tilsyn/wh.pipeline.duckdb")
+    assert settings.restricted_db_path == Path("/srv/tilsyn/wh.restricted.duckdb")
+
+
+def test_unknown_metric_setting_is_a_clear_error(tmp_path: Path) -> None:
+    config = tmp_path / "center.toml"
+    config.write_text("[metrics]\nservice_level_secs = 30\n")
+    with pytest.raises(ValueError, match="service_level_secs"):
+        load_settings(config)
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        load_settings(None, ["metrics.service_level_seconds"])
+
+
+def test_env_round_trip() -> None:
+    settings = load_settings(None, ["metrics.fcr_window_days=3"]).with_paths(warehouse_path="/tmp/w.duckdb")
+    import os
+
+    old = dict(os.environ)
+    try:
+        os.environ.update(settings.to_env())
+        again = load_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    assert again.metrics["fcr_window_days"] == 3
+    assert again.warehouse_path == Path("/tmp/w.duckdb")
+    assert set(metric_defaults()) == set(again.metrics)
