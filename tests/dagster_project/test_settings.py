@@ -64,3 +64,10 @@ def test_env_round_trip() -> None:
     assert again.metrics["fcr_window_days"] == 3
     assert again.warehouse_path == Path("/tmp/w.duckdb")
     assert set(metric_defaults()) == set(again.metrics)
+
+
+def test_example_config_names_every_metric_setting() -> None:
+    """tilsyn.example.toml documents every variant (commented out), so a new setting cannot go undocumented."""
+    text = (Path(__file__).resolve().parents[2] / "tilsyn.example.toml").read_text()
+    for name in metric_defaults():
+        assert f"# {name} = " in text, name
