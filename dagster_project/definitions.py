@@ -1,4 +1,4 @@
-"""Tilsyn's Dagster definitions: the pipeline job, its nightly schedule, and the resources.
+"""Tilsyn's Dagster definitions: the pipeline job, its nightly schedule, the landing-folder sensor, the resources.
 
 `dagster dev` loads `defs` (pyproject `[tool.dagster]`); `tilsyn run` builds the same definitions with the paths of
 the command line and executes the job in process.
@@ -17,6 +17,7 @@ from dagster_project.assets import (
     tilsyn_dbt_models,
 )
 from dagster_project.dbt_project import DBT_EXECUTABLE, TILSYN_DBT_PROJECT
+from dagster_project.sensors import build_landing_sensor
 from dagster_project.settings import load_settings
 
 PIPELINE_JOB_NAME = "tilsyn_pipeline"
@@ -42,6 +43,7 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
         assets=[ingest_landing, tilsyn_dbt_models, analyst_warehouse, dashboards],
         jobs=[pipeline_job],
         schedules=[nightly],
+        sensors=[build_landing_sensor(pipeline_job, lambda _context: tilsyn.settings().landing_dir)],
         resources={
             "tilsyn": tilsyn,
             "dbt": DbtCliResource(project_dir=TILSYN_DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),

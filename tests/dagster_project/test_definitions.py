@@ -42,3 +42,27 @@ def test_job_and_nightly_schedule() -> None:
 def test_dbt_tests_are_asset_checks() -> None:
     checks = defs.resolve_asset_graph().asset_check_keys
     assert any(check.asset_key == dg.AssetKey(["staging", "stg_calls"]) for check in checks)
+
+
+def test_landing_sensor_launches_one_run_per_batch(tmp_path, monkeypatch) -> None:
+    """Two files dropped together -> one run; the same folder again -> skip; one more file -> one more run."""
+    from dagster_project.definitions import build_definitions
+    from dagster_project.assets import TilsynSettings
+
+    landing = tmp_path / "landing"
+    (landing / "calls").mkdir(parents=True)
+    local_defs = build_definitions(TilsynSettings(landing_dir=str(landing)))
+    sensor = local_defs.resolve_sensor_def("tilsyn_landing_sensor")
+    with dg.instance_for_test() as instance:
+        first = sensor(dg.build_sensor_context(instance=instance, cursor=None))
+        assert isinstance(first, dg.RunRequest)  # an empty folder is a (trivial) new state: one run
+        (landing / "calls" / "a.csv").write_text("x")
+        (landing / "calls" / "b.csv").write_text("y")
+        batch = sensor(dg.build_sensor_context(instance=instance, cursor=first.run_key.removeprefix("landing-")))
+        assert isinstance(batch, dg.RunRequest)
+        assert batch.tags["tilsyn/files"] == "2"
+        again = sensor(dg.build_sensor_context(instance=instance, cursor=batch.run_key.removeprefix("landing-")))
+        assert isinstance(again, dg.SkipReason)
+        (landing / "calls" / "c.csv").write_text("z")
+        more = sensor(dg.build_sensor_context(instance=instance, cursor=batch.run_key.removeprefix("landing-")))
+        assert isinstance(more, dg.RunRequest) and more.run_key != batch.run_key

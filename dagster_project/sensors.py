@@ -1,0 +1,58 @@
+"""A sensor on the landing folder: one pipeline run per batch of new or changed export files.
+
+The sensor never opens a database (the pipeline may hold the write lock): it fingerprints the landing folder (every
+file's path, size and modification time) and compares it with its cursor. A changed fingerprint launches one run whose
+run key is the fingerprint, so a batch of files dropped together gives exactly one run, and a re-evaluated tick never
+launches a second. Ingest itself is idempotent (files are loaded once by content hash), so a run over a folder that
+has not really changed is a no-op. While a pipeline run is in progress the sensor waits and keeps its cursor.
+"""
+
+import hashlib
+from pathlib import Path
+
+import dagster as dg
+
+from ingest.contracts import SOURCES
+
+EXPORT_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+def landing_fingerprint(landing_dir: Path) -> tuple[str, int]:
+    """(hex digest, file count) of the export files under `landing_dir/<source>/`."""
+    digest = hashlib.sha256()
+    count = 0
+    for source in sorted(SOURCES):
+        folder = landing_dir / source
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.name.endswith(EXPORT_SUFFIXES):
+                stat = path.stat()
+                digest.update(f"{source}/{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                count += 1
+    return digest.hexdigest()[:16], count
+
+
+def build_landing_sensor(job, landing_dir_of) -> dg.SensorDefinition:
+    """`landing_dir_of(context)` gives the folder to watch (from the deployment's settings)."""
+
+    @dg.sensor(name="tilsyn_landing_sensor", job=job, minimum_interval_seconds=60,
+               default_status=dg.DefaultSensorStatus.RUNNING)
+    def landing_sensor(context: dg.SensorEvaluationContext):
+        landing_dir = landing_dir_of(context)
+        if not landing_dir.is_dir():
+            return dg.SkipReason(f"landing folder {landing_dir} does not exist")
+        fingerprint, count = landing_fingerprint(landing_dir)
+        if fingerprint == context.cursor:
+            return dg.SkipReason(f"no new files in {landing_dir} ({count} known)")
+        in_progress = context.instance.get_runs(
+            filters=dg.RunsFilter(job_name=job.name, statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTED,
+                                                               dg.DagsterRunStatus.STARTING]),
+            limit=1,
+        )
+        if in_progress:
+            return dg.SkipReason("a pipeline run is in progress; new files wait for the next tick")
+        context.update_cursor(fingerprint)
+        return dg.RunRequest(run_key=f"landing-{fingerprint}", tags={"tilsyn/trigger": "landing", "tilsyn/files": str(count)})
+
+    return landing_sensor
