@@ -1,0 +1,36 @@
+{#- kpi_cost_per_call_<grain> (monthly and up): one row per period, rolled up from int_cost_per_call_monthly
+    (METRICS.md "Money"). var('cost_per_call_scope') picks the numerator of `cost_per_call` and
+    `cost_per_handled_minute`: `fully_loaded` (actual cost of all categories) or `staff_only`. -#}
+{% macro marts_ii_kpi_cost_per_call(grain) -%}
+{%- set scope = var('cost_per_call_scope') -%}
+{%- if scope not in ['fully_loaded', 'staff_only'] -%}
+    {{ exceptions.raise_compiler_error("var cost_per_call_scope must be 'fully_loaded' or 'staff_only', got '" ~ scope ~ "'") }}
+{%- endif -%}
+{%- set cost_numerator = 'actual_cost' if scope == 'fully_loaded' else 'staff_cost' -%}
+with rolled as (
+
+    {{ marts_ii_rollup(ref('int_cost_per_call_monthly'), grain, 'period_month', [],
+        sums={'actual_cost': 'actual_cost', 'staff_cost': 'staff_cost', 'budget_cost': 'budget_cost',
+              'answered_contacts': 'answered_contacts', 'handled_legs': 'handled_legs',
+              'handle_seconds': 'handle_seconds', 'months': '1',
+              'actualised_months': 'case when is_actualised then 1 else 0 end'}) }}
+
+)
+
+select
+    {{ marts_ii_period_columns(grain) }}
+    months,
+    actualised_months,
+    actual_cost,
+    staff_cost,
+    budget_cost,
+    answered_contacts,
+    handled_legs,
+    handle_seconds,
+    '{{ scope }}' as cost_per_call_scope,
+    {{ marts_ii_ratio(cost_numerator, 'answered_contacts') }} as cost_per_call,
+    {{ marts_ii_ratio('actual_cost', 'answered_contacts') }} as fully_loaded_cost_per_call,
+    {{ marts_ii_ratio('staff_cost', 'answered_contacts') }} as staff_cost_per_call,
+    {{ marts_ii_ratio(cost_numerator, 'handle_seconds / 60.0') }} as cost_per_handled_minute
+from rolled
+{%- endmacro %}

@@ -1,0 +1,88 @@
+{#- One row per local month: the center's actual cost (all cost centers; fully loaded and staff only), answered
+    contacts and handled inbound seconds. The additive base of kpi_cost_per_call_<grain>.
+    Answered contacts: distinct contact_id with at least one answered inbound leg (a transferred call is one
+    contact), in the local month in which the contact's first leg entered a queue. Handle seconds: talk + hold +
+    acw of the answered inbound legs, in the local month in which each leg entered its queue (as kpi_service). -#}
+with inbound_legs as (
+
+    select
+        contact_id,
+        queued_at,
+        answered_at,
+        coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(acw_seconds, 0) as handle_seconds
+    from {{ ref('stg_calls') }}
+    where direction = 'inbound'
+      and queued_at is not null
+
+),
+
+contacts as (
+
+    select
+        contact_id,
+        min(queued_at) as first_queued_at,
+        max(case when answered_at is not null then 1 else 0 end) as is_answered
+    from inbound_legs
+    group by contact_id
+
+),
+
+answered as (
+
+    select
+        {{ period_start('month', to_local_timestamp('first_queued_at')) }} as period_month,
+        count(*) as answered_contacts
+    from contacts
+    where is_answered = 1
+    group by 1
+
+),
+
+handled as (
+
+    select
+        {{ period_start('month', to_local_timestamp('queued_at')) }} as period_month,
+        count(*) as handled_legs,
+        sum(handle_seconds) as handle_seconds
+    from inbound_legs
+    where answered_at is not null
+    group by 1
+
+),
+
+cost as (
+
+    select
+        period_month,
+        sum(actual_amount) as actual_cost,
+        sum(case when category = 'staff' then actual_amount else 0 end) as staff_cost,
+        sum(budget_amount) as budget_cost,
+        max(case when is_actualised then 1 else 0 end) as is_actualised
+    from {{ ref('int_finance_ledger_monthly') }}
+    group by period_month
+
+),
+
+months as (
+
+    select period_month from answered
+    union
+    select period_month from handled
+    union
+    select period_month from cost where is_actualised = 1
+
+)
+
+select
+    months.period_month,
+    coalesce(cost.actual_cost, 0) as actual_cost,
+    coalesce(cost.staff_cost, 0) as staff_cost,
+    coalesce(cost.budget_cost, 0) as budget_cost,
+    coalesce(cost.is_actualised, 0) = 1 as is_actualised,
+    coalesce(answered.answered_contacts, 0) as answered_contacts,
+    coalesce(handled.handled_legs, 0) as handled_legs,
+    coalesce(handled.handle_seconds, 0) as handle_seconds
+from months
+left join cost on cost.period_month = months.period_month
+left join answered on answered.period_month = months.period_month
+left join handled on handled.period_month = months.period_month
