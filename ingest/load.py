@@ -1,0 +1,365 @@
+"""Loading the landing folder into the pipeline's DuckDB: the trustworthy front door of Tilsyn.
+
+`load_landing(...)` finds new export files under `<landing>/<source>/`, reads, validates and protects each one, and
+lands its rows in `raw.<source>` together with its manifest row (`ops.loaded_files`) in one DuckDB transaction.
+A file with any bad row is not loaded at all: it is copied to the quarantine folder with a problem report beside
+it, recorded in `ops.rejected_files` / `ops.row_problems`, and the run carries on. Each run adds a row to `ops.loads`.
+
+Incremental and idempotent: a path already recorded with the same size and modification time is skipped without
+reading it; other files are hashed and skipped when that content was loaded (or rejected) before. Restricted roster
+columns go only to `restricted.roster` in the separate restricted database (mode 0600).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.contracts import LOAD_COLUMNS, SOURCES, SourceContract, raw_table_ddl
+from ingest.protect import pseudonymise, redact_column
+from ingest.read import LINE, FileRejected, export_format, read_export
+from ingest.validate import validate
+
+# Problems kept per rejected file in `ops.row_problems` and its report (the count is always complete).
+MAX_PROBLEMS_PER_FILE = 10_000
+
+OPS_DDL = [
+    """CREATE TABLE IF NOT EXISTS ops.loads (
+        load_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, files_loaded INTEGER, files_skipped INTEGER,
+        files_rejected INTEGER, rows_loaded BIGINT, redactions BIGINT, ok BOOLEAN)""",
+    """CREATE TABLE IF NOT EXISTS ops.loaded_files (
+        source VARCHAR, path VARCHAR, size_bytes BIGINT, mtime_ns BIGINT, sha256 VARCHAR, rows BIGINT,
+        load_id VARCHAR, loaded_at TIMESTAMP, file_seq BIGINT, redactions BIGINT, seconds DOUBLE)""",
+    """CREATE TABLE IF NOT EXISTS ops.rejected_files (
+        source VARCHAR, path VARCHAR, size_bytes BIGINT, mtime_ns BIGINT, sha256 VARCHAR, load_id VARCHAR,
+        rejected_at TIMESTAMP, reason VARCHAR, problems BIGINT, quarantine_path VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS ops.row_problems (
+        load_id VARCHAR, source VARCHAR, sha256 VARCHAR, file VARCHAR, "row" BIGINT, field VARCHAR, value VARCHAR,
+        rule VARCHAR)""",
+]
+RESTRICTED_ALIAS = "restricted_db"
+
+
+class IngestSetupError(Exception):
+    """Ingest cannot start (database locked, bad arguments); the message says what to do."""
+
+
+@dataclass
+class SourceStats:
+    files_loaded: int = 0
+    files_skipped: int = 0  # already loaded (same path, size and time, or same content)
+    files_rejected: int = 0  # rejected in this run
+    files_still_rejected: int = 0  # rejected in an earlier run, content unchanged: not retried
+    rows: int = 0
+    redactions: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class Rejection:
+    source: str
+    file: str  # relative to the landing folder
+    reason: str
+    problems: int
+    quarantine_path: str
+
+
+@dataclass
+class LoadReport:
+    load_id: str
+    sources: dict[str, SourceStats] = field(default_factory=dict)
+    rejected: list[Rejection] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file was rejected in this run (earlier rejections are listed by `lines`, not counted)."""
+        return not self.rejected
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.sources.values())
+
+    def lines(self) -> list[str]:
+        out = [f"load {self.load_id}: {'ok' if self.ok else f'{len(self.rejected)} file(s) REJECTED'}, "
+               f"{self.rows:,} rows in {self.seconds:.1f} s"]
+        for name, s in self.sources.items():
+            rate = f", {s.rows / s.seconds:,.0f} rows/s" if s.rows and s.seconds else ""
+            still = f", {s.files_still_rejected} still in quarantine" if s.files_still_rejected else ""
+            out.append(f"  {name}: {s.files_loaded} loaded, {s.files_skipped} skipped, {s.files_rejected} rejected"
+                       f"{still}; {s.rows:,} rows, {s.redactions} redactions{rate}")
+        for r in self.rejected:
+            out.append(f"  REJECTED {r.file}: {r.reason} (report: {r.quarantine_path}.problems.csv)")
+        return out
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class _Capsule:
+    """Hands a Polars frame to DuckDB through the Arrow C stream interface (no pyarrow needed)."""
+
+    def __init__(self, frame: pl.DataFrame):
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        return self.frame.__arrow_c_stream__(requested_schema)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    con.register("__rows", _Capsule(frame))
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM __rows")
+    finally:
+        con.unregister("__rows")
+
+
+def _connect(pipeline_db: Path, restricted_db: Path) -> duckdb.DuckDBPyConnection:
+    pipeline_db.parent.mkdir(parents=True, exist_ok=True)
+    restricted_db.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(pipeline_db))
+    except duckdb.Error as e:
+        raise IngestSetupError(f"cannot open the pipeline database {pipeline_db}: {e}. If another process (dbt, "
+                               "Dagster, an open notebook) holds it, close that and run again.") from None
+    try:
+        con.execute(f"ATTACH '{restricted_db}' AS {RESTRICTED_ALIAS}")
+    except duckdb.Error as e:
+        con.close()
+        raise IngestSetupError(f"cannot open the restricted database {restricted_db}: {e}. If another process "
+                               "holds it, close that and run again.") from None
+    for path in (restricted_db, restricted_db.with_name(restricted_db.name + ".wal")):
+        if path.exists():
+            os.chmod(path, 0o600)
+    return con
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE SCHEMA IF NOT EXISTS ops")
+    for ddl in OPS_DDL:
+        con.execute(ddl)
+    for contract in SOURCES.values():
+        con.execute(raw_table_ddl(contract))
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RESTRICTED_ALIAS}.restricted")
+    con.execute(raw_table_ddl(SOURCES["roster"], schema=f"{RESTRICTED_ALIAS}.restricted", restricted=True))
+    # Restricted rows are committed just before their file's pipeline transaction; drop any whose file never
+    # made it into the manifest (a crash between the two).
+    con.execute(f"DELETE FROM {RESTRICTED_ALIAS}.restricted.roster WHERE _file_seq NOT IN "
+                "(SELECT file_seq FROM ops.loaded_files)")
+
+
+@dataclass
+class _Candidate:
+    source: str
+    path: Path
+    rel: str
+    size: int
+    mtime_ns: int
+
+
+def _find_files(landing_dir: Path, sources: list[str], progress: Callable[[str], None]) -> list[_Candidate]:
+    found = []
+    for source in sources:
+        folder = landing_dir / source
+        if not folder.is_dir():
+            continue
+        ignored = []
+        for path in folder.iterdir():
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            if export_format(path) is None:
+                ignored.append(path.name)
+                continue
+            st = path.stat()
+            found.append(_Candidate(source, path, path.relative_to(landing_dir).as_posix(), st.st_size,
+                                    st.st_mtime_ns))
+        if ignored:
+            progress(f"  {source}: ignoring {len(ignored)} file(s) that are not .csv/.csv.gz/.parquet: "
+                     + ", ".join(sorted(ignored)[:5]))
+    # Arrival order: modification time, then name.
+    return sorted(found, key=lambda f: (f.mtime_ns, f.path.name, f.rel))
+
+
+def _protect(typed: pl.DataFrame, text: pl.DataFrame, contract: SourceContract, key: bytes
+             ) -> tuple[pl.DataFrame, pl.Series, int]:
+    """Pseudonymise and redact the typed rows; the unknown extra columns as JSON (redacted too); redaction count."""
+    redactions = 0
+    replaced = []
+    for col in contract.columns:
+        if col.pseudonymised:
+            replaced.append(pseudonymise(typed[col.name], key, phone=col.name == "caller_number"))
+        elif col.free_text:
+            values, n = redact_column(typed[col.name])
+            replaced.append(values)
+            redactions += n
+    extras_names = [n for n in text.columns if n != LINE and n not in contract.column_names]
+    extras = pl.Series("_extra_columns", [None] * text.height, dtype=pl.String)
+    if extras_names:
+        redacted = []
+        for name in extras_names:
+            values, n = redact_column(text[name])
+            redacted.append(values)
+            redactions += n
+        extras = pl.DataFrame(redacted).select(pl.struct(pl.all()).struct.json_encode())
+        extras = extras.to_series().alias("_extra_columns")
+    return typed.with_columns(replaced), extras, redactions
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quarantine_dir: Path,
+                 pseudonym_key: bytes, progress: Callable[[str], None] | None = print,
+                 sources: Iterable[str] | None = None) -> LoadReport:
+    """Load every new file of `<landing_dir>/<source>/` into `raw.<source>`; reject and quarantine bad files.
+
+    Never raises for a bad input file (it is rejected and reported); raises `IngestSetupError` when the databases
+    cannot be opened or the arguments are wrong.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    names = list(SOURCES) if sources is None else list(sources)
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown:
+        raise IngestSetupError(f"unknown source(s) {', '.join(unknown)}; the sources are {', '.join(SOURCES)}")
+    if not pseudonym_key:
+        raise IngestSetupError("the pseudonym key is empty; see ingest.protect.load_pseudonym_key")
+    landing_dir, quarantine_dir = Path(landing_dir), Path(quarantine_dir)
+    load_id = f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    report = LoadReport(load_id, {n: SourceStats() for n in names})
+    started_at = _now()
+
+    con = _connect(Path(pipeline_db), Path(restricted_db))
+    try:
+        _create_tables(con)
+        say(f"ingest {load_id}: scanning {landing_dir}")
+        known_paths = {(p, s, m) for p, s, m in con.sql(
+            "SELECT path, size_bytes, mtime_ns FROM ops.loaded_files").fetchall()}
+        rejected_paths = {(p, s, m) for p, s, m in con.sql(
+            "SELECT path, size_bytes, mtime_ns FROM ops.rejected_files").fetchall()}
+        loaded_hashes = {h for (h,) in con.sql("SELECT sha256 FROM ops.loaded_files").fetchall()}
+        rejected_hashes = {h for (h,) in con.sql("SELECT sha256 FROM ops.rejected_files").fetchall()}
+        next_seq = con.sql("SELECT coalesce(max(file_seq), 0) + 1 FROM ops.loaded_files").fetchall()[0][0]
+
+        for cand in _find_files(landing_dir, names, say) if landing_dir.is_dir() else []:
+            stats = report.sources[cand.source]
+            stat_key = (cand.rel, cand.size, cand.mtime_ns)
+            if stat_key in known_paths:
+                stats.files_skipped += 1
+                continue
+            if stat_key in rejected_paths:
+                stats.files_still_rejected += 1
+                continue
+            t0 = time.perf_counter()
+            data = cand.path.read_bytes()
+            sha = _sha256(data)
+            if sha in loaded_hashes:
+                stats.files_skipped += 1
+                say(f"  {cand.rel}: same content as a file already loaded, skipped")
+                continue
+            if sha in rejected_hashes:
+                stats.files_still_rejected += 1
+                continue
+            contract = SOURCES[cand.source]
+            try:
+                text = read_export(cand.path, data, contract)
+                typed, problems = validate(text, contract, cand.rel)
+            except FileRejected as e:
+                problems, reason = None, str(e)
+            else:
+                reason = f"{problems.height} problem(s) in rows; first: line {problems['row'][0]} " \
+                         f"{problems['field'][0]}: {problems['rule'][0]}" if problems.height else None
+            if reason is not None:
+                rejection = _reject(con, cand, sha, data, reason, problems, load_id, quarantine_dir)
+                report.rejected.append(rejection)
+                rejected_hashes.add(sha)
+                stats.files_rejected += 1
+                say(f"  {cand.rel}: REJECTED, {reason}")
+                continue
+
+            rows, extras, redactions = _protect(typed, text, contract, pseudonym_key)
+            seq = next_seq
+            meta = [pl.lit(load_id).alias("_load_id"), pl.lit(seq, dtype=pl.Int64).alias("_file_seq"),
+                    pl.lit(cand.rel).alias("_source_file"), pl.col(LINE).alias("_source_line")]
+            rows = rows.with_columns(*meta, extras)
+            analyst = [c.name for c in contract.analyst_columns]
+            if contract.restricted_columns:
+                restricted = [*contract.key, *(c.name for c in contract.restricted_columns)]
+                _insert(con, f"{RESTRICTED_ALIAS}.restricted.{contract.name}", rows.select(*restricted, *LOAD_COLUMNS))
+                # Unknown columns of an HR export may be personal data too: they stay in the restricted database.
+                rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("_extra_columns"))
+            try:
+                con.execute("BEGIN TRANSACTION")
+                _insert(con, f"raw.{contract.name}", rows.select(*analyst, *LOAD_COLUMNS))
+                seconds = time.perf_counter() - t0
+                con.execute("INSERT INTO ops.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, rows.height, load_id, _now(), seq,
+                             redactions, seconds])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                con.execute(f"DELETE FROM {RESTRICTED_ALIAS}.restricted.{contract.name} WHERE _file_seq = ?", [seq])
+                raise
+            next_seq += 1
+            loaded_hashes.add(sha)
+            stats.files_loaded += 1
+            stats.rows += rows.height
+            stats.redactions += redactions
+            stats.seconds += seconds
+            say(f"  {cand.rel}: {rows.height:,} rows loaded in {seconds:.2f} s"
+                + (f", {redactions} card/bank number(s) redacted" if redactions else ""))
+
+        report.seconds = time.perf_counter() - started
+        totals = [sum(getattr(s, f) for s in report.sources.values())
+                  for f in ("files_loaded", "files_skipped", "files_rejected", "rows", "redactions")]
+        con.execute("INSERT INTO ops.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [load_id, started_at, _now(), *totals, report.ok])
+    finally:
+        con.close()
+    for path in (Path(restricted_db), Path(str(restricted_db) + ".wal")):
+        if path.exists():
+            os.chmod(path, 0o600)
+    for line in report.lines():
+        say(line)
+    return report
+
+
+def _reject(con: duckdb.DuckDBPyConnection, cand: _Candidate, sha: str, data: bytes, reason: str,
+            problems: pl.DataFrame | None, load_id: str, quarantine_dir: Path) -> Rejection:
+    """Copy the file to quarantine with its problem report; record it. The landing file stays as it is."""
+    folder = quarantine_dir / cand.source
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / cand.path.name
+    if target.exists() and _sha256(target.read_bytes()) != sha:
+        target = folder / f"{sha[:12]}-{cand.path.name}"
+    target.write_bytes(data)
+    os.chmod(target, 0o600)  # a raw export may hold secrets that never reach the warehouse
+    if problems is None:
+        problems = pl.DataFrame({"file": [cand.rel], "row": [None], "field": [None], "value": [None],
+                                 "rule": [reason]}, schema={"file": pl.String, "row": pl.Int64, "field": pl.String,
+                                                            "value": pl.String, "rule": pl.String})
+    total = problems.height
+    kept = problems.head(MAX_PROBLEMS_PER_FILE)
+    kept.write_csv(Path(f"{target}.problems.csv"))
+    con.execute("BEGIN TRANSACTION")
+    con.execute("INSERT INTO ops.rejected_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, load_id, _now(), reason, total, str(target)])
+    _insert(con, "ops.row_problems", kept.select(
+        pl.lit(load_id).alias("load_id"), pl.lit(cand.source).alias("source"), pl.lit(sha).alias("sha256"),
+        "file", "row", "field", "value", "rule"))
+    con.execute("COMMIT")
+    return Rejection(cand.source, cand.rel, reason, total, str(target))

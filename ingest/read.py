@@ -1,0 +1,157 @@
+"""Reading one export file (CSV, gzipped CSV, Parquet) into text columns with the line number of every row.
+
+Every value is read as text, so a bad value becomes a reported problem at its line instead of a parser error
+(STACK.md: Polars cast errors carry no line number). `_source_line` is the line a person finds in an editor, header =
+line 1; a Parquet row n (1-based) gets line n + 1, so the same rows as CSV or Parquet get the same numbers.
+
+Problems that make the whole file unreadable (not UTF-8, empty, a missing required column, a truncated last line, a
+row with the wrong number of fields, ...) raise `FileRejected` with a sentence naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from pathlib import Path
+
+import polars as pl
+
+from ingest.contracts import SourceContract
+
+LINE = "_source_line"
+SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be loaded; the message says why (no stack trace reaches the user)."""
+
+
+def export_format(path: Path) -> str | None:
+    name = path.name.lower()
+    return next((s for s in SUFFIXES if name.endswith(s)), None)
+
+
+def read_export(path: Path, data: bytes, contract: SourceContract) -> pl.DataFrame:
+    """The rows of an export as text columns (empty -> null) plus `_source_line`; header names stripped."""
+    fmt = export_format(path)
+    if fmt == ".parquet":
+        frame = _read_parquet(data)
+    else:
+        if fmt == ".csv.gz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError, zlib.error) as e:
+                raise FileRejected(f"not a readable gzip file ({e})") from None
+        frame = _read_csv(data)
+    missing = [c for c in contract.required_header if c not in frame.columns]
+    if missing:
+        raise FileRejected(f"missing required column(s) {', '.join(missing)} in the header")
+    return frame
+
+
+def _read_parquet(data: bytes) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as e:  # Polars raises several error types for a damaged file; all mean the same to a user.
+        raise FileRejected(f"not a readable Parquet file ({type(e).__name__}: {str(e).splitlines()[0]})") from None
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    text = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.Datetime and getattr(dtype, "time_zone", None):
+            text.append(col.dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S%.f+00:00"))
+        elif dtype == pl.Datetime:
+            # Written as text without an offset, which validation rejects like the same value in a CSV.
+            text.append(col.dt.strftime("%Y-%m-%dT%H:%M:%S%.f"))
+        elif dtype == pl.Date:
+            text.append(col.dt.strftime("%Y-%m-%d"))
+        elif dtype == pl.Boolean:
+            text.append(pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false")))
+        else:
+            text.append(col.cast(pl.String))
+    frame = frame.select([e.alias(n) for e, n in zip(text, frame.columns)])
+    frame = frame.with_columns(pl.all().replace("", None))
+    return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+
+
+def _read_csv(data: bytes) -> pl.DataFrame:
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as spreadsheet programs write
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise FileRejected(f"not UTF-8 text (line {line}: byte 0x{data[e.start]:02x} is not valid UTF-8)") from None
+    if not text.strip():
+        raise FileRejected("empty file (no header and no rows)")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header = next(csv.reader([lines[0]]))
+    _check_header(header)
+    # Fast path: one record per physical line (no blank lines, no line breaks inside quoted values). Field counts
+    # are checked per line with a regex; otherwise the standard csv module gives exact line numbers.
+    physical = pl.Series("l", lines, dtype=pl.String).str.strip_suffix("\r")
+    simple = (physical.str.count_matches('"') % 2 == 0).all() and not (physical == "").any()
+    if simple:
+        fields = physical.str.replace_all(r'"(?:[^"]|"")*"', "").str.count_matches(",", literal=True) + 1
+        bad = (fields != len(header)).arg_true()
+        if len(bad):
+            i = bad[0]
+            _raise_field_count(i + 1, int(fields[i]), len(header), is_last=i == len(lines) - 1,
+                               ends_with_newline=text.endswith("\n"))
+        try:
+            frame = pl.read_csv(data, infer_schema=False, empty_string_is_null=True, has_header=True,
+                                new_columns=[h.strip() for h in header])
+        except pl.exceptions.PolarsError:
+            frame = None  # fall through to the exact (slower) reader, which names the line
+        if frame is not None and frame.height == len(lines) - 1:
+            return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+    return _read_csv_exact(text, header)
+
+
+def _check_header(header: list[str]) -> None:
+    names = [h.strip() for h in header]
+    if any(not n for n in names):
+        raise FileRejected(f"line 1: the header has an empty column name (column {names.index('') + 1})")
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise FileRejected(f"line 1: the header repeats column(s) {', '.join(duplicated)}")
+
+
+def _raise_field_count(line: int, found: int, expected: int, is_last: bool, ends_with_newline: bool) -> None:
+    if is_last and found < expected and not ends_with_newline:
+        raise FileRejected(f"truncated last line: line {line} has {found} of {expected} fields and no line end")
+    raise FileRejected(f"line {line} has {found} fields, the header has {expected}")
+
+
+def _read_csv_exact(text: str, header: list[str]) -> pl.DataFrame:
+    """Record-by-record reader for files with quoted line breaks or blank lines (keeps exact line numbers)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, line_numbers = [], []
+    first_line = 1
+    try:
+        next(reader)
+        while True:
+            first_line = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            if not record:
+                continue  # a blank line
+            if len(record) != len(header):
+                _raise_field_count(first_line, len(record), len(header), is_last=reader.line_num >= text.count("\n"),
+                                   ends_with_newline=text.endswith("\n"))
+            rows.append(record)
+            line_numbers.append(first_line)
+    except csv.Error as e:
+        if "end of data" in str(e) or "EOF" in str(e):
+            raise FileRejected(f"truncated last line: the quoted value starting on line {first_line} never ends")
+        raise FileRejected(f"line {first_line}: not valid CSV ({e})") from None
+    columns = [h.strip() for h in header]
+    frame = pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
+    frame = frame.with_columns(pl.all().replace("", None))
+    return frame.with_columns(pl.Series(LINE, line_numbers, dtype=pl.Int64)).select(LINE, *columns)
