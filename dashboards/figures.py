@@ -1,0 +1,234 @@
+"""Plain figure functions: query results (Polars frames) in, a titled Plotly figure with units out.
+
+No I/O and no browser here, so every function is testable on a small frame. An empty frame gives a titled figure
+that says "no data" (pages normally show a "no data" note instead of calling these at all).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from dashboards import theme
+from dashboards.kpis import DEFAULT_CURRENCY, KPIS, NO_DATA, Kpi, fmt_value
+
+
+def unit(kpi: Kpi, currency: str) -> str:
+    return {"pct": "%", "seconds": "seconds", "money": currency, "count": "count"}[kpi.kind]
+
+
+def _axis(kpi: Kpi, currency: str) -> dict:
+    """A value axis in the KPI's unit: ratios as %, durations in seconds, money in the currency."""
+    axis = {"title": {"text": f"{kpi.label} ({unit(kpi, currency)})"}, "rangemode": "tozero"}
+    if kpi.kind == "pct":
+        axis["tickformat"] = ".0%"
+    elif kpi.kind == "money":
+        axis["tickformat"] = ",.0f" if kpi.column != "cost_per_call" else ",.2f"
+    return axis
+
+
+def _people(kpi: Kpi, values: list, currency: str) -> list[str]:
+    """Hover text as people read it (82 %, 0:42, NOK 45.20)."""
+    return [fmt_value(kpi, v, currency) for v in values]
+
+
+def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    fig.update_layout(template=theme.TEMPLATE_NAME, title={"text": title}, height=height)
+    return fig
+
+
+def no_data_figure(title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=NO_DATA, showarrow=False, font={"size": 18, "color": theme.NEUTRAL}, x=0.5, y=0.5,
+                       xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height=200)
+
+
+# Per grain: the x axis title and how a date axis ticks (every day, month, quarter or year, never hours).
+GRAIN_AXES = {
+    "daily": {"title": {"text": "Day"}, "tickformat": "%a %d %b", "dtick": 86_400_000},
+    "weekly": {"title": {"text": "Week (starting Monday)"}, "tickformat": "%d %b %Y", "dtick": 7 * 86_400_000},
+    "monthly": {"title": {"text": "Month"}, "tickformat": "%b %Y", "dtick": "M1"},
+    "quarterly": {"title": {"text": "Quarter"}, "tickformat": "%Y-Q%q", "dtick": "M3"},
+    "yearly": {"title": {"text": "Year"}, "tickformat": "%Y", "dtick": "M12"},
+}
+
+
+def make_trend_figure(
+    df: pl.DataFrame,
+    column: str,
+    title: str,
+    grain: str,
+    target: float | None = None,
+    currency: str = DEFAULT_CURRENCY,
+) -> go.Figure:
+    """A KPI over time, one line per `series` (queue, or one line for all queues); `period_start` on the x axis."""
+    if df.is_empty() or df[column].is_null().all():
+        return no_data_figure(title)
+    kpi = KPIS[column]
+    fig = go.Figure()
+    series_names = df["series"].unique(maintain_order=True).to_list() if "series" in df.columns else [kpi.label]
+    for name in series_names:
+        part = df.filter(pl.col("series") == name) if "series" in df.columns else df
+        part = part.sort("period_start")
+        values = part[column].to_list()
+        fig.add_trace(
+            go.Scatter(
+                x=part["period_start"].to_list(), y=values, name=str(name), mode="lines+markers",
+                customdata=_people(kpi, values, currency), hovertemplate="%{customdata}",
+            )
+        )
+    if target is not None:
+        fig.add_hline(y=target, line={"dash": "dash", "color": theme.TARGET, "width": 1},
+                      annotation_text=f"target {fmt_value(kpi, target, currency)}", annotation_position="top left")
+    fig.update_layout(yaxis=_axis(kpi, currency), xaxis={"type": "date", **GRAIN_AXES[grain]})
+    return _layout(fig, title)
+
+
+def make_agent_bar_figure(df: pl.DataFrame, column: str, title: str, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+    """One horizontal bar per agent (`agent_id`), worst at the top, so the eye lands on who needs help."""
+    if df.is_empty() or df[column].is_null().all():
+        return no_data_figure(title)
+    kpi = KPIS[column]
+    part = df.filter(pl.col(column).is_not_null())
+    # Plotly draws the first category at the bottom: put the best first so the worst ends up on top.
+    part = part.sort(column, descending=kpi.higher_is_better is not False)
+    values = part[column].to_list()
+    fig = go.Figure(
+        go.Bar(
+            x=values, y=[str(a) for a in part["agent_id"].to_list()], orientation="h", name=kpi.label,
+            customdata=_people(kpi, values, currency), hovertemplate="%{y}: %{customdata}<extra></extra>",
+            text=_people(kpi, values, currency), textposition="auto",
+        )
+    )
+    fig.update_layout(xaxis=_axis(kpi, currency), yaxis={"title": {"text": "Agent"}, "type": "category"},
+                      hovermode="closest")
+    return _layout(fig, title, height=max(260, 80 + 22 * part.height))
+
+
+def make_budget_figure(df: pl.DataFrame, title: str, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+    """Budget, actual and projection per `category` as grouped bars (columns `budget_amount`, `actual_amount`,
+    `projection_amount`)."""
+    if df.is_empty():
+        return no_data_figure(title)
+    fig = go.Figure()
+    for column, name, colour in [
+        ("budget_amount", "Budget, full year", theme.NEUTRAL),
+        ("actual_amount", "Actual to date", theme.COLORWAY[0]),
+        ("projection_amount", "Projection, full year", theme.COLORWAY[1]),
+    ]:
+        values = df[column].to_list()
+        fig.add_trace(go.Bar(x=df["category"].to_list(), y=values, name=name, marker_color=colour,
+                             customdata=[fmt_value(KPIS["variance_amount"], v, currency) for v in values],
+                             hovertemplate="%{customdata}"))
+    fig.update_layout(barmode="group", xaxis={"title": {"text": "Cost category"}},
+                      yaxis={"title": {"text": f"Amount ({currency})"}, "tickformat": ",.0f"})
+    return _layout(fig, title, height=380)
+
+
+def make_headcount_figure(df: pl.DataFrame, title: str) -> go.Figure:
+    """Headcount at month end (line, left axis) with hires and terminations per month (bars, right axis)."""
+    if df.is_empty():
+        return no_data_figure(title)
+    df = df.sort("period_start")
+    months = df["period_start"].to_list()
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Scatter(x=months, y=df["headcount_end"].to_list(), name="Headcount at period end",
+                             mode="lines+markers", line={"color": theme.COLORWAY[0]}), secondary_y=False)
+    fig.add_trace(go.Bar(x=months, y=df["hires"].to_list(), name="Hires", marker_color=theme.GOOD, opacity=0.8),
+                  secondary_y=True)
+    fig.add_trace(go.Bar(x=months, y=df["terminations"].to_list(), name="Terminations", marker_color=theme.BAD,
+                         opacity=0.8), secondary_y=True)
+    fig.update_layout(barmode="group", xaxis={"title": {"text": "Month"}})
+    fig.update_yaxes(title_text="Headcount (agents)", rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text="Hires and terminations (agents)", rangemode="tozero", showgrid=False,
+                     secondary_y=True)
+    return _layout(fig, title, height=380)
+
+
+def _day_selector(fig: go.Figure, days: list[date], traces_per_day: int) -> None:
+    """A dropdown that shows one day's traces at a time (traces are added day by day, `traces_per_day` each)."""
+    buttons = []
+    for i, day in enumerate(days):
+        visible = [j // traces_per_day == i for j in range(len(days) * traces_per_day)]
+        buttons.append({"label": day.strftime("%a %d %b"), "method": "update", "args": [{"visible": visible}]})
+    fig.update_layout(updatemenus=[{"buttons": buttons, "active": 0, "x": 0.0, "xanchor": "left", "y": 1.0,
+                                    "yanchor": "bottom", "pad": {"b": 28}, "showactive": True}])
+
+
+def _days(df: pl.DataFrame) -> list[date]:
+    return sorted({ts.date() for ts in df["interval_start"].to_list()})
+
+
+def make_staffing_figure(df: pl.DataFrame, title: str) -> go.Figure:
+    """Per interval of the chosen day: required, scheduled and staffed agents (lines) against calls offered (bars,
+    right axis). Columns: `interval_start`, `offered`, `required_agents`, `scheduled_agents`, `staffed_agents`."""
+    if df.is_empty():
+        return no_data_figure(title)
+    df = df.sort("interval_start")
+    days = _days(df)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    lines = [("required_agents", "Required", theme.TARGET, "dash"), ("scheduled_agents", "Scheduled",
+             theme.COLORWAY[1], "dot"), ("staffed_agents", "Staffed", theme.COLORWAY[0], "solid")]
+    for i, day in enumerate(days):
+        part = df.filter(pl.col("interval_start").dt.date() == day)
+        x = part["interval_start"].to_list()
+        fig.add_trace(go.Bar(x=x, y=part["offered"].to_list(), name="Calls offered", marker_color="#C9DCEB",
+                             visible=i == 0, hovertemplate="%{y:.0f} calls"), secondary_y=True)
+        for column, name, colour, dash in lines:
+            fig.add_trace(go.Scatter(x=x, y=part[column].round(1).to_list(), name=name, mode="lines",
+                                     line={"color": colour, "dash": dash, "shape": "hv"}, visible=i == 0,
+                                     hovertemplate="%{y:.1f} agents"), secondary_y=False)
+    _day_selector(fig, days, 1 + len(lines))
+    fig.update_layout(xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M"})
+    fig.update_yaxes(title_text="Agents (time-weighted)", rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text="Calls offered (per interval)", rangemode="tozero", showgrid=False, secondary_y=True)
+    return _layout(fig, title, height=420)
+
+
+def make_intraday_service_figure(df: pl.DataFrame, title: str, target: float | None = None) -> go.Figure:
+    """Service level per interval of the chosen day. Columns: `interval_start`, `service_level`."""
+    if df.is_empty() or df["service_level"].is_null().all():
+        return no_data_figure(title)
+    df = df.sort("interval_start")
+    days = _days(df)
+    fig = go.Figure()
+    for i, day in enumerate(days):
+        part = df.filter(pl.col("interval_start").dt.date() == day)
+        fig.add_trace(go.Scatter(x=part["interval_start"].to_list(), y=part["service_level"].to_list(),
+                                 name="Service level", mode="lines+markers", visible=i == 0,
+                                 hovertemplate="%{y:.0%}", connectgaps=False))
+    _day_selector(fig, days, 1)
+    if target is not None:
+        fig.add_hline(y=target, line={"dash": "dash", "color": theme.TARGET, "width": 1},
+                      annotation_text=f"target {fmt_value(KPIS['service_level'], target, '')}")
+    fig.update_layout(xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M"},
+                      yaxis={"title": {"text": "Service level (%)"}, "tickformat": ".0%", "range": [0, 1.05]})
+    return _layout(fig, title, height=360)
+
+
+def make_agent_heatmap_figure(df: pl.DataFrame, column: str, title: str) -> go.Figure:
+    """A KPI per agent (rows) and day (columns). Columns: `agent_id`, `local_date`, the KPI column."""
+    if df.is_empty() or df[column].is_null().all():
+        return no_data_figure(title)
+    kpi = KPIS[column]
+    days = sorted(set(df["local_date"].to_list()))
+    agents = sorted({str(a) for a in df["agent_id"].to_list()})
+    cell = {(str(r["agent_id"]), r["local_date"]): r[column] for r in df.iter_rows(named=True)}
+    z = [[cell.get((a, d)) for d in days] for a in agents]
+    text = [[fmt_value(kpi, v, "") if v is not None else "" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        x=[d.strftime("%a %d %b") for d in days], y=agents, z=z, text=text, texttemplate="%{text}",
+        colorscale="cividis", zmin=0, zmax=1, colorbar={"title": {"text": f"{kpi.label} (%)"}, "tickformat": ".0%"},
+        hovertemplate="%{y}, %{x}: %{text}<extra></extra>", hoverongaps=False,
+    ))
+    fig.update_layout(xaxis={"title": {"text": "Day"}, "type": "category"},
+                      yaxis={"title": {"text": "Agent"}, "type": "category", "autorange": "reversed"},
+                      hovermode="closest")
+    return _layout(fig, title, height=max(260, 110 + 26 * len(agents)))
+

@@ -1,0 +1,184 @@
+"""How each KPI is named, shown to people and judged: labels, units, formatting and plain-language comparisons.
+
+Values arrive as the marts hold them: ratios as fractions (0.82), durations in seconds, money in the center's
+currency. People read "82 %", "0:42" and "NOK 45.20"; a missing value reads "no data".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+NO_DATA = "no data"
+DEFAULT_CURRENCY = "NOK"  # METRICS.md `center_currency` default, used when the marts name no currency
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline KPI: the column holding it, its label, its kind (pct, seconds, money, count) and its good side."""
+
+    column: str
+    label: str
+    kind: str
+    higher_is_better: bool | None  # None: neither side is good in itself (occupancy, headcount)
+
+
+KPIS: dict[str, Kpi] = {
+    k.column: k
+    for k in [
+        Kpi("service_level", "Service level", "pct", True),
+        Kpi("asa_seconds", "Average speed of answer", "seconds", False),
+        Kpi("abandonment_rate", "Abandonment", "pct", False),
+        Kpi("aht_seconds", "Average handle time", "seconds", False),
+        Kpi("fcr_rate", "First-contact resolution", "pct", True),
+        Kpi("occupancy", "Occupancy", "pct", None),
+        Kpi("adherence", "Schedule adherence", "pct", True),
+        Kpi("attrition_rate", "Attrition", "pct", False),
+        Kpi("cost_per_call", "Cost per call", "money", False),
+        Kpi("variance_amount", "Budget variance", "money", False),
+        Kpi("qa_score", "QA score", "pct", True),
+        Kpi("offered", "Offered calls", "count", None),
+        Kpi("conversion_rate", "Outbound conversion", "pct", True),
+        Kpi("headcount_end", "Headcount", "count", None),
+    ]
+}
+
+HEADLINE_KPIS = [
+    "service_level",
+    "asa_seconds",
+    "abandonment_rate",
+    "aht_seconds",
+    "fcr_rate",
+    "occupancy",
+    "adherence",
+    "attrition_rate",
+    "cost_per_call",
+    "variance_amount",
+    "qa_score",
+]
+
+
+def fmt_count(value: float | None) -> str:
+    if value is None:
+        return NO_DATA
+    return f"{value:,.0f}".replace(",", "\u202f")  # narrow no-break space groups thousands, as in Norwegian
+
+
+def fmt_pct(value: float | None, digits: int = 0) -> str:
+    return NO_DATA if value is None else f"{value * 100:.{digits}f}\u00a0%"
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """Seconds as m:ss (or h:mm:ss from one hour), rounded to the second."""
+    if seconds is None:
+        return NO_DATA
+    sign = "-" if seconds < 0 else ""
+    total = round(abs(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"
+
+
+def fmt_money(value: float | None, currency: str) -> str:
+    if value is None:
+        return NO_DATA
+    # Small amounts (cost per call) keep their øre; budgets are read in whole units.
+    text = f"{abs(value):,.2f}" if abs(value) < 1000 else f"{abs(value):,.0f}"
+    return f"{'-' if value < 0 else ''}{currency}\u00a0{text.replace(',', chr(0x202F))}"
+
+
+def fmt_value(kpi: Kpi, value: float | None, currency: str) -> str:
+    if kpi.kind == "pct":
+        return fmt_pct(value)
+    if kpi.kind == "seconds":
+        return fmt_duration(value)
+    if kpi.kind == "money":
+        return fmt_money(value, currency)
+    return fmt_count(value)
+
+
+def fmt_change(kpi: Kpi, delta: float, currency: str) -> str:
+    """The size of a change, without its direction: '3 points', '0:05', 'NOK 2.10'."""
+    if kpi.kind == "pct":
+        points = abs(delta) * 100
+        text = f"{points:.0f}" if points >= 1 or points == 0 else f"{points:.1f}"
+        return f"{text} point" + ("" if text == "1" else "s")
+    if kpi.kind == "seconds":
+        return fmt_duration(abs(delta))
+    if kpi.kind == "money":
+        return fmt_money(abs(delta), currency)
+    return fmt_count(abs(delta))
+
+
+def compare(kpi: Kpi, value: float | None, other: float | None, other_label: str, currency: str) -> str | None:
+    """'up 3 points on February' / 'unchanged on 2025-Q4'; None when either value is missing."""
+    if value is None or other is None:
+        return None
+    delta = value - other
+    if fmt_change(kpi, delta, currency) in ("0 points", "0:00", fmt_money(0, currency), "0"):
+        return f"unchanged on {other_label}"
+    return f"{'up' if delta > 0 else 'down'} {fmt_change(kpi, delta, currency)} on {other_label}"
+
+
+def judge(kpi: Kpi, value: float | None, target: float | None) -> str:
+    """'good', 'bad' or 'neutral': the tile's colour against target (budget variance: against zero)."""
+    if value is None or kpi.higher_is_better is None:
+        return "neutral"
+    if target is None:
+        if kpi.column != "variance_amount":
+            return "neutral"
+        target = 0.0
+    better = value >= target if kpi.higher_is_better else value <= target
+    return "good" if better else "bad"
+
+
+def describe(
+    kpi: Kpi,
+    value: float | None,
+    target: float | None,
+    comparisons: list[tuple[float | None, str]],
+    currency: str,
+) -> str:
+    """A tile in one sentence: 'Service level 82 %, target 80 %, up 3 points on February, ...'."""
+    if value is None:
+        return f"{kpi.label}: {NO_DATA}"
+    parts = [f"{kpi.label} {fmt_value(kpi, value, currency)}"]
+    if target is not None:
+        parts.append(f"target {fmt_value(kpi, target, currency)}")
+    for other, label in comparisons:
+        phrase = compare(kpi, value, other, label, currency)
+        if phrase:
+            parts.append(phrase)
+    return ", ".join(parts)
+
+
+# --- periods --------------------------------------------------------------------------------------------------------
+MONTH_NAMES = [
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+]  # fmt: skip
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_months(grain: str) -> int:
+    return {"monthly": 1, "quarterly": 3, "yearly": 12}[grain]
+
+
+def period_key(grain: str, start: date) -> str:
+    """File-name key of a period: 2026-03, 2026-Q1, 2026 (quarters numbered from the period's first month)."""
+    if grain == "monthly":
+        return f"{start.year}-{start.month:02d}"
+    if grain == "quarterly":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start.year}"
+
+
+def period_label(grain: str, start: date, short: bool = False) -> str:
+    """Human label: 'March 2026' (or 'March' when short), '2026-Q1', '2026'."""
+    if grain == "monthly":
+        return MONTH_NAMES[start.month - 1] + ("" if short else f" {start.year}")
+    return period_key(grain, start)

@@ -1,0 +1,47 @@
+"""The first slice: a warehouse with only daily service and agent marts renders a daily page and an index that open
+offline in Chromium, log no error, and draw data in every chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboards.build import render_all
+from tests.dashboards.warehouse import build_daily_warehouse
+
+
+@pytest.fixture(scope="module")
+def daily_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("daily")
+    warehouse = build_daily_warehouse(root / "warehouse.duckdb")
+    out = root / "html"
+    report = render_all(warehouse, out, progress=None)
+    assert [p.path.name for p in report.pages] == ["operations_daily.html", "index.html"]
+    return out
+
+
+def test_daily_page_opens_offline_and_draws_every_chart(daily_site, browser, screenshot_dir):
+    check = browser.check_page(daily_site / "operations_daily.html", screenshot_dir / "daily_only_operations.png")
+    assert check.errors == []
+    # Four service charts (service level, ASA, abandonment, AHT) and three agent charts (occupancy, adherence, AHT).
+    assert len(check.charts) == 7
+    assert check.empty_charts == []
+    # Two queues, two days: one line per queue in each service chart.
+    service_charts = [c for c in check.charts if "per day and queue" in c.title]
+    assert [c.traces_with_data for c in service_charts] == [2, 2, 2, 2]
+    assert "Data through Tuesday 31 March 2026" in check.text
+
+
+def test_plotly_is_embedded_once_and_no_cdn(daily_site):
+    html = (daily_site / "operations_daily.html").read_text(encoding="utf-8")
+    # plotly.min.js starts with this banner; it must appear once, and no script may be loaded from elsewhere.
+    assert html.count("plotly.js v") == 1
+    assert "<script src=" not in html and 'src="http' not in html
+
+
+def test_index_links_the_daily_page(daily_site, browser, screenshot_dir):
+    check = browser.check_page(daily_site / "index.html", screenshot_dir / "daily_only_index.png")
+    assert check.errors == []
+    assert "Service and agent KPIs per day" in check.text
+    assert 'href="operations_daily.html"' in (daily_site / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Helpers shared by the test folders (headless-browser checks of rendered pages)."""

@@ -1,0 +1,135 @@
+"""Open a rendered page in headless Chromium, offline, and report what a person would see.
+
+Drives Debian's `/usr/bin/chromium` through Playwright (never `playwright install`). Every request that is not a
+`file:` URL is aborted, so a page that needs the network fails here as it would on an offline laptop. The check
+collects console errors, page errors and failed requests, waits until every Plotly chart has drawn (`_fullLayout`
+and an `svg.main-svg`), counts per chart the traces that hold data, and keeps the page text for tile checks.
+
+Use one browser for many pages (`Browser` as a context manager, e.g. in a session-scoped fixture) or the
+one-shot `check_page(path)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DRAW_TIMEOUT_MS = 20_000
+
+# Runs in the page: for each chart, its title, trace count and how many traces carry at least one data point.
+CHARTS_JS = """
+() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(div => {
+  const traces = div.data || [];
+  const hasData = t => ['x', 'y', 'z', 'values', 'lat', 'r'].some(k => {
+    const v = t[k];
+    if (v === undefined || v === null) return false;
+    if (typeof v.length === 'number') return v.length > 0;
+    if (v.bdata !== undefined) return v.bdata.length > 0;  // typed-array spec before Plotly decodes it
+    return false;
+  });
+  const title = div._fullLayout && div._fullLayout.title ? (div._fullLayout.title.text || '') : '';
+  return {id: div.id, title: title, traces: traces.length, traces_with_data: traces.filter(hasData).length};
+})
+"""
+DRAWN_JS = """
+() => Array.from(document.querySelectorAll('.plotly-graph-div'))
+        .every(div => div._fullLayout !== undefined && div.querySelector('svg.main-svg') !== null)
+"""
+
+
+@dataclass
+class ChartCheck:
+    id: str
+    title: str
+    traces: int
+    traces_with_data: int
+
+
+@dataclass
+class PageCheck:
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+    charts: list[ChartCheck] = field(default_factory=list)
+    text: str = ""
+    screenshot: Path | None = None
+
+    @property
+    def errors(self) -> list[str]:
+        """Everything that went wrong, in one list (empty for a clean page)."""
+        return (
+            [f"console: {e}" for e in self.console_errors]
+            + [f"page error: {e}" for e in self.page_errors]
+            + [f"request failed: {e}" for e in self.failed_requests]
+            + [f"network request blocked: {e}" for e in self.blocked_requests]
+        )
+
+    @property
+    def empty_charts(self) -> list[ChartCheck]:
+        return [c for c in self.charts if c.traces_with_data == 0]
+
+
+class Browser:
+    """One headless Chromium for many page checks. Use as a context manager."""
+
+    def __enter__(self) -> Browser:
+        from playwright.sync_api import sync_playwright  # imported here so collecting tests needs no browser
+
+        if not CHROMIUM.exists():
+            raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._browser.close()
+        self._playwright.stop()
+
+    def check_page(self, html_path: Path, screenshot_path: Path | None = None) -> PageCheck:
+        url = Path(html_path).resolve().as_uri()
+        check = PageCheck(url=url)
+        page = self._browser.new_page(viewport={"width": 1400, "height": 900})
+
+        def route(r):
+            if r.request.url.startswith("file:"):
+                r.continue_()
+            else:
+                check.blocked_requests.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: check.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: check.page_errors.append(str(e)))
+        # An aborted request also fires `requestfailed`; it is reported once, as blocked.
+        page.on("requestfailed", lambda r: None if r.url in check.blocked_requests
+                else check.failed_requests.append(f"{r.url}: {r.failure}"))
+        try:
+            page.goto(url, wait_until="load")
+            page.wait_for_function(DRAWN_JS, timeout=DRAW_TIMEOUT_MS)
+            check.charts = [ChartCheck(**c) for c in page.evaluate(CHARTS_JS)]
+            check.text = page.inner_text("body")
+            if screenshot_path is not None:
+                screenshot_path = Path(screenshot_path)
+                screenshot_path.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot_path), full_page=True)
+                check.screenshot = screenshot_path
+        finally:
+            page.close()
+        return check
+
+
+def check_page(html_path: Path, screenshot_path: Path | None = None) -> PageCheck:
+    """Check one page with a browser of its own (for many pages, share a `Browser`)."""
+    with Browser() as browser:
+        return browser.check_page(html_path, screenshot_path)
