@@ -138,7 +138,9 @@ def validate(frame: pl.DataFrame, contract: SourceContract, file: str) -> tuple[
         if col.allowed:
             report(~c(col.name).is_in(col.allowed), col.name, "not one of " + " / ".join(col.allowed), raw)
     for rule in ROW_RULES.get(contract.name, []):
-        report(rule.fails, rule.field, rule.rule, c(f"{rule.field}__text"))
+        raw = c(f"{rule.field}__text")
+        # A value that is present but of the wrong type was reported above; "required when" must not repeat it.
+        report(rule.fails & ~(raw.is_not_null() & c(rule.field).is_null()), rule.field, rule.rule, raw)
 
     key = list(contract.key)
     first = both.group_by(key).agg(c(LINE).min().alias("__first"))

@@ -1,0 +1,90 @@
+"""Reading export files: formats, line numbers, and clear reasons for files that cannot be read at all."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ingest.contracts import SOURCES
+from ingest.read import LINE, FileRejected, read_export
+from ingest_fixtures import VALID_ROWS, csv_text
+
+STATES = SOURCES["agent_states"]
+HEADER = "agent_id,event_at,state,reason\n"
+ROW = "a1,2026-03-10T08:55:00+01:00,ready,\n"
+
+
+def read(content: bytes, name: str = "x.csv") -> pl.DataFrame:
+    return read_export(Path(name), content, STATES)
+
+
+def rejected(content: bytes, name: str = "x.csv") -> str:
+    with pytest.raises(FileRejected) as info:
+        read(content, name)
+    return str(info.value)
+
+
+def test_csv_any_column_order_extra_columns_kept_as_text() -> None:
+    frame = read(b"state,vendor_flag,event_at,agent_id\nready,007,2026-03-10T08:55:00Z,a1\n")
+    assert frame.to_dicts() == [{LINE: 2, "state": "ready", "vendor_flag": "007",
+                                 "event_at": "2026-03-10T08:55:00Z", "agent_id": "a1"}]
+
+
+def test_bom_crlf_and_missing_final_newline_are_fine() -> None:
+    frame = read(b"\xef\xbb\xbf" + (HEADER + ROW + ROW.replace("a1", "a2").rstrip("\n")).replace("\n", "\r\n")
+                 .encode())
+    assert frame[LINE].to_list() == [2, 3]
+    assert frame["agent_id"].to_list() == ["a1", "a2"]
+    assert frame["reason"].to_list() == [None, None]  # empty -> null
+
+
+def test_gzip_and_parquet_give_the_same_rows_as_csv(tmp_path: Path) -> None:
+    text = csv_text([VALID_ROWS["agent_states"], {**VALID_ROWS["agent_states"], "agent_id": "a2"}]).encode()
+    parquet = tmp_path / "x.parquet"
+    pl.read_csv(text, infer_schema=False).write_parquet(parquet)
+    from_csv = read(text)
+    assert read(gzip.compress(text), "x.csv.gz").equals(from_csv)
+    assert read(parquet.read_bytes(), "x.parquet").select(from_csv.columns).equals(from_csv)
+
+
+def test_typed_parquet_timestamps_are_written_as_utc_with_offset(tmp_path: Path) -> None:
+    parquet = tmp_path / "x.parquet"
+    pl.DataFrame({"agent_id": ["a1"], "event_at": [datetime(2026, 3, 10, 7, 55, tzinfo=timezone.utc)],
+                  "state": ["ready"]}).write_parquet(parquet)
+    assert read(parquet.read_bytes(), "x.parquet")["event_at"].to_list() == ["2026-03-10T07:55:00+00:00"]
+
+
+@pytest.mark.parametrize("content, name, reason", [
+    (b"", "x.csv", "empty file"),
+    (b"\n\n", "x.csv", "empty file"),
+    # \xe6 is Latin-1 for "ae": the file was not saved as UTF-8; it sits on line 3.
+    ((HEADER + ROW).encode() + b"a2,2026-03-10T08:55:00+01:00,ready,p\xe6use\n", "x.csv",
+     "not UTF-8 text (line 3: byte 0xe6"),
+    (b"agent_id,state\na1,ready\n", "x.csv", "missing required column(s) event_at in the header"),
+    ((HEADER + ROW + "a2,2026-03-10T08:5").encode(), "x.csv",
+     "truncated last line: line 3 has 2 of 4 fields and no line end"),
+    ((HEADER + ROW + 'a2,2026-03-10T08:55:00Z,aux,"half a quoted').encode(), "x.csv",
+     "truncated last line: the quoted value starting on line 3 never ends"),
+    ((HEADER + "a1,2026-03-10T08:55:00Z,ready\n" + ROW).encode(), "x.csv", "line 2 has 3 fields, the header has 4"),
+    ((HEADER + ROW + "a1,2026-03-10T08:56:00Z,ready,,extra\n").encode(), "x.csv",
+     "line 3 has 5 fields, the header has 4"),
+    (b"agent_id,event_at,state,state\n", "x.csv", "line 1: the header repeats column(s) state"),
+    (b"not gzip at all", "x.csv.gz", "not a readable gzip file"),
+    (b"PAR1 garbage", "x.parquet", "not a readable Parquet file"),
+])
+def test_unreadable_files_give_a_clear_reason(content: bytes, name: str, reason: str) -> None:
+    assert rejected(content, name).startswith(reason)
+
+
+def test_blank_lines_are_skipped_and_line_numbers_kept() -> None:
+    frame = read((HEADER + ROW + "\n" + ROW.replace("a1", "a2")).encode())
+    assert frame[LINE].to_list() == [2, 4]
+    assert frame["agent_id"].to_list() == ["a1", "a2"]
+
+
+def test_header_only_file_has_no_rows() -> None:
+    assert read(HEADER.encode()).height == 0
