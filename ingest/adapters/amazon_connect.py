@@ -97,11 +97,13 @@ def _json_objects(folder: Path) -> Iterator[tuple[str, dict]]:
                 pos += 1
             if pos >= len(text):
                 break
-            where = f"{path}:{text.count(chr(10), 0, pos) + 1}"
+            line = text.count("\n", 0, pos) + 1
+            where = f"{path}:{line}"
             try:
                 obj, pos = decoder.raw_decode(text, pos)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from exc
+                raise ValueError(f"{path}: the JSON object starting at line {line} is not valid JSON: {exc.msg} "
+                                 f"at line {exc.lineno}, column {exc.colno}") from exc
             if not isinstance(obj, dict):
                 raise ValueError(f"{where}: expected a JSON object, found {type(obj).__name__}")
             yield where, obj

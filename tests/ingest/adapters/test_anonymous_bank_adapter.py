@@ -162,3 +162,13 @@ def test_malformed_row_names_file_line_and_field(tmp_path):
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(ValueError, match=r"calls\.txt: line 3, field vru_entry: cannot parse '7:3x:45'"):
         import_anonymous_bank(bad, tmp_path / "landing", progress=None)
+
+
+def test_written_file_passes_the_loader(imported, tmp_path):
+    from ingest.load import load_landing
+
+    landing, _, _ = imported
+    load = load_landing(landing, tmp_path / "pipeline.duckdb", tmp_path / "restricted.duckdb",
+                        tmp_path / "quarantine", b"test-key", progress=None)
+    assert load.ok, load.lines()
+    assert load.sources["calls"].rows == 33_066
