@@ -69,8 +69,9 @@ def pseudonymise(values: pl.Series, key: bytes, phone: bool = False) -> pl.Serie
     return cleaned.replace_strict(distinct, pl.Series(digests, dtype=pl.String), default=None).alias(values.name)
 
 
-# A run of digits with single space/dash separators, not glued to a word, a "+" (phone numbers) or a decimal point.
-_DIGIT_RUN = re.compile(r"(?<![\w+])(?<!\w-)(?<!\d[.,])\d+(?:[ -]\d+)*(?![\w])(?![.,]\d)")
+# A run of digits with single space/dash separators, not glued to a word or a decimal point. A run starting with
+# "+" is a phone number (E.164) and is matched whole so that no card is looked for inside it.
+_DIGIT_RUN = re.compile(r"(?<![\w+])(?<!\w-)(?<!\d[.,])\+?\d+(?:[ -]\d+)*(?!\w)(?![.,]\d)")
 _IBAN_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 # Cheap vectorised pre-filter: only texts that could hold a card or IBAN go through Python.
 _CANDIDATE = r"\d(?:[ -]?\d){12}|[A-Za-z]{2}\d{2}"
@@ -134,7 +135,8 @@ def redact_text(text: str) -> tuple[str, int]:
     """`text` with card numbers and IBANs replaced by markers, and how many were removed."""
     spans: list[tuple[int, int, str]] = []
     for run in _DIGIT_RUN.finditer(text):
-        spans += [(a, b, CARD_MARK) for a, b in _card_spans(run)]
+        if not run.group().startswith("+"):
+            spans += [(a, b, CARD_MARK) for a, b in _card_spans(run)]
     for run in _IBAN_RUN.finditer(text):
         span = _iban_span(run)
         if span:

@@ -1,0 +1,269 @@
+"""`load_landing` end to end on hand-made landing folders: what lands, what is rejected, what is never written."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import stat
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingest.contracts import SOURCES
+from ingest.load import IngestSetupError, load_landing
+from ingest_fixtures import Landing, csv_text, rows_of
+
+CARD = "4111 1111 1111 1111"
+IBAN = "NO93 8601 1117 947"
+SECRETS = ["+4791234567", "91234567", "cust-1", CARD, CARD.replace(" ", ""), "86011117947", "Kari Nordmann",
+           "moved abroad", "310.00", "ssn-12345"]
+
+CALLS_ROWS = rows_of(
+    "calls",
+    dict(notes=f"paid with card {CARD}, refund to {IBAN}"),
+    dict(leg_id="L2", contact_id="C2", caller_number="+47 912 34 567", customer_id="cust-1",
+         queued_at="2026-03-10T08:10:00Z", answered_at="2026-03-10T08:10:30Z", ended_at="2026-03-10T08:13:50Z",
+         notes=""),
+)
+CALLS = csv_text(CALLS_ROWS)
+ROSTER_ROWS = rows_of(
+    "roster", {},
+    dict(employee_id="S1", agent_id="", full_name="Siri Berg", role="supervisor", termination_date="2026-04-30",
+         termination_type="voluntary", termination_reason="moved abroad", hourly_cost="420.00"),
+)
+ROSTER = csv_text(ROSTER_ROWS)
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_rows_land_typed_protected_with_load_metadata(landing: Landing) -> None:
+    with_extra = [{**CALLS_ROWS[0], "vendor_ref": "V-1"}, {**CALLS_ROWS[1], "vendor_ref": ""}]
+    landing.write("calls", "calls_2026-03-10.csv", csv_text(with_extra))
+    report = landing.load()
+    assert report.ok and report.rejected == []
+    assert report.sources["calls"].files_loaded == 1 and report.sources["calls"].rows == 2
+    assert report.sources["calls"].redactions == 2  # one card and one IBAN in L1's notes
+
+    rows = query(landing.pipeline_db, "select leg_id, queued_at, ended_at, talk_seconds, caller_number, customer_id,"
+                 " notes, _file_seq, _source_file, _source_line, _extra_columns, _load_id from raw.calls order by 1")
+    l1, l2 = rows
+    # L1 queued 09:00:00+01:00 -> 08:00:00 UTC; ended 09:05:40+01:00 -> 08:05:40 UTC.
+    assert l1[1:4] == (datetime(2026, 3, 10, 8, 0, 0), datetime(2026, 3, 10, 8, 5, 40), 300)
+    assert l2[1] == datetime(2026, 3, 10, 8, 10, 0)  # Z is UTC already
+    assert len(l1[4]) == 64 and l1[4] == l2[4]  # "+4791234567" and "+47 912 34 567": one caller
+    assert l1[5] == l2[5] and len(l1[5]) == 64
+    assert l1[6] == "paid with card [card removed], refund to [iban removed]"
+    assert l2[6] is None
+    assert l1[7:10] == (1, "calls/calls_2026-03-10.csv", 2) and l2[9] == 3
+    assert json.loads(l1[10]) == {"vendor_ref": "V-1"} and json.loads(l2[10]) == {"vendor_ref": None}
+    assert l1[11] == report.load_id
+
+    manifest = query(landing.pipeline_db, "select source, path, rows, file_seq, redactions, length(sha256), load_id "
+                     "from ops.loaded_files")
+    assert manifest == [("calls", "calls/calls_2026-03-10.csv", 2, 1, 2, 64, report.load_id)]
+    assert query(landing.pipeline_db, "select files_loaded, rows_loaded, ok from ops.loads") == [(1, 2, True)]
+
+
+def test_restricted_roster_columns_go_only_to_the_restricted_database(landing: Landing) -> None:
+    landing.write("roster", "roster.csv", ROSTER)
+    assert landing.load().ok
+    raw_columns = {c for (c,) in query(landing.pipeline_db, "select column_name from information_schema.columns "
+                                       "where table_schema = 'raw' and table_name = 'roster'")}
+    assert not raw_columns & {"full_name", "termination_reason", "hourly_cost", "currency"}
+    assert query(landing.pipeline_db, "select employee_id, fte from raw.roster order by 1") == [
+        ("E1", 1), ("S1", 1)]
+    assert query(landing.restricted_db, "select employee_id, full_name, termination_reason, hourly_cost, currency, "
+                 "_source_line from restricted.roster order by 1") == [
+        ("E1", "Kari Nordmann", None, pytest.approx(310), "NOK", 2),
+        ("S1", "Siri Berg", "moved abroad", pytest.approx(420), "NOK", 3)]
+    assert stat.S_IMODE(landing.restricted_db.stat().st_mode) == 0o600
+
+
+def test_all_raw_and_ops_tables_exist_without_any_landing_folder(landing: Landing) -> None:
+    report = landing.load()
+    assert report.ok and report.rows == 0
+    tables = set(query(landing.pipeline_db, "select table_schema, table_name from information_schema.tables"))
+    assert {("raw", s) for s in SOURCES} | {("ops", t) for t in ("loads", "loaded_files", "rejected_files",
+                                                                  "row_problems")} <= tables
+
+
+def test_nothing_written_holds_a_secret(landing: Landing) -> None:
+    landing.write("calls", "calls.csv", CALLS)
+    # An unknown HR column (a national id) stays out of the pipeline database like the restricted ones.
+    landing.write("roster", "roster.csv", csv_text([{**r, "national_id": "ssn-12345"} for r in ROSTER_ROWS]))
+    # Rejected files whose reported values would be secrets: a restricted value, a card number in a bad field.
+    landing.write("roster", "bad_roster.csv", csv_text(rows_of("roster", dict(hourly_cost="310.00x"))))
+    landing.write("calls", "bad_calls.csv", csv_text(rows_of("calls", dict(leg_id="L9", direction=CARD,
+                                                                           caller_number="+4791234567"))))
+    said: list[str] = []
+    report = load_landing(landing.dir, landing.pipeline_db, landing.restricted_db, landing.quarantine,
+                          b"k", progress=said.append)
+    assert {r.file for r in report.rejected} == {"roster/bad_roster.csv", "calls/bad_calls.csv"}
+
+    con = duckdb.connect(str(landing.pipeline_db), read_only=True)
+    try:
+        text_columns = con.sql("select table_schema, table_name, column_name from information_schema.columns "
+                               "where data_type = 'VARCHAR' and table_schema in ('raw', 'ops')").fetchall()
+        assert len(text_columns) > 40
+        for schema, table, column in text_columns:
+            values = [v for (v,) in con.sql(f'select "{column}" from {schema}.{table}').fetchall() if v]
+            for secret in SECRETS:
+                assert not any(secret in v for v in values), (schema, table, column, secret)
+    finally:
+        con.close()
+    reports = [p.read_text() for p in landing.quarantine.rglob("*.problems.csv")]
+    assert len(reports) == 2
+    for text in reports + said:
+        for secret in SECRETS:
+            assert secret not in text
+
+
+def test_second_run_changes_nothing_and_new_files_are_picked_up(landing: Landing) -> None:
+    first_file = landing.write("calls", "a.csv", CALLS)
+    landing.load()
+    before = query(landing.pipeline_db, "select * from raw.calls order by leg_id")
+    again = landing.load()
+    assert again.ok and again.sources["calls"].files_skipped == 1 and again.rows == 0
+    assert query(landing.pipeline_db, "select * from raw.calls order by leg_id") == before
+
+    # Known paths are not read again: garble the loaded file keeping its size and time; it is still skipped.
+    st = first_file.stat()
+    first_file.write_bytes(b"x" * st.st_size)
+    os.utime(first_file, ns=(st.st_atime_ns, st.st_mtime_ns))
+    landing.write("calls", "b.csv", csv_text(rows_of("calls", dict(leg_id="L3"))))
+    landing.write("calls", "b_copy.csv", csv_text(rows_of("calls", dict(leg_id="L3"))))  # same content again
+    third = landing.load()
+    assert (third.sources["calls"].files_loaded, third.sources["calls"].files_skipped) == (1, 2)
+    assert query(landing.pipeline_db, "select leg_id, _file_seq, _source_file from raw.calls order by 1") == [
+        ("L1", 1, "calls/a.csv"), ("L2", 1, "calls/a.csv"), ("L3", 2, "calls/b.csv")]
+    assert query(landing.pipeline_db, "select count(*) from ops.loads") == [(3,)]
+
+
+def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> None:
+    landing.write("calls", "a.csv", CALLS)
+    landing.load()
+    # A correction of L1 with a bad row on line 3 (L5 answered without an agent), and a good agent_states file.
+    bad_text = csv_text(rows_of("calls", dict(outcome="corrected"), dict(leg_id="L5", agent_id="")))
+    bad = landing.write("calls", "b.csv", bad_text)
+    landing.write("agent_states", "s.csv", csv_text(rows_of("agent_states", {})))
+    report = landing.load()
+
+    assert not report.ok
+    assert [(r.file, r.problems) for r in report.rejected] == [("calls/b.csv", 1)]
+    assert "line 3 agent_id: required when answered" in report.rejected[0].reason
+    assert report.sources["agent_states"].files_loaded == 1
+    assert any("REJECTED calls/b.csv" in line for line in report.lines())
+    # Already-loaded data is untouched; the landing file stays; the quarantine holds a copy and a report.
+    assert query(landing.pipeline_db, "select leg_id, outcome from raw.calls order by 1") == [
+        ("L1", "resolved"), ("L2", "resolved")]
+    assert bad.read_text() == bad_text
+    copy = landing.quarantine / "calls" / "b.csv"
+    assert copy.read_text() == bad_text
+    assert pl.read_csv(Path(f"{copy}.problems.csv")).rows() == [
+        ("calls/b.csv", 3, "agent_id", None, "required when answered (answered_at is set)")]
+    assert query(landing.pipeline_db, 'select file, "row", field, rule from ops.row_problems') == [
+        ("calls/b.csv", 3, "agent_id", "required when answered (answered_at is set)")]
+    assert query(landing.pipeline_db, "select path, problems, load_id from ops.rejected_files") == [
+        ("calls/b.csv", 1, report.load_id)]
+    assert query(landing.pipeline_db, "select ok from ops.loads order by started_at") == [(True,), (False,)]
+
+    # Not retried while unchanged, even under another name.
+    landing.write("calls", "b_again.csv", bad_text)
+    later = landing.load()
+    assert later.ok and later.sources["calls"].files_still_rejected == 2
+    assert query(landing.pipeline_db, "select count(*) from ops.row_problems") == [(1,)]
+
+    # The corrected export loads normally and wins over the earlier file (higher _file_seq).
+    landing.write("calls", "c.csv", csv_text(rows_of("calls", dict(outcome="corrected"), dict(leg_id="L5"))))
+    fixed = landing.load()
+    assert fixed.ok and fixed.sources["calls"].files_loaded == 1
+    assert query(landing.pipeline_db, "select leg_id, outcome, _file_seq from raw.calls order by 1, 3") == [
+        ("L1", "resolved", 1), ("L1", "corrected", 3), ("L2", "resolved", 1), ("L5", "resolved", 3)]
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("latin1.csv", "agent_id,event_at,state\na1,2026-03-10T08:55:00Z,p\xe6use\n".encode("latin-1"),
+     "not UTF-8 text (line 2"),
+    ("empty.csv", b"", "empty file"),
+    ("no_state.csv", b"agent_id,event_at\na1,2026-03-10T08:55:00Z\n", "missing required column(s) state"),
+    ("cut.csv", b"agent_id,event_at,state\na1,2026-03-10T08:55:00Z,ready\na2,2026-03-1",
+     "truncated last line: line 3"),
+])
+def test_unreadable_file_is_rejected_with_its_reason(landing: Landing, name: str, content: bytes,
+                                                     reason: str) -> None:
+    landing.write("agent_states", name, content)
+    report = landing.load()
+    assert not report.ok
+    assert report.rejected[0].file == f"agent_states/{name}"
+    assert report.rejected[0].reason.startswith(reason)
+    assert query(landing.pipeline_db, 'select "row", rule from ops.row_problems')[0][1].startswith(reason)
+
+
+LATEST_WINS = """
+    select * exclude (_load_id, _file_seq, _source_file) from raw.calls
+    qualify row_number() over (partition by leg_id order by _file_seq desc, _source_line desc) = 1
+    order by leg_id"""
+
+
+def test_arrival_order_and_repeated_files_give_the_same_contents(tmp_path: Path) -> None:
+    files = [("a.csv", csv_text(rows_of("calls", {}, dict(leg_id="L2")))),
+             ("b.csv", csv_text(rows_of("calls", dict(leg_id="L3"), dict(leg_id="L4"))))]
+    results = []
+    for run, order in enumerate([files, files[::-1]]):
+        landing = Landing(tmp_path / str(run))
+        for name, text in order:
+            landing.write("calls", name, text)
+        landing.load()
+        landing.load()  # the same files twice
+        results.append(query(landing.pipeline_db, LATEST_WINS))
+    assert [r[0] for r in results[0]] == ["L1", "L2", "L3", "L4"]
+    assert results[0] == results[1]
+
+
+def test_parquet_and_gzip_exports_load(landing: Landing, tmp_path: Path) -> None:
+    text = csv_text(rows_of("ledger", {}, dict(line_id="B-2", amount="10")))
+    landing.write("ledger", "l.csv.gz", gzip.compress(text.encode()))
+    parquet = tmp_path / "l.parquet"
+    pl.read_csv(text.replace("B-", "P-").encode(), infer_schema=False).write_parquet(parquet)
+    landing.write("ledger", "l.parquet", parquet.read_bytes())
+    landing.write("ledger", "notes.txt", "not an export")
+    report = landing.load()
+    assert report.ok and report.sources["ledger"].files_loaded == 2
+    assert query(landing.pipeline_db, "select line_id, amount from raw.ledger order by 1") == [
+        ("B-2", pytest.approx(10)), ("B-2026-03-1", pytest.approx(-1250.5)),
+        ("P-2", pytest.approx(10)), ("P-2026-03-1", pytest.approx(-1250.5))]
+
+
+def test_sources_filter_and_unknown_source(landing: Landing) -> None:
+    landing.write("calls", "a.csv", CALLS)
+    landing.write("agent_states", "s.csv", csv_text(rows_of("agent_states", {})))
+    report = landing.load(sources=["agent_states"])
+    assert list(report.sources) == ["agent_states"] and report.rows == 1
+    with pytest.raises(IngestSetupError, match="unknown source"):
+        landing.load(sources=["cals"])
+
+
+def test_locked_database_is_a_clear_setup_error(landing: Landing) -> None:
+    landing.load()
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('locked', flush=True); time.sleep(30)", str(landing.pipeline_db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(IngestSetupError, match="cannot open the pipeline database .* close that and run again"):
+            landing.load()
+    finally:
+        holder.kill()
+        holder.wait()
