@@ -31,7 +31,9 @@ carry a `q_start` equal to `q_exit` with `q_time` 0 and count as never queued (q
 
 Times are local `H:MM:SS` on the row's `date`; a time more than 12 hours before `vru_entry` belongs to the next day
 (a wait or service running past midnight). Local time is converted with the time zone database (`Asia/Jerusalem`,
-UTC+2 in February 1999) and written as ISO 8601 with the offset.
+UTC+2 in February 1999) and written as ISO 8601 with the offset. A wall-clock time that the spring-forward skips is
+read one hour later (the clock had not been moved yet); one that the fall-back repeats takes the earlier offset; both
+are counted.
 
 AGENT rows without service times (`ser_start` `0:00:00`, `ser_time` 0) are kept as answered at the moment they left
 the queue (`q_exit`, or `vru_exit` when never queued), with talk 0 (quirk `agent_without_service_times`). Every other
@@ -43,6 +45,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
@@ -120,11 +123,13 @@ def _read(path: Path) -> pl.DataFrame:
     return typed
 
 
-def _local_timestamp(seconds_after_midnight: pl.Expr, timezone: str) -> pl.Expr:
-    """ISO 8601 string with offset of `call_date` + seconds, read as local time in `timezone`."""
-    naive = pl.col("call_date").cast(pl.Datetime("us")) + pl.duration(seconds=seconds_after_midnight)
-    return naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="raise").dt.to_string(
-        "%Y-%m-%dT%H:%M:%S%:z")
+def _naive_local(seconds_after_midnight: pl.Expr) -> pl.Expr:
+    return pl.col("call_date").cast(pl.Datetime("us")) + pl.duration(seconds=seconds_after_midnight)
+
+
+def _to_zone(naive: pl.Expr, timezone: str) -> pl.Expr:
+    """Local wall-clock time -> time-zone-aware; an hour that fall-back repeats takes the earlier offset."""
+    return naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
 
 
 def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/Jerusalem",
@@ -133,6 +138,10 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
     started = time.perf_counter()
     say = progress or (lambda _line: None)
     path, landing_dir = Path(path), Path(landing_dir)
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"unknown time zone {timezone!r}: use a time zone database name such as 'Asia/Jerusalem'")
     report = ImportReport(adapter=f"anonymous_bank {path.name}")
 
     calls = _read(path)
@@ -162,7 +171,7 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
         "ser_time_mismatch": has_service & (pl.col("ser_time_n") != pl.col("ser_exit_r") - pl.col("ser_start_r")),
         "service_started_before_queue_exit": agent & queued & has_service
         & (pl.col("ser_start_r") < pl.col("q_exit_r")),
-    "service_started_before_queue_start": agent & queued & has_service
+        "service_started_before_queue_start": agent & queued & has_service
         & (pl.col("ser_start_r") < pl.col("q_start_r")),
         "agent_served_without_queueing": agent & ~queued,
         "agent_no_server": agent & (pl.col("server") == "NO_SERVER"),
@@ -188,6 +197,25 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
     ended_s = (pl.when(agent & has_service).then(pl.col("ser_exit_r"))
                .when(agent).then(answered_s)
                .when(queued).then(pl.col("q_exit_r")).otherwise(pl.col("vru_exit_r")))
+    calls = calls.with_columns(
+        _naive_local(queued_s).alias("queued_local"),
+        pl.when(agent).then(_naive_local(answered_s)).alias("answered_local"),
+        _naive_local(ended_s).alias("ended_local"),
+    )
+    # Wall-clock times the spring-forward skips: the clock had not been moved yet, read them one hour later.
+    local_columns = ("queued_local", "answered_local", "ended_local")
+    in_gap = pl.any_horizontal(pl.col(c).is_not_null() & _to_zone(pl.col(c), timezone).is_null() for c in local_columns)
+    repeated = pl.any_horizontal(
+        pl.col(c).dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+        != pl.col(c).dt.replace_time_zone(timezone, ambiguous="latest", non_existent="null") for c in local_columns)
+    report.quirks["local_time_in_dst_gap (read one hour later)"] = calls.select(in_gap.sum()).item()
+    report.quirks["local_time_repeated_by_dst_end (earlier offset used)"] = calls.select(repeated.sum()).item()
+
+    def iso(column: str) -> pl.Expr:
+        local = pl.coalesce(_to_zone(pl.col(column), timezone),
+                            _to_zone(pl.col(column) + pl.duration(hours=1), timezone))
+        return local.dt.to_string("%Y-%m-%dT%H:%M:%S%:z")
+
     contact_id = pl.concat_str(pl.col("call_date").dt.to_string("%y%m%d"), pl.col("vru_line"), pl.col("call_id"),
                                separator="-")
     canonical = calls.sort("line").select(
@@ -196,9 +224,9 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
         pl.lit("inbound").alias("direction"),
         pl.when(agent | queued).then(pl.col("type")).alias("queue"),
         pl.when(pl.col("customer_id") != "0").then(pl.col("customer_id")).alias("customer_id"),
-        _local_timestamp(queued_s, timezone).alias("queued_at"),
-        pl.when(agent).then(_local_timestamp(answered_s, timezone)).alias("answered_at"),
-        _local_timestamp(ended_s, timezone).alias("ended_at"),
+        iso("queued_local").alias("queued_at"),
+        iso("answered_local").alias("answered_at"),
+        iso("ended_local").alias("ended_at"),
         pl.when(agent).then(pl.col("server")).alias("agent_id"),
         pl.when(agent).then(pl.col("ser_time_n")).otherwise(0).alias("talk_seconds"),
         pl.lit(0).alias("hold_seconds"),

@@ -172,3 +172,29 @@ def test_written_file_passes_the_loader(imported, tmp_path):
                         tmp_path / "quarantine", b"test-key", progress=None)
     assert load.ok, load.lines()
     assert load.sources["calls"].rows == 33_066
+
+
+def test_daylight_saving_changes_and_unknown_time_zone(tmp_path):
+    # Israel 1999: clocks went 02:00 -> 03:00 on 2 April and 02:00 -> 01:00 on 3 September (time zone database).
+    log = tmp_path / "calls.txt"
+    header = RAW_FILE.read_text().splitlines()[0]
+    log.write_text("\n".join([
+        header,
+        "AA0101\t1\t0\t0\tPS\t990402\t2:29:50\t2:30:00\t10\t2:30:00\t2:30:20\t20\tAGENT\t2:30:20\t2:31:00\t40\tDORIT",
+        "AA0101\t2\t0\t0\tPS\t990903\t1:10:00\t1:10:10\t10\t1:10:10\t1:10:40\t30\tHANG\t0:00:00\t0:00:00\t0\tNO_SERVER",
+    ]) + "\n")
+    report = import_anonymous_bank(log, tmp_path / "landing", progress=None)
+    rows = {r["leg_id"]: r for path in report.files_written for r in csv.DictReader(open(path))}
+    # 2:30 on 2 April does not exist on the wall clock: read one hour later, in summer time (+03:00).
+    spring = rows["990402-AA0101-1-1"]
+    assert (spring["queued_at"], spring["answered_at"], spring["ended_at"]) == (
+        "1999-04-02T03:30:00+03:00", "1999-04-02T03:30:20+03:00", "1999-04-02T03:31:00+03:00")
+    # 1:10 on 3 September happened twice: the earlier (summer time, +03:00) is taken.
+    autumn = rows["990903-AA0101-2-1"]
+    assert (autumn["queued_at"], autumn["ended_at"]) == ("1999-09-03T01:10:10+03:00", "1999-09-03T01:10:40+03:00")
+    assert report.quirks["local_time_in_dst_gap (read one hour later)"] == 1
+    assert report.quirks["local_time_repeated_by_dst_end (earlier offset used)"] == 1
+    assert [p.name for p in report.files_written] == ["anonymous_bank_1999-04.csv", "anonymous_bank_1999-09.csv"]
+
+    with pytest.raises(ValueError, match="unknown time zone 'Asia/Jerusalme'"):
+        import_anonymous_bank(log, tmp_path / "landing", timezone="Asia/Jerusalme", progress=None)
