@@ -307,7 +307,8 @@ def import_amazon_connect(ctr_dir: Path, agent_events_dir: Path | None, landing_
     mapping = {**DEFAULT_STATUS_MAPPING, **(status_mapping or {})}
     wrong = {name: state for name, state in mapping.items() if state not in AGENT_STATES}
     if wrong:
-        raise ValueError(f"status_mapping: {wrong} map to unknown state(s); canonical states: {', '.join(AGENT_STATES)}")
+        raise ValueError(f"status_mapping: {wrong} map to unknown state(s); "
+                         f"canonical states: {', '.join(AGENT_STATES)}")
     for folder in (ctr_dir, agent_events_dir):
         if folder is not None and not Path(folder).is_dir():
             raise FileNotFoundError(f"{folder}: Amazon Connect export folder not found")
