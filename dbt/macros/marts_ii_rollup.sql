@@ -73,9 +73,10 @@
     {{ return(mapping) }}
 {%- endmacro %}
 
-{#- numerator / denominator as a double, NULL when the denominator is 0 or NULL (METRICS.md: never 0, never an error). -#}
+{#- numerator / denominator as a double, NULL when the denominator is 0 or NULL (METRICS.md: never 0, never an error).
+    Not dbt.type_float(): on DuckDB that is the 4-byte FLOAT, and 13 / 20 would come out as 0.6499999761. -#}
 {% macro marts_ii_ratio(numerator, denominator) -%}
-    (cast({{ numerator }} as {{ dbt.type_float() }}) / nullif({{ denominator }}, 0))
+    (cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0))
 {%- endmacro %}
 
 {#- The period columns every mart starts with: `period_start`, and `local_date` at daily grain (MARTS.md). -#}

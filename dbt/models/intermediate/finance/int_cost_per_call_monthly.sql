@@ -2,38 +2,16 @@
     contacts and handled inbound seconds. The additive base of kpi_cost_per_call_<grain>.
     Answered contacts: distinct contact_id with at least one answered inbound leg (a transferred call is one
     contact), in the local month in which the contact's first leg entered a queue. Handle seconds: talk + hold +
-    acw of the answered inbound legs, in the local month in which each leg entered its queue (as kpi_service). -#}
-with inbound_legs as (
+    acw of the handled inbound legs, in the local month in which each leg entered its queue (as kpi_service). Both
+    come from the contact models that define them (int_contacts_rolled_up, int_contact_legs_enriched). -#}
+with answered as (
 
+    -- int_contacts_rolled_up: one row per inbound contact, on the local day of its first offered leg
     select
-        contact_id,
-        queued_at,
-        answered_at,
-        coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(acw_seconds, 0) as handle_seconds
-    from {{ ref('stg_calls') }}
-    where direction = 'inbound'
-      and queued_at is not null
-
-),
-
-contacts as (
-
-    select
-        contact_id,
-        min(queued_at) as first_queued_at,
-        max(case when answered_at is not null then 1 else 0 end) as is_answered
-    from inbound_legs
-    group by contact_id
-
-),
-
-answered as (
-
-    select
-        {{ period_start('month', to_local_timestamp('first_queued_at')) }} as period_month,
+        {{ period_start('month', 'local_date') }} as period_month,
         count(*) as answered_contacts
-    from contacts
-    where is_answered = 1
+    from {{ ref('int_contacts_rolled_up') }}
+    where is_answered
     group by 1
 
 ),
@@ -41,11 +19,11 @@ answered as (
 handled as (
 
     select
-        {{ period_start('month', to_local_timestamp('queued_at')) }} as period_month,
+        {{ period_start('month', 'local_date') }} as period_month,
         count(*) as handled_legs,
         sum(handle_seconds) as handle_seconds
-    from inbound_legs
-    where answered_at is not null
+    from {{ ref('int_contact_legs_enriched') }}
+    where is_handled
     group by 1
 
 ),

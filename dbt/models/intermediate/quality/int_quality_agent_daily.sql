@@ -1,0 +1,81 @@
+{#- One row per local day and agent: QA evaluations made that day (score sums, critical fails) and the agent's
+    handled contacts of that day with how many of them have an evaluation. The additive base of
+    kpi_quality_<grain>.
+    - Evaluations belong to the local day of `evaluated_at` (QA is reported when it is done).
+    - A handled contact is a distinct (contact_id, agent_id) pair of handled inbound legs (METRICS.md), on the
+      local day of the agent's first handled leg of the contact; it is evaluated when an evaluation of that
+      contact and agent exists, whenever it was made. -#}
+with evaluations as (
+
+    select
+        {{ period_start('day', to_local_timestamp('evaluated_at')) }} as local_date,
+        agent_id,
+        count(*) as evaluations,
+        sum(score) as score_sum,
+        sum(max_score) as max_score_sum,
+        sum(case when critical_fail then 1 else 0 end) as critical_fails
+    from {{ ref('stg_qa_evaluations') }}
+    group by 1, 2
+
+),
+
+handled_contacts as (
+
+    select
+        contact_id,
+        agent_id,
+        min(local_date) as local_date
+    from {{ ref('int_contact_legs_enriched') }}
+    where is_handled
+    group by contact_id, agent_id
+
+),
+
+evaluated_pairs as (
+
+    select distinct contact_id, agent_id from {{ ref('stg_qa_evaluations') }}
+
+),
+
+coverage as (
+
+    select
+        handled_contacts.local_date,
+        handled_contacts.agent_id,
+        count(*) as handled_contacts,
+        sum(case when evaluated_pairs.contact_id is not null then 1 else 0 end) as evaluated_handled_contacts
+    from handled_contacts
+    left join evaluated_pairs
+        on evaluated_pairs.contact_id = handled_contacts.contact_id
+        and evaluated_pairs.agent_id = handled_contacts.agent_id
+    group by handled_contacts.local_date, handled_contacts.agent_id
+
+),
+
+agent_days as (
+
+    select local_date, agent_id from evaluations
+    union
+    select local_date, agent_id from coverage
+
+)
+
+select
+    agent_days.local_date,
+    agent_days.agent_id,
+    agent_teams.team,
+    coalesce(evaluations.evaluations, 0) as evaluations,
+    coalesce(evaluations.score_sum, 0) as score_sum,
+    coalesce(evaluations.max_score_sum, 0) as max_score_sum,
+    coalesce(evaluations.critical_fails, 0) as critical_fails,
+    coalesce(coverage.handled_contacts, 0) as handled_contacts,
+    coalesce(coverage.evaluated_handled_contacts, 0) as evaluated_handled_contacts
+from agent_days
+left join evaluations
+    on evaluations.local_date = agent_days.local_date and evaluations.agent_id = agent_days.agent_id
+left join coverage
+    on coverage.local_date = agent_days.local_date and coverage.agent_id = agent_days.agent_id
+left join {{ ref('int_people_agent_teams') }} as agent_teams
+    on agent_teams.agent_id = agent_days.agent_id
+    and agent_teams.valid_from <= agent_days.local_date
+    and (agent_teams.valid_to is null or agent_teams.valid_to > agent_days.local_date)

@@ -1,0 +1,1 @@
+{{ marts_ii_kpi_quality('quarter', by='team') }}
