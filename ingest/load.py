@@ -13,9 +13,7 @@ columns go only to `restricted.roster` in the separate restricted database (mode
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -29,7 +27,7 @@ import polars as pl
 from ingest.contracts import LOAD_COLUMNS, SOURCES, SourceContract, raw_table_ddl
 from ingest.protect import pseudonymise, redact_column
 from ingest.read import LINE, FileRejected, export_format, read_export
-from ingest.validate import validate
+from ingest.validate import PROBLEM_SCHEMA, validate
 
 # Problems kept per rejected file in `ops.row_problems` and its report (the count is always complete).
 MAX_PROBLEMS_PER_FILE = 10_000
@@ -140,9 +138,7 @@ def _connect(pipeline_db: Path, restricted_db: Path) -> duckdb.DuckDBPyConnectio
         con.close()
         raise IngestSetupError(f"cannot open the restricted database {restricted_db}: {e}. If another process "
                                "holds it, close that and run again.") from None
-    for path in (restricted_db, restricted_db.with_name(restricted_db.name + ".wal")):
-        if path.exists():
-            os.chmod(path, 0o600)
+    os.chmod(restricted_db, 0o600)  # created before this umask-aware version, or by another tool
     return con
 
 
@@ -243,99 +239,123 @@ def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quar
     report = LoadReport(load_id, {n: SourceStats() for n in names})
     started_at = _now()
 
-    con = _connect(Path(pipeline_db), Path(restricted_db))
+    # Everything ingest creates (restricted database and its WAL, quarantined raw exports) is private to the user.
+    old_umask = os.umask(0o077)
     try:
-        _create_tables(con)
-        say(f"ingest {load_id}: scanning {landing_dir}")
-        known_paths = {(p, s, m) for p, s, m in con.sql(
-            "SELECT path, size_bytes, mtime_ns FROM ops.loaded_files").fetchall()}
-        rejected_paths = {(p, s, m) for p, s, m in con.sql(
-            "SELECT path, size_bytes, mtime_ns FROM ops.rejected_files").fetchall()}
-        loaded_hashes = {h for (h,) in con.sql("SELECT sha256 FROM ops.loaded_files").fetchall()}
-        rejected_hashes = {h for (h,) in con.sql("SELECT sha256 FROM ops.rejected_files").fetchall()}
-        next_seq = con.sql("SELECT coalesce(max(file_seq), 0) + 1 FROM ops.loaded_files").fetchall()[0][0]
-
-        for cand in _find_files(landing_dir, names, say) if landing_dir.is_dir() else []:
-            stats = report.sources[cand.source]
-            stat_key = (cand.rel, cand.size, cand.mtime_ns)
-            if stat_key in known_paths:
-                stats.files_skipped += 1
-                continue
-            if stat_key in rejected_paths:
-                stats.files_still_rejected += 1
-                continue
-            t0 = time.perf_counter()
-            data = cand.path.read_bytes()
-            sha = _sha256(data)
-            if sha in loaded_hashes:
-                stats.files_skipped += 1
-                say(f"  {cand.rel}: same content as a file already loaded, skipped")
-                continue
-            if sha in rejected_hashes:
-                stats.files_still_rejected += 1
-                continue
-            contract = SOURCES[cand.source]
-            try:
-                text = read_export(cand.path, data, contract)
-                typed, problems = validate(text, contract, cand.rel)
-            except FileRejected as e:
-                problems, reason = None, str(e)
-            else:
-                reason = f"{problems.height} problem(s) in rows; first: line {problems['row'][0]} " \
-                         f"{problems['field'][0]}: {problems['rule'][0]}" if problems.height else None
-            if reason is not None:
-                rejection = _reject(con, cand, sha, data, reason, problems, load_id, quarantine_dir)
-                report.rejected.append(rejection)
-                rejected_hashes.add(sha)
-                stats.files_rejected += 1
-                say(f"  {cand.rel}: REJECTED, {reason}")
-                continue
-
-            rows, extras, redactions = _protect(typed, text, contract, pseudonym_key)
-            seq = next_seq
-            meta = [pl.lit(load_id).alias("_load_id"), pl.lit(seq, dtype=pl.Int64).alias("_file_seq"),
-                    pl.lit(cand.rel).alias("_source_file"), pl.col(LINE).alias("_source_line")]
-            rows = rows.with_columns(*meta, extras)
-            analyst = [c.name for c in contract.analyst_columns]
-            if contract.restricted_columns:
-                restricted = [*contract.key, *(c.name for c in contract.restricted_columns)]
-                _insert(con, f"{RESTRICTED_ALIAS}.restricted.{contract.name}", rows.select(*restricted, *LOAD_COLUMNS))
-                # Unknown columns of an HR export may be personal data too: they stay in the restricted database.
-                rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("_extra_columns"))
-            try:
-                con.execute("BEGIN TRANSACTION")
-                _insert(con, f"raw.{contract.name}", rows.select(*analyst, *LOAD_COLUMNS))
-                seconds = time.perf_counter() - t0
-                con.execute("INSERT INTO ops.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, rows.height, load_id, _now(), seq,
-                             redactions, seconds])
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                con.execute(f"DELETE FROM {RESTRICTED_ALIAS}.restricted.{contract.name} WHERE _file_seq = ?", [seq])
-                raise
-            next_seq += 1
-            loaded_hashes.add(sha)
-            stats.files_loaded += 1
-            stats.rows += rows.height
-            stats.redactions += redactions
-            stats.seconds += seconds
-            say(f"  {cand.rel}: {rows.height:,} rows loaded in {seconds:.2f} s"
-                + (f", {redactions} card/bank number(s) redacted" if redactions else ""))
-
-        report.seconds = time.perf_counter() - started
-        totals = [sum(getattr(s, f) for s in report.sources.values())
-                  for f in ("files_loaded", "files_skipped", "files_rejected", "rows", "redactions")]
-        con.execute("INSERT INTO ops.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [load_id, started_at, _now(), *totals, report.ok])
+        con = _connect(Path(pipeline_db), Path(restricted_db))
+        try:
+            _create_tables(con)
+            _load_new_files(con, landing_dir, quarantine_dir, pseudonym_key, report, say)
+            report.seconds = time.perf_counter() - started
+            totals = [sum(getattr(s, f) for s in report.sources.values())
+                      for f in ("files_loaded", "files_skipped", "files_rejected", "rows", "redactions")]
+            con.execute("INSERT INTO ops.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [load_id, started_at, _now(), *totals, report.ok])
+        finally:
+            con.close()
     finally:
-        con.close()
-    for path in (Path(restricted_db), Path(str(restricted_db) + ".wal")):
-        if path.exists():
-            os.chmod(path, 0o600)
+        os.umask(old_umask)
     for line in report.lines():
         say(line)
     return report
+
+
+# Rejections for a fault of Tilsyn rather than of the file are retried on the next run.
+INTERNAL_ERROR = "internal error"
+
+
+def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantine_dir: Path, key: bytes,
+                    report: LoadReport, say: Callable[[str], None]) -> None:
+    if not landing_dir.is_dir():
+        say(f"ingest {report.load_id}: the landing folder {landing_dir} does not exist; nothing to load")
+        return
+    say(f"ingest {report.load_id}: scanning {landing_dir}")
+    seen = f"WHERE reason IS NULL OR reason NOT LIKE '{INTERNAL_ERROR}%'"
+    loaded_paths = set(con.sql("SELECT path, size_bytes, mtime_ns FROM ops.loaded_files").fetchall())
+    rejected_paths = set(con.sql(f"SELECT path, size_bytes, mtime_ns FROM ops.rejected_files {seen}").fetchall())
+    loaded_hashes = {h for (h,) in con.sql("SELECT sha256 FROM ops.loaded_files").fetchall()}
+    rejected_hashes = {h for (h,) in con.sql(f"SELECT sha256 FROM ops.rejected_files {seen}").fetchall()}
+    next_seq = con.sql("SELECT coalesce(max(file_seq), 0) + 1 FROM ops.loaded_files").fetchall()[0][0]
+
+    for cand in _find_files(landing_dir, list(report.sources), say):
+        stats = report.sources[cand.source]
+        if (cand.rel, cand.size, cand.mtime_ns) in loaded_paths:
+            stats.files_skipped += 1
+            continue
+        if (cand.rel, cand.size, cand.mtime_ns) in rejected_paths:
+            stats.files_still_rejected += 1
+            continue
+        t0 = time.perf_counter()
+        data = cand.path.read_bytes()
+        sha = _sha256(data)
+        if sha in loaded_hashes:
+            stats.files_skipped += 1
+            say(f"  {cand.rel}: same content as a file already loaded, skipped")
+            continue
+        if sha in rejected_hashes:
+            stats.files_still_rejected += 1
+            continue
+        problems = None
+        try:
+            loaded = _load_file(con, cand, data, sha, key, report.load_id, next_seq, t0)
+            reason = None
+        except FileRejected as e:
+            reason, problems = str(e), e.problems
+        except Exception as e:  # a fault of Tilsyn: report it, keep going with the other files
+            reason = f"{INTERNAL_ERROR} ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); " \
+                     "the file will be retried on the next run"
+        if reason is not None:
+            report.rejected.append(_reject(con, cand, sha, data, reason, problems, report.load_id, quarantine_dir))
+            rejected_hashes.add(sha)
+            stats.files_rejected += 1
+            say(f"  {cand.rel}: REJECTED, {reason}")
+            continue
+        rows, redactions, seconds = loaded
+        next_seq += 1
+        loaded_hashes.add(sha)
+        stats.files_loaded += 1
+        stats.rows += rows
+        stats.redactions += redactions
+        stats.seconds += seconds
+        say(f"  {cand.rel}: {rows:,} rows loaded in {seconds:.2f} s"
+            + (f", {redactions} card/bank number(s) redacted" if redactions else ""))
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str,
+               seq: int, t0: float) -> tuple[int, int, float]:
+    """Read, validate, protect and land one file (rows + manifest in one transaction): (rows, redactions, seconds).
+
+    Raises `FileRejected` (with the problems frame as second argument when rows are bad).
+    """
+    contract = SOURCES[cand.source]
+    text = read_export(cand.path, data, contract)
+    typed, problems = validate(text, contract, cand.rel)
+    if problems.height:
+        first = problems.row(0, named=True)
+        raise FileRejected(f"{problems.height} problem(s) in rows; first: line {first['row']} {first['field']}: "
+                           f"{first['rule']}", problems)
+    rows, extras, redactions = _protect(typed, text, contract, key)
+    rows = rows.with_columns(pl.lit(load_id).alias("_load_id"), pl.lit(seq, dtype=pl.Int64).alias("_file_seq"),
+                             pl.lit(cand.rel).alias("_source_file"), pl.col(LINE).alias("_source_line"), extras)
+    if contract.restricted_columns:
+        restricted = [*contract.key, *(c.name for c in contract.restricted_columns)]
+        _insert(con, f"{RESTRICTED_ALIAS}.restricted.{contract.name}", rows.select(*restricted, *LOAD_COLUMNS))
+        # Unknown columns of an HR export may be personal data too: they stay in the restricted database.
+        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("_extra_columns"))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        _insert(con, f"raw.{contract.name}", rows.select(*(c.name for c in contract.analyst_columns), *LOAD_COLUMNS))
+        seconds = time.perf_counter() - t0
+        con.execute("INSERT INTO ops.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, rows.height, load_id, _now(), seq,
+                     redactions, seconds])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        if contract.restricted_columns:
+            con.execute(f"DELETE FROM {RESTRICTED_ALIAS}.restricted.{contract.name} WHERE _file_seq = ?", [seq])
+        raise
+    return rows.height, redactions, seconds
 
 
 def _reject(con: duckdb.DuckDBPyConnection, cand: _Candidate, sha: str, data: bytes, reason: str,
@@ -346,20 +366,18 @@ def _reject(con: duckdb.DuckDBPyConnection, cand: _Candidate, sha: str, data: by
     target = folder / cand.path.name
     if target.exists() and _sha256(target.read_bytes()) != sha:
         target = folder / f"{sha[:12]}-{cand.path.name}"
-    target.write_bytes(data)
-    os.chmod(target, 0o600)  # a raw export may hold secrets that never reach the warehouse
+    target.write_bytes(data)  # private (umask 077): a raw export may hold secrets that never reach the warehouse
     if problems is None:
-        problems = pl.DataFrame({"file": [cand.rel], "row": [None], "field": [None], "value": [None],
-                                 "rule": [reason]}, schema={"file": pl.String, "row": pl.Int64, "field": pl.String,
-                                                            "value": pl.String, "rule": pl.String})
-    total = problems.height
+        problems = pl.DataFrame([{"file": cand.rel, "row": None, "field": None, "value": None, "rule": reason}],
+                                schema=PROBLEM_SCHEMA)
     kept = problems.head(MAX_PROBLEMS_PER_FILE)
     kept.write_csv(Path(f"{target}.problems.csv"))
     con.execute("BEGIN TRANSACTION")
     con.execute("INSERT INTO ops.rejected_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, load_id, _now(), reason, total, str(target)])
+                [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, load_id, _now(), reason, problems.height,
+                 str(target)])
     _insert(con, "ops.row_problems", kept.select(
         pl.lit(load_id).alias("load_id"), pl.lit(cand.source).alias("source"), pl.lit(sha).alias("sha256"),
         "file", "row", "field", "value", "rule"))
     con.execute("COMMIT")
-    return Rejection(cand.source, cand.rel, reason, total, str(target))
+    return Rejection(cand.source, cand.rel, reason, problems.height, str(target))

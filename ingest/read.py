@@ -25,7 +25,14 @@ SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
 
 class FileRejected(Exception):
-    """The file as a whole cannot be loaded; the message says why (no stack trace reaches the user)."""
+    """The file cannot be loaded; the message says why (no stack trace reaches the user).
+
+    `problems` holds the row problems (`validate.PROBLEM_SCHEMA`) when bad rows are the reason.
+    """
+
+    def __init__(self, reason: str, problems: pl.DataFrame | None = None):
+        super().__init__(reason)
+        self.problems = problems
 
 
 def export_format(path: Path) -> str | None:

@@ -162,7 +162,8 @@ def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> Non
 
     assert not report.ok
     assert [(r.file, r.problems) for r in report.rejected] == [("calls/b.csv", 1)]
-    assert "line 3 agent_id: required when answered" in report.rejected[0].reason
+    assert report.rejected[0].reason == \
+        "1 problem(s) in rows; first: line 3 agent_id: required when answered (answered_at is set)"
     assert report.sources["agent_states"].files_loaded == 1
     assert any("REJECTED calls/b.csv" in line for line in report.lines())
     # Already-loaded data is untouched; the landing file stays; the quarantine holds a copy and a report.
@@ -171,6 +172,7 @@ def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> Non
     assert bad.read_text() == bad_text
     copy = landing.quarantine / "calls" / "b.csv"
     assert copy.read_text() == bad_text
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600  # a raw export may hold secrets
     assert pl.read_csv(Path(f"{copy}.problems.csv")).rows() == [
         ("calls/b.csv", 3, "agent_id", None, "required when answered (answered_at is set)")]
     assert query(landing.pipeline_db, 'select file, "row", field, rule from ops.row_problems') == [
