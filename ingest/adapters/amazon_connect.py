@@ -19,7 +19,7 @@ of a transfer or a queued callback share `contact_id`.
 | campaign | outbound: contact attribute `campaign`, else `Queue.Name` (the outbound queue) |
 | caller_number | `CustomerEndpoint.Address` (E.164) |
 | customer_id | contact attribute `customer_id` (Connect has no customer field of its own) |
-| queued_at | inbound: `Queue.EnqueueTimestamp` |
+| queued_at | inbound: `Queue.EnqueueTimestamp` (a queued record without it: `answered_at`, else `InitiationTimestamp`, counted) |
 | dialed_at | outbound: `InitiationTimestamp` (when the dial started) |
 | answered_at | inbound: `Agent.ConnectedToAgentTimestamp`; outbound: `ConnectedToSystemTimestamp` (the customer answered) |
 | ended_at | `DisconnectTimestamp` |
@@ -169,7 +169,8 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
     excluded = {"non-voice contact (CHAT, TASK)": 0, "supervisor MONITOR leg": 0,
                 "contact record without DisconnectTimestamp (not finished)": 0}
     quirks = {"queue_without_name (agent queue: ARN used)": 0, "unknown_disconnect_reason (mapped to system)": 0,
-              "durations_on_unanswered_leg (set to 0)": 0}
+              "durations_on_unanswered_leg (set to 0)": 0,
+              "queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)": 0}
     legs = []
     for contact_id, (where, r) in records.items():
         if r.get("Channel", "VOICE") != "VOICE":
@@ -190,6 +191,13 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
                               agent.get("ConnectedToAgentTimestamp"), where,
                               "ConnectedToSystemTimestamp" if is_outbound else "Agent.ConnectedToAgentTimestamp")
         queue_name = queue.get("Name") or queue.get("ARN")
+        queued = None
+        if not is_outbound and queue_name:
+            # The contract wants queued_at on every inbound leg with a queue; a record may lack it.
+            queued = _timestamp(queue.get("EnqueueTimestamp"), where, "Queue.EnqueueTimestamp")
+            if queued is None:
+                quirks["queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)"] += 1
+                queued = answered or _timestamp(r.get("InitiationTimestamp"), where, "InitiationTimestamp")
         if queue and not queue.get("Name"):
             quirks["queue_without_name (agent queue: ARN used)"] += 1
         # The contract wants 0 talk/hold/ACW on a leg never answered (an agent may log ACW on an unanswered dial).
@@ -208,8 +216,7 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
             "campaign": (attributes.get(CAMPAIGN_ATTRIBUTE) or queue.get("Name")) if is_outbound else None,
             "caller_number": (r.get("CustomerEndpoint") or {}).get("Address"),
             "customer_id": attributes.get(CUSTOMER_ID_ATTRIBUTE),
-            "queued_at": None if is_outbound else _iso(_timestamp(queue.get("EnqueueTimestamp"), where,
-                                                                  "Queue.EnqueueTimestamp")),
+            "queued_at": _iso(queued),
             "dialed_at": _iso(_timestamp(r.get("InitiationTimestamp"), where, "InitiationTimestamp"))
             if is_outbound else None,
             "answered_at": _iso(answered),

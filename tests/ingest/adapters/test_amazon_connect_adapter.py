@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -178,3 +179,31 @@ def test_written_files_pass_the_loader(imported, tmp_path):
                         tmp_path / "quarantine", b"test-key", progress=None)
     assert load.ok, load.lines()
     assert (load.sources["calls"].rows, load.sources["agent_states"].rows) == (9, 16)
+
+
+def test_previous_contact_chain_and_agent_queue(tmp_path):
+    # Two extra records, no InitialContactId: c-011 follows c-009, c-012 follows c-011 into an agent queue (no name,
+    # no EnqueueTimestamp): both belong to contact c-009; c-012 is queued when carla answers.
+    ctr_dir = tmp_path / "ctr"
+    shutil.copytree(FIXTURE / "ctr", ctr_dir)
+    agent_queue_arn = "arn:aws:connect:eu-west-1:123456789012:instance/i/queue/agent/carla-agent-id"
+    extra = [
+        {"ContactId": "c-011", "PreviousContactId": "c-009", "Channel": "VOICE", "InitiationMethod": "TRANSFER",
+         "InitiationTimestamp": T + "08:20:00Z", "DisconnectTimestamp": T + "08:21:00Z",
+         "LastUpdateTimestamp": T + "08:21:01Z", "DisconnectReason": "CONTACT_FLOW_DISCONNECT",
+         "NextContactId": "c-012"},
+        {"ContactId": "c-012", "PreviousContactId": "c-011", "Channel": "VOICE", "InitiationMethod": "TRANSFER",
+         "InitiationTimestamp": T + "08:21:00Z", "DisconnectTimestamp": T + "08:25:00Z",
+         "LastUpdateTimestamp": T + "08:25:01Z", "DisconnectReason": "CUSTOMER_DISCONNECT",
+         "Queue": {"ARN": agent_queue_arn, "Name": None},
+         "Agent": {"Username": "carla", "ConnectedToAgentTimestamp": T + "08:21:10Z", "AgentInteractionDuration": 230}},
+    ]
+    (ctr_dir / "extra").write_text("\n".join(json.dumps(r) for r in extra))
+    report = import_amazon_connect(ctr_dir, None, tmp_path / "landing", progress=None)
+    legs = {r["leg_id"]: r for r in _rows(tmp_path / "landing" / "calls" / "amazon_connect_2026-03.csv")}
+    assert [legs[i]["contact_id"] for i in ("c-009", "c-011", "c-012")] == ["c-009", "c-009", "c-009"]
+    assert (legs["c-011"]["queue"], legs["c-011"]["end_reason"]) == ("", "transfer")
+    assert (legs["c-012"]["queue"], legs["c-012"]["queued_at"], legs["c-012"]["answered_at"]) == (
+        agent_queue_arn, _utc("08:21:10"), _utc("08:21:10"))
+    assert report.quirks["queue_without_name (agent queue: ARN used)"] == 1
+    assert report.quirks["queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)"] == 1
