@@ -93,7 +93,16 @@ def _read(path: Path) -> pl.DataFrame:
     """Read the log as text and type it, naming file, line and field of any value that does not parse."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: Anonymous Bank call log not found")
-    raw = pl.read_csv(path, separator="\t", infer_schema=False, quote_char=None).with_row_index("line", offset=2)
+    try:
+        raw = pl.read_csv(path, separator="\t", infer_schema=False, quote_char=None)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        lines = path.read_text(errors="replace").splitlines()
+        expected = lines[0].count("\t") if lines else 0
+        ragged = next((n for n, text in enumerate(lines[1:], start=2) if text and text.count("\t") != expected), None)
+        where = f"line {ragged} has {lines[ragged - 1].count(chr(9)) + 1} fields, the header {expected + 1}" \
+            if ragged else str(exc).splitlines()[0]
+        raise ValueError(f"{path}: cannot be read as a tab-separated call log: {where}") from exc
+    raw = raw.with_row_index("line", offset=2)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise ValueError(f"{path}: header lacks column(s) {', '.join(missing)}; found {', '.join(raw.columns)}")

@@ -162,6 +162,10 @@ def test_malformed_row_names_file_line_and_field(tmp_path):
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(ValueError, match=r"calls\.txt: line 3, field vru_entry: cannot parse '7:3x:45'"):
         import_anonymous_bank(bad, tmp_path / "landing", progress=None)
+    lines[2] = lines[2] + "\textra"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"calls\.txt: cannot be read .*: line 3 has 18 fields, the header 17"):
+        import_anonymous_bank(bad, tmp_path / "landing", progress=None)
 
 
 def test_written_file_passes_the_loader(imported, tmp_path):
