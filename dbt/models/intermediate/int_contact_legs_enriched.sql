@@ -1,0 +1,100 @@
+{#- Contact legs with everything the contact KPIs count: the local interval and day the leg belongs to, wait and
+    handle seconds, and one flag per METRICS.md definition. Every contact metric is defined here, once; the marts only
+    sum these columns. -#}
+with legs as (
+
+    select
+        *,
+        -- inbound legs belong to the moment they entered the queue, outbound to the dial; an IVR-only call has
+        -- neither, so it falls back to its end
+        coalesce(queued_at, dialed_at, ended_at) as started_at,
+        direction = 'inbound' and queue is not null and queue <> '' and queued_at is not null as is_offered,
+        direction = 'inbound' and answered_at is not null and agent_id is not null as is_handled
+    from {{ ref('stg_calls') }}
+
+),
+
+timed as (
+
+    select
+        *,
+        {{ to_local_timestamp('started_at') }} as local_started_at,
+        case
+            when is_offered then {{ seconds_between('queued_at', 'coalesce(answered_at, ended_at)') }}
+        end as wait_seconds,
+        case
+            when is_handled then coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(acw_seconds, 0)
+            else 0
+        end as handle_seconds,
+        row_number() over (partition by contact_id order by started_at, leg_id) as leg_number
+    from legs
+
+),
+
+flagged as (
+
+    select
+        *,
+        is_offered and answered_at is not null as is_answered,
+        is_offered and answered_at is null as is_abandoned,
+        is_offered and answered_at is null
+            and wait_seconds < {{ var('short_abandon_seconds') }} as is_short_abandon,
+        is_offered and answered_at is not null
+            and wait_seconds <= {{ var('service_level_seconds') }} as is_answered_within_threshold,
+        is_offered and answered_at is null
+            and wait_seconds > {{ var('service_level_seconds') }} as is_late_abandon,
+        is_handled and end_reason = 'transfer' as is_transferred,
+        is_handled and coalesce(hold_seconds, 0) > 0 as is_held,
+        {{ interval_floor('local_started_at') }} as interval_start
+    from timed
+
+)
+
+select
+    leg_id,
+    contact_id,
+    leg_number,
+    direction,
+    queue,
+    campaign,
+    agent_id,
+    customer_id,
+    queued_at,
+    dialed_at,
+    answered_at,
+    ended_at,
+    started_at,
+    local_started_at,
+    cast(local_started_at as date) as local_date,
+    interval_start,
+    {{ dbt.dateadd('second', '-1 * ' ~ seconds_between('interval_start', 'local_started_at'), 'started_at') }}
+        as interval_start_at,
+    end_reason,
+    outcome,
+    talk_seconds,
+    hold_seconds,
+    acw_seconds,
+    wait_seconds,
+    handle_seconds,
+    is_offered,
+    is_answered,
+    is_abandoned,
+    is_short_abandon,
+    is_answered_within_threshold,
+    is_late_abandon,
+    -- the service level denominator variant (METRICS.md), chosen by var('service_level_denominator')
+    {%- set denominator = var('service_level_denominator') %}
+    {%- if denominator == 'offered_minus_short_abandons' %}
+    is_offered and not is_short_abandon as is_in_service_level_denominator,
+    {%- elif denominator == 'offered' %}
+    is_offered as is_in_service_level_denominator,
+    {%- elif denominator == 'answered_plus_late_abandons' %}
+    is_answered or is_late_abandon as is_in_service_level_denominator,
+    {%- else %}
+    {{ exceptions.raise_compiler_error("var service_level_denominator must be offered_minus_short_abandons, offered or answered_plus_late_abandons, not '" ~ denominator ~ "'") }}
+    {%- endif %}
+    is_handled,
+    is_transferred,
+    is_held,
+    leg_number > 1 as is_transfer_leg
+from flagged

@@ -1,0 +1,66 @@
+{#- The reporting interval spine: every local interval of var('interval_minutes') on every local day the data
+    touches. Built from 15-minute UTC slots (every time zone's UTC offset is a multiple of 15 minutes), each mapped to
+    its local interval, so DST days come out right: 23 hours of intervals on the spring change, and on the autumn
+    change the repeated local hour appears twice, told apart by its UTC start. -#}
+with event_times as (
+
+    select queued_at as event_at from {{ ref('stg_calls') }}
+    union all
+    select dialed_at from {{ ref('stg_calls') }}
+    union all
+    select ended_at from {{ ref('stg_calls') }}
+    union all
+    select event_at from {{ ref('stg_agent_states') }}
+    union all
+    select starts_at from {{ ref('stg_schedules') }}
+    union all
+    select ends_at from {{ ref('stg_schedules') }}
+
+),
+
+local_days as (
+
+    select
+        cast({{ to_local_timestamp('min(event_at)') }} as date) as first_local_date,
+        cast({{ to_local_timestamp('max(event_at)') }} as date) as last_local_date
+    from event_times
+
+),
+
+utc_range as (
+
+    select
+        {{ to_utc_timestamp('cast(first_local_date as timestamp)') }} as range_start_at,
+        {{ to_utc_timestamp('cast(' ~ dbt.dateadd('day', 1, 'last_local_date') ~ ' as timestamp)') }} as range_end_at
+    from local_days
+    where first_local_date is not null
+
+),
+
+slots as (
+
+    {{ timestamp_series('utc_range', 'range_start_at', 'range_end_at', 15) }}
+
+),
+
+slots_localized as (
+
+    select
+        slot_start_at,
+        {{ dbt.dateadd('minute', 15, 'slot_start_at') }} as slot_end_at,
+        {{ interval_floor(to_local_timestamp('slot_start_at')) }} as interval_start,
+        -- the UTC offset tells the two occurrences of a repeated local hour apart
+        {{ dbt.datediff('slot_start_at', to_local_timestamp('slot_start_at'), 'minute') }} as utc_offset_minutes
+    from slots
+
+)
+
+select
+    min(slot_start_at) as interval_start_at,
+    max(slot_end_at) as interval_end_at,
+    interval_start,
+    cast(interval_start as date) as local_date,
+    utc_offset_minutes,
+    {{ seconds_between('min(slot_start_at)', 'max(slot_end_at)') }} as interval_seconds
+from slots_localized
+group by interval_start, utc_offset_minutes

@@ -1,0 +1,50 @@
+{#- Schedule segments of the latest publication of each agent and schedule_date (a republished day replaces the
+    earlier one as a whole), split at interval boundaries. Which activities count as scheduled, paid and planned
+    shrinkage is defined here, once (METRICS.md "Agent time"). -#}
+with published as (
+
+    select
+        *,
+        max(published_at) over (partition by agent_id, schedule_date) as latest_published_at
+    from {{ ref('stg_schedules') }}
+
+),
+
+segments as (
+
+    select
+        agent_id,
+        schedule_date,
+        activity,
+        published_at,
+        starts_at as segment_started_at,
+        ends_at as segment_ended_at
+    from published
+    where published_at = latest_published_at
+        and ends_at > starts_at
+
+),
+
+pieces as (
+
+    {{ split_at_intervals('segments', 'segment_started_at', 'segment_ended_at') }}
+
+)
+
+select
+    agent_id,
+    started_at,
+    ended_at,
+    duration_seconds,
+    schedule_date,
+    activity,
+    published_at,
+    segment_started_at,
+    segment_ended_at,
+    interval_start_at,
+    interval_start,
+    local_date,
+    activity <> 'time_off' as is_scheduled,
+    activity = 'work' as is_work,
+    activity in ('break', 'lunch', 'training', 'meeting', 'coaching', 'time_off') as is_planned_shrinkage
+from pieces

@@ -1,0 +1,5 @@
+{{ reaggregate_daily_kpi(
+    'kpi_fcr_daily', 'year', keys=['queue'],
+    sum_columns=['fcr_eligible_contacts', 'repeat_contacts'],
+    ratios=fcr_kpi_ratios()
+) }}

@@ -1,0 +1,49 @@
+{#- Service KPIs per local day and queue (METRICS.md "Contacts"): counts summed from the leg flags of
+    fct_contact_legs, ratios from macros/kpi.sql. Only legs offered to a queue count. -#}
+with offered_legs as (
+
+    select * from {{ ref('fct_contact_legs') }}
+    where is_offered
+
+),
+
+summed as (
+
+    select
+        local_date,
+        queue,
+        count(*) as offered,
+        sum(case when is_answered then 1 else 0 end) as answered,
+        sum(case when is_abandoned then 1 else 0 end) as abandoned,
+        sum(case when is_short_abandon then 1 else 0 end) as short_abandoned,
+        sum(case when is_answered_within_threshold then 1 else 0 end) as answered_within_threshold,
+        sum(case when is_in_service_level_denominator then 1 else 0 end) as service_level_denominator,
+        sum(case when is_answered then wait_seconds else 0 end) as answered_wait_seconds,
+        max(wait_seconds) as max_wait_seconds,
+        sum(case when is_handled then 1 else 0 end) as handled_legs,
+        sum(handle_seconds) as handle_seconds,
+        sum(case when is_transferred then 1 else 0 end) as transferred_legs,
+        sum(case when is_held then 1 else 0 end) as held_legs
+    from offered_legs
+    group by local_date, queue
+
+)
+
+select
+    local_date,
+    {{ period_start('day', 'local_date') }} as period_start,
+    queue,
+    offered,
+    answered,
+    abandoned,
+    short_abandoned,
+    answered_within_threshold,
+    service_level_denominator,
+    answered_wait_seconds,
+    max_wait_seconds,
+    handled_legs,
+    handle_seconds,
+    transferred_legs,
+    held_legs,
+    {{ service_kpi_ratios() }}
+from summed

@@ -1,0 +1,110 @@
+{#- Required vs scheduled vs staffed agents per queue and reporting interval (METRICS.md "Staffing").
+    Schedules and states carry no queue, so an agent's scheduled work and productive time are allocated to queues by
+    the agent's share of handled legs per queue over the whole history (agents who never handled a leg are not
+    allocated). Required scheduled agents divide required agents by 1 - the day's center-wide planned shrinkage. -#}
+with agent_queue_shares as (
+
+    select
+        agent_id,
+        queue,
+        {{ safe_divide('count(*)', 'sum(count(*)) over (partition by agent_id)') }} as queue_share
+    from {{ ref('fct_contact_legs') }}
+    where is_handled and queue is not null
+    group by agent_id, queue
+
+),
+
+agent_interval_seconds as (
+
+    select agent_id, interval_start_at, duration_seconds as work_seconds, 0 as productive_seconds
+    from {{ ref('fct_schedule_segments') }}
+    where is_work
+    union all
+    select agent_id, interval_start_at, 0, duration_seconds
+    from {{ ref('int_agent_states_spanned') }}
+    where is_productive
+
+),
+
+queue_supply as (
+
+    select
+        shares.queue,
+        agent_seconds.interval_start_at,
+        sum(agent_seconds.work_seconds * shares.queue_share) as scheduled_work_seconds,
+        sum(agent_seconds.productive_seconds * shares.queue_share) as staffed_seconds
+    from agent_interval_seconds as agent_seconds
+    inner join agent_queue_shares as shares on shares.agent_id = agent_seconds.agent_id
+    group by shares.queue, agent_seconds.interval_start_at
+
+),
+
+planned_shrinkage as (
+
+    select
+        local_date,
+        {{ safe_divide('sum(case when is_planned_shrinkage then duration_seconds else 0 end)', 'sum(duration_seconds)') }}
+            as planned_shrinkage
+    from {{ ref('fct_schedule_segments') }}
+    group by local_date
+
+),
+
+queue_intervals as (
+
+    select queue, interval_start_at from {{ ref('int_required_agents') }}
+    union
+    select queue, interval_start_at from queue_supply
+
+),
+
+combined as (
+
+    select
+        queue_intervals.queue,
+        intervals.interval_start,
+        queue_intervals.interval_start_at,
+        intervals.local_date,
+        intervals.interval_seconds,
+        coalesce(required.offered, 0) as offered,
+        coalesce(required.handled_legs, 0) as handled_legs,
+        coalesce(required.handle_seconds, 0) as handle_seconds,
+        required.aht_seconds,
+        coalesce(required.traffic_erlangs, 0) as traffic_erlangs,
+        coalesce(required.required_agents, case when required.queue is null then 0 end) as required_agents,
+        planned_shrinkage.planned_shrinkage,
+        coalesce(supply.scheduled_work_seconds, 0) as scheduled_work_seconds,
+        coalesce(supply.staffed_seconds, 0) as staffed_seconds
+    from queue_intervals
+    inner join {{ ref('int_intervals') }} as intervals
+        on intervals.interval_start_at = queue_intervals.interval_start_at
+    left join {{ ref('int_required_agents') }} as required
+        on required.queue = queue_intervals.queue
+        and required.interval_start_at = queue_intervals.interval_start_at
+    left join queue_supply as supply
+        on supply.queue = queue_intervals.queue
+        and supply.interval_start_at = queue_intervals.interval_start_at
+    left join planned_shrinkage on planned_shrinkage.local_date = intervals.local_date
+
+)
+
+select
+    queue,
+    interval_start,
+    interval_start_at,
+    local_date,
+    interval_seconds,
+    offered,
+    handled_legs,
+    handle_seconds,
+    aht_seconds,
+    traffic_erlangs,
+    required_agents,
+    planned_shrinkage,
+    required_agents / nullif(1 - planned_shrinkage, 0) as required_scheduled_agents,
+    scheduled_work_seconds,
+    {{ safe_divide('scheduled_work_seconds', 'interval_seconds') }} as scheduled_agents,
+    staffed_seconds,
+    {{ safe_divide('staffed_seconds', 'interval_seconds') }} as staffed_agents,
+    {{ safe_divide('staffed_seconds', 'interval_seconds') }} - required_agents as staffing_gap
+from combined

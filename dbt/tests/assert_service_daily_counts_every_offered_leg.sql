@@ -1,0 +1,10 @@
+-- Integrity: the service mart counts every offered leg exactly once, so queue figures add up to the center's.
+select mart.offered as mart_offered, legs.offered as leg_offered
+from (select sum(offered) as offered, sum(handled_legs) as handled from {{ ref('kpi_service_daily') }}) as mart
+cross join (
+    select
+        sum(case when is_offered then 1 else 0 end) as offered,
+        sum(case when is_offered and is_handled then 1 else 0 end) as handled
+    from {{ ref('fct_contact_legs') }}
+) as legs
+where coalesce(mart.offered, 0) <> coalesce(legs.offered, 0) or coalesce(mart.handled, 0) <> coalesce(legs.handled, 0)
