@@ -59,7 +59,7 @@ select
 from shared
 left join logged_in
     on logged_in.local_date = shared.local_date and logged_in.agent_id = shared.agent_id
-left join {{ ref('int_people_agent_teams') }} as agent_teams
+left join {{ ref('dim_agent') }} as agent_teams
     on agent_teams.agent_id = shared.agent_id
     and agent_teams.valid_from <= shared.local_date
     and (agent_teams.valid_to is null or agent_teams.valid_to > shared.local_date)

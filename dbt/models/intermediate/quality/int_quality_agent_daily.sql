@@ -75,7 +75,7 @@ left join evaluations
     on evaluations.local_date = agent_days.local_date and evaluations.agent_id = agent_days.agent_id
 left join coverage
     on coverage.local_date = agent_days.local_date and coverage.agent_id = agent_days.agent_id
-left join {{ ref('int_people_agent_teams') }} as agent_teams
+left join {{ ref('dim_agent') }} as agent_teams
     on agent_teams.agent_id = agent_days.agent_id
     and agent_teams.valid_from <= agent_days.local_date
     and (agent_teams.valid_to is null or agent_teams.valid_to > agent_days.local_date)
