@@ -1,111 +1,29 @@
 """Render every dashboard of the analyst warehouse to self-contained offline HTML files.
 
 `render_all(warehouse, out_dir)` opens the warehouse read-only, reads schema `marts` (and `ops` for freshness), and
-writes one HTML file per page plus `index.html`. Each page embeds plotly.js once (its first chart), so it opens from
-`file://` with no network. Missing or empty tables never fail a render: the part that needs them says "no data".
+writes: `operations_daily.html` (service per day and queue, agents), the executive reports (`exec_<period>.html` per
+month, quarter and year), the supervisor pages (`supervisor_<team>_<week>.html`) and `index.html` linking them all.
+Each page embeds plotly.js once, so it opens from `file://` with no network. Missing or empty tables never fail a
+render: the part that needs them says "no data", and `RenderReport.missing` says why.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import jinja2
-import plotly.graph_objects as go
-import polars as pl
-
 from dashboards import figures
 from dashboards.data import Warehouse
-from dashboards.kpis import DEFAULT_CURRENCY
+from dashboards.executive import render_executive
+from dashboards.kpis import DEFAULT_CURRENCY, KPIS
+from dashboards.site import RenderReport, Section, Site, chart
+from dashboards.supervisor import render_supervisors
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
+__all__ = ["RenderReport", "render_all"]
+
 DAILY_WINDOW_DAYS = 35  # the daily page shows the last five weeks: enough to see a trend, small enough to read
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-
-
-@dataclass
-class PageResult:
-    path: Path
-    bytes: int
-    seconds: float
-
-
-@dataclass
-class RenderReport:
-    pages: list[PageResult] = field(default_factory=list)
-    missing: dict[str, str] = field(default_factory=dict)  # query -> why it returned nothing
-    seconds: float = 0.0
-
-    def lines(self) -> list[str]:
-        out = [f"{p.path.name}: {p.bytes / 1e6:.2f} MB in {p.seconds:.2f} s" for p in self.pages]
-        out += [f"no data for {key}: {reason}" for key, reason in sorted(self.missing.items())]
-        total = sum(p.bytes for p in self.pages)
-        out.append(f"{len(self.pages)} pages, {total / 1e6:.1f} MB, {self.seconds:.1f} s")
-        return out
-
-
-@dataclass
-class Card:
-    """One box on a page: a chart, an HTML table, or (neither) a "no data" note under its title."""
-
-    title: str
-    figure: go.Figure | None = None
-    table_html: str | None = None
-    reason: str | None = None
-    html: str | None = None  # filled when the page is written
-
-
-@dataclass
-class Section:
-    title: str
-    cards: list[Card]
-    note: str | None = None
-
-
-def chart(title: str, df: pl.DataFrame, make: Callable[[], go.Figure], need: str | None = None) -> Card:
-    """A chart card, or a "no data" card when the frame is empty (or its `need` column holds only nulls)."""
-    if df.is_empty() or (need is not None and (need not in df.columns or df[need].is_null().all())):
-        return Card(title)
-    return Card(title, figure=make())
-
-
-class Site:
-    """Writes pages into `out_dir` with the shared header (freshness) and records their size and time."""
-
-    def __init__(self, out_dir: Path, freshness: str, progress: Callable[[str], None] | None):
-        self.out_dir = out_dir
-        self.freshness = freshness
-        self.progress = progress
-        self.report = RenderReport()
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=jinja2.StrictUndefined
-        )
-
-    def write(self, name: str, title: str, started: float, sections: list[Section], **context) -> None:
-        first_chart = True
-        for card in (c for s in sections for c in s.cards):
-            if card.figure is not None:
-                # plotly.js goes into the page once, with the first chart; "cdn" would fail offline.
-                card.html = card.figure.to_html(full_html=False, include_plotlyjs=first_chart, config=PLOTLY_CONFIG)
-                first_chart = False
-            elif card.table_html is not None:
-                card.html = card.table_html
-        context.setdefault("is_index", False)
-        context.setdefault("tiles", [])
-        context.setdefault("intro", None)
-        template = "index.html.j2" if context["is_index"] else "page.html.j2"
-        html = self.env.get_template(template).render(
-            title=title, freshness=self.freshness, sections=sections, **context
-        )
-        path = self.out_dir / name
-        path.write_text(html, encoding="utf-8")
-        result = PageResult(path, path.stat().st_size, time.perf_counter() - started)
-        self.report.pages.append(result)
-        if self.progress:
-            self.progress(f"wrote {name} ({result.bytes / 1e6:.2f} MB, {result.seconds:.2f} s)")
 
 
 def data_range(wh: Warehouse) -> tuple[date | None, date | None]:
@@ -119,8 +37,13 @@ def data_range(wh: Warehouse) -> tuple[date | None, date | None]:
     return (min(firsts) if firsts else None, max(lasts) if lasts else None)
 
 
-def freshness_text(last_day: date | None, warehouse: Path) -> str:
-    published = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(warehouse.stat().st_mtime))
+def freshness_text(wh: Warehouse, last_day: date | None) -> str:
+    """The line every page shows: the last day loaded and when this warehouse version was published."""
+    published_df = wh.query("published")
+    if not published_df.is_empty() and published_df["published_at"][0] is not None:
+        published = f"{published_df['published_at'][0]:%Y-%m-%d %H:%M} UTC"
+    else:  # a warehouse not made by the pipeline's publish step: its file time is the best we have
+        published = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(wh.path.stat().st_mtime))
     if last_day is None:
         return f"No call or agent data loaded yet; warehouse published {published}."
     return f"Data through {last_day:%A %d %B %Y} (last day loaded); warehouse published {published}."
@@ -128,9 +51,9 @@ def freshness_text(last_day: date | None, warehouse: Path) -> str:
 
 def center_currency(wh: Warehouse) -> str:
     df = wh.query("currency")
-    if df.is_empty() or df["currency"][0] is None:
+    if df.is_empty() or df["center_currency"][0] is None:
         return DEFAULT_CURRENCY
-    return str(df["currency"][0])
+    return str(df["center_currency"][0])
 
 
 def render_daily(wh: Warehouse, site: Site, first_day: date, last_day: date, currency: str) -> str:
@@ -141,25 +64,22 @@ def render_daily(wh: Warehouse, site: Site, first_day: date, last_day: date, cur
     service = wh.query("service", params, grain="daily", period="local_date", series="queue")
     agents = wh.query("agent_summary", params, grain="daily", period="local_date")
     service_cards = [
-        chart(f"{label} per day and queue", service,
-              lambda c=column, t=label: figures.make_trend_figure(service, c, f"{t} per day and queue", "daily",
-                                                                  currency=currency), need=column)
-        for column, label in [("service_level", "Service level"), ("asa_seconds", "Average speed of answer"),
-                              ("abandonment_rate", "Abandonment"), ("aht_seconds", "Average handle time")]
+        chart(f"{KPIS[c].label} per day and queue", service,
+              lambda c=c: figures.make_trend_figure(service, c, f"{KPIS[c].label} per day and queue", "daily",
+                                                    currency=currency), need=c)
+        for c in ("service_level", "asa_seconds", "abandonment_rate", "aht_seconds")
     ]
+    agent_title = "{label} per agent, " + f"{start:%d %b} to {last_day:%d %b %Y}"
     agent_cards = [
-        chart(f"{label} per agent", agents,
-              lambda c=column, t=label: figures.make_agent_bar_figure(agents, c, f"{t} per agent, {start} to "
-                                                                      f"{last_day}", currency=currency), need=column)
-        for column, label in [("occupancy", "Occupancy"), ("adherence", "Schedule adherence"),
-                              ("aht_seconds", "Average handle time")]
+        chart(agent_title.format(label=KPIS[c].label), agents,
+              lambda c=c: figures.make_agent_bar_figure(agents, c, agent_title.format(label=KPIS[c].label),
+                                                        currency=currency), need=c)
+        for c in ("occupancy", "adherence", "aht_seconds")
     ]
-    name = "operations_daily.html"
-    site.write(name, "Service and agent KPIs per day", started,
-               [Section("Service per day and queue", service_cards),
-                Section("Agents", agent_cards, note="Whole window, ratios rebuilt from the agents' sums.")],
-               intro=f"{start:%d %B %Y} to {last_day:%d %B %Y}.")
-    return name
+    return site.write("operations_daily.html", "Service and agent KPIs per day", started,
+                      [Section("Service per day and queue", service_cards),
+                       Section("Agents", agent_cards, note="Whole window; ratios rebuilt from the agents' sums.")],
+                      intro=f"{start:%d %B %Y} to {last_day:%d %B %Y}, every queue and agent.")
 
 
 def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] | None = print) -> RenderReport:
@@ -173,15 +93,24 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
     wh = Warehouse(warehouse)
     try:
         first_day, last_day = data_range(wh)
-        site = Site(out_dir, freshness_text(last_day, warehouse), progress)
+        site = Site(out_dir, freshness_text(wh, last_day), progress)
         currency = center_currency(wh)
-        links = []
+        operations = []
         if last_day is not None:
-            links.append({"href": render_daily(wh, site, first_day, last_day, currency), "text": "Service and agent KPIs per day"})
+            operations.append({"href": render_daily(wh, site, first_day, last_day, currency),
+                               "text": "Service and agent KPIs per day"})
+        executive = render_executive(wh, site, currency)
+        supervisors = render_supervisors(wh, site)
         index_started = time.perf_counter()
+        groups = [{"title": "Operations", "links": operations}]
+        groups += [{"title": f"Executive reports, {kind}",
+                    "links": [{"href": href, "text": text} for href, text in executive[grain]]}
+                   for grain, kind in (("monthly", "months"), ("quarterly", "quarters"), ("yearly", "years"))]
+        groups += [{"title": f"Supervisor, team {team}", "links": [{"href": h, "text": f"Week {t}"} for h, t in links]}
+                   for team, links in sorted(supervisors.items())] or [{"title": "Supervisors", "links": []}]
         site.report.missing = dict(wh.missing)
-        site.write("index.html", "Tilsyn reports", index_started, [], is_index=True,
-                   groups=[{"title": "Operations", "links": links}], missing=sorted(wh.missing.items()))
+        site.write("index.html", "Tilsyn reports", index_started, [], is_index=True, groups=groups,
+                   missing=sorted(wh.missing.items()))
     finally:
         wh.close()
     site.report.seconds = time.perf_counter() - started

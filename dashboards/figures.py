@@ -6,14 +6,15 @@ that says "no data" (pages normally show a "no data" note instead of calling the
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboards import theme
-from dashboards.kpis import DEFAULT_CURRENCY, KPIS, NO_DATA, Kpi, fmt_value
+from dashboards.kpis import DEFAULT_CURRENCY, KPIS, NO_DATA, Kpi, add_months, fmt_money, fmt_value
 
 
 def unit(kpi: Kpi, currency: str) -> str:
@@ -32,7 +33,7 @@ def _axis(kpi: Kpi, currency: str) -> dict:
 
 def _people(kpi: Kpi, values: list, currency: str) -> list[str]:
     """Hover text as people read it (82 %, 0:42, NOK 45.20)."""
-    return [fmt_value(kpi, v, currency) for v in values]
+    return [fmt_value(kpi, v, currency) if v is not None else "" for v in values]
 
 
 def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
@@ -59,6 +60,18 @@ GRAIN_AXES = {
 }
 
 
+def _periods(first: date, last: date, grain: str) -> list[date]:
+    """Every period start from `first` to `last`, so a period without data shows as a gap, not a straight line."""
+    out, day = [], first
+    while day <= last:
+        out.append(day)
+        if grain in ("daily", "weekly"):
+            day = day + timedelta(days=1 if grain == "daily" else 7)
+        else:
+            day = add_months(day, {"monthly": 1, "quarterly": 3, "yearly": 12}[grain])
+    return out
+
+
 def make_trend_figure(
     df: pl.DataFrame,
     column: str,
@@ -75,11 +88,12 @@ def make_trend_figure(
     series_names = df["series"].unique(maintain_order=True).to_list() if "series" in df.columns else [kpi.label]
     for name in series_names:
         part = df.filter(pl.col("series") == name) if "series" in df.columns else df
-        part = part.sort("period_start")
-        values = part[column].to_list()
+        by_period = dict(zip(part["period_start"].to_list(), part[column].to_list()))
+        periods = _periods(min(df["period_start"]), max(df["period_start"]), grain)
+        values = [by_period.get(p) for p in periods]
         fig.add_trace(
             go.Scatter(
-                x=part["period_start"].to_list(), y=values, name=str(name), mode="lines+markers",
+                x=periods, y=values, name=str(name), mode="lines+markers", connectgaps=False,
                 customdata=_people(kpi, values, currency), hovertemplate="%{customdata}",
             )
         )
@@ -112,43 +126,56 @@ def make_agent_bar_figure(df: pl.DataFrame, column: str, title: str, currency: s
 
 
 def make_budget_figure(df: pl.DataFrame, title: str, currency: str = DEFAULT_CURRENCY) -> go.Figure:
-    """Budget, actual and projection per `category` as grouped bars (columns `budget_amount`, `actual_amount`,
-    `projection_amount`)."""
+    """Money per `category` as grouped bars. With the year-end columns (`annual_budget_amount`,
+    `actual_to_date_amount`, `projected_year_end_amount`) it shows the year: budget, actual to date and projection;
+    without them, the period's `budget_amount` and `actual_amount`."""
     if df.is_empty():
         return no_data_figure(title)
+    full_year = {"annual_budget_amount", "actual_to_date_amount", "projected_year_end_amount"} <= set(df.columns)
+    bars = (
+        [("annual_budget_amount", "Budget, full year", theme.NEUTRAL),
+         ("actual_to_date_amount", "Actual, year to date", theme.COLORWAY[0]),
+         ("projected_year_end_amount", "Projection, full year", theme.COLORWAY[1])]
+        if full_year
+        else [("budget_amount", "Budget", theme.NEUTRAL), ("actual_amount", "Actual", theme.COLORWAY[0])]
+    )
     fig = go.Figure()
-    for column, name, colour in [
-        ("budget_amount", "Budget, full year", theme.NEUTRAL),
-        ("actual_amount", "Actual to date", theme.COLORWAY[0]),
-        ("projection_amount", "Projection, full year", theme.COLORWAY[1]),
-    ]:
+    for column, name, colour in bars:
         values = df[column].to_list()
         fig.add_trace(go.Bar(x=df["category"].to_list(), y=values, name=name, marker_color=colour,
-                             customdata=[fmt_value(KPIS["variance_amount"], v, currency) for v in values],
-                             hovertemplate="%{customdata}"))
+                             customdata=[fmt_money(v, currency) for v in values], hovertemplate="%{customdata}"))
     fig.update_layout(barmode="group", xaxis={"title": {"text": "Cost category"}},
                       yaxis={"title": {"text": f"Amount ({currency})"}, "tickformat": ",.0f"})
     return _layout(fig, title, height=380)
 
 
-def make_headcount_figure(df: pl.DataFrame, title: str) -> go.Figure:
-    """Headcount at month end (line, left axis) with hires and terminations per month (bars, right axis)."""
+def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") -> go.Figure:
+    """Headcount at period end (line, left axis) with hires and terminations per period (bars, right axis).
+    Columns: `period_start`, `headcount_end`, `hires`, `terminations`."""
     if df.is_empty():
         return no_data_figure(title)
     df = df.sort("period_start")
-    months = df["period_start"].to_list()
+    periods = df["period_start"].to_list()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Scatter(x=months, y=df["headcount_end"].to_list(), name="Headcount at period end",
+    fig.add_trace(go.Scatter(x=periods, y=df["headcount_end"].to_list(), name="Headcount at period end",
                              mode="lines+markers", line={"color": theme.COLORWAY[0]}), secondary_y=False)
-    fig.add_trace(go.Bar(x=months, y=df["hires"].to_list(), name="Hires", marker_color=theme.GOOD, opacity=0.8),
+    fig.add_trace(go.Bar(x=periods, y=df["hires"].to_list(), name="Hires", marker_color=theme.GOOD, opacity=0.8),
                   secondary_y=True)
-    fig.add_trace(go.Bar(x=months, y=df["terminations"].to_list(), name="Terminations", marker_color=theme.BAD,
+    fig.add_trace(go.Bar(x=periods, y=df["terminations"].to_list(), name="Terminations", marker_color=theme.BAD,
                          opacity=0.8), secondary_y=True)
-    fig.update_layout(barmode="group", xaxis={"title": {"text": "Month"}})
+    fig.update_layout(barmode="group", xaxis={"type": "date", **GRAIN_AXES[grain]})
     fig.update_yaxes(title_text="Headcount (agents)", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="Hires and terminations (agents)", rangemode="tozero", showgrid=False,
+                     tickmode="auto", tickformat=",d", dtick=_whole_dtick(df["hires"].to_list()
+                                                                          + df["terminations"].to_list()),
                      secondary_y=True)
     return _layout(fig, title, height=380)
+
+
+def _whole_dtick(values: list) -> int:
+    """A tick step in whole units (people, calls) giving about five ticks."""
+    top = max((v for v in values if v is not None), default=0)
+    return max(1, math.ceil(top / 5))
 
 
 def _day_selector(fig: go.Figure, days: list[date], traces_per_day: int) -> None:
@@ -157,8 +184,10 @@ def _day_selector(fig: go.Figure, days: list[date], traces_per_day: int) -> None
     for i, day in enumerate(days):
         visible = [j // traces_per_day == i for j in range(len(days) * traces_per_day)]
         buttons.append({"label": day.strftime("%a %d %b"), "method": "update", "args": [{"visible": visible}]})
-    fig.update_layout(updatemenus=[{"buttons": buttons, "active": 0, "x": 0.0, "xanchor": "left", "y": 1.0,
-                                    "yanchor": "bottom", "pad": {"b": 28}, "showactive": True}])
+    # The menu sits under the title; the legend moves below the chart to leave it room.
+    fig.update_layout(updatemenus=[{"buttons": buttons, "active": 0, "x": 0.0, "xanchor": "left", "y": 1.02,
+                                    "yanchor": "bottom", "showactive": True}],
+                      margin={"t": 100, "b": 90}, legend={"y": -0.22, "yanchor": "top", "x": 0.0, "xanchor": "left"})
 
 
 def _days(df: pl.DataFrame) -> list[date]:
@@ -166,29 +195,38 @@ def _days(df: pl.DataFrame) -> list[date]:
 
 
 def make_staffing_figure(df: pl.DataFrame, title: str) -> go.Figure:
-    """Per interval of the chosen day: required, scheduled and staffed agents (lines) against calls offered (bars,
-    right axis). Columns: `interval_start`, `offered`, `required_agents`, `scheduled_agents`, `staffed_agents`."""
+    """Per interval of the chosen day: calls offered (bars, left axis) against required, scheduled and staffed agents
+    (steps, right axis, drawn over the bars). Columns: `interval_start`, `offered`, `required_agents`,
+    `scheduled_agents`, `staffed_agents`."""
     if df.is_empty():
         return no_data_figure(title)
     df = df.sort("interval_start")
     days = _days(df)
+    starts = df["interval_start"].to_list()
+    steps = [b - a for a, b in zip(starts, starts[1:]) if b > a]
+    interval = min(steps) if steps else timedelta(minutes=15)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    lines = [("required_agents", "Required", theme.TARGET, "dash"), ("scheduled_agents", "Scheduled",
-             theme.COLORWAY[1], "dot"), ("staffed_agents", "Staffed", theme.COLORWAY[0], "solid")]
+    lines = [("required_agents", "Required agents", theme.TARGET, "dash"),
+             ("scheduled_agents", "Scheduled agents", theme.COLORWAY[1], "dot"),
+             ("staffed_agents", "Staffed agents", theme.COLORWAY[0], "solid")]
     for i, day in enumerate(days):
         part = df.filter(pl.col("interval_start").dt.date() == day)
         x = part["interval_start"].to_list()
+        # Bars cover their interval [start, start + interval); steps repeat the last value to the interval's end.
         fig.add_trace(go.Bar(x=x, y=part["offered"].to_list(), name="Calls offered", marker_color="#C9DCEB",
-                             visible=i == 0, hovertemplate="%{y:.0f} calls"), secondary_y=True)
+                             offset=0, width=interval.total_seconds() * 1000, visible=i == 0,
+                             hovertemplate="%{y:.0f} calls offered"), secondary_y=False)
         for column, name, colour, dash in lines:
-            fig.add_trace(go.Scatter(x=x, y=part[column].round(1).to_list(), name=name, mode="lines",
-                                     line={"color": colour, "dash": dash, "shape": "hv"}, visible=i == 0,
-                                     hovertemplate="%{y:.1f} agents"), secondary_y=False)
+            values = part[column].round(1).to_list()
+            fig.add_trace(go.Scatter(x=x + [x[-1] + interval], y=values + values[-1:], name=name, mode="lines",
+                                     line={"color": colour, "dash": dash, "shape": "hv", "width": 2.5},
+                                     visible=i == 0, hovertemplate="%{y:.1f} agents"), secondary_y=True)
     _day_selector(fig, days, 1 + len(lines))
     fig.update_layout(xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M"})
-    fig.update_yaxes(title_text="Agents (time-weighted)", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="Calls offered (per interval)", rangemode="tozero", showgrid=False, secondary_y=True)
-    return _layout(fig, title, height=420)
+    fig.update_yaxes(title_text="Calls offered (per interval)", rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text="Agents (time-weighted)", rangemode="tozero", tickmode="auto", showgrid=False,
+                     secondary_y=True)
+    return _layout(fig, title, height=440)
 
 
 def make_intraday_service_figure(df: pl.DataFrame, title: str, target: float | None = None) -> go.Figure:
@@ -212,6 +250,9 @@ def make_intraday_service_figure(df: pl.DataFrame, title: str, target: float | N
     return _layout(fig, title, height=360)
 
 
+HEATMAP_FLOOR = 0.5  # adherence and occupancy live between 50 % and 100 %; lower values show as the darkest colour
+
+
 def make_agent_heatmap_figure(df: pl.DataFrame, column: str, title: str) -> go.Figure:
     """A KPI per agent (rows) and day (columns). Columns: `agent_id`, `local_date`, the KPI column."""
     if df.is_empty() or df[column].is_null().all():
@@ -224,7 +265,7 @@ def make_agent_heatmap_figure(df: pl.DataFrame, column: str, title: str) -> go.F
     text = [[fmt_value(kpi, v, "") if v is not None else "" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         x=[d.strftime("%a %d %b") for d in days], y=agents, z=z, text=text, texttemplate="%{text}",
-        colorscale="cividis", zmin=0, zmax=1, colorbar={"title": {"text": f"{kpi.label} (%)"}, "tickformat": ".0%"},
+        colorscale="cividis", zmin=HEATMAP_FLOOR, zmax=1, colorbar={"title": {"text": f"{kpi.label} (%)"}, "tickformat": ".0%"},
         hovertemplate="%{y}, %{x}: %{text}<extra></extra>", hoverongaps=False,
     ))
     fig.update_layout(xaxis={"title": {"text": "Day"}, "type": "category"},

@@ -33,9 +33,9 @@ KPIS: dict[str, Kpi] = {
         Kpi("fcr_rate", "First-contact resolution", "pct", True),
         Kpi("occupancy", "Occupancy", "pct", None),
         Kpi("adherence", "Schedule adherence", "pct", True),
-        Kpi("attrition_rate", "Attrition", "pct", False),
+        Kpi("annualised_attrition_rate", "Attrition (annualised)", "pct", False),
         Kpi("cost_per_call", "Cost per call", "money", False),
-        Kpi("variance_amount", "Budget variance", "money", False),
+        Kpi("variance_pct", "Budget variance", "pct", False),
         Kpi("qa_score", "QA score", "pct", True),
         Kpi("offered", "Offered calls", "count", None),
         Kpi("conversion_rate", "Outbound conversion", "pct", True),
@@ -51,9 +51,9 @@ HEADLINE_KPIS = [
     "fcr_rate",
     "occupancy",
     "adherence",
-    "attrition_rate",
+    "annualised_attrition_rate",
     "cost_per_call",
-    "variance_amount",
+    "variance_pct",
     "qa_score",
 ]
 
@@ -120,16 +120,13 @@ def compare(kpi: Kpi, value: float | None, other: float | None, other_label: str
     return f"{'up' if delta > 0 else 'down'} {fmt_change(kpi, delta, currency)} on {other_label}"
 
 
-def judge(kpi: Kpi, value: float | None, target: float | None) -> str:
-    """'good', 'bad' or 'neutral': the tile's colour against target (budget variance: against zero)."""
-    if value is None or kpi.higher_is_better is None:
+def judge(value: float | None, target: float | None, direction: str | None) -> str:
+    """'good', 'bad' or 'neutral' (no value or no target): a tile against its target, whose `direction` is
+    `at_least` or `at_most` (seed kpi_targets)."""
+    if value is None or target is None or direction not in ("at_least", "at_most"):
         return "neutral"
-    if target is None:
-        if kpi.column != "variance_amount":
-            return "neutral"
-        target = 0.0
-    better = value >= target if kpi.higher_is_better else value <= target
-    return "good" if better else "bad"
+    meets = value >= target if direction == "at_least" else value <= target
+    return "good" if meets else "bad"
 
 
 def describe(
@@ -138,11 +135,13 @@ def describe(
     target: float | None,
     comparisons: list[tuple[float | None, str]],
     currency: str,
+    detail: str | None = None,
 ) -> str:
-    """A tile in one sentence: 'Service level 82 %, target 80 %, up 3 points on February, ...'."""
+    """A tile in one sentence: 'Service level 82 %, target 80 %, up 3 points on February, ...'; `detail` follows
+    the value in brackets ('NOK 40 000 over budget')."""
     if value is None:
         return f"{kpi.label}: {NO_DATA}"
-    parts = [f"{kpi.label} {fmt_value(kpi, value, currency)}"]
+    parts = [f"{kpi.label} {fmt_value(kpi, value, currency)}" + (f" ({detail})" if detail else "")]
     if target is not None:
         parts.append(f"target {fmt_value(kpi, target, currency)}")
     for other, label in comparisons:

@@ -84,3 +84,201 @@ def build_daily_warehouse(path: Path) -> Path:
     finally:
         con.close()
     return path
+
+
+# --- the full warehouse: every mart the dashboards read ----------------------------------------------------------
+# Monthly, quarterly and yearly service rows: (period_start, queue, offered, answered, abandoned, short_abandoned,
+# within, denominator, answered_wait_seconds, handled_legs, handle_seconds).
+SERVICE_PERIODS = {
+    "monthly": [
+        ("2025-02-01", "sales", 800, 780, 20, 5, 700, 795, 15600, 780, 234000),
+        ("2025-03-01", "sales", 900, 850, 50, 10, 700, 890, 25500, 850, 255000),
+        ("2026-02-01", "sales", 800, 760, 40, 10, 670, 790, 15200, 760, 228000),
+        ("2026-02-01", "support", 400, 380, 20, 0, 330, 400, 11400, 380, 114000),
+        ("2026-03-01", "sales", 1000, 900, 100, 20, 738, 980, 27000, 900, 270000),
+        ("2026-03-01", "support", 500, 450, 50, 0, 342, 500, 22500, 450, 180000),
+    ],
+    "quarterly": [
+        ("2025-01-01", "sales", 2600, 2500, 100, 20, 2200, 2580, 62500, 2500, 750000),
+        ("2026-01-01", "sales", 2700, 2500, 200, 40, 2100, 2660, 75000, 2500, 750000),
+        ("2026-01-01", "support", 1300, 1200, 100, 0, 1000, 1300, 48000, 1200, 480000),
+    ],
+    "yearly": [
+        ("2025-01-01", "sales", 10000, 9500, 500, 100, 8000, 9900, 237500, 9500, 2850000),
+        ("2026-01-01", "sales", 2700, 2500, 200, 40, 2100, 2660, 75000, 2500, 750000),
+        ("2026-01-01", "support", 1300, 1200, 100, 0, 1000, 1300, 48000, 1200, 480000),
+    ],
+}
+# FCR: (period_start, queue, fcr_eligible_contacts, repeat_contacts)
+FCR_PERIODS = {
+    "monthly": [("2026-02-01", "sales", 700, 70), ("2026-02-01", "support", 300, 30),
+                ("2026-03-01", "sales", 800, 80), ("2026-03-01", "support", 400, 60)],
+    "quarterly": [("2026-01-01", "sales", 2000, 200)],
+    "yearly": [("2026-01-01", "sales", 2000, 200)],
+}
+# Agents: (period_start, agent_id, team, ready_seconds, handle_seconds, scheduled_seconds, adherent_seconds,
+# handled_legs)
+AGENT_PERIODS = {
+    "monthly": [
+        ("2025-03-01", "A1", "North", 30000, 90000, 120000, 114000, 300),
+        ("2026-02-01", "A1", "North", 20000, 80000, 100000, 90000, 260),
+        ("2026-03-01", "A1", "North", 36000, 108000, 144000, 129600, 360),
+        ("2026-03-01", "A2", "North", 18000, 126000, 144000, 115200, 400),
+        ("2026-03-01", "A3", "South", 18000, 90000, 144000, 136800, 300),
+    ],
+    "quarterly": [("2026-01-01", "A1", "North", 60000, 240000, 360000, 324000, 800)],
+    "yearly": [("2026-01-01", "A1", "North", 60000, 240000, 360000, 324000, 800)],
+    "weekly": [
+        ("2026-03-30", "A1", "North", 12600, 37800, 57600, 53280, 126),
+        ("2026-03-30", "A2", "North", 7200, 43200, 57600, 48960, 126),
+        ("2026-03-30", "A3", "South", 5400, 30600, 57600, 56160, 54),
+    ],
+}
+# QA: (period_start, agent_id, team, evaluations, score_sum, max_score_sum, critical_fails)
+QUALITY_PERIODS = {
+    "monthly": [("2026-02-01", "A1", "North", 10, 900, 1000, 0),
+                ("2026-03-01", "A1", "North", 10, 850, 1000, 1),
+                ("2026-03-01", "A2", "North", 10, 700, 1000, 0),
+                ("2026-03-01", "A3", "South", 5, 450, 500, 0)],
+    "quarterly": [("2026-01-01", "A1", "North", 20, 1750, 2000, 1)],
+    "yearly": [("2026-01-01", "A1", "North", 20, 1750, 2000, 1)],
+    "daily": [("2026-03-30", "A1", "North", 2, 150, 200, 1),
+              ("2026-03-31", "A3", "South", 1, 90, 100, 0)],
+}
+# People: (period_start, team, headcount_start, headcount_end, hires, terminations)
+PEOPLE_PERIODS = {
+    "monthly": [("2025-02-01", "North", 18, 18, 0, 0), ("2025-03-01", "North", 18, 18, 1, 1),
+                ("2026-02-01", "North", 19, 20, 1, 0), ("2026-02-01", "South", 10, 10, 0, 0),
+                ("2026-03-01", "North", 20, 22, 3, 1), ("2026-03-01", "South", 10, 9, 0, 1)],
+    "quarterly": [("2026-01-01", "North", 19, 22, 4, 1), ("2026-01-01", "South", 10, 9, 0, 1)],
+    "yearly": [("2026-01-01", "North", 19, 22, 4, 1), ("2026-01-01", "South", 10, 9, 0, 1)],
+}
+# Cost per call: (period_start, actual_cost, staff_cost, answered_contacts, handle_seconds)
+COST_PER_CALL_PERIODS = {
+    "monthly": [("2025-03-01", 500000, 380000, 1000, 300000), ("2026-02-01", 480000, 380000, 1100, 342000),
+                ("2026-03-01", 540000, 400000, 1200, 450000)],
+    "quarterly": [("2026-01-01", 1500000, 1160000, 3300, 1100000)],
+    "yearly": [("2026-01-01", 1500000, 1160000, 3300, 1100000)],
+}
+# Finance: (period_start, cost_center, category, budget, actual, annual_budget, actual_to_date, projected_year_end)
+FINANCE_PERIODS = {
+    "monthly": [
+        ("2026-02-01", "CC1", "staff", 400000, 380000, 4800000, 760000, 4760000),
+        ("2026-02-01", "CC1", "tools", 100000, 100000, 1200000, 200000, 1200000),
+        ("2026-03-01", "CC1", "staff", 400000, 410000, 4800000, 1170000, 4770000),
+        ("2026-03-01", "CC1", "tools", 100000, 130000, 1200000, 330000, 1230000),
+    ],
+    "quarterly": [("2026-01-01", "CC1", "staff", 1200000, 1170000, 4800000, 1170000, 4770000),
+                  ("2026-01-01", "CC1", "tools", 300000, 330000, 1200000, 330000, 1230000)],
+    "yearly": [("2026-01-01", "CC1", "staff", 4800000, 1170000, 4800000, 1170000, 4770000),
+               ("2026-01-01", "CC1", "tools", 1200000, 330000, 1200000, 330000, 1230000)],
+}
+TARGETS = [  # rows of the kpi_targets seed (dbt/seeds/kpi_targets.csv)
+    ("service_level", "center", "*", "2000-01-01", None, 0.80, "at_least"),
+    ("aht_seconds", "center", "*", "2000-01-01", None, 300, "at_most"),
+    ("abandonment_rate", "center", "*", "2000-01-01", None, 0.05, "at_most"),
+    ("adherence", "team", "*", "2000-01-01", None, 0.90, "at_least"),
+    ("qa_score", "team", "*", "2000-01-01", None, 0.85, "at_least"),
+    ("annualised_attrition_rate", "team", "*", "2000-01-01", None, 0.30, "at_most"),
+    ("variance_pct", "cost_center", "*", "2000-01-01", None, 0.00, "at_most"),
+]
+# Staffing per queue and interval: (interval_start, queue, offered, required, scheduled, staffed)
+STAFFING = [
+    ("2026-03-30 09:00", "sales", 20, 6.0, 5.0, 4.5), ("2026-03-30 09:15", "sales", 24, 7.0, 5.0, 5.0),
+    ("2026-03-30 09:00", "support", 10, 3.0, 3.0, 3.0), ("2026-03-30 09:15", "support", 8, 3.0, 3.0, 2.5),
+    ("2026-03-31 09:00", "sales", 16, 5.0, 6.0, 6.0), ("2026-03-31 09:15", "support", 6, 2.0, 2.0, 2.0),
+]
+# Contact legs offered to a queue: (interval_start, queue, is_abandoned, is_within, is_in_denominator) x count
+LEGS = [
+    (("2026-03-30 09:00", "sales", False, True, True), 3), (("2026-03-30 09:00", "sales", False, False, True), 1),
+    (("2026-03-30 09:15", "sales", True, False, True), 1), (("2026-03-30 09:15", "support", False, True, True), 1),
+    (("2026-03-31 09:00", "sales", False, True, True), 2),
+]
+# Monthly scorecards: (period_start, agent_id, team, aht_seconds, adherence, qa_score, conversion_rate, critical_fails)
+SCORECARDS = [
+    ("2026-03-01", "A1", "North", 300.0, 0.90, 0.85, 0.20, 1),
+    ("2026-03-01", "A2", "North", 315.0, 0.80, 0.70, 0.25, 0),
+    ("2026-03-01", "A3", "South", 300.0, 0.95, 0.90, None, 0),
+]
+
+PEOPLE = ("team varchar, headcount_start bigint, headcount_end bigint, average_headcount double, hires bigint, "
+          "terminations bigint, voluntary_terminations bigint, involuntary_terminations bigint, "
+          "attrition_rate double, early_terminations bigint")
+FINANCE = ("cost_center varchar, category varchar, budget_amount decimal(18,4), actual_amount decimal(18,4), "
+           "variance_amount decimal(18,4), variance_pct double, annual_budget_amount decimal(18,4), "
+           "actual_to_date_amount decimal(18,4), projected_year_end_amount decimal(18,4)")
+COST_PER_CALL = ("actual_cost decimal(18,4), staff_cost decimal(18,4), answered_contacts bigint, "
+                 "handle_seconds double, cost_per_call double, staff_cost_per_call double, "
+                 "cost_per_handled_minute double")
+QUALITY = ("agent_id varchar, team varchar, evaluations bigint, score_sum double, max_score_sum double, "
+           "qa_score double, critical_fails bigint, critical_fail_rate double")
+FCR = "queue varchar, fcr_eligible_contacts bigint, repeat_contacts bigint, fcr_rate double"
+RATIOS.update({
+    "people": "update {t} set average_headcount = (headcount_start + headcount_end) / 2.0, "
+              "attrition_rate = terminations / nullif((headcount_start + headcount_end) / 2.0, 0)",
+    "finance": "update {t} set variance_amount = actual_amount - budget_amount, "
+               "variance_pct = (actual_amount - budget_amount) / nullif(budget_amount, 0)",
+    "cost_per_call": "update {t} set cost_per_call = actual_cost / nullif(answered_contacts, 0), "
+                     "staff_cost_per_call = staff_cost / nullif(answered_contacts, 0), "
+                     "cost_per_handled_minute = actual_cost / nullif(handle_seconds / 60, 0)",
+    "quality": "update {t} set qa_score = score_sum / nullif(max_score_sum, 0), "
+               "critical_fail_rate = critical_fails / nullif(evaluations, 0)",
+    "fcr": "update {t} set fcr_rate = 1 - repeat_contacts / nullif(fcr_eligible_contacts, 0)",
+})
+
+
+def build_full_warehouse(path: Path) -> Path:
+    """Every mart the dashboards read, at every grain they read, plus `ops.published_version`."""
+    build_daily_warehouse(path)
+    con = duckdb.connect(str(path))
+    try:
+        families = [
+            ("service", SERVICE, SERVICE_PERIODS, SERVICE_COLUMNS[1:]),
+            ("fcr", FCR, FCR_PERIODS, ["period_start", "queue", "fcr_eligible_contacts", "repeat_contacts"]),
+            ("agent", AGENT, AGENT_PERIODS, AGENT_COLUMNS[1:]),
+            ("quality", QUALITY, QUALITY_PERIODS, ["period_start", "agent_id", "team", "evaluations", "score_sum",
+                                                   "max_score_sum", "critical_fails"]),
+            ("people", PEOPLE, PEOPLE_PERIODS, ["period_start", "team", "headcount_start", "headcount_end", "hires",
+                                                "terminations"]),
+            ("cost_per_call", COST_PER_CALL, COST_PER_CALL_PERIODS, ["period_start", "actual_cost", "staff_cost",
+                                                                     "answered_contacts", "handle_seconds"]),
+            ("finance", FINANCE, FINANCE_PERIODS, ["period_start", "cost_center", "category", "budget_amount",
+                                                   "actual_amount", "annual_budget_amount", "actual_to_date_amount",
+                                                   "projected_year_end_amount"]),
+        ]
+        for family, columns, periods, insert_columns in families:
+            for grain, rows in periods.items():
+                table = f"kpi_{family}_{grain}"
+                daily = grain == "daily"
+                create(con, table, "local_date date, period_start date" if daily else "period_start date", columns)
+                names = (["local_date"] if daily else []) + insert_columns
+                insert(con, table, names, [((r[0],) if daily else ()) + r for r in rows])
+                con.execute(RATIOS[family].format(t=f"marts.{table}"))
+        con.execute("create table marts.kpi_targets (kpi varchar, scope_type varchar, scope_value varchar, "
+                    "valid_from date, valid_to date, target_value double, direction varchar, note varchar)")
+        insert(con, "kpi_targets", ["kpi", "scope_type", "scope_value", "valid_from", "valid_to", "target_value",
+                                    "direction"], TARGETS)
+        con.execute("create table marts.kpi_staffing_interval (queue varchar, interval_start timestamp, "
+                    "offered bigint, handle_seconds double, required_agents double, scheduled_agents double, "
+                    "staffed_agents double, staffing_gap double)")
+        insert(con, "kpi_staffing_interval", ["interval_start", "queue", "offered", "required_agents",
+                                              "scheduled_agents", "staffed_agents"], STAFFING)
+        con.execute("update marts.kpi_staffing_interval set staffing_gap = staffed_agents - required_agents")
+        con.execute("create table marts.fct_contact_legs (interval_start timestamp, queue varchar, is_offered boolean, "
+                    "is_abandoned boolean, is_answered_within_threshold boolean, "
+                    "is_in_service_level_denominator boolean)")
+        insert(con, "fct_contact_legs", ["interval_start", "queue", "is_abandoned", "is_answered_within_threshold",
+                                         "is_in_service_level_denominator", "is_offered"],
+               [(*leg, True) for leg, count in LEGS for _ in range(count)])
+        con.execute("create table marts.kpi_agent_scorecard_monthly (period_start date, agent_id varchar, "
+                    "team varchar, aht_seconds double, adherence double, qa_score double, conversion_rate double, "
+                    "critical_fails bigint)")
+        insert(con, "kpi_agent_scorecard_monthly", ["period_start", "agent_id", "team", "aht_seconds", "adherence",
+                                                    "qa_score", "conversion_rate", "critical_fails"], SCORECARDS)
+        con.execute("create schema ops")
+        con.execute("create table ops.published_version (version_id varchar, published_at timestamp, "
+                    "table_name varchar, row_count bigint)")
+        con.execute("insert into ops.published_version values ('v1', '2026-04-01 02:13:00', 'marts.x', 1)")
+    finally:
+        con.close()
+    return path

@@ -1,0 +1,189 @@
+"""Executive reports: one page per month, quarter and year in the marts (`exec_2026-03.html`, `exec_2026-Q1.html`,
+`exec_2026.html`).
+
+Each page has headline tiles (value, target, change on the previous period and on the same period last year, in
+plain language), trends over the last 13 months or 8 quarters, budget against actual and projection by cost category,
+and headcount with hires and terminations. Center-wide figures are rebuilt from the marts' numerators and
+denominators (queries in `queries/`), never averaged from ratios.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from dashboards import figures
+from dashboards.data import Warehouse
+from dashboards.kpis import (
+    HEADLINE_KPIS, KPIS, add_months, describe, fmt_count, fmt_money, fmt_value, judge, period_key, period_label,
+    period_months,
+)  # fmt: skip
+from dashboards.site import Card, Section, Site, chart
+
+GRAINS = ("monthly", "quarterly", "yearly")
+FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
+# Trend charts: which grain's rows and how many periods up to the page's period.
+TREND = {"monthly": ("monthly", 13), "quarterly": ("quarterly", 8), "yearly": ("monthly", 13)}
+TREND_KPIS = ["service_level", "asa_seconds", "abandonment_rate", "aht_seconds", "fcr_rate", "occupancy",
+              "adherence", "qa_score", "annualised_attrition_rate", "cost_per_call"]
+MONEY_AND_PEOPLE_GRAINS = ("monthly", "quarterly", "yearly")  # money and people marts start at monthly
+
+
+@dataclass(frozen=True)
+class Target:
+    value: float
+    direction: str  # at_least | at_most
+
+
+def headline_frame(wh: Warehouse, grain: str) -> pl.DataFrame:
+    """One row per period of `grain` with every center-wide headline KPI the marts can give (others absent)."""
+    everything = {"start": FAR_PAST, "end": FAR_FUTURE}
+    frames = [
+        wh.query("service", everything, grain=grain, period="period_start", series="'All queues'"),
+        wh.query("fcr", grain=grain),
+        wh.query("agent_periods", grain=grain),
+        wh.query("quality", grain=grain),
+    ]
+    if grain in MONEY_AND_PEOPLE_GRAINS:
+        frames += [wh.query(name, grain=grain) for name in ("people", "cost_per_call", "finance")]
+    joined = pl.DataFrame({"period_start": []}, schema={"period_start": pl.Date})
+    for frame in frames:
+        if not frame.is_empty():
+            joined = joined.join(frame.drop("series", strict=False), on="period_start", how="full", coalesce=True)
+    return joined.sort("period_start")
+
+
+def with_annualised_attrition(frame: pl.DataFrame, grain: str, annualised: dict[date, float]) -> pl.DataFrame:
+    """Add the center's annualised attrition as of each period's last month with people data."""
+    months = period_months(grain)
+    values = []
+    for start in frame["period_start"].to_list():
+        inside = [m for m in annualised if start <= m < add_months(start, months)]
+        values.append(annualised[max(inside)] if inside else None)
+    return frame.with_columns(pl.Series("annualised_attrition_rate", values, dtype=pl.Float64))
+
+
+def center_targets(targets: pl.DataFrame, day: date) -> dict[str, Target]:
+    """Targets that hold for the whole center on `day`: a `center` row, else a row for every scope ('*');
+    among those, the latest `valid_from`."""
+    chosen: dict[str, tuple[tuple, Target]] = {}
+    for row in targets.iter_rows(named=True):
+        valid = row["valid_from"] <= day and (row["valid_to"] is None or row["valid_to"] >= day)
+        if not valid or (row["scope_type"] != "center" and row["scope_value"] != "*"):
+            continue
+        rank = (row["scope_type"] == "center", row["valid_from"])
+        if row["kpi"] not in chosen or rank > chosen[row["kpi"]][0]:
+            chosen[row["kpi"]] = (rank, Target(float(row["target_value"]), row["direction"]))
+    return {kpi: target for kpi, (_, target) in chosen.items()}
+
+
+def tile_detail(column: str, row: dict, label: str, currency: str) -> str | None:
+    """The bracketed detail after a tile's value, where a number alone would not say enough."""
+    if column == "variance_pct" and row.get("variance_amount") is not None:
+        amount = row["variance_amount"]
+        return f"{fmt_money(abs(amount), currency)} {'over' if amount > 0 else 'under'} budget"
+    if column == "annualised_attrition_rate" and row.get("terminations") is not None:
+        return f"{fmt_count(row['terminations'])} leaving in {label}"
+    return None
+
+
+def tiles(grain: str, start: date, rows: dict[date, dict], targets: dict[str, Target], currency: str) -> list[dict]:
+    row = rows.get(start, {})
+    label = period_label(grain, start)
+    previous = add_months(start, -period_months(grain))
+    comparisons = [(rows.get(previous, {}), period_label(grain, previous, short=previous.year == start.year))]
+    if grain != "yearly":  # a year's previous period is already the same period last year
+        last_year = add_months(start, -12)
+        comparisons.append((rows.get(last_year, {}), period_label(grain, last_year)))
+    out = []
+    for column in HEADLINE_KPIS:
+        kpi, value, target = KPIS[column], row.get(column), targets.get(column)
+        judgement = judge(value, target.value if target else None, target.direction if target else None)
+        out.append({
+            "column": column,
+            "label": kpi.label,
+            "value": fmt_value(kpi, value, currency),
+            "judgement": judgement,
+            "status": {"good": "meets target", "bad": "misses target"}.get(judgement),
+            "sentence": describe(kpi, value, target.value if target else None,
+                                 [(other.get(column), other_label) for other, other_label in comparisons],
+                                 currency, tile_detail(column, row, label, currency)),
+        })
+    return out
+
+
+def window(frame: pl.DataFrame, last: date | None, periods: int, months_each: int) -> pl.DataFrame:
+    """Rows of `frame` for the `periods` periods up to and including `last`."""
+    if last is None or frame.is_empty():
+        return frame.clear()
+    first = add_months(last, -(periods - 1) * months_each)
+    return frame.filter(pl.col("period_start").is_between(first, last))
+
+
+def render_period(wh: Warehouse, site: Site, grain: str, start: date, frames: dict[str, pl.DataFrame],
+                  targets: pl.DataFrame, currency: str) -> str:
+    started = time.perf_counter()
+    label = period_label(grain, start)
+    frame = frames[grain]
+    rows = {r["period_start"]: r for r in frame.iter_rows(named=True)}
+    period_targets = center_targets(targets, start) if not targets.is_empty() else {}
+
+    trend_grain, trend_periods = TREND[grain]
+    trend_frame = frames[trend_grain]
+    if grain == "yearly":  # a year's trend: the 13 months up to its last month with data
+        in_year = [m for m in trend_frame["period_start"].to_list() if start <= m < add_months(start, 12)]
+        last = max(in_year) if in_year else None
+    else:
+        last = start
+    trend = window(trend_frame, last, trend_periods, period_months(trend_grain))
+    span = "13 months" if trend_grain == "monthly" else "8 quarters"
+    trend_cards = []
+    for column in TREND_KPIS:
+        kpi = KPIS[column]
+        title = f"{kpi.label}, last {span} to {label}"
+        target = period_targets.get(column)
+        trend_cards.append(chart(title, trend, lambda c=column, t=title, tg=target: figures.make_trend_figure(
+            trend, c, t, trend_grain, target=tg.value if tg else None, currency=currency), need=column))
+
+    money = wh.query("finance_by_category", {"period_start": start}, grain=grain)
+    full_year = "projected_year_end_amount" in money.columns
+    money_title = (f"Budget, actual to date and projection by category, year as of {label}" if full_year
+                   else f"Budget and actual by category, {label}")
+    people_title = f"Headcount, hires and terminations, last {span} to {label}"
+    sections = [
+        Section("Service and productivity trends", trend_cards[:8]),
+        Section("Money", [
+            chart(money_title, money, lambda: figures.make_budget_figure(money, money_title, currency)),
+            trend_cards[9],
+        ], note=("Projection = actual to date + budget for the rest of the year (marts' projected_year_end_amount)."
+                 if full_year else None)),
+        Section("People", [
+            chart(people_title, trend, lambda: figures.make_headcount_figure(trend, people_title, trend_grain),
+                  need="headcount_end"),
+            trend_cards[8],
+        ]),
+    ]
+    kind = {"monthly": "Monthly", "quarterly": "Quarterly", "yearly": "Yearly"}[grain]
+    return site.write(f"exec_{period_key(grain, start)}.html", f"{kind} executive report: {label}", started,
+                      sections, tiles=tiles(grain, start, rows, period_targets, currency),
+                      intro="All queues, teams and cost centers. Ratios are rebuilt from their sums; targets from "
+                            "the center's kpi_targets.")
+
+
+def render_executive(wh: Warehouse, site: Site, currency: str) -> dict[str, list[tuple[str, str]]]:
+    """Write every executive page; returns (file, label) links per grain, newest first."""
+    annualised_frame = wh.query("attrition_annualised")
+    annualised = ({} if annualised_frame.is_empty() else
+                  dict(zip(annualised_frame["period_start"].to_list(),
+                           annualised_frame["annualised_attrition_rate"].to_list())))
+    frames = {grain: with_annualised_attrition(headline_frame(wh, grain), grain, annualised) for grain in GRAINS}
+    targets = wh.query("targets")
+    links: dict[str, list[tuple[str, str]]] = {}
+    for grain in GRAINS:
+        starts = sorted(frames[grain]["period_start"].to_list(), reverse=True)
+        links[grain] = [(render_period(wh, site, grain, start, frames, targets, currency),
+                         period_label(grain, start)) for start in starts]
+    return links

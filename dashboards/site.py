@@ -1,0 +1,112 @@
+"""Pages and their parts: cards (a chart, a table or a "no data" note) in sections, written with Jinja2 templates.
+
+`Site.write` turns each chart into HTML with `fig.to_html(full_html=False)`, embedding plotly.js once per page (with
+its first chart: "cdn" would fail offline), renders the page template with the shared header (the data's
+freshness), and records the file's size and render time in the `RenderReport`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import plotly.graph_objects as go
+import polars as pl
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+@dataclass
+class PageResult:
+    path: Path
+    bytes: int
+    seconds: float
+
+
+@dataclass
+class RenderReport:
+    pages: list[PageResult] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # query -> why it returned nothing
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [f"{p.path.name}: {p.bytes / 1e6:.2f} MB in {p.seconds:.2f} s" for p in self.pages]
+        out += [f"no data for {key}: {reason}" for key, reason in sorted(self.missing.items())]
+        total = sum(p.bytes for p in self.pages)
+        out.append(f"{len(self.pages)} pages, {total / 1e6:.1f} MB, {self.seconds:.1f} s")
+        return out
+
+
+@dataclass
+class Table:
+    """An HTML table: header cells, rows of cells, per row whether it is highlighted (needs coaching), and the
+    columns holding text (left-aligned; numbers are right-aligned)."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    highlighted: list[bool] = field(default_factory=list)
+    text_columns: tuple[int, ...] = (0,)
+
+
+@dataclass
+class Card:
+    """One box on a page: a chart, a table, or (neither) a "no data" note under its title."""
+
+    title: str
+    figure: go.Figure | None = None
+    table: Table | None = None
+    note: str | None = None
+    html: str | None = None  # the chart's HTML, filled when the page is written
+
+
+@dataclass
+class Section:
+    title: str
+    cards: list[Card]
+    note: str | None = None
+
+
+def chart(title: str, df: pl.DataFrame, make: Callable[[], go.Figure], need: str | None = None) -> Card:
+    """A chart card, or a "no data" card when the frame is empty (or its `need` column holds only nulls)."""
+    if df.is_empty() or (need is not None and (need not in df.columns or df[need].is_null().all())):
+        return Card(title)
+    return Card(title, figure=make())
+
+
+class Site:
+    """Writes pages into `out_dir` with the shared header (freshness) and records their size and time."""
+
+    def __init__(self, out_dir: Path, freshness: str, progress: Callable[[str], None] | None):
+        self.out_dir = out_dir
+        self.freshness = freshness
+        self.progress = progress
+        self.report = RenderReport()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=jinja2.StrictUndefined
+        )
+
+    def write(self, name: str, title: str, started: float, sections: list[Section], **context) -> str:
+        """Write page `name`; `started` is the perf_counter when its queries began (for the render time)."""
+        first_chart = True
+        for card in (c for s in sections for c in s.cards):
+            if card.figure is not None:
+                card.html = card.figure.to_html(full_html=False, include_plotlyjs=first_chart, config=PLOTLY_CONFIG)
+                first_chart = False
+        context.setdefault("is_index", False)
+        context.setdefault("tiles", [])
+        context.setdefault("intro", None)
+        template = "index.html.j2" if context["is_index"] else "page.html.j2"
+        html = self.env.get_template(template).render(
+            title=title, freshness=self.freshness, sections=sections, **context
+        )
+        path = self.out_dir / name
+        path.write_text(html, encoding="utf-8")
+        result = PageResult(path, path.stat().st_size, time.perf_counter() - started)
+        self.report.pages.append(result)
+        if self.progress:
+            self.progress(f"wrote {name} ({result.bytes / 1e6:.2f} MB, {result.seconds:.2f} s)")
+        return name
