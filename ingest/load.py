@@ -17,7 +17,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -72,6 +72,9 @@ class Rejection:
     problems: int
     quarantine_path: str
 
+    def __str__(self) -> str:
+        return f"{self.file}: {self.reason}"
+
 
 @dataclass
 class LoadReport:
@@ -88,6 +91,13 @@ class LoadReport:
     @property
     def rows(self) -> int:
         return sum(s.rows for s in self.sources.values())
+
+    def source_metadata(self, source: str) -> dict[str, int | float | str]:
+        """One source's figures for this run (Dagster materialization metadata, dashboards of ops)."""
+        stats = self.sources.get(source, SourceStats())
+        rejected = [r.file for r in self.rejected if r.source == source]
+        return {**asdict(stats), "seconds": round(stats.seconds, 3), "load_id": self.load_id,
+                "rejected_files": ", ".join(rejected)}
 
     def lines(self) -> list[str]:
         out = [f"load {self.load_id}: {'ok' if self.ok else f'{len(self.rejected)} file(s) REJECTED'}, "
@@ -132,6 +142,8 @@ def _connect(pipeline_db: Path, restricted_db: Path) -> duckdb.DuckDBPyConnectio
     except duckdb.Error as e:
         raise IngestSetupError(f"cannot open the pipeline database {pipeline_db}: {e}. If another process (dbt, "
                                "Dagster, an open notebook) holds it, close that and run again.") from None
+    # No progress bar in the middle of our own progress lines.
+    con.execute("SET enable_progress_bar = false")
     try:
         con.execute(f"ATTACH '{restricted_db}' AS {RESTRICTED_ALIAS}")
     except duckdb.Error as e:
@@ -255,8 +267,6 @@ def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quar
             con.close()
     finally:
         os.umask(old_umask)
-    for line in report.lines():
-        say(line)
     return report
 
 
@@ -310,7 +320,8 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
             stats.files_rejected += 1
             say(f"  {cand.rel}: REJECTED, {reason}")
             continue
-        rows, redactions, seconds = loaded
+        rows, redactions, _ = loaded
+        seconds = time.perf_counter() - t0  # including the commit
         next_seq += 1
         loaded_hashes.add(sha)
         stats.files_loaded += 1

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -65,7 +64,7 @@ def pseudonymise(values: pl.Series, key: bytes, phone: bool = False) -> pl.Serie
     cleaned = values.str.replace_all(_PHONE_NOISE, "") if phone else values.str.strip_chars()
     cleaned = cleaned.replace("", None)
     distinct = cleaned.drop_nulls().unique()
-    digests = [hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest() for v in distinct.to_list()]
+    digests = [hmac.digest(key, v.encode("utf-8"), "sha256").hex() for v in distinct.to_list()]
     return cleaned.replace_strict(distinct, pl.Series(digests, dtype=pl.String), default=None).alias(values.name)
 
 

@@ -125,7 +125,7 @@ def test_nothing_written_holds_a_secret(landing: Landing) -> None:
         con.close()
     reports = [p.read_text() for p in landing.quarantine.rglob("*.problems.csv")]
     assert len(reports) == 2
-    for text in reports + said:
+    for text in reports + said + report.lines():
         for secret in SECRETS:
             assert secret not in text
 
@@ -166,6 +166,8 @@ def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> Non
         "1 problem(s) in rows; first: line 3 agent_id: required when answered (answered_at is set)"
     assert report.sources["agent_states"].files_loaded == 1
     assert any("REJECTED calls/b.csv" in line for line in report.lines())
+    assert report.source_metadata("calls")["rejected_files"] == "calls/b.csv"
+    assert report.source_metadata("agent_states")["rows"] == 1
     # Already-loaded data is untouched; the landing file stays; the quarantine holds a copy and a report.
     assert query(landing.pipeline_db, "select leg_id, outcome from raw.calls order by 1") == [
         ("L1", "resolved"), ("L2", "resolved")]
