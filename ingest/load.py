@@ -108,7 +108,8 @@ class LoadReport:
             out.append(f"  {name}: {s.files_loaded} loaded, {s.files_skipped} skipped, {s.files_rejected} rejected"
                        f"{still}; {s.rows:,} rows, {s.redactions} redactions{rate}")
         for r in self.rejected:
-            out.append(f"  REJECTED {r.file}: {r.reason} (report: {r.quarantine_path}.problems.csv)")
+            where = f" (report: {r.quarantine_path}.problems.csv)" if r.quarantine_path else ""
+            out.append(f"  REJECTED {r.file}: {r.reason}{where}")
         return out
 
 
@@ -279,6 +280,10 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
     if not landing_dir.is_dir():
         say(f"ingest {report.load_id}: the landing folder {landing_dir} does not exist; nothing to load")
         return
+    try:
+        quarantine_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise IngestSetupError(f"cannot create the quarantine folder {quarantine_dir}: {e.strerror}") from None
     say(f"ingest {report.load_id}: scanning {landing_dir}")
     seen = f"WHERE reason IS NULL OR reason NOT LIKE '{INTERNAL_ERROR}%'"
     loaded_paths = set(con.sql("SELECT path, size_bytes, mtime_ns FROM ops.loaded_files").fetchall())
@@ -296,7 +301,13 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
             stats.files_still_rejected += 1
             continue
         t0 = time.perf_counter()
-        data = cand.path.read_bytes()
+        try:
+            data = cand.path.read_bytes()
+        except OSError as e:  # not recorded: the file is tried again on the next run
+            report.rejected.append(Rejection(cand.source, cand.rel, f"cannot be read ({e.strerror})", 0, ""))
+            stats.files_rejected += 1
+            say(f"  {cand.rel}: REJECTED, cannot be read ({e.strerror})")
+            continue
         sha = _sha256(data)
         if sha in loaded_hashes:
             stats.files_skipped += 1

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.contracts import SourceContract
+from ingest.contracts import LOAD_COLUMNS, SourceContract
 
 LINE = "_source_line"
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -63,7 +63,11 @@ def _read_parquet(data: bytes) -> pl.DataFrame:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as e:  # Polars raises several error types for a damaged file; all mean the same to a user.
         raise FileRejected(f"not a readable Parquet file ({type(e).__name__}: {str(e).splitlines()[0]})") from None
+    _check_header(frame.columns)
     frame = frame.rename({c: c.strip() for c in frame.columns})
+    nested = [n for n, t in frame.schema.items() if t.is_nested()]
+    if nested:
+        raise FileRejected(f"column(s) {', '.join(nested)} hold lists or structs, not plain values")
     text = []
     for name, dtype in frame.schema.items():
         col = pl.col(name)
@@ -126,6 +130,9 @@ def _check_header(header: list[str]) -> None:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise FileRejected(f"line 1: the header repeats column(s) {', '.join(duplicated)}")
+    reserved = [n for n in names if n in LOAD_COLUMNS]
+    if reserved:
+        raise FileRejected(f"line 1: column name(s) {', '.join(reserved)} are reserved for Tilsyn's load metadata")
 
 
 def _raise_field_count(line: int, found: int, expected: int, is_last: bool, ends_with_newline: bool) -> None:

@@ -73,6 +73,7 @@ def test_typed_parquet_timestamps_are_written_as_utc_with_offset(tmp_path: Path)
     ((HEADER + ROW + "a1,2026-03-10T08:56:00Z,ready,,extra\n").encode(), "x.csv",
      "line 3 has 5 fields, the header has 4"),
     (b"agent_id,event_at,state,state\n", "x.csv", "line 1: the header repeats column(s) state"),
+    (b"agent_id,event_at,state,_file_seq\n", "x.csv", "line 1: column name(s) _file_seq are reserved"),
     (b"not gzip at all", "x.csv.gz", "not a readable gzip file"),
     (b"PAR1 garbage", "x.parquet", "not a readable Parquet file"),
 ])
