@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 
 from ingest.contracts import LOAD_COLUMNS, SOURCES, SourceContract, raw_table_ddl
-from ingest.protect import pseudonymise, redact_column
+from ingest.protect import pseudonymise, redact_column, redact_text
 from ingest.read import LINE, FileRejected, export_format, read_export
 from ingest.validate import PROBLEM_SCHEMA, validate
 
@@ -40,7 +40,7 @@ OPS_DDL = [
         source VARCHAR, path VARCHAR, size_bytes BIGINT, mtime_ns BIGINT, sha256 VARCHAR, rows BIGINT,
         load_id VARCHAR, loaded_at TIMESTAMP, file_seq BIGINT, redactions BIGINT, seconds DOUBLE)""",
     """CREATE TABLE IF NOT EXISTS ops.rejected_files (
-        source VARCHAR, path VARCHAR, size_bytes BIGINT, mtime_ns BIGINT, sha256 VARCHAR, load_id VARCHAR,
+        source VARCHAR, source_file VARCHAR, size_bytes BIGINT, mtime_ns BIGINT, sha256 VARCHAR, load_id VARCHAR,
         rejected_at TIMESTAMP, reason VARCHAR, problems BIGINT, quarantine_path VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS ops.row_problems (
         load_id VARCHAR, source VARCHAR, sha256 VARCHAR, file VARCHAR, "row" BIGINT, field VARCHAR, value VARCHAR,
@@ -287,7 +287,7 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
     say(f"ingest {report.load_id}: scanning {landing_dir}")
     seen = f"WHERE reason IS NULL OR reason NOT LIKE '{INTERNAL_ERROR}%'"
     loaded_paths = set(con.sql("SELECT path, size_bytes, mtime_ns FROM ops.loaded_files").fetchall())
-    rejected_paths = set(con.sql(f"SELECT path, size_bytes, mtime_ns FROM ops.rejected_files {seen}").fetchall())
+    rejected_paths = set(con.sql(f"SELECT source_file, size_bytes, mtime_ns FROM ops.rejected_files {seen}").fetchall())
     loaded_hashes = {h for (h,) in con.sql("SELECT sha256 FROM ops.loaded_files").fetchall()}
     rejected_hashes = {h for (h,) in con.sql(f"SELECT sha256 FROM ops.rejected_files {seen}").fetchall()}
     next_seq = con.sql("SELECT coalesce(max(file_seq), 0) + 1 FROM ops.loaded_files").fetchall()[0][0]
@@ -323,8 +323,9 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
         except FileRejected as e:
             reason, problems = str(e), e.problems
         except Exception as e:  # a fault of Tilsyn: report it, keep going with the other files
-            reason = f"{INTERNAL_ERROR} ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); " \
-                     "the file will be retried on the next run"
+            # The message may quote a value: at least no card or bank number may reach the report.
+            detail = redact_text(str(e).splitlines()[0] if str(e) else "")[0]
+            reason = f"{INTERNAL_ERROR} ({type(e).__name__}: {detail}); the file will be retried on the next run"
         if reason is not None:
             report.rejected.append(_reject(con, cand, sha, data, reason, problems, report.load_id, quarantine_dir))
             rejected_hashes.add(sha)

@@ -179,7 +179,7 @@ def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> Non
         ("calls/b.csv", 3, "agent_id", None, "required when answered (answered_at is set)")]
     assert query(landing.pipeline_db, 'select file, "row", field, rule from ops.row_problems') == [
         ("calls/b.csv", 3, "agent_id", "required when answered (answered_at is set)")]
-    assert query(landing.pipeline_db, "select path, problems, load_id from ops.rejected_files") == [
+    assert query(landing.pipeline_db, "select source_file, problems, load_id from ops.rejected_files") == [
         ("calls/b.csv", 1, report.load_id)]
     assert query(landing.pipeline_db, "select ok from ops.loads order by started_at") == [(True,), (False,)]
 
