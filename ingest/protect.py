@@ -5,7 +5,7 @@
   repeat contacts can be found, and not reversible without the key.
 - `redact_text` removes card numbers (13-19 digits passing the Luhn check, optionally grouped by spaces or dashes)
   and IBANs (passing the ISO 13616 mod-97 check) from free text; `redact_column` does it for a Polars column and counts.
-- `mask_value` is what a problem report may show of a value (never a secret).
+- `mask_values` is what a problem report may show of values (never a secret).
 """
 
 from __future__ import annotations
@@ -172,11 +172,15 @@ def redact_column(values: pl.Series) -> tuple[pl.Series, int]:
 MAX_SHOWN_CHARS = 80
 
 
-def mask_value(value: str | None, protected: bool) -> str | None:
-    """What a problem report shows of a value: nothing of a protected column, no card/bank number of any other."""
-    if value is None:
-        return None
-    if protected:
-        return f"<masked, {len(value)} chars>"
-    shown, _ = redact_text(value)
-    return shown if len(shown) <= MAX_SHOWN_CHARS else shown[:MAX_SHOWN_CHARS] + "..."
+def mask_values(values: pl.Series, protected: pl.Series) -> pl.Series:
+    """What a problem report may show of values: nothing of a protected column (only the length), no card/bank
+    number of any other, and at most `MAX_SHOWN_CHARS` characters."""
+    redacted, _ = redact_column(values)
+    shown = pl.DataFrame({"v": redacted, "p": protected}).select(
+        pl.when(pl.col("v").is_null()).then(None)
+        .when(pl.col("p")).then(pl.format("<masked, {} chars>", values.str.len_chars()))
+        .when(pl.col("v").str.len_chars() > MAX_SHOWN_CHARS)
+        .then(pl.col("v").str.slice(0, MAX_SHOWN_CHARS) + "...")
+        .otherwise(pl.col("v"))
+    )
+    return shown.to_series().alias(values.name)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingest.contracts import Column, SourceContract
-from ingest.protect import mask_value
+from ingest.protect import mask_values
 from ingest.read import LINE
 
 PROBLEM_SCHEMA = {"file": pl.String, "row": pl.Int64, "field": pl.String, "value": pl.String, "rule": pl.String}
@@ -108,10 +108,6 @@ ROW_RULES: dict[str, list[RowRule]] = {
 }
 
 
-def _protected(col: Column | None) -> bool:
-    return col is None or col.free_text or col.pseudonymised or col.restricted
-
-
 def validate(frame: pl.DataFrame, contract: SourceContract, file: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(typed rows: `_source_line` + every contract column, problems: `PROBLEM_SCHEMA`) for one file's rows."""
     missing = [col.name for col in contract.columns if col.name not in frame.columns]
@@ -146,15 +142,20 @@ def validate(frame: pl.DataFrame, contract: SourceContract, file: str) -> tuple[
     first = both.group_by(key).agg(c(LINE).min().alias("__first"))
     both = both.join(first, on=key, how="left", nulls_equal=False)
     report(c("__first").is_not_null() & (c(LINE) != c("__first")), ",".join(key),
-           "duplicate key; first at line ", pl.concat_str([c(f"{k}__text") for k in key], separator=","))
+           pl.format("duplicate key; first at line {}", c("__first")),
+           pl.concat_str([c(f"{k}__text") for k in key], separator=","))
     if contract.name == "schedules":
         both = _with_overlaps(both)
-        report(c("__overlaps").is_not_null(), "starts_at", "overlaps the segment at line ",
-               c("starts_at__text"))
+        report(c("__overlaps").is_not_null(), "starts_at",
+               pl.format("overlaps the segment at line {}", c("__overlaps")), c("starts_at__text"))
 
     problems = pl.concat(found) if found else pl.DataFrame(schema={k: v for k, v in PROBLEM_SCHEMA.items()
                                                                    if k != "file"})
-    problems = _finish(problems, both, contract, file)
+    protected = [col.name for col in contract.columns if col.free_text or col.pseudonymised or col.restricted]
+    problems = problems.select(
+        pl.lit(file).alias("file"), "row", "field",
+        mask_values(problems["value"], problems["field"].is_in(protected)), "rule",
+    ).sort("row", "field", maintain_order=True)
     return typed, problems
 
 
@@ -167,21 +168,3 @@ def _with_overlaps(both: pl.DataFrame) -> pl.DataFrame:
     return ordered.with_columns(
         pl.when(c("starts_at") < prev_end).then(prev_line).alias("__overlaps")
     ).sort(LINE)
-
-
-def _finish(problems: pl.DataFrame, both: pl.DataFrame, contract: SourceContract, file: str) -> pl.DataFrame:
-    """Add the file, name the first line of duplicates/overlaps, mask protected values, order by line."""
-    refs = both.select(c(LINE).alias("row"), c("__first"),
-                       *([c("__overlaps")] if "__overlaps" in both.columns else []))
-    problems = problems.join(refs, on="row", how="left")
-    ref = pl.when(c("rule").str.ends_with("at line "))
-    ref_line = c("__overlaps") if "__overlaps" in both.columns else c("__first")
-    ref_line = pl.when(c("rule").str.starts_with("duplicate")).then(c("__first")).otherwise(ref_line)
-    problems = problems.with_columns(
-        ref.then(pl.concat_str(c("rule"), ref_line.cast(pl.String))).otherwise(c("rule")).alias("rule"))
-    columns = {col.name: col for col in contract.columns}
-    masked = [mask_value(v, _protected(columns.get(f)) if f in columns else False)
-              for f, v in zip(problems["field"].to_list(), problems["value"].to_list())]
-    return problems.select(
-        pl.lit(file).alias("file"), "row", "field", pl.Series("value", masked, dtype=pl.String), "rule",
-    ).sort("row", "field", maintain_order=True)

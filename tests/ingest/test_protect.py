@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.protect import (KEY_ENV, PseudonymKeyError, load_pseudonym_key, mask_value, pseudonymise,
+from ingest.protect import (KEY_ENV, PseudonymKeyError, load_pseudonym_key, mask_values, pseudonymise,
                             redact_column, redact_text)
 
 DIGITS = "0123456789"
@@ -118,10 +118,10 @@ def test_pseudonyms_are_keyed_stable_and_canonical_for_phone_numbers() -> None:
                                                                                      b"key-1").to_list()
 
 
-def test_mask_value_never_shows_protected_or_card_values() -> None:
-    assert mask_value("Kari Nordmann", protected=True) == "<masked, 13 chars>"
-    assert mask_value("x 4111111111111111", protected=False) == "x [card removed]"
-    assert mask_value(None, protected=True) is None
+def test_mask_values_never_show_protected_or_card_values() -> None:
+    values = pl.Series("value", ["Kari Nordmann", "x 4111111111111111", None, "y" * 100])
+    shown = mask_values(values, pl.Series([True, False, True, False]))
+    assert shown.to_list() == ["<masked, 13 chars>", "x [card removed]", None, "y" * 80 + "..."]
 
 
 def test_key_from_environment_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
