@@ -20,14 +20,14 @@ INTERVALS_PER_DAY = 86400 // INTERVAL_SECONDS
 # Base queue profiles: (name, talk mean seconds, share of calls put on hold, ACW mean seconds). Pools beyond the
 # list reuse the profiles with a numeric suffix.
 QUEUE_PROFILES = (
-    ("billing", 230, 0.22, 35),
-    ("support", 330, 0.35, 45),
-    ("sales", 280, 0.15, 40),
-    ("tech_support", 420, 0.45, 50),
-    ("retention", 360, 0.25, 55),
-    ("claims", 390, 0.30, 60),
-    ("moving", 260, 0.20, 40),
-    ("invoices", 210, 0.18, 30),
+    ("billing", 180, 0.22, 30),
+    ("support", 250, 0.35, 40),
+    ("sales", 230, 0.15, 35),
+    ("tech_support", 330, 0.45, 45),
+    ("retention", 290, 0.25, 45),
+    ("claims", 310, 0.30, 50),
+    ("moving", 210, 0.20, 35),
+    ("invoices", 170, 0.18, 25),
 )
 CAMPAIGN_NAMES = ("winback", "renewal", "survey", "upsell")
 SITE_NAMES = ("oslo", "bergen", "trondheim")
@@ -36,7 +36,7 @@ AGENTS_PER_POOL = 120
 
 # Opening hours (local, hours) by ISO weekday; Sunday and public holidays are closed (IVR message only).
 OPENING_HOURS = {1: (8, 20), 2: (8, 20), 3: (8, 20), 4: (8, 20), 5: (8, 20), 6: (10, 16)}
-DAY_OF_WEEK_FACTOR = {1: 1.22, 2: 1.08, 3: 1.0, 4: 0.97, 5: 0.9, 6: 0.45, 7: 0.0}
+DAY_OF_WEEK_FACTOR = {1: 1.12, 2: 1.05, 3: 1.0, 4: 0.97, 5: 0.9, 6: 0.45, 7: 0.0}
 
 
 @dataclass(frozen=True)

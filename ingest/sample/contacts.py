@@ -151,7 +151,7 @@ def _inbound_pool(pool, day_start: int, agents: list[AgentDay], lam_by_queue: di
     talk_mean = np.array([x.talk_mean_seconds for x in pool.queues])[q]
     acw_mean = np.array([x.acw_mean_seconds for x in pool.queues])[q]
     hold_share = np.array([x.hold_share for x in pool.queues])[q]
-    patience = lognormal(rng, 110, 1.0, n)
+    patience = lognormal(rng, 240, 0.9, n)
     short = rng.random(n) < SHORT_ABANDON_SHARE
     patience[short] = rng.uniform(0.5, 4.5, int(short.sum()))
     talk = np.maximum(lognormal(rng, 1.0, 0.6, n) * talk_mean, 12)

@@ -144,7 +144,10 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
                 start_sod = min(start_sod, close_sod - length)
             else:
                 campaign = None
-                start_sod = _best_start(demand - covered, open_sod, close_sod, length)
+                # Someone opens and someone closes the lines; the rest follow the forecast.
+                edge = k - n_out
+                start_sod = open_sod if edge == 0 else close_sod - length if edge == 1 else \
+                    _best_start(demand - covered, open_sod, close_sod, length)
                 first = start_sod // INTERVAL_SECONDS
                 covered[first:first + length // INTERVAL_SECONDS] += 1
             if training:

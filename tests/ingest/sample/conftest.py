@@ -1,0 +1,90 @@
+"""Shared fixtures for the sample generator's tests: one demo center per session, and the SOURCES.md row rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingest.contracts import SOURCES
+from ingest.sample import generate_center
+
+TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([+-]\d{2}:\d{2}|Z)$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+INTEGER_RE = re.compile(r"^\d+$")  # every integer column of the contract is a non-negative count
+DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo default: 12 agents, 31 days from 2026-01-01, Europe/Oslo."""
+    out = tmp_path_factory.mktemp("demo") / "landing"
+    generate_center(out, progress=None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_dir: Path) -> duckdb.DuckDBPyConnection:
+    """DuckDB tables of the demo CSVs, timestamps parsed with their offsets and shown in UTC."""
+    con = duckdb.connect()
+    con.sql("SET TimeZone = 'UTC'")
+    for source in SOURCES:
+        con.sql(f"CREATE TABLE {source} AS SELECT * FROM read_csv('{demo_dir / source}/*.csv')")
+    return con
+
+
+def read_text(path: Path) -> pl.DataFrame:
+    """A CSV as written, every value a string (empty -> null)."""
+    return pl.read_csv(path, infer_schema=False)
+
+
+def violations(source: str, df: pl.DataFrame) -> list[str]:
+    """Rows of one export file that break the SOURCES.md rules, as 'row N: column: problem' (N = 1 after header)."""
+    contract = SOURCES[source]
+    problems: list[str] = []
+    rows = df.to_dicts()
+    for n, row in enumerate(rows, start=1):
+        for col in contract.columns:
+            value = row.get(col.name)
+            if value is None or value == "":
+                if col.required:
+                    problems.append(f"row {n}: {col.name}: required value missing")
+                continue
+            pattern = {"timestamp": TIMESTAMP_RE, "date": DATE_RE, "period": PERIOD_RE, "integer": INTEGER_RE,
+                       "decimal": DECIMAL_RE}.get(col.type)
+            if pattern is not None and not pattern.match(str(value)):
+                problems.append(f"row {n}: {col.name}: {value!r} is not a valid {col.type}")
+            if col.type == "boolean" and value not in ("true", "false"):
+                problems.append(f"row {n}: {col.name}: {value!r} is not a boolean")
+            if col.allowed and value not in col.allowed:
+                problems.append(f"row {n}: {col.name}: {value!r} not in {col.allowed}")
+        if source == "calls":
+            problems += [f"row {n}: {p}" for p in _call_problems(row)]
+    return problems
+
+
+def _call_problems(row: dict) -> list[str]:
+    out = []
+    answered = bool(row["answered_at"])
+    if answered and not row["agent_id"]:
+        out.append("agent_id: required when answered")
+    if row["direction"] == "inbound" and bool(row["queue"]) != bool(row["queued_at"]):
+        out.append("queue/queued_at: an inbound leg has both (offered) or neither (IVR only)")
+    if row["direction"] == "outbound" and not (row["campaign"] and row["dialed_at"]):
+        out.append("campaign/dialed_at: required for outbound")
+    for start in ("queued_at", "dialed_at", "answered_at"):
+        if row[start] and row["ended_at"] and TIMESTAMP_RE.match(row["ended_at"]) and TIMESTAMP_RE.match(row[start]):
+            if _instant(row["ended_at"]) < _instant(row[start]):
+                out.append(f"ended_at: before {start}")
+    if not answered and any(row[c] not in (None, "0") for c in ("talk_seconds", "hold_seconds", "acw_seconds")):
+        out.append("talk/hold/acw_seconds: must be 0 when not answered")
+    return out
+
+
+def _instant(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
