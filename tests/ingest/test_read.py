@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.contracts import SOURCES
 from ingest.read import LINE, FileRejected, read_export
@@ -89,3 +91,20 @@ def test_blank_lines_are_skipped_and_line_numbers_kept() -> None:
 
 def test_header_only_file_has_no_rows() -> None:
     assert read(HEADER.encode()).height == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(reasons=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                                max_size=30), min_size=1, max_size=6))
+def test_any_quoted_text_reads_back_exactly_with_its_line(reasons: list[str]) -> None:
+    rows = [{"agent_id": f"a{i}", "event_at": "2026-03-10T08:55:00Z", "state": "aux", "reason": r}
+            for i, r in enumerate(reasons)]
+    text = csv_text(rows)
+    frame = read(text.encode())
+    assert frame["reason"].to_list() == [r or None for r in reasons]
+    # Row i starts after the header line and every line break written by the rows before it.
+    starts, line = [], 2
+    for i, r in enumerate(reasons):
+        starts.append(line)
+        line += 1 + csv_text([rows[i]]).split("\n", 1)[1].count("\n") - 1
+    assert frame[LINE].to_list() == starts
