@@ -194,12 +194,16 @@ LEGS = [
     (("2026-03-30 09:15", "sales", True, False, True), 1), (("2026-03-30 09:15", "support", False, True, True), 1),
     (("2026-03-31 09:00", "sales", False, True, True), 2),
 ]
-# Monthly scorecards: (period_start, agent_id, team, aht_seconds, adherence, qa_score, conversion_rate, critical_fails)
+# Monthly scorecards: (period_start, agent_id, team, aht_seconds, adherence, qa_score, conversion_rate, critical_fails,
+# has_critical_fail, is_below_qa_target, is_below_adherence_target, is_slow_aht_outlier, needs_coaching)
 SCORECARDS = [
-    ("2026-03-01", "A1", "North", 300.0, 0.90, 0.85, 0.20, 1),
-    ("2026-03-01", "A2", "North", 315.0, 0.80, 0.70, 0.25, 0),
-    ("2026-03-01", "A3", "South", 300.0, 0.95, 0.90, None, 0),
+    ("2026-03-01", "A1", "North", 300.0, 0.90, 0.85, 0.20, 1, True, False, False, False, True),
+    ("2026-03-01", "A2", "North", 315.0, 0.80, 0.70, 0.25, 0, False, True, True, False, True),
+    ("2026-03-01", "A3", "South", 300.0, 0.95, 0.90, None, 0, False, False, False, False, False),
 ]
+SCORECARD_COLUMNS = ["period_start", "agent_id", "team", "aht_seconds", "adherence", "qa_score", "conversion_rate",
+                     "critical_fails", "has_critical_fail", "is_below_qa_target", "is_below_adherence_target",
+                     "is_slow_aht_outlier", "needs_coaching"]
 
 PEOPLE = ("team varchar, headcount_start bigint, headcount_end bigint, average_headcount double, hires bigint, "
           "terminations bigint, voluntary_terminations bigint, involuntary_terminations bigint, "
@@ -272,9 +276,9 @@ def build_full_warehouse(path: Path) -> Path:
                [(*leg, True) for leg, count in LEGS for _ in range(count)])
         con.execute("create table marts.kpi_agent_scorecard_monthly (period_start date, agent_id varchar, "
                     "team varchar, aht_seconds double, adherence double, qa_score double, conversion_rate double, "
-                    "critical_fails bigint)")
-        insert(con, "kpi_agent_scorecard_monthly", ["period_start", "agent_id", "team", "aht_seconds", "adherence",
-                                                    "qa_score", "conversion_rate", "critical_fails"], SCORECARDS)
+                    "critical_fails bigint, has_critical_fail boolean, is_below_qa_target boolean, "
+                    "is_below_adherence_target boolean, is_slow_aht_outlier boolean, needs_coaching boolean)")
+        insert(con, "kpi_agent_scorecard_monthly", SCORECARD_COLUMNS, SCORECARDS)
         con.execute("create schema ops")
         con.execute("create table ops.published_version (version_id varchar, published_at timestamp, "
                     "table_name varchar, row_count bigint)")

@@ -97,6 +97,21 @@ class Browser:
         self._playwright.stop()
 
     def check_page(self, html_path: Path, screenshot_path: Path | None = None) -> PageCheck:
+        """Open one page, wait for its charts, and report (and screenshot) it."""
+        return self._finish(*self._open(html_path), screenshot_path)
+
+    def check_pages(self, pages: list[tuple[Path, Path | None]], parallel: int = 3) -> list[PageCheck]:
+        """Check (page, screenshot) pairs, `parallel` at a time: each page parses plotly.js in its own renderer, so
+        overlapping them uses both cores while Python waits on one."""
+        results = []
+        for at in range(0, len(pages), parallel):
+            batch = pages[at : at + parallel]
+            opened = [(self._open(html_path), screenshot_path) for html_path, screenshot_path in batch]
+            results += [self._finish(page, check, screenshot_path) for (page, check), screenshot_path in opened]
+        return results
+
+    def _open(self, html_path: Path):
+        """Start loading a page with every listener in place; returns (page, its PageCheck being filled)."""
         url = Path(html_path).resolve().as_uri()
         check = PageCheck(url=url)
         page = self._browser.new_page(viewport={"width": 1400, "height": 900})
@@ -114,8 +129,12 @@ class Browser:
         # An aborted request also fires `requestfailed`; it is reported once, as blocked.
         page.on("requestfailed", lambda r: None if r.url in check.blocked_requests
                 else check.failed_requests.append(f"{r.url}: {r.failure}"))
+        page.goto(url, wait_until="commit")
+        return page, check
+
+    def _finish(self, page, check: PageCheck, screenshot_path: Path | None) -> PageCheck:
         try:
-            page.goto(url, wait_until="load")
+            page.wait_for_load_state("load")
             page.wait_for_function(DRAWN_JS, timeout=DRAW_TIMEOUT_MS)
             check.charts = [ChartCheck(**c) for c in page.evaluate(CHARTS_JS)]
             check.text = page.inner_text("body")
