@@ -2,8 +2,8 @@
 
 The rows are small enough to work every mart value out by hand (see the comments beside the asserts in
 test_kpi_marts.py). They cover a transfer, short and late abandons, an IVR-only and an outbound call, a state spanning
-local midnight, a republished schedule, a team move in the roster and the DST change of Europe/Oslo on 2026-03-29.
-All timestamps are UTC; Oslo is UTC+1 until 2026-03-29 01:00 UTC and UTC+2 after.
+local midnight, a republished schedule, a team move in the roster and both DST changes of Europe/Oslo (2026-03-29 and 2026-10-25).
+All timestamps are UTC; Oslo is UTC+1 until 2026-03-29 01:00 UTC, UTC+2 until 2026-10-25 01:00 UTC, then UTC+1.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ CALLS = [
      ts("2026-03-29 00:35:05"), "A2", 250, 0, 50, "customer_hangup"),
     ("L10", "C9", "inbound", "billing", None, "K4", ts("2026-03-29 01:30:00"), None, ts("2026-03-29 01:30:10"),
      ts("2026-03-29 01:33:10"), "A2", 150, 0, 30, "customer_hangup"),
+    # 2026-10-25, the autumn DST day: 00:10 UTC is 02:10 CEST, 01:10 UTC is 02:10 CET (the repeated hour)
+    ("L11", "C10", "inbound", "support", None, "K5", ts("2026-10-25 00:10:00"), None, ts("2026-10-25 00:10:05"),
+     ts("2026-10-25 00:15:00"), "A3", 200, 0, 0, "customer_hangup"),
+    ("L12", "C11", "inbound", "support", None, "K6", ts("2026-10-25 01:10:00"), None, ts("2026-10-25 01:10:05"),
+     ts("2026-10-25 01:15:00"), "A3", 200, 0, 0, "customer_hangup"),
 ]
 
 STATES = [
@@ -82,6 +87,9 @@ STATES = [
     # A2 on the DST day: 00:00 CET to 03:00 CEST local, which is 2 hours
     ("A2", ts("2026-03-28 23:00:00"), "ready"),
     ("A2", ts("2026-03-29 01:00:00"), "logged_out"),
+    # A3 on the autumn DST day: 01:30 CEST to 03:30 CET local, which is 3 hours
+    ("A3", ts("2026-10-24 23:30:00"), "ready"),
+    ("A3", ts("2026-10-25 02:30:00"), "logged_out"),
 ]
 
 SCHEDULES = [
@@ -102,9 +110,11 @@ ROSTER_COLUMNS = ("as_of", "employee_id", "agent_id", "role", "team", "site", "e
 ROSTER = [
     (date(2026, 3, 1), "E1", "A1", "agent", "Blue", "Oslo", "full_time", 1, date(2025, 6, 1)),
     (date(2026, 3, 1), "E2", "A2", "agent", "Blue", "Oslo", "full_time", 1, date(2025, 6, 1)),
+    (date(2026, 3, 1), "E3", "A3", "agent", "Blue", "Oslo", "part_time", 0.5, date(2026, 2, 1)),
     # A1 moves to team Red from the snapshot of 2026-03-03
     (date(2026, 3, 3), "E1", "A1", "agent", "Red", "Oslo", "full_time", 1, date(2025, 6, 1)),
     (date(2026, 3, 3), "E2", "A2", "agent", "Blue", "Oslo", "full_time", 1, date(2025, 6, 1)),
+    (date(2026, 3, 3), "E3", "A3", "agent", "Blue", "Oslo", "part_time", 0.5, date(2026, 2, 1)),
 ]
 
 

@@ -191,3 +191,18 @@ def test_monthly_service_level_is_a_ratio_of_sums(fixture_center) -> None:
     assert (row["answered_within_threshold"], row["service_level_denominator"]) == (4, 6)
     assert row["service_level"] == pytest.approx(4 / 6)
     assert row["max_wait_seconds"] == 40
+
+
+def test_autumn_dst_day_repeats_the_two_oclock_hour(fixture_center) -> None:
+    days = one_row(fixture_center, "select count(*) as intervals, sum(interval_seconds) as seconds "
+                                   "from marts.dim_interval where local_date = '2026-10-25'")
+    assert (days["intervals"], days["seconds"]) == (100, 90000)  # 25 hours x 4 quarter hours
+    rows = fixture_center.sql("select interval_start_at, offered, staffed_agents from marts.kpi_staffing_interval "
+                              "where queue = 'support' and interval_start = '2026-10-25 02:00:00' "
+                              "order by interval_start_at").fetchall()
+    # L11 (02:10 CEST) and L12 (02:10 CET) fall in two different 02:00 intervals, told apart by their UTC start;
+    # A3 (support only) is ready through both
+    assert rows == [(datetime(2026, 10, 25, 0, 0), 1, 1.0), (datetime(2026, 10, 25, 1, 0), 1, 1.0)]
+    agent = one_row(fixture_center, "select logged_in_seconds from marts.kpi_agent_daily "
+                                    "where agent_id = 'A3' and local_date = '2026-10-25'")
+    assert agent["logged_in_seconds"] == 10800  # 01:30 CEST to 03:30 CET is three hours
