@@ -69,8 +69,17 @@ def run_pipeline(settings: Settings, config_file: Path | None = None, overrides:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
-                _say(f"FAILED step {event.step_key}:\n{event.step_failure_data.error.to_string()}")
+                _say(f"FAILED step {event.step_key}: {_error_chain(event.step_failure_data.error)}")
     return result.success
+
+
+def _error_chain(error) -> str:
+    """The messages of an error and its causes, innermost last, without Dagster's stack frames."""
+    messages = []
+    while error is not None:
+        messages.append(error.message.strip())
+        error = error.cause
+    return "\n  caused by: ".join(messages)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -148,7 +157,13 @@ def cmd_import_anonymous_bank(args: argparse.Namespace) -> int:
 def cmd_import_amazon_connect(args: argparse.Namespace) -> int:
     from ingest.adapters.amazon_connect import import_amazon_connect
 
-    report = import_amazon_connect(args.ctr, args.agent_events, args.landing, progress=_say)
+    mapping = {}  # added to the adapter's defaults (Available -> ready, Offline -> logged_out)
+    for item in args.status:
+        name, sep, state = item.partition("=")
+        if not sep:
+            raise ValueError(f"--status takes NAME=STATE (e.g. 'Coffee run=break'), got {item!r}")
+        mapping[name] = state
+    report = import_amazon_connect(args.ctr, args.agent_events, args.landing, status_mapping=mapping, progress=_say)
     for line in report.lines():
         _say(line)
     return 0
@@ -231,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--ctr", type=Path, required=True, help="folder of CTR JSON lines files")
     q.add_argument("--agent-events", type=Path, help="folder of agent event stream JSON files")
     q.add_argument("--landing", type=Path, required=True)
+    q.add_argument("--status", action="append", default=[], metavar="NAME=STATE",
+                   help="map a custom agent status to a canonical state (break, lunch, aux, ...); repeatable")
     q.set_defaults(func=cmd_import_amazon_connect)
 
     p = sub.add_parser("demo", help="generate a small sample center and run everything on it")

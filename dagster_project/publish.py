@@ -53,8 +53,8 @@ def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ..
     try:
         con.execute(f"ATTACH '{pipeline_db}' AS pipeline (READ_ONLY)")
         tables = con.execute(
-            "select table_schema, table_name from duckdb_tables() where database_name = 'pipeline' "
-            f"and table_schema in ({', '.join('?' for _ in schemas)}) order by 1, 2",
+            "select schema_name, table_name from duckdb_tables() where database_name = 'pipeline' "
+            f"and schema_name in ({', '.join('?' for _ in schemas)}) order by 1, 2",
             list(schemas),
         ).fetchall()
         for schema in schemas:
