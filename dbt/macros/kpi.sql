@@ -41,7 +41,8 @@ with daily as (
 
     select
         {{ period_start(grain, 'local_date') }} as period_start,
-        *
+        local_date,
+        {{ (keys + latest_columns + sum_columns + max_columns) | join(',\n        ') }}
     from {{ ref(daily_model) }}
 
 ),
