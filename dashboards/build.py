@@ -39,7 +39,7 @@ def data_range(wh: Warehouse) -> tuple[date | None, date | None]:
 
 def freshness_text(wh: Warehouse, last_day: date | None) -> str:
     """The line every page shows: the last day loaded and when this warehouse version was published."""
-    published_df = wh.query("published")
+    published_df = wh.query("published", optional=True)
     if not published_df.is_empty() and published_df["published_at"][0] is not None:
         published = f"{published_df['published_at'][0]:%Y-%m-%d %H:%M} UTC"
     else:  # a warehouse not made by the pipeline's publish step: its file time is the best we have
@@ -50,7 +50,7 @@ def freshness_text(wh: Warehouse, last_day: date | None) -> str:
 
 
 def center_currency(wh: Warehouse) -> str:
-    df = wh.query("currency")
+    df = wh.query("currency", optional=True)
     if df.is_empty() or df["center_currency"][0] is None:
         return DEFAULT_CURRENCY
     return str(df["center_currency"][0])

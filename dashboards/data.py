@@ -31,13 +31,16 @@ class Warehouse:
     def close(self) -> None:
         self.con.close()
 
-    def query(self, name: str, params: dict[str, Any] | None = None, **names: str) -> pl.DataFrame:
-        """Rows of a named query; an empty frame (and a note in `missing`) when a table or column is absent."""
+    def query(self, name: str, params: dict[str, Any] | None = None, optional: bool = False, **names: str) -> pl.DataFrame:
+        """Rows of a named query; an empty frame when a table or column is absent, noted in `missing` unless the
+        query is `optional` (something the pages can do without, such as a currency column)."""
         try:
             result = self.con.sql(query_text(name, **names), params=params)
             rows = result.fetchall()
             columns = result.columns
         except (duckdb.CatalogException, duckdb.BinderException) as exc:
+            if optional:
+                return pl.DataFrame()
             key = f"{name}({', '.join(f'{k}={v}' for k, v in names.items())})" if names else name
             self.missing[key] = str(exc).splitlines()[0]
             return pl.DataFrame()
@@ -45,8 +48,3 @@ class Warehouse:
         # DECIMAL money arrives as Python Decimals; charts and arithmetic want floats.
         return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
 
-    def tables(self, schema: str) -> set[str]:
-        rows = self.con.sql(
-            "select table_name from information_schema.tables where table_schema = $schema", params={"schema": schema}
-        ).fetchall()
-        return {r[0] for r in rows}

@@ -48,7 +48,8 @@ def headline_frame(wh: Warehouse, grain: str) -> pl.DataFrame:
         wh.query("quality", grain=grain),
     ]
     if grain in MONEY_AND_PEOPLE_GRAINS:
-        frames += [wh.query(name, grain=grain) for name in ("people", "cost_per_call", "finance")]
+        frames += [wh.query(name, grain=grain) for name in ("people", "cost_per_call")]
+        frames.append(wh.query("finance", grain=grain, months=str(period_months(grain))))
     joined = pl.DataFrame({"period_start": []}, schema={"period_start": pl.Date})
     for frame in frames:
         if not frame.is_empty():
@@ -84,6 +85,8 @@ def tile_detail(column: str, row: dict, label: str, currency: str) -> str | None
     """The bracketed detail after a tile's value, where a number alone would not say enough."""
     if column == "variance_pct" and row.get("variance_amount") is not None:
         amount = row["variance_amount"]
+        if round(amount) == 0:
+            return "on budget"
         return f"{fmt_money(abs(amount), currency)} {'over' if amount > 0 else 'under'} budget"
     if column == "annualised_attrition_rate" and row.get("terminations") is not None:
         return f"{fmt_count(row['terminations'])} leaving in {label}"
@@ -170,7 +173,7 @@ def render_period(wh: Warehouse, site: Site, grain: str, start: date, frames: di
     return site.write(f"exec_{period_key(grain, start)}.html", f"{kind} executive report: {label}", started,
                       sections, tiles=tiles(grain, start, rows, period_targets, currency),
                       intro="All queues, teams and cost centers. Ratios are rebuilt from their sums; targets from "
-                            "the center's kpi_targets.")
+                            "the center's kpi_targets; budget variance covers the months with actual costs.")
 
 
 def render_executive(wh: Warehouse, site: Site, currency: str) -> dict[str, list[tuple[str, str]]]:

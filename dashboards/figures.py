@@ -72,6 +72,13 @@ def _periods(first: date, last: date, grain: str) -> list[date]:
     return out
 
 
+def period_text(start: date, grain: str) -> str:
+    """A period as an axis label: 'Mar 2026', '2026-Q1', '2026', or the day."""
+    if grain == "quarterly":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return start.strftime({"monthly": "%b %Y", "yearly": "%Y"}.get(grain, "%d %b %Y"))
+
+
 def make_trend_figure(
     df: pl.DataFrame,
     column: str,
@@ -154,16 +161,22 @@ def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") 
     Columns: `period_start`, `headcount_end`, `hires`, `terminations`."""
     if df.is_empty():
         return no_data_figure(title)
-    df = df.sort("period_start")
-    periods = df["period_start"].to_list()
+    rows = {r["period_start"]: r for r in df.iter_rows(named=True)}
+    periods = _periods(min(rows), max(rows), grain)
+    # Periods as category labels: bars keep a sensible width however few periods have data.
+    labels = [period_text(p, grain) for p in periods]
+
+    def column(name: str) -> list:
+        return [rows.get(p, {}).get(name) for p in periods]
+
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Scatter(x=periods, y=df["headcount_end"].to_list(), name="Headcount at period end",
+    fig.add_trace(go.Scatter(x=labels, y=column("headcount_end"), name="Headcount at period end",
                              mode="lines+markers", line={"color": theme.COLORWAY[0]}), secondary_y=False)
-    fig.add_trace(go.Bar(x=periods, y=df["hires"].to_list(), name="Hires", marker_color=theme.GOOD, opacity=0.8),
+    fig.add_trace(go.Bar(x=labels, y=column("hires"), name="Hires", marker_color=theme.GOOD, opacity=0.8),
                   secondary_y=True)
-    fig.add_trace(go.Bar(x=periods, y=df["terminations"].to_list(), name="Terminations", marker_color=theme.BAD,
+    fig.add_trace(go.Bar(x=labels, y=column("terminations"), name="Terminations", marker_color=theme.BAD,
                          opacity=0.8), secondary_y=True)
-    fig.update_layout(barmode="group", xaxis={"type": "date", **GRAIN_AXES[grain]})
+    fig.update_layout(barmode="group", xaxis={"type": "category", "title": GRAIN_AXES[grain]["title"]})
     fig.update_yaxes(title_text="Headcount (agents)", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="Hires and terminations (agents)", rangemode="tozero", showgrid=False,
                      tickmode="auto", tickformat=",d", dtick=_whole_dtick(df["hires"].to_list()

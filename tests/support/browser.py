@@ -80,6 +80,51 @@ class PageCheck:
         return [c for c in self.charts if c.traces_with_data == 0]
 
 
+class _Tab:
+    """A browser tab reused for page after page (its renderer keeps plotly.js compiled, which saves about a third
+    of the time); its listeners report into the PageCheck of the page it is on."""
+
+    def __init__(self, browser):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.check = PageCheck(url="about:blank")
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: self.check.console_errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.check.page_errors.append(str(e)))
+        # An aborted request also fires `requestfailed`; it is reported once, as blocked.
+        self.page.on("requestfailed", lambda r: None if r.url in self.check.blocked_requests
+                     else self.check.failed_requests.append(f"{r.url}: {r.failure}"))
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.check.blocked_requests.append(route.request.url)
+            route.abort()
+
+    def start(self, html_path: Path) -> None:
+        """Start loading a page; `finish` waits for it."""
+        self.check = PageCheck(url=Path(html_path).resolve().as_uri())
+        self.page.goto(self.check.url, wait_until="commit")
+
+    def finish(self, screenshot_path: Path | None) -> PageCheck:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        check = self.check
+        self.page.wait_for_load_state("load")
+        try:
+            self.page.wait_for_function(DRAWN_JS, timeout=DRAW_TIMEOUT_MS)
+        except PlaywrightTimeout:  # reported with the page's other errors, so the test says which page and why
+            check.page_errors.append(f"charts not drawn within {DRAW_TIMEOUT_MS / 1000:.0f} s")
+        check.charts = [ChartCheck(**c) for c in self.page.evaluate(CHARTS_JS)]
+        check.text = self.page.inner_text("body")
+        if screenshot_path is not None:
+            screenshot_path = Path(screenshot_path)
+            screenshot_path.parent.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(screenshot_path), full_page=True)
+            check.screenshot = screenshot_path
+        return check
+
+
 class Browser:
     """One headless Chromium for many page checks. Use as a context manager."""
 
@@ -90,62 +135,32 @@ class Browser:
             raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
         self._playwright = sync_playwright().start()
         self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        self._tabs: list[_Tab] = []
         return self
 
     def __exit__(self, *exc) -> None:
         self._browser.close()
         self._playwright.stop()
 
+    def _tab(self, index: int) -> _Tab:
+        while len(self._tabs) <= index:
+            self._tabs.append(_Tab(self._browser))
+        return self._tabs[index]
+
     def check_page(self, html_path: Path, screenshot_path: Path | None = None) -> PageCheck:
         """Open one page, wait for its charts, and report (and screenshot) it."""
-        return self._finish(*self._open(html_path), screenshot_path)
+        return self.check_pages([(html_path, screenshot_path)])[0]
 
-    def check_pages(self, pages: list[tuple[Path, Path | None]], parallel: int = 3) -> list[PageCheck]:
-        """Check (page, screenshot) pairs, `parallel` at a time: each page parses plotly.js in its own renderer, so
-        overlapping them uses both cores while Python waits on one."""
+    def check_pages(self, pages: list[tuple[Path, Path | None]], parallel: int = 2) -> list[PageCheck]:
+        """Check (page, screenshot) pairs in `parallel` tabs: while Python waits on one, the others parse and draw
+        (each tab has its own renderer process)."""
         results = []
         for at in range(0, len(pages), parallel):
             batch = pages[at : at + parallel]
-            opened = [(self._open(html_path), screenshot_path) for html_path, screenshot_path in batch]
-            results += [self._finish(page, check, screenshot_path) for (page, check), screenshot_path in opened]
+            for i, (html_path, _) in enumerate(batch):
+                self._tab(i).start(html_path)
+            results += [self._tab(i).finish(screenshot_path) for i, (_, screenshot_path) in enumerate(batch)]
         return results
-
-    def _open(self, html_path: Path):
-        """Start loading a page with every listener in place; returns (page, its PageCheck being filled)."""
-        url = Path(html_path).resolve().as_uri()
-        check = PageCheck(url=url)
-        page = self._browser.new_page(viewport={"width": 1400, "height": 900})
-
-        def route(r):
-            if r.request.url.startswith("file:"):
-                r.continue_()
-            else:
-                check.blocked_requests.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda m: check.console_errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: check.page_errors.append(str(e)))
-        # An aborted request also fires `requestfailed`; it is reported once, as blocked.
-        page.on("requestfailed", lambda r: None if r.url in check.blocked_requests
-                else check.failed_requests.append(f"{r.url}: {r.failure}"))
-        page.goto(url, wait_until="commit")
-        return page, check
-
-    def _finish(self, page, check: PageCheck, screenshot_path: Path | None) -> PageCheck:
-        try:
-            page.wait_for_load_state("load")
-            page.wait_for_function(DRAWN_JS, timeout=DRAW_TIMEOUT_MS)
-            check.charts = [ChartCheck(**c) for c in page.evaluate(CHARTS_JS)]
-            check.text = page.inner_text("body")
-            if screenshot_path is not None:
-                screenshot_path = Path(screenshot_path)
-                screenshot_path.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(screenshot_path), full_page=True)
-                check.screenshot = screenshot_path
-        finally:
-            page.close()
-        return check
 
 
 def check_page(html_path: Path, screenshot_path: Path | None = None) -> PageCheck:
