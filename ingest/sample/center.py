@@ -36,7 +36,7 @@ AGENTS_PER_POOL = 120
 
 # Opening hours (local, hours) by ISO weekday; Sunday and public holidays are closed (IVR message only).
 OPENING_HOURS = {1: (8, 20), 2: (8, 20), 3: (8, 20), 4: (8, 20), 5: (8, 20), 6: (10, 16)}
-DAY_OF_WEEK_FACTOR = {1: 1.12, 2: 1.05, 3: 1.0, 4: 0.97, 5: 0.9, 6: 0.45, 7: 0.0}
+DAY_OF_WEEK_FACTOR = {1: 1.15, 2: 1.1, 3: 0.95, 4: 0.93, 5: 0.88, 6: 0.35, 7: 0.0}
 
 
 @dataclass(frozen=True)

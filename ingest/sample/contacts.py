@@ -39,6 +39,8 @@ UNRESOLVED_OUTCOMES = ("callback", "escalated", "unresolved")
 OUTBOUND_OUTCOMES = (("sale", 0.18), ("not_interested", 0.45), ("callback", 0.2), ("do_not_call", 0.05),
                      ("wrong_person", 0.12))
 CONTACT_RATE = 0.32
+BLEND_MIN_IDLE_SECONDS = 150  # the dialer offers a blended call only after this much idle time...
+BLEND_RESERVE_SECONDS = 20  # ...and only one that ends this long before the agent's next inbound call
 KEY = 10**11  # composite (agent, epoch second) keys: agent_num * KEY + epoch
 
 
@@ -92,7 +94,11 @@ def simulate_day(day_key: str, day_start: int, layout: Layout, agent_days: list[
     parts = [_inbound_pool(pool, day_start, [a for a in agent_days if a.pool == pool.index and a.campaign is None
                                              and a.windows], lam_by_queue, customers, rng) for pool in layout.pools]
     parts.append(_after_hours(day_start, after_hours_calls, customers, rng))
-    parts.append(_outbound(day_start, [a for a in agent_days if a.campaign and a.windows], customers, rng))
+    work = [(a, a.campaign, [(day_start + w0, day_start + w1) for w0, w1 in a.windows], False)
+            for a in agent_days if a.campaign and a.windows]
+    if layout.campaigns and any(a.campaign for a in agent_days):
+        work += _blending_gaps(layout, day_start, agent_days, pl.concat(parts[:-1], how="diagonal_relaxed"))
+    parts.append(_outbound(day_start, work, customers, rng))
     legs = pl.concat([p for p in parts if p.height], how="diagonal_relaxed") if any(p.height for p in parts) \
         else _empty_legs()
     legs = legs.with_columns(pl.coalesce("queued_at", "dialed_at", "ended_at").alias("_start"))
@@ -321,16 +327,51 @@ def _after_hours(day_start: int, expected: float, customers: CustomerBook, rng: 
     }).pipe(_finish_legs)
 
 
-def _outbound(day_start: int, agents: list[AgentDay], customers: CustomerBook,
-              rng: np.random.Generator) -> pl.DataFrame:
-    """Predictive dialer: connected calls fill the campaign agents' ready windows; the rest are unconnected."""
+def _blending_gaps(layout: Layout, day_start: int, agent_days: list[AgentDay],
+                   inbound: pl.DataFrame) -> list[tuple[AgentDay, str, list[tuple[int, int]], bool]]:
+    """Idle stretches of inbound agents that the dialer may fill with an outbound call (call blending).
+
+    A stretch runs from the end of one inbound leg (or a ready window's start) to the next answer (or the window's
+    end). While an agent sits idle no caller waits, so a blended call that ends inside the stretch changes no
+    inbound leg: the ACD state stays consistent with the routing.
+    """
+    answered = inbound.filter(pl.col("answered_at").is_not_null())
+    spans = answered.select("_agent_num", "answered_at",
+                            (pl.col("answered_at") + pl.col("talk_seconds") + pl.col("hold_seconds")
+                             + pl.col("acw_seconds")).alias("busy_until")).sort("_agent_num", "answered_at")
+    by_agent: dict[int, list[tuple[int, int]]] = {}
+    for agent_num, start, until in spans.iter_rows():
+        by_agent.setdefault(agent_num, []).append((start, until))
+    work = []
+    for a in agent_days:
+        if a.campaign or not a.windows:
+            continue
+        busy = by_agent.get(a.agent_num, [])
+        gaps, k, busy_until = [], 0, 0
+        for w0, w1 in a.windows:
+            cursor, w1 = max(day_start + w0, busy_until), day_start + w1  # a call may overrun into this window
+            while k < len(busy) and busy[k][0] < w1:
+                gaps.append((cursor, busy[k][0]))
+                busy_until = max(busy_until, busy[k][1])
+                cursor = max(cursor, busy_until)
+                k += 1
+            gaps.append((cursor, w1))
+        work.append((a, layout.campaigns[a.pool % len(layout.campaigns)],
+                     [g for g in gaps if g[1] - g[0] >= BLEND_MIN_IDLE_SECONDS], True))
+    return work
+
+
+def _outbound(day_start: int, work: list[tuple[AgentDay, str, list[tuple[int, int]], bool]],
+              customers: CustomerBook, rng: np.random.Generator) -> pl.DataFrame:
+    """Predictive dialer: connected calls fill the campaign agents' ready windows (and, blended, the idle stretches
+    of inbound agents, where a call must end before the stretch does); unconnected attempts carry no agent."""
     dial_from, dial_to = day_start + DIAL_HOURS[0] * 3600, day_start + DIAL_HOURS[1] * 3600
     rows = {k: [] for k in ("campaign", "dialed", "answered", "agent", "talk", "hold", "acw")}
-    for a in agents:
+    for a, campaign, spans, must_fit in work:
         fac = a.agent.handle_factor
         t = dial_from
-        for s, e in a.windows:
-            s, e = max(day_start + s, dial_from), min(day_start + e, dial_to)
+        for s, e in spans:
+            s, e = max(s, dial_from), min(e, dial_to)
             t = max(t, s)
             while True:
                 t += int(rng.integers(2, 25))
@@ -339,7 +380,9 @@ def _outbound(day_start: int, agents: list[AgentDay], customers: CustomerBook,
                 talk = int(max(15, rng.lognormal(np.log(170), 0.6)) * fac)
                 hold = int(rng.integers(5, 60)) if rng.random() < 0.08 else 0
                 acw = int(max(2, rng.lognormal(np.log(30), 0.5)) * fac)
-                rows["campaign"].append(a.campaign)
+                if must_fit and t + talk + hold + acw + BLEND_RESERVE_SECONDS > e:
+                    break
+                rows["campaign"].append(campaign)
                 rows["dialed"].append(t - int(rng.integers(6, 22)))
                 rows["answered"].append(t)
                 rows["agent"].append(a.agent_num)

@@ -28,7 +28,7 @@ from ingest.sample.center import (INTERVALS_PER_DAY, Layout, daily_factor, intra
 from ingest.sample.contacts import CustomerBook, simulate_day
 from ingest.sample.money import AGENT_WAGES, LEADER_HOURS_PER_WEEKDAY, LEADER_WAGES, StaffCosts, actual_lines, \
     budget_lines
-from ingest.sample.output import ExportWriter, GenerationSummary
+from ingest.sample.output import TIMESTAMP_FORMAT, ExportWriter, GenerationSummary
 from ingest.sample.people import Roster, build_roster
 from ingest.sample.quality import evaluate
 from ingest.sample.workforce import OUTBOUND_SHARE, AgentDay, plan_day, schedule_published_at
@@ -274,8 +274,10 @@ def _inject_faults(writer: ExportWriter, start: date, days: int, tz: ZoneInfo, s
     writer.summary.files["agent_states"] += 1
     out.append(f"duplicate file: {duplicate.relative_to(writer.out_dir)} is a byte-identical copy of {original.name}")
 
-    fix_day = start + timedelta(days=min(days - 1, (2 * days) // 3))
-    path = writer.path("calls", f"calls_{fix_day}")
+    # The busiest day is re-exported with corrections (a quiet Sunday would correct nothing).
+    path = max((writer.path("calls", f"calls_{start + timedelta(days=k)}") for k in range(days)),
+               key=lambda p: (p.stat().st_size, p.name))
+    fix_day = path.stem.removeprefix("calls_")
     legs = pl.read_csv(path, infer_schema=False) if writer.fmt == "csv" else pl.read_parquet(path)
     fixed = pl.Series(rng.random(legs.height) < 0.05)
     corrected = legs.with_columns(pl.when(fixed & pl.col("outcome").is_not_null()).then(pl.lit("resolved"))
@@ -290,26 +292,21 @@ def _inject_faults(writer: ExportWriter, start: date, days: int, tz: ZoneInfo, s
                f"({int(fixed.sum())} outcomes corrected)")
 
     bad = writer.out_dir / "calls" / f"calls_{fix_day}_BAD_ROWS.csv"
-    good = pl.read_csv(path, infer_schema=False).head(5) if writer.fmt == "csv" else \
-        pl.read_parquet(path).head(5).cast(pl.String)
-    bad_rows = good.with_columns(pl.Series("leg_id", [f"BAD{k}" for k in range(good.height)]))
-    bad_rows = bad_rows.with_columns(
-        pl.when(pl.int_range(pl.len()) == 0).then(pl.col("ended_at").str.slice(0, 19)).otherwise(pl.col("ended_at"))
-        .alias("ended_at"),  # timestamp without an offset
-        pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("sideways")).otherwise(pl.col("direction"))
-        .alias("direction"),  # not an allowed value
-        pl.when(pl.int_range(pl.len()) == 2).then(pl.lit("-40")).otherwise(pl.col("talk_seconds"))
-        .alias("talk_seconds"),  # negative duration
-        pl.when(pl.int_range(pl.len()) == 3).then(pl.lit(None, pl.String)).otherwise(pl.col("end_reason"))
-        .alias("end_reason"),  # required value missing
-        pl.when(pl.int_range(pl.len()) == 4).then(pl.lit("2026-13-45T25:61:00+01:00")).otherwise(pl.col("ended_at"))
-        .alias("ended_at"),  # not a timestamp
-    )
+    text = legs.head(5).with_columns(pl.col(pl.Datetime).dt.strftime(TIMESTAMP_FORMAT)).cast(pl.String)
+    rows = text.to_dicts()
+    breakage = (("ended_at", lambda v: v[:19], "no offset"), ("direction", lambda v: "sideways", "bad direction"),
+                ("talk_seconds", lambda v: "-40", "negative talk_seconds"),
+                ("end_reason", lambda v: None, "missing end_reason"),
+                ("ended_at", lambda v: "2026-13-45T25:61:00+01:00", "unparseable timestamp"))
+    for k, (row, (column, spoil, _)) in enumerate(zip(rows, breakage)):
+        row["leg_id"] = f"BAD{k + 1}"
+        row[column] = spoil(row[column])
+    bad_rows = pl.DataFrame(rows, schema={c: pl.String for c in legs.columns})
     bad_rows.write_csv(bad)
     os.utime(bad, (arrives + 7200, arrives + 7200))
     writer.summary.files["calls"] += 1
     writer.summary.rows["calls"] += bad_rows.height
-    out.append(f"bad rows: {bad.relative_to(writer.out_dir)} has 5 invalid rows (no offset, bad direction, "
-               "negative talk_seconds, missing end_reason, unparseable timestamp)")
+    out.append(f"bad rows: {bad.relative_to(writer.out_dir)} has {bad_rows.height} invalid rows "
+               f"({', '.join(b[2] for b in breakage[:bad_rows.height])})")
     (writer.out_dir / "faults.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     return out

@@ -57,7 +57,7 @@ def violations(source: str, df: pl.DataFrame) -> list[str]:
                 continue
             pattern = {"timestamp": TIMESTAMP_RE, "date": DATE_RE, "period": PERIOD_RE, "integer": INTEGER_RE,
                        "decimal": DECIMAL_RE}.get(col.type)
-            if pattern is not None and not pattern.match(str(value)):
+            if pattern is not None and not pattern.match(str(value)) or col.type == "timestamp" and _instant(value) is None:
                 problems.append(f"row {n}: {col.name}: {value!r} is not a valid {col.type}")
             if col.type == "boolean" and value not in ("true", "false"):
                 problems.append(f"row {n}: {col.name}: {value!r} is not a boolean")
@@ -77,14 +77,21 @@ def _call_problems(row: dict) -> list[str]:
         out.append("queue/queued_at: an inbound leg has both (offered) or neither (IVR only)")
     if row["direction"] == "outbound" and not (row["campaign"] and row["dialed_at"]):
         out.append("campaign/dialed_at: required for outbound")
+    ended = _instant(row["ended_at"])
     for start in ("queued_at", "dialed_at", "answered_at"):
-        if row[start] and row["ended_at"] and TIMESTAMP_RE.match(row["ended_at"]) and TIMESTAMP_RE.match(row[start]):
-            if _instant(row["ended_at"]) < _instant(row[start]):
-                out.append(f"ended_at: before {start}")
+        started = _instant(row[start])
+        if ended is not None and started is not None and ended < started:
+            out.append(f"ended_at: before {start}")
     if not answered and any(row[c] not in (None, "0") for c in ("talk_seconds", "hold_seconds", "acw_seconds")):
         out.append("talk/hold/acw_seconds: must be 0 when not answered")
     return out
 
 
-def _instant(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
+def _instant(text: str | None) -> float | None:
+    """Epoch seconds of an ISO 8601 timestamp with an offset; None when missing, naive or not a timestamp."""
+    if not text or not TIMESTAMP_RE.match(text):
+        return None
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
