@@ -47,7 +47,7 @@ before = st.sampled_from(["", " ", "card ", "nr: ", "(", "kort:", "card no. "])
 after = st.sampled_from(["", " ", ".", ",", " exp 12/27", ")", "; thanks", " cvv 123"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(card=card_numbers(), head=words, pre=before, post=after, tail=words)
 def test_any_card_number_anywhere_is_removed(card, head, pre, post, tail) -> None:
     digits, written = card
@@ -69,7 +69,7 @@ def ibans(draw) -> str:
     return compact
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(iban=ibans(), pre=before, post=after)
 def test_any_iban_is_removed(iban, pre, post) -> None:
     redacted, count = redact_text(f"transfer to {pre}{iban}{post}")
@@ -90,7 +90,7 @@ harmless = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(parts=st.lists(harmless, min_size=1, max_size=4))
 def test_order_ids_phone_numbers_and_dates_are_left_alone(parts) -> None:
     text = "ref " + " and ".join(parts)

@@ -93,7 +93,7 @@ def test_header_only_file_has_no_rows() -> None:
     assert read(HEADER.encode()).height == 0
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)
 @given(reasons=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
                                 max_size=30), min_size=1, max_size=6))
 def test_any_quoted_text_reads_back_exactly_with_its_line(reasons: list[str]) -> None:
