@@ -271,3 +271,19 @@ def test_locked_database_is_a_clear_setup_error(landing: Landing) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_arrival_order_is_modification_time_then_name(landing: Landing) -> None:
+    # z.csv is written first but carries the latest time; a.csv and b.csv arrive together (same time).
+    paths = [landing.write("calls", name, csv_text(rows_of("calls", dict(leg_id=name))))
+             for name in ("z.csv", "b.csv", "a.csv")]
+    for path, seconds in zip(paths, (1_800_000_000, 1_700_000_000, 1_700_000_000)):
+        os.utime(path, (seconds, seconds))
+    landing.load()
+    assert query(landing.pipeline_db, "select _source_file, _file_seq from raw.calls order by 2") == [
+        ("calls/a.csv", 1), ("calls/b.csv", 2), ("calls/z.csv", 3)]
+    # A file arriving in a later run comes after all of them, whatever its time.
+    late = landing.write("calls", "0.csv", csv_text(rows_of("calls", dict(leg_id="late"))))
+    os.utime(late, (1_600_000_000, 1_600_000_000))
+    landing.load()
+    assert query(landing.pipeline_db, "select _file_seq from raw.calls where leg_id = 'late'") == [(4,)]
