@@ -136,8 +136,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 
 
 def _connect(pipeline_db: Path, restricted_db: Path) -> duckdb.DuckDBPyConnection:
-    pipeline_db.parent.mkdir(parents=True, exist_ok=True)
-    restricted_db.parent.mkdir(parents=True, exist_ok=True)
+    """The pipeline database, with the restricted one attached as `restricted_db` (created private, mode 0600)."""
     try:
         con = duckdb.connect(str(pipeline_db))
     except duckdb.Error as e:
@@ -146,12 +145,13 @@ def _connect(pipeline_db: Path, restricted_db: Path) -> duckdb.DuckDBPyConnectio
     # No progress bar in the middle of our own progress lines.
     con.execute("SET enable_progress_bar = false")
     try:
-        con.execute(f"ATTACH '{restricted_db}' AS {RESTRICTED_ALIAS}")
+        quoted = str(restricted_db).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS {RESTRICTED_ALIAS}")
     except duckdb.Error as e:
         con.close()
         raise IngestSetupError(f"cannot open the restricted database {restricted_db}: {e}. If another process "
                                "holds it, close that and run again.") from None
-    os.chmod(restricted_db, 0o600)  # created before this umask-aware version, or by another tool
+    os.chmod(restricted_db, 0o600)
     return con
 
 
@@ -252,10 +252,14 @@ def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quar
     report = LoadReport(load_id, {n: SourceStats() for n in names})
     started_at = _now()
 
-    # Everything ingest creates (restricted database and its WAL, quarantined raw exports) is private to the user.
+    # Files made while loading (the databases and their WALs, quarantined raw exports and reports) are private to
+    # the user; the folders, which the analyst warehouse may share, are made first with the usual mode.
+    pipeline_db, restricted_db = Path(pipeline_db), Path(restricted_db)
+    for folder in (pipeline_db.parent, restricted_db.parent, quarantine_dir.parent):
+        folder.mkdir(parents=True, exist_ok=True)
     old_umask = os.umask(0o077)
     try:
-        con = _connect(Path(pipeline_db), Path(restricted_db))
+        con = _connect(pipeline_db, restricted_db)
         try:
             _create_tables(con)
             _load_new_files(con, landing_dir, quarantine_dir, pseudonym_key, report, say)
