@@ -256,7 +256,10 @@ def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quar
     # the user; the folders, which the analyst warehouse may share, are made first with the usual mode.
     pipeline_db, restricted_db = Path(pipeline_db), Path(restricted_db)
     for folder in (pipeline_db.parent, restricted_db.parent, quarantine_dir.parent):
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise IngestSetupError(f"cannot create the folder {folder}: {e.strerror}") from None
     old_umask = os.umask(0o077)
     try:
         con = _connect(pipeline_db, restricted_db)
