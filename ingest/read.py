@@ -101,6 +101,9 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     if lines and lines[-1] == "":
         lines.pop()
     header = next(csv.reader([lines[0]]))
+    other = next((sep for sep in (";", "\t", "|") if len(header) == 1 and sep in header[0]), None)
+    if other:
+        raise FileRejected(f"line 1: the header is separated by {other!r}; exports must be comma-separated")
     _check_header(header)
     # Fast path: one record per physical line (no blank lines, no line breaks inside quoted values). Field counts
     # are checked per line with a regex; otherwise the standard csv module gives exact line numbers.

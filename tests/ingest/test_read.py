@@ -76,6 +76,8 @@ def test_typed_parquet_timestamps_are_written_as_utc_with_offset(tmp_path: Path)
      "line 3 has 5 fields, the header has 4"),
     (b"agent_id,event_at,state,state\n", "x.csv", "line 1: the header repeats column(s) state"),
     (b"agent_id,event_at,state,_file_seq\n", "x.csv", "line 1: column name(s) _file_seq are reserved"),
+    (b"agent_id;event_at;state\na1;2026-03-10T08:55:00Z;ready\n", "x.csv",
+     "line 1: the header is separated by ';'; exports must be comma-separated"),
     (b"not gzip at all", "x.csv.gz", "not a readable gzip file"),
     (b"PAR1 garbage", "x.parquet", "not a readable Parquet file"),
 ])
