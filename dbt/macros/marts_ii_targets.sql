@@ -11,7 +11,8 @@
     the next scope, ..., and last the `center` rows; among equally specific rows, the latest valid_from.
     `meets_<kpi>_target` is `value >= target` (direction at_least) or `value <= target` (at_most), NULL when the
     value or the target is NULL. Expressions must be qualified (`rolled.team`) because the lookup is a correlated
-    subquery over the seed. -#}
+    subquery over the seed, and the row's relation must not be aliased like a seed column (`kpi`, `direction`, ...):
+    inside the subquery that name would resolve to the seed's column. -#}
 {% macro marts_ii_target_columns(kpi, value, scopes=[], date='period_start') -%}
     {{ marts_ii_target_lookup(kpi, 'marts_ii_target.target_value', scopes, date) }} as {{ kpi }}_target,
     {{ marts_ii_target_lookup(

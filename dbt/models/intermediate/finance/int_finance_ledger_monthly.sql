@@ -92,29 +92,27 @@ filled as (
 
 ),
 
+{%- set fiscal_year_to_date -%}
+    over (partition by fiscal_year_start, cost_center, category order by period_month
+          rows between unbounded preceding and current row)
+{%- endset %}
+
 cumulative as (
 
     select
         filled.*,
-        sum(budget_amount) over fiscal_year_to_date as ytd_budget_amount,
-        sum(actual_amount) over fiscal_year_to_date as ytd_actual_amount,
-        sum(forecast_amount) over fiscal_year_to_date as ytd_forecast_amount,
-        sum(plan_amount) over fiscal_year_to_date as ytd_plan_amount,
-        sum(budget_amount) over fiscal_year as annual_budget_amount,
-        sum(plan_amount) over fiscal_year as annual_plan_amount,
+        sum(budget_amount) {{ fiscal_year_to_date }} as ytd_budget_amount,
+        sum(actual_amount) {{ fiscal_year_to_date }} as ytd_actual_amount,
+        sum(forecast_amount) {{ fiscal_year_to_date }} as ytd_forecast_amount,
+        sum(plan_amount) {{ fiscal_year_to_date }} as ytd_plan_amount,
+        sum(budget_amount) over (partition by fiscal_year_start, cost_center, category) as annual_budget_amount,
+        sum(plan_amount) over (partition by fiscal_year_start, cost_center, category) as annual_plan_amount,
         case
             when actuals_closed_through is null then null
             when actuals_closed_through < period_month then actuals_closed_through
             else period_month
         end as projection_as_of_month
     from filled
-    window
-        fiscal_year_to_date as (
-            partition by fiscal_year_start, cost_center, category
-            order by period_month
-            rows between unbounded preceding and current row
-        ),
-        fiscal_year as (partition by fiscal_year_start, cost_center, category)
 
 )
 
