@@ -7,7 +7,9 @@ that says "no data" (pages normally show a "no data" note instead of calling the
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+import numpy as np
 
 import plotly.graph_objects as go
 import polars as pl
@@ -15,6 +17,9 @@ from plotly.subplots import make_subplots
 
 from dashboards import theme
 from dashboards.kpis import DEFAULT_CURRENCY, KPIS, NO_DATA, Kpi, add_months, fmt_money, fmt_value
+
+
+EPOCH = datetime(1970, 1, 1)
 
 
 def unit(kpi: Kpi, currency: str) -> str:
@@ -107,7 +112,10 @@ def make_trend_figure(
     if target is not None:
         fig.add_hline(y=target, line={"dash": "dash", "color": theme.TARGET, "width": 1},
                       annotation_text=f"target {fmt_value(kpi, target, currency)}", annotation_position="top left")
-    fig.update_layout(yaxis=_axis(kpi, currency), xaxis={"type": "date", **GRAIN_AXES[grain]})
+    xaxis = {"type": "date", **GRAIN_AXES[grain]}
+    if grain == "daily" and len(periods) > 14:  # over two weeks, a tick per Monday keeps the labels readable
+        xaxis.update(dtick=7 * 86_400_000, tick0="2000-01-03")
+    fig.update_layout(yaxis=_axis(kpi, currency), xaxis=xaxis)
     return _layout(fig, title)
 
 
@@ -179,7 +187,7 @@ def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") 
     fig.update_layout(barmode="group", xaxis={"type": "category", "title": GRAIN_AXES[grain]["title"]})
     fig.update_yaxes(title_text="Headcount (agents)", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="Hires and terminations (agents)", rangemode="tozero", showgrid=False,
-                     tickmode="auto", tickformat=",d", dtick=_whole_dtick(df["hires"].to_list()
+                     tickmode="linear", tick0=0, tickformat=",d", dtick=_whole_dtick(df["hires"].to_list()
                                                                           + df["terminations"].to_list()),
                      secondary_y=True)
     return _layout(fig, title, height=380)
@@ -201,6 +209,12 @@ def _day_selector(fig: go.Figure, days: list[date], traces_per_day: int) -> None
     fig.update_layout(updatemenus=[{"buttons": buttons, "active": 0, "x": 0.0, "xanchor": "left", "y": 1.02,
                                     "yanchor": "bottom", "showactive": True}],
                       margin={"t": 100, "b": 90}, legend={"y": -0.22, "yanchor": "top", "x": 0.0, "xanchor": "left"})
+
+
+def _epoch_ms(stamps: list[datetime]) -> np.ndarray:
+    """Local timestamps as milliseconds since 1970 (a date axis reads them as they are). A numpy array is written
+    into the page as packed binary, half the size of ISO strings: intraday pages must stay under 5 MB."""
+    return np.array([(t - EPOCH).total_seconds() * 1000 for t in stamps], dtype=np.float64)
 
 
 def _days(df: pl.DataFrame) -> list[date]:
@@ -226,16 +240,17 @@ def make_staffing_figure(df: pl.DataFrame, title: str) -> go.Figure:
         part = df.filter(pl.col("interval_start").dt.date() == day)
         x = part["interval_start"].to_list()
         # Bars cover their interval [start, start + interval); steps repeat the last value to the interval's end.
-        fig.add_trace(go.Bar(x=x, y=part["offered"].to_list(), name="Calls offered", marker_color="#C9DCEB",
+        fig.add_trace(go.Bar(x=_epoch_ms(x), y=part["offered"].to_list(), name="Calls offered", marker_color="#C9DCEB",
                              offset=0, width=interval.total_seconds() * 1000, visible=i == 0,
                              hovertemplate="%{y:.0f} calls offered"), secondary_y=False)
         for column, name, colour, dash in lines:
             values = part[column].round(1).to_list()
-            fig.add_trace(go.Scatter(x=x + [x[-1] + interval], y=values + values[-1:], name=name, mode="lines",
+            fig.add_trace(go.Scatter(x=_epoch_ms(x + [x[-1] + interval]), y=values + values[-1:], name=name,
+                                     mode="lines",
                                      line={"color": colour, "dash": dash, "shape": "hv", "width": 2.5},
                                      visible=i == 0, hovertemplate="%{y:.1f} agents"), secondary_y=True)
     _day_selector(fig, days, 1 + len(lines))
-    fig.update_layout(xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M"})
+    fig.update_layout(xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M", "type": "date"})
     fig.update_yaxes(title_text="Calls offered (per interval)", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="Agents (time-weighted)", rangemode="tozero", tickmode="auto", showgrid=False,
                      secondary_y=True)
@@ -251,14 +266,14 @@ def make_intraday_service_figure(df: pl.DataFrame, title: str, target: float | N
     fig = go.Figure()
     for i, day in enumerate(days):
         part = df.filter(pl.col("interval_start").dt.date() == day)
-        fig.add_trace(go.Scatter(x=part["interval_start"].to_list(), y=part["service_level"].to_list(),
+        fig.add_trace(go.Scatter(x=_epoch_ms(part["interval_start"].to_list()), y=part["service_level"].to_list(),
                                  name="Service level", mode="lines+markers", visible=i == 0,
                                  hovertemplate="%{y:.0%}", connectgaps=False))
     _day_selector(fig, days, 1)
     if target is not None:
         fig.add_hline(y=target, line={"dash": "dash", "color": theme.TARGET, "width": 1},
                       annotation_text=f"target {fmt_value(KPIS['service_level'], target, '')}")
-    fig.update_layout(xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M"},
+    fig.update_layout(xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M", "type": "date"},
                       yaxis={"title": {"text": "Service level (%)"}, "tickformat": ".0%", "range": [0, 1.05]})
     return _layout(fig, title, height=360)
 

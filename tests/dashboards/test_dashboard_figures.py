@@ -88,8 +88,9 @@ def test_staffing_has_a_day_selector_and_bars_covering_their_interval():
     assert [b.label for b in buttons] == ["Mon 30 Mar", "Tue 31 Mar"]
     assert buttons[1].args[0]["visible"] == [False] * 4 + [True] * 4
     assert fig.data[0].width == 15 * 60 * 1000  # a bar spans its 15-minute interval
-    # The step line repeats its last value to the end of the last interval (09:30).
-    assert list(fig.data[1].y) == [9.0, 10.0, 10.0] and fig.data[1].x[-1] == datetime(2026, 3, 30, 9, 30)
+    # The step line repeats its last value to the end of the last interval (09:30); x in ms since 1970.
+    assert list(fig.data[1].y) == [9.0, 10.0, 10.0]
+    assert fig.data[1].x[-1] == (datetime(2026, 3, 30, 9, 30) - datetime(1970, 1, 1)).total_seconds() * 1000
     assert {"Calls offered (per interval)", "Agents (time-weighted)"} <= set(axis_titles(fig))
 
 
@@ -103,3 +104,15 @@ def test_intraday_service_and_heatmap():
     heat = figures.make_agent_heatmap_figure(days, "adherence", "Adherence per agent and day")
     assert [list(r) for r in heat.data[0].z] == [[0.9, 0.95], [0.8, None]]  # A2 has no row on the 31st
     assert heat.data[0].colorbar.title.text == "Schedule adherence (%)"
+
+
+def test_a_full_week_of_intraday_charts_fits_in_a_5_mb_page():
+    # 7 days x 96 quarter-hours (a 24/7 center): both intraday charts must leave room for plotly.js (4.82 MB).
+    stamps = [datetime(2026, 3, 30) + i * (datetime(2026, 3, 30, 0, 15) - datetime(2026, 3, 30)) for i in range(672)]
+    df = pl.DataFrame({"interval_start": stamps, "offered": [37] * 672, "required_agents": [12.3] * 672,
+                       "scheduled_agents": [11.7] * 672, "staffed_agents": [10.9] * 672,
+                       "service_level": [0.8125] * 672})
+    html = (figures.make_staffing_figure(df, "Staffing").to_html(full_html=False, include_plotlyjs=False)
+            + figures.make_intraday_service_figure(df, "Service level").to_html(full_html=False,
+                                                                                include_plotlyjs=False))
+    assert len(html) < 120_000
