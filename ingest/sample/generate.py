@@ -157,7 +157,7 @@ def _volume_levels(layout: Layout, roster: Roster, start: date, end: date) -> di
     levels = {}
     for pool in layout.pools:
         fte = sum(e.fte for e in agents if layout.pool_of_team(e.team_on(start)) == pool.index)
-        occupancy = min(0.93, 0.62 + 0.045 * np.log(max(fte, 1.0)))
+        occupancy = min(0.93, 0.6 + 0.055 * np.log(max(fte, 1.0)))
         capacity_week = fte * 5 * READY_SECONDS_PER_FTE_DAY * (1 - OUTBOUND_SHARE) * occupancy
         aht = sum(q.volume_share * (q.talk_mean_seconds + q.hold_share * 50 + q.acw_mean_seconds) for q in pool.queues)
         week_factor = 7 * float(np.mean([sum(q.volume_share * daily_factor(d, q.name) for q in pool.queues)

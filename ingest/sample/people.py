@@ -239,5 +239,5 @@ def _pay_settlements(employees: list[Employee], history_start: date, end: date) 
         if not history_start <= settlement <= end:
             continue
         for e in employees:
-            if e.spells[0][0] < settlement:
+            if e.spell_on(settlement) is not None:
                 e.pay.append((settlement, e.pay_on(settlement) * 1.035))

@@ -49,14 +49,15 @@ class AgentDay:
 
 def works_on(e: Employee, day: date, seed: int) -> bool:
     """The weekly pattern: Monday-Friday, every other Saturday with a Wednesday-Friday day off that week."""
-    n = int(e.agent_id[1:])
+    # A multiplicative hash, so the rota does not line up with the round-robin team and pool assignment.
+    h = ((int(e.agent_id[1:]) + seed * 7919) * 2654435761 % 2**32) >> 16
     weekday = day.isoweekday()
-    saturday_week = (n + day.isocalendar().week) % 2 == 0
+    saturday_week = (h + day.isocalendar().week) % 2 == 0
     if weekday == 7:
         return False
     if weekday == 6:
         return saturday_week
-    return not (saturday_week and weekday == 3 + n % 3)
+    return not (saturday_week and weekday == 3 + (h >> 1) % 3)
 
 
 def on_vacation(e: Employee, day: date, seed: int) -> bool:
