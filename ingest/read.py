@@ -55,7 +55,7 @@ def read_export(path: Path, data: bytes, contract: SourceContract) -> pl.DataFra
     missing = [c for c in contract.required_header if c not in frame.columns]
     if missing:
         raise FileRejected(f"missing required column(s) {', '.join(missing)} in the header")
-    return frame
+    return frame.with_columns(pl.exclude(LINE).replace("", None))  # empty, quoted or not, is no value
 
 
 def _read_parquet(data: bytes) -> pl.DataFrame:
@@ -83,7 +83,6 @@ def _read_parquet(data: bytes) -> pl.DataFrame:
         else:
             text.append(col.cast(pl.String))
     frame = frame.select([e.alias(n) for e, n in zip(text, frame.columns)])
-    frame = frame.with_columns(pl.all().replace("", None))
     return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
@@ -146,7 +145,8 @@ def _raise_field_count(line: int, found: int, expected: int, is_last: bool, ends
 
 def _read_csv_exact(text: str, header: list[str]) -> pl.DataFrame:
     """Record-by-record reader for files with quoted line breaks or blank lines (keeps exact line numbers)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    # Lines end at "\n" only (as in grep -n or wc -l); a "\r" inside a quoted value is not a line break.
+    reader = csv.reader(io.StringIO(text, newline="\n"), strict=True)
     rows, line_numbers = [], []
     first_line = 1
     try:
@@ -170,5 +170,4 @@ def _read_csv_exact(text: str, header: list[str]) -> pl.DataFrame:
         raise FileRejected(f"line {first_line}: not valid CSV ({e})") from None
     columns = [h.strip() for h in header]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
-    frame = frame.with_columns(pl.all().replace("", None))
     return frame.with_columns(pl.Series(LINE, line_numbers, dtype=pl.Int64)).select(LINE, *columns)
