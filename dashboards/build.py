@@ -99,7 +99,7 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
         if last_day is not None:
             operations.append({"href": render_daily(wh, site, first_day, last_day, currency),
                                "text": "Service and agent KPIs per day"})
-        executive = render_executive(wh, site, currency)
+        executive = render_executive(wh, site, currency, last_day)
         supervisors = render_supervisors(wh, site)
         index_started = time.perf_counter()
         groups = [{"title": "Operations", "links": operations}]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -127,9 +127,12 @@ def window(frame: pl.DataFrame, last: date | None, periods: int, months_each: in
 
 
 def render_period(wh: Warehouse, site: Site, grain: str, start: date, frames: dict[str, pl.DataFrame],
-                  targets: pl.DataFrame, currency: str) -> str:
+                  targets: pl.DataFrame, currency: str, last_day: date | None) -> str:
     started = time.perf_counter()
     label = period_label(grain, start)
+    end = add_months(start, period_months(grain))
+    in_progress = last_day is not None and start <= last_day and last_day + timedelta(days=1) < end
+    partial = f"{label} is in progress: data through {last_day:%d %B %Y}. " if in_progress else ""
     frame = frames[grain]
     rows = {r["period_start"]: r for r in frame.iter_rows(named=True)}
     period_targets = center_targets(targets, start) if not targets.is_empty() else {}
@@ -172,12 +175,14 @@ def render_period(wh: Warehouse, site: Site, grain: str, start: date, frames: di
     kind = {"monthly": "Monthly", "quarterly": "Quarterly", "yearly": "Yearly"}[grain]
     return site.write(f"exec_{period_key(grain, start)}.html", f"{kind} executive report: {label}", started,
                       sections, tiles=tiles(grain, start, rows, period_targets, currency),
-                      intro="All queues, teams and cost centers. Ratios are rebuilt from their sums; targets from "
+                      intro=partial + "All queues, teams and cost centers. Ratios are rebuilt from their sums; targets from "
                             "the center's kpi_targets; budget variance covers the months with actual costs.")
 
 
-def render_executive(wh: Warehouse, site: Site, currency: str) -> dict[str, list[tuple[str, str]]]:
-    """Write every executive page; returns (file, label) links per grain, newest first."""
+def render_executive(wh: Warehouse, site: Site, currency: str, last_day: date | None
+                     ) -> dict[str, list[tuple[str, str]]]:
+    """Write every executive page (`last_day`: the last day loaded, to mark a period in progress); returns
+    (file, label) links per grain, newest first."""
     annualised_frame = wh.query("attrition_annualised")
     annualised = ({} if annualised_frame.is_empty() else
                   dict(zip(annualised_frame["period_start"].to_list(),
@@ -187,6 +192,6 @@ def render_executive(wh: Warehouse, site: Site, currency: str) -> dict[str, list
     links: dict[str, list[tuple[str, str]]] = {}
     for grain in GRAINS:
         starts = sorted(frames[grain]["period_start"].to_list(), reverse=True)
-        links[grain] = [(render_period(wh, site, grain, start, frames, targets, currency),
+        links[grain] = [(render_period(wh, site, grain, start, frames, targets, currency, last_day),
                          period_label(grain, start)) for start in starts]
     return links

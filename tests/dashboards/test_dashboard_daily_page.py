@@ -17,7 +17,8 @@ def daily_site(tmp_path_factory) -> Path:
     warehouse = build_daily_warehouse(root / "warehouse.duckdb")
     out = root / "html"
     report = render_all(warehouse, out, progress=None)
-    assert [p.path.name for p in report.pages] == ["operations_daily.html", "index.html"]
+    assert [p.path.name for p in report.pages] == [
+        "operations_daily.html", "supervisor_north_2026-W14.html", "supervisor_south_2026-W14.html", "index.html"]
     return out
 
 
@@ -31,6 +32,16 @@ def test_daily_page_opens_offline_and_draws_every_chart(daily_site, browser, scr
     service_charts = [c for c in check.charts if "per day and queue" in c.title]
     assert [c.traces_with_data for c in service_charts] == [2, 2, 2, 2]
     assert "Data through Tuesday 31 March 2026" in check.text
+
+
+def test_supervisor_page_draws_agents_and_says_no_data_for_the_rest(daily_site, browser, screenshot_dir):
+    check = browser.check_page(daily_site / "supervisor_north_2026-W14.html",
+                               screenshot_dir / "daily_only_supervisor_north.png")
+    assert check.errors == [] and check.empty_charts == []
+    # Adherence and occupancy heatmaps from kpi_agent_daily; no staffing, legs, scorecard or QA marts.
+    assert [c.title for c in check.charts] == ["Schedule adherence per agent and day", "Occupancy per agent and day"]
+    assert "Agent scorecards, March 2026: no data." in check.text
+    assert "QA critical fails: no data." in check.text
 
 
 def test_plotly_is_embedded_once_and_no_cdn(daily_site):

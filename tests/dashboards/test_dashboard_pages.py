@@ -154,6 +154,9 @@ def test_quarter_and_year_compare_with_the_periods_they_have(checks):
     assert "Service level 78 %, target 80 %, down 7 points on 2025-Q1" in plain(checks["exec_2026-Q1.html"].text)
     # 2026: 78.28 %; 2025: 8000/9900 = 80.81 % (-2.53); a year's previous period is last year, said once.
     assert "Service level 78 %, target 80 %, down 3 points on 2025\n" in plain(checks["exec_2026.html"].text) + "\n"
+    # The data end on 31 March 2026: the year is in progress, the quarter is complete.
+    assert "2026 is in progress: data through 31 March 2026." in checks["exec_2026.html"].text
+    assert "in progress" not in checks["exec_2026-Q1.html"].text
 
 
 def test_budget_variance_of_a_year_in_progress_covers_its_months_with_actuals(checks):

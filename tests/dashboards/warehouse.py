@@ -128,11 +128,6 @@ AGENT_PERIODS = {
     ],
     "quarterly": [("2026-01-01", "A1", "North", 60000, 240000, 360000, 324000, 800)],
     "yearly": [("2026-01-01", "A1", "North", 60000, 240000, 360000, 324000, 800)],
-    "weekly": [
-        ("2026-03-30", "A1", "North", 12600, 37800, 57600, 53280, 126),
-        ("2026-03-30", "A2", "North", 7200, 43200, 57600, 48960, 126),
-        ("2026-03-30", "A3", "South", 5400, 30600, 57600, 56160, 54),
-    ],
 }
 # QA: (period_start, agent_id, team, evaluations, score_sum, max_score_sum, critical_fails)
 QUALITY_PERIODS = {
