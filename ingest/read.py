@@ -99,7 +99,9 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    header = next(csv.reader([lines[0]]))
+    header = next(csv.reader([lines[0]]), [])
+    if not "".join(header).strip():
+        raise FileRejected("line 1 is empty: the header must be the first line")
     other = next((sep for sep in (";", "\t", "|") if len(header) == 1 and sep in header[0]), None)
     if other:
         raise FileRejected(f"line 1: the header is separated by {other!r}; exports must be comma-separated")
@@ -116,8 +118,7 @@ def _read_csv(data: bytes) -> pl.DataFrame:
             _raise_field_count(i + 1, int(fields[i]), len(header), is_last=i == len(lines) - 1,
                                ends_with_newline=text.endswith("\n"))
         try:
-            frame = pl.read_csv(data, infer_schema=False, empty_string_is_null=True, has_header=True,
-                                new_columns=[h.strip() for h in header])
+            frame = pl.read_csv(data, infer_schema=False, new_columns=[h.strip() for h in header])
         except pl.exceptions.PolarsError:
             frame = None  # fall through to the exact (slower) reader, which names the line
         if frame is not None and frame.height == len(lines) - 1:

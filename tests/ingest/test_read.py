@@ -63,6 +63,7 @@ def test_typed_parquet_timestamps_are_written_as_utc_with_offset(tmp_path: Path)
 @pytest.mark.parametrize("content, name, reason", [
     (b"", "x.csv", "empty file"),
     (b"\n\n", "x.csv", "empty file"),
+    (b"\n" + (HEADER + ROW).encode(), "x.csv", "line 1 is empty: the header must be the first line"),
     # \xe6 is Latin-1 for "ae": the file was not saved as UTF-8; it sits on line 3.
     ((HEADER + ROW).encode() + b"a2,2026-03-10T08:55:00+01:00,ready,p\xe6use\n", "x.csv",
      "not UTF-8 text (line 3: byte 0xe6"),
