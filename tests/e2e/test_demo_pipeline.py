@@ -53,7 +53,7 @@ def test_offered_contacts_reconcile_with_the_raw_exports(center: dict) -> None:
     raw = duckdb.sql(
         f"select count(*) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true) "
         "where direction = 'inbound' and coalesce(queue, '') <> ''"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     con = duckdb.connect(str(center["warehouse"]), read_only=True)
     try:
         daily = con.execute("select sum(offered) from marts.kpi_service_daily").fetchone()[0]
@@ -88,8 +88,8 @@ def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_di
     with Browser() as browser:
         checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
     for page, check in zip(pages, checks):
-        assert not check.errors(), (page.name, check.errors())
+        assert not check.errors, (page.name, check.errors)
         assert not check.blocked_requests, (page.name, check.blocked_requests)
         if page.name != "index.html":
             assert check.charts, f"{page.name} has no charts"
-            assert not check.empty_charts(), (page.name, [c.title for c in check.empty_charts()])
+            assert not check.empty_charts, (page.name, [c.title for c in check.empty_charts])
