@@ -31,7 +31,9 @@ class Warehouse:
     def close(self) -> None:
         self.con.close()
 
-    def query(self, name: str, params: dict[str, Any] | None = None, optional: bool = False, **names: str) -> pl.DataFrame:
+    def query(
+        self, name: str, params: dict[str, Any] | None = None, optional: bool = False, **names: str
+    ) -> pl.DataFrame:
         """Rows of a named query; an empty frame when a table or column is absent, noted in `missing` unless the
         query is `optional` (something the pages can do without, such as a currency column)."""
         try:

@@ -21,7 +21,7 @@ from dashboards.kpis import (
     HEADLINE_KPIS, KPIS, add_months, describe, fmt_count, fmt_money, fmt_value, judge, period_key, period_label,
     period_months,
 )  # fmt: skip
-from dashboards.site import Card, Section, Site, chart
+from dashboards.site import Section, Site, chart
 
 GRAINS = ("monthly", "quarterly", "yearly")
 FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
@@ -29,7 +29,6 @@ FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
 TREND = {"monthly": ("monthly", 13), "quarterly": ("quarterly", 8), "yearly": ("monthly", 13)}
 TREND_KPIS = ["service_level", "asa_seconds", "abandonment_rate", "aht_seconds", "fcr_rate", "occupancy",
               "adherence", "qa_score", "annualised_attrition_rate", "cost_per_call"]
-MONEY_AND_PEOPLE_GRAINS = ("monthly", "quarterly", "yearly")  # money and people marts start at monthly
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,10 @@ def headline_frame(wh: Warehouse, grain: str) -> pl.DataFrame:
         wh.query("fcr", grain=grain),
         wh.query("agent_periods", grain=grain),
         wh.query("quality", grain=grain),
+        wh.query("people", grain=grain),
+        wh.query("cost_per_call", grain=grain),
+        wh.query("finance", grain=grain, months=str(period_months(grain))),
     ]
-    if grain in MONEY_AND_PEOPLE_GRAINS:
-        frames += [wh.query(name, grain=grain) for name in ("people", "cost_per_call")]
-        frames.append(wh.query("finance", grain=grain, months=str(period_months(grain))))
     joined = pl.DataFrame({"period_start": []}, schema={"period_start": pl.Date})
     for frame in frames:
         if not frame.is_empty():
@@ -175,8 +174,9 @@ def render_period(wh: Warehouse, site: Site, grain: str, start: date, frames: di
     kind = {"monthly": "Monthly", "quarterly": "Quarterly", "yearly": "Yearly"}[grain]
     return site.write(f"exec_{period_key(grain, start)}.html", f"{kind} executive report: {label}", started,
                       sections, tiles=tiles(grain, start, rows, period_targets, currency),
-                      intro=partial + "All queues, teams and cost centers. Ratios are rebuilt from their sums; targets from "
-                            "the center's kpi_targets; budget variance covers the months with actual costs.")
+                      intro=partial + "All queues, teams and cost centers. Ratios are rebuilt from their sums; "
+                            "targets from the center's kpi_targets; budget variance covers the months with actual "
+                            "costs.")
 
 
 def render_executive(wh: Warehouse, site: Site, currency: str, last_day: date | None

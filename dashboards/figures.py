@@ -293,7 +293,8 @@ def make_agent_heatmap_figure(df: pl.DataFrame, column: str, title: str) -> go.F
     text = [[fmt_value(kpi, v, "") if v is not None else "" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         x=[d.strftime("%a %d %b") for d in days], y=agents, z=z, text=text, texttemplate="%{text}",
-        colorscale="cividis", zmin=HEATMAP_FLOOR, zmax=1, colorbar={"title": {"text": f"{kpi.label} (%)"}, "tickformat": ".0%"},
+        colorscale="cividis", zmin=HEATMAP_FLOOR, zmax=1,
+        colorbar={"title": {"text": f"{kpi.label} (%)"}, "tickformat": ".0%"},
         hovertemplate="%{y}, %{x}: %{text}<extra></extra>", hoverongaps=False,
     ))
     fig.update_layout(xaxis={"title": {"text": "Day"}, "type": "category"},

@@ -4,7 +4,6 @@ under 5 MB, and a screenshot of each page lands in test-artifacts/screenshots/."
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
 import pytest
