@@ -99,7 +99,10 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    header = next(csv.reader([lines[0]]), [])
+    try:
+        header = next(csv.reader([lines[0].removesuffix("\r")], strict=True), [])
+    except csv.Error as e:
+        raise FileRejected(f"line 1: not a valid CSV header ({e})") from None
     if not "".join(header).strip():
         raise FileRejected("line 1 is empty: the header must be the first line")
     other = next((sep for sep in (";", "\t", "|") if len(header) == 1 and sep in header[0]), None)

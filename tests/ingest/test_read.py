@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from ingest.contracts import SOURCES
 from ingest.read import LINE, FileRejected, read_export
+from ingest.validate import validate
 from ingest_fixtures import VALID_ROWS, csv_text
 
 STATES = SOURCES["agent_states"]
@@ -107,3 +108,20 @@ def test_any_quoted_text_reads_back_exactly_with_its_line(reasons: list[str]) ->
     # Row i starts after the header line and every line break ("\n") written by the rows before it.
     starts = [2 + sum(rec.count("\n") for rec in records[:i]) for i in range(len(records))]
     assert frame[LINE].to_list() == starts
+
+
+csvish = st.text(st.sampled_from(list('a1,"\n\r ;-:TZ+') + ["\xe6", "\x00"]), max_size=120)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(body=st.one_of(st.binary(max_size=200), csvish.map(str.encode)), name=st.sampled_from(["x.csv", "x.csv.gz",
+                                                                                                  "x.parquet"]))
+def test_any_bytes_give_rows_or_a_clear_rejection(body: bytes, name: str) -> None:
+    # Whatever lands in the folder, reading and validating either works or raises FileRejected: no stack trace.
+    for content in (body, (HEADER.encode() + body)):
+        try:
+            frame = read(content, name)
+        except FileRejected as e:
+            assert str(e)
+            continue
+        validate(frame, STATES, "agent_states/x.csv")
