@@ -75,6 +75,20 @@ class DayContacts:
     states: pl.DataFrame  # agent_id, event_at (epoch), state, reason
 
 
+class _Draws:
+    """Random values drawn in chunks and handed out one at a time (NumPy's scalar draws are slow in a loop)."""
+
+    def __init__(self, make, chunk: int = 4096):
+        self.make, self.chunk, self.buffer = make, chunk, iter(())
+
+    def __call__(self):
+        value = next(self.buffer, None)
+        if value is None:
+            self.buffer = iter(self.make(self.chunk))
+            value = next(self.buffer)
+        return value
+
+
 def _frame(columns: dict) -> pl.DataFrame:
     """A frame from arrays and lists; NumPy object arrays (strings with None) become String columns."""
     return pl.DataFrame({k: pl.Series(k, v.tolist(), dtype=pl.String) if isinstance(v, np.ndarray) and v.dtype == object
@@ -101,10 +115,9 @@ def simulate_day(day_key: str, day_start: int, layout: Layout, agent_days: list[
     parts.append(_outbound(day_start, work, customers, rng))
     legs = pl.concat([p for p in parts if p.height], how="diagonal_relaxed") if any(p.height for p in parts) \
         else _empty_legs()
-    legs = legs.with_columns(pl.coalesce("queued_at", "dialed_at", "ended_at").alias("_start"))
+    legs = _finish_legs(legs).with_columns(pl.coalesce("queued_at", "dialed_at", "ended_at").alias("_start"))
     legs = legs.sort(["_start", "_contact", "_leg_order"]).with_row_index("_n")
-    first_leg = legs.group_by("_contact").agg(pl.col("_n").min().alias("_contact_n"))
-    legs = legs.join(first_leg, on="_contact").sort("_n")
+    legs = legs.with_columns(pl.col("_n").min().over("_contact").alias("_contact_n"))
     prefix_leg, prefix_contact = f"L{day_key}", f"C{day_key}"
     legs = legs.with_columns(
         (pl.lit(prefix_leg) + pl.col("_n").cast(pl.String).str.zfill(7)).alias("leg_id"),
@@ -121,21 +134,16 @@ def _empty_legs() -> pl.DataFrame:
     return pl.DataFrame(schema={"queued_at": pl.Int64, "dialed_at": pl.Int64, "ended_at": pl.Int64,
                                 "answered_at": pl.Int64, "_contact": pl.Int64, "_leg_order": pl.Int64,
                                 "outcome": pl.String, "direction": pl.String, "_customer": pl.Int64,
+                                "_phone": pl.Int64,
                                 "agent_id": pl.String, "talk_seconds": pl.Int64, "hold_seconds": pl.Int64,
                                 "acw_seconds": pl.Int64, "_agent_num": pl.Int64})
 
 
-def _caller_numbers(customer: np.ndarray, rng: np.random.Generator) -> list[str]:
-    """E.164 numbers: a customer's own stable mobile number, or a random one for unidentified callers."""
+def _phones(customer: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Mobile numbers (8 digits after +47): a customer's own stable one, or a random one for unidentified callers."""
     stable = (customer * 7919 + 1234567) % 10_000_000
-    random = rng.integers(0, 10_000_000, customer.size)
-    num = np.where(customer > 0, stable, random)
-    lead = np.where((customer + num) % 2 == 0, 4, 9)
-    return [f"+47{a}{b:07d}" for a, b in zip(lead.tolist(), num.tolist())]
-
-
-def _customer_ids(customer: np.ndarray) -> list[str | None]:
-    return [f"K{c:08d}" if c > 0 else None for c in customer.tolist()]
+    num = np.where(customer > 0, stable, rng.integers(0, 10_000_000, customer.size))
+    return np.where((customer + num) % 2 == 0, 40_000_000, 90_000_000) + num
 
 
 def _inbound_pool(pool, day_start: int, agents: list[AgentDay], lam_by_queue: dict[str, np.ndarray],
@@ -198,8 +206,7 @@ def _inbound_pool(pool, day_start: int, agents: list[AgentDay], lam_by_queue: di
         "direction": ["inbound"] * (nl + ni),
         "queue": np.concatenate([queue_names[np.asarray(leg_queue, np.int64)], np.full(ni, None, object)]),
         "campaign": [None] * (nl + ni),
-        "caller_number": _caller_numbers(customer_all, rng),
-        "customer_id": _customer_ids(customer_all),
+        "_phone": _phones(customer_all, rng),
         "queued_at": pl.Series(np.concatenate([np.asarray(leg_arrival, np.int64), np.full(ni, -1)])),
         "dialed_at": pl.Series([None] * (nl + ni), dtype=pl.Int64),
         "answered_at": np.concatenate([np.asarray(answer, np.int64), np.full(ni, -1)]),
@@ -215,17 +222,20 @@ def _inbound_pool(pool, day_start: int, agents: list[AgentDay], lam_by_queue: di
         "_contact": contact + 1_000_000 * (pool.index + 1),
         "_leg_order": np.concatenate([np.asarray(leg_order, np.int64), np.zeros(ni, np.int64)]),
         "_customer": customer_all,
-    }).pipe(_finish_legs)
+    })
 
 
 def _finish_legs(df: pl.DataFrame) -> pl.DataFrame:
-    """Missing columns as typed nulls, -1 sentinels as nulls, agent_id from the agent number."""
+    """Missing columns as typed nulls, -1 sentinels as nulls, ids and numbers formatted from their integers."""
     missing = {"queue": pl.String, "campaign": pl.String, "queued_at": pl.Int64, "dialed_at": pl.Int64}
     df = df.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in missing.items() if c not in df.columns)
     return df.with_columns(
         *[pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in ("queued_at", "dialed_at", "answered_at")],
         pl.when(pl.col("_agent_num") >= 0).then(pl.lit("a") + pl.col("_agent_num").cast(pl.String).str.zfill(4))
         .alias("agent_id"),
+        (pl.lit("+47") + pl.col("_phone").cast(pl.String)).alias("caller_number"),
+        pl.when(pl.col("_customer") > 0).then(pl.lit("K") + pl.col("_customer").cast(pl.String).str.zfill(8))
+        .alias("customer_id"),
     )
 
 
@@ -317,14 +327,14 @@ def _after_hours(day_start: int, expected: float, customers: CustomerBook, rng: 
     customer = customers.draw(n, rng)
     return _frame({
         "direction": ["inbound"] * n, "queue": pl.Series([None] * n, dtype=pl.String),
-        "caller_number": _caller_numbers(customer, rng), "customer_id": _customer_ids(customer),
+        "_phone": _phones(customer, rng),
         "queued_at": pl.Series([None] * n, dtype=pl.Int64), "answered_at": pl.Series([None] * n, dtype=pl.Int64),
         "ended_at": t + rng.integers(15, 60, n), "_agent_num": np.full(n, -1),
         "talk_seconds": np.zeros(n, np.int64), "hold_seconds": np.zeros(n, np.int64),
         "acw_seconds": np.zeros(n, np.int64), "end_reason": ["customer_hangup"] * n, "outcome": ["closed"] * n,
         "notes": pl.Series([None] * n, dtype=pl.String), "_contact": np.arange(n) + 900_000_000,
         "_leg_order": np.zeros(n, np.int64), "_customer": customer,
-    }).pipe(_finish_legs)
+    })
 
 
 def _blending_gaps(layout: Layout, day_start: int, agent_days: list[AgentDay],
@@ -335,7 +345,7 @@ def _blending_gaps(layout: Layout, day_start: int, agent_days: list[AgentDay],
     end). While an agent sits idle no caller waits, so a blended call that ends inside the stretch changes no
     inbound leg: the ACD state stays consistent with the routing.
     """
-    answered = inbound.filter(pl.col("answered_at").is_not_null())
+    answered = inbound.filter(pl.col("_agent_num") >= 0)
     spans = answered.select("_agent_num", "answered_at",
                             (pl.col("answered_at") + pl.col("talk_seconds") + pl.col("hold_seconds")
                              + pl.col("acw_seconds")).alias("busy_until")).sort("_agent_num", "answered_at")
@@ -367,6 +377,11 @@ def _outbound(day_start: int, work: list[tuple[AgentDay, str, list[tuple[int, in
     of inbound agents, where a call must end before the stretch does); unconnected attempts carry no agent."""
     dial_from, dial_to = day_start + DIAL_HOURS[0] * 3600, day_start + DIAL_HOURS[1] * 3600
     rows = {k: [] for k in ("campaign", "dialed", "answered", "agent", "talk", "hold", "acw")}
+    draws = _Draws(lambda n: zip(rng.integers(2, 25, n).tolist(),  # ready gap before the next connect
+                                 np.maximum(15, rng.lognormal(np.log(170), 0.6, n)).tolist(),  # talk
+                                 np.where(rng.random(n) < 0.08, rng.integers(5, 60, n), 0).tolist(),  # hold
+                                 np.maximum(2, rng.lognormal(np.log(30), 0.5, n)).tolist(),  # acw
+                                 rng.integers(6, 22, n).tolist()))  # ringing before the connect
     for a, campaign, spans, must_fit in work:
         fac = a.agent.handle_factor
         t = dial_from
@@ -374,16 +389,15 @@ def _outbound(day_start: int, work: list[tuple[AgentDay, str, list[tuple[int, in
             s, e = max(s, dial_from), min(e, dial_to)
             t = max(t, s)
             while True:
-                t += int(rng.integers(2, 25))
+                gap, talk, hold, acw, ring = draws()
+                t += gap
                 if t >= e:
                     break
-                talk = int(max(15, rng.lognormal(np.log(170), 0.6)) * fac)
-                hold = int(rng.integers(5, 60)) if rng.random() < 0.08 else 0
-                acw = int(max(2, rng.lognormal(np.log(30), 0.5)) * fac)
+                talk, acw = int(talk * fac), int(acw * fac)
                 if must_fit and t + talk + hold + acw + BLEND_RESERVE_SECONDS > e:
                     break
                 rows["campaign"].append(campaign)
-                rows["dialed"].append(t - int(rng.integers(6, 22)))
+                rows["dialed"].append(t - ring)
                 rows["answered"].append(t)
                 rows["agent"].append(a.agent_num)
                 rows["talk"].append(talk)
@@ -405,7 +419,7 @@ def _outbound(day_start: int, work: list[tuple[AgentDay, str, list[tuple[int, in
     return _frame({
         "direction": ["outbound"] * (nc + nu), "queue": pl.Series([None] * (nc + nu), dtype=pl.String),
         "campaign": np.concatenate([np.asarray(rows["campaign"], object), u_campaign]),
-        "caller_number": _caller_numbers(customer, rng), "customer_id": _customer_ids(customer),
+        "_phone": _phones(customer, rng),
         "queued_at": pl.Series([None] * (nc + nu), dtype=pl.Int64),
         "dialed_at": np.concatenate([np.asarray(rows["dialed"], np.int64), u_dialed]),
         "answered_at": np.concatenate([answered, np.full(nu, -1)]),
@@ -419,7 +433,7 @@ def _outbound(day_start: int, work: list[tuple[AgentDay, str, list[tuple[int, in
         "notes": pl.Series([None] * (nc + nu), dtype=pl.String),
         "_contact": np.arange(nc + nu) + 950_000_000, "_leg_order": np.zeros(nc + nu, np.int64),
         "_customer": customer,
-    }).pipe(_finish_legs)
+    })
 
 
 def agent_state_events(agent_days: list[AgentDay], day_start: int, answered: pl.DataFrame) -> pl.DataFrame:
@@ -478,7 +492,7 @@ def agent_state_events(agent_days: list[AgentDay], day_start: int, answered: pl.
                              & (reason[1:] == reason[:-1])])
     agent, t, state, reason = agent[~repeat], t[~repeat], state[~repeat], reason[~repeat]
     return _frame({
-        "agent_id": [f"a{x:04d}" for x in agent.tolist()],
+        "agent_id": "a" + pl.Series(agent).cast(pl.String).str.zfill(4),
         "event_at": t,
         "state": np.array(AGENT_STATES, dtype=object)[state],
         "reason": np.array(REASONS, dtype=object)[reason],

@@ -59,67 +59,70 @@ def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: d
     say(f"generate: {agents} agents in {len(layout.team_site)} teams, {sum(len(p.queues) for p in layout.pools)} "
         f"queues, {len(layout.campaigns)} campaign(s), {days} days from {start} ({timezone}) into {out_dir}")
 
-    for year in range(start.year, end.year + 1):
-        plan = max(start, date(year, 1, 1))
-        writer.write("ledger", f"budget_{year}", budget_lines(layout, roster, year, plan, currency),
-                     _at(date(year - 1, 12, 15), 10, tz))
-    _write_roster(writer, roster, start, currency, tz)
+    try:
+        for year in range(start.year, end.year + 1):
+            plan = max(start, date(year, 1, 1))
+            writer.write("ledger", f"budget_{year}", budget_lines(layout, roster, year, plan, currency),
+                         _at(date(year - 1, 12, 15), 10, tz))
+        _write_roster(writer, roster, start, currency, tz)
 
-    week_rows: list[dict] = []
-    week_updates: list[dict] = []
-    qa_by_month: dict[tuple[int, int], list[pl.DataFrame]] = defaultdict(list)
-    legs_total = 0
-    for offset in range(days):
-        day = start + timedelta(days=offset)
-        day_start = local_day_start(day, tz)
-        day_key = day.strftime("%Y%m%d")
-        rng = np.random.default_rng([seed, 2, day.toordinal()])
-        hours = opening_hours(day, holidays)
-        lam_by_queue, forecast_by_pool = _forecast(layout, levels, day, hours)
-        agent_days = plan_day(day, roster.agents_on(day), layout, forecast_by_pool, hours, day in holidays, seed,
-                              rng)
-        actual_lam = _actual_arrivals(layout, lam_by_queue, rng)
-        after_hours = 0.03 * sum(float(v.sum()) for v in lam_by_queue.values()) if hours else \
-            0.02 * sum(levels.values())
-        result = simulate_day(day_key, day_start, layout, agent_days, actual_lam, after_hours, customers, rng)
-        export_at = _at(day + timedelta(days=1), 2, tz)
-        writer.write("calls", f"calls_{day}", result.legs, export_at)
-        writer.write("agent_states", f"agent_states_{day}", result.states, export_at)
-        legs_total += result.legs.height
+        week_rows: list[dict] = []
+        week_updates: list[dict] = []
+        qa_by_month: dict[tuple[int, int], list[pl.DataFrame]] = defaultdict(list)
+        legs_total = 0
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            day_start = local_day_start(day, tz)
+            day_key = day.strftime("%Y%m%d")
+            rng = np.random.default_rng([seed, 2, day.toordinal()])
+            hours = opening_hours(day, holidays)
+            lam_by_queue, forecast_by_pool = _forecast(layout, levels, day, hours)
+            agent_days = plan_day(day, roster.agents_on(day), layout, forecast_by_pool, hours, day in holidays, seed,
+                                  rng)
+            actual_lam = _actual_arrivals(layout, lam_by_queue, rng)
+            after_hours = 0.03 * sum(float(v.sum()) for v in lam_by_queue.values()) if hours else \
+                0.02 * sum(levels.values())
+            result = simulate_day(day_key, day_start, layout, agent_days, actual_lam, after_hours, customers, rng)
+            export_at = _at(day + timedelta(days=1), 2, tz)
+            writer.write("calls", f"calls_{day}", result.legs, export_at)
+            writer.write("agent_states", f"agent_states_{day}", result.states, export_at)
+            legs_total += result.legs.height
 
-        rows, updates = _schedule_rows(agent_days, day, day_start, tz, rng)
-        week_rows += rows
-        week_updates += updates
-        if day.isoweekday() == 7 or day == end:
-            _write_schedules(writer, day, week_rows, week_updates, tz)
-            week_rows, week_updates = [], []
+            rows, updates = _schedule_rows(agent_days, day, day_start, tz, rng)
+            week_rows += rows
+            week_updates += updates
+            if day.isoweekday() == 7 or day == end:
+                _write_schedules(writer, day, week_rows, week_updates, tz)
+                week_rows, week_updates = [], []
 
-        _add_costs(costs, roster, agent_days, day)
-        answered = result.legs.filter(pl.col("answered_at").is_not_null())
-        qa = evaluate(day_key, day_start, answered, agent_days, team_lead_of, rng)
-        qa = qa.filter(pl.col("evaluated_at") < local_day_start(end + timedelta(days=1), tz))
-        for (y, m), part in qa.with_columns(
-                pl.from_epoch("evaluated_at", time_unit="s").dt.year().alias("_y"),
-                pl.from_epoch("evaluated_at", time_unit="s").dt.month().alias("_m")).partition_by(
-                    ["_y", "_m"], as_dict=True).items():
-            qa_by_month[(int(y), int(m))].append(part.drop("_y", "_m"))
+            _add_costs(costs, roster, agent_days, day)
+            answered = result.legs.filter(pl.col("answered_at").is_not_null())
+            qa = evaluate(day_key, day_start, answered, agent_days, team_lead_of, rng)
+            qa = qa.filter(pl.col("evaluated_at") < local_day_start(end + timedelta(days=1), tz))
+            for (y, m), part in qa.with_columns(
+                    pl.from_epoch("evaluated_at", time_unit="s").dt.year().alias("_y"),
+                    pl.from_epoch("evaluated_at", time_unit="s").dt.month().alias("_m")).partition_by(
+                        ["_y", "_m"], as_dict=True).items():
+                qa_by_month[(int(y), int(m))].append(part.drop("_y", "_m"))
 
-        month_end = (day + timedelta(days=1)).day == 1
-        if month_end or day == end:
-            _write_roster(writer, roster, day, currency, tz)
-            actual, revision = actual_lines(layout, roster, day.year, day.month, costs, currency,
-                                            np.random.default_rng([seed, 3, day.year, day.month]))
-            posted = actual["posted_on"][0]
-            writer.write("ledger", f"actual_{day:%Y-%m}", actual, _at(posted, 7, tz))
-            if revision is not None:
-                writer.write("ledger", f"actual_{day:%Y-%m}_revision", revision, _at(revision["posted_on"][0], 7, tz))
-            for key in [k for k in qa_by_month if k <= (day.year, day.month)]:
-                _write_qa(writer, key, qa_by_month.pop(key), tz)
-        if (offset + 1) % PROGRESS_EVERY_DAYS == 0 or day == end:
-            say(f"generate: day {offset + 1}/{days} ({day}): {legs_total:,} legs, "
-                f"{time.perf_counter() - started:.1f} s")
-    for key in sorted(qa_by_month):
-        _write_qa(writer, key, qa_by_month[key], tz)
+            month_end = (day + timedelta(days=1)).day == 1
+            if month_end or day == end:
+                _write_roster(writer, roster, day, currency, tz)
+                actual, revision = actual_lines(layout, roster, day.year, day.month, costs, currency,
+                                                np.random.default_rng([seed, 3, day.year, day.month]))
+                posted = actual["posted_on"][0]
+                writer.write("ledger", f"actual_{day:%Y-%m}", actual, _at(posted, 7, tz))
+                if revision is not None:
+                    writer.write("ledger", f"actual_{day:%Y-%m}_revision", revision, _at(revision["posted_on"][0], 7, tz))
+                for key in [k for k in qa_by_month if k <= (day.year, day.month)]:
+                    _write_qa(writer, key, qa_by_month.pop(key), tz)
+            if (offset + 1) % PROGRESS_EVERY_DAYS == 0 or day == end:
+                say(f"generate: day {offset + 1}/{days} ({day}): {legs_total:,} legs, "
+                    f"{time.perf_counter() - started:.1f} s")
+        for key in sorted(qa_by_month):
+            _write_qa(writer, key, qa_by_month[key], tz)
+    finally:
+        writer.finish()  # also when a day fails, so no writer thread is left behind
     if faults:
         summary.faults = _inject_faults(writer, start, days, tz, seed)
     summary.seconds = time.perf_counter() - started

@@ -8,6 +8,8 @@ each file's modification time with the moment the source system would have expor
 from __future__ import annotations
 
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,14 +39,35 @@ class GenerationSummary:
 
 
 class ExportWriter:
+    """Writes export files on a background thread, so formatting and I/O (Polars, outside the GIL) overlap with the
+    next day's simulation (Python). At most `MAX_PENDING` files wait, which keeps memory flat."""
+
+    MAX_PENDING = 4
+
     def __init__(self, out_dir: Path, fmt: str, timezone: str, summary: GenerationSummary):
         self.out_dir, self.fmt, self.timezone, self.summary = out_dir, fmt, timezone, summary
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sample-writer")
+        self._pending: deque[Future] = deque()
 
     def path(self, source: str, stem: str) -> Path:
         return self.out_dir / source / f"{stem}.{self.fmt}"
 
     def write(self, source: str, stem: str, df: pl.DataFrame, exported_at: int | None = None) -> Path:
-        """Write `df` as `<out_dir>/<source>/<stem>.<fmt>` in the contract's column order."""
+        """Queue `df` for `<out_dir>/<source>/<stem>.<fmt>`; `finish()` waits for every queued file."""
+        while len(self._pending) >= self.MAX_PENDING:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(self._write, source, stem, df, exported_at))
+        return self.path(source, stem)
+
+    def finish(self) -> None:
+        """Wait for the queued files (re-raising a failed write) and stop the writer thread."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def _write(self, source: str, stem: str, df: pl.DataFrame, exported_at: int | None) -> None:
         exprs = []
         for col in SOURCES[source].columns:
             if col.name not in df.columns:
@@ -69,4 +92,3 @@ class ExportWriter:
             os.utime(path, (exported_at, exported_at))
         self.summary.files[source] += 1
         self.summary.rows[source] += out.height
-        return path
