@@ -70,6 +70,6 @@ select
     -- same customer within var('fcr_window_days') after this one started
     is_handled and customer_id is not null as is_fcr_eligible,
     is_handled and customer_id is not null
-        and next_contact_started_at <= {{ dbt.dateadd('day', var('fcr_window_days'), 'started_at') }}
+        and coalesce(next_contact_started_at <= {{ dbt.dateadd('day', var('fcr_window_days'), 'started_at') }}, false)
         as is_repeat_contact
 from followed

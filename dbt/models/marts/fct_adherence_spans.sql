@@ -85,9 +85,11 @@ pieces as (
         local_date,
         activity <> 'time_off' as is_scheduled,
         is_productive = 1 as is_productive_state,
-        (activity = 'work' and is_productive = 1)
-            or (activity in ('break', 'lunch', 'training', 'meeting', 'coaching') and state = activity)
-            as is_state_match
+        coalesce(
+            (activity = 'work' and is_productive = 1)
+            or (activity in ('break', 'lunch', 'training', 'meeting', 'coaching') and state = activity),
+            false
+        ) as is_state_match
     from carried
     where activity is not null
         and activity <> '~'
