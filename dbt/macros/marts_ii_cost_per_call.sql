@@ -13,7 +13,8 @@ with rolled as (
         sums={'actual_cost': 'actual_cost', 'staff_cost': 'staff_cost', 'budget_cost': 'budget_cost',
               'answered_contacts': 'answered_contacts', 'handled_legs': 'handled_legs',
               'handle_seconds': 'handle_seconds', 'months': '1',
-              'actualised_months': 'case when is_actualised then 1 else 0 end'}) }}
+              'actualised_months': 'case when is_actualised then 1 else 0 end'},
+        lasts=['currency']) }}
 
 )
 
@@ -21,6 +22,7 @@ select
     {{ marts_ii_period_columns(grain) }}
     months,
     actualised_months,
+    currency,
     actual_cost,
     staff_cost,
     budget_cost,

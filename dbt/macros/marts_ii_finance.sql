@@ -9,7 +9,7 @@ with rolled as (
               'forecast_amount': 'forecast_amount', 'budget_lines': 'budget_lines', 'actual_lines': 'actual_lines',
               'forecast_lines': 'forecast_lines', 'months': '1',
               'actualised_months': 'case when is_actualised then 1 else 0 end'},
-        lasts=['fiscal_year_start', 'ytd_budget_amount', 'ytd_actual_amount', 'ytd_forecast_amount',
+        lasts=['currency', 'fiscal_year_start', 'ytd_budget_amount', 'ytd_actual_amount', 'ytd_forecast_amount',
                'annual_budget_amount', 'projection_as_of_month', 'actual_to_date_amount',
                'actualised_months_to_date', 'remaining_budget_amount', 'remaining_forecast_amount']) }}
 
@@ -50,6 +50,7 @@ select
     {{ marts_ii_period_columns(grain) }}
     projected.cost_center,
     projected.category,
+    projected.currency,
     projected.fiscal_year_start,
     projected.months,
     projected.actualised_months,

@@ -35,6 +35,7 @@ cost as (
         sum(actual_amount) as actual_cost,
         sum(case when category = 'staff' then actual_amount else 0 end) as staff_cost,
         sum(budget_amount) as budget_cost,
+        max(currency) as currency,
         max(case when is_actualised then 1 else 0 end) as is_actualised
     from {{ ref('int_finance_ledger_monthly') }}
     group by period_month
@@ -53,6 +54,7 @@ months as (
 
 select
     months.period_month,
+    coalesce(cost.currency, '{{ var("center_currency") }}') as currency,
     coalesce(cost.actual_cost, 0) as actual_cost,
     coalesce(cost.staff_cost, 0) as staff_cost,
     coalesce(cost.budget_cost, 0) as budget_cost,

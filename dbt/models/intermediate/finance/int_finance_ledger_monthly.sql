@@ -12,6 +12,7 @@ with ledger as (
         scenario,
         cost_center,
         category,
+        currency,
         amount
     from {{ ref('stg_ledger') }}
 
@@ -23,6 +24,8 @@ monthly as (
         period_month,
         cost_center,
         category,
+        -- one currency per center (SOURCES.md): a second one would split the row and fail the key test
+        currency,
         sum(case when scenario = 'budget' then amount else 0 end) as budget_amount,
         sum(case when scenario = 'actual' then amount else 0 end) as actual_amount,
         sum(case when scenario = 'forecast' then amount else 0 end) as forecast_amount,
@@ -30,7 +33,7 @@ monthly as (
         sum(case when scenario = 'actual' then 1 else 0 end) as actual_lines,
         sum(case when scenario = 'forecast' then 1 else 0 end) as forecast_lines
     from ledger
-    group by period_month, cost_center, category
+    group by period_month, cost_center, category, currency
 
 ),
 
@@ -41,7 +44,8 @@ fiscal_years as (
             '-1 * mod(extract(month from period_month) - ' ~ var('fiscal_year_start_month') ~ ' + 12, 12)',
             'period_month') }} as date) as fiscal_year_start,
         cost_center,
-        category
+        category,
+        currency
     from monthly
 
 ),
@@ -52,6 +56,7 @@ spine as (
         fiscal_years.fiscal_year_start,
         fiscal_years.cost_center,
         fiscal_years.category,
+        fiscal_years.currency,
         cast({{ dbt.dateadd('month', 'fiscal_month.generated_number - 1', 'fiscal_years.fiscal_year_start') }} as date)
             as period_month
     from fiscal_years
@@ -72,6 +77,7 @@ filled as (
         spine.fiscal_year_start,
         spine.cost_center,
         spine.category,
+        spine.currency,
         coalesce(monthly.budget_amount, 0) as budget_amount,
         coalesce(monthly.actual_amount, 0) as actual_amount,
         coalesce(monthly.forecast_amount, 0) as forecast_amount,
@@ -89,6 +95,7 @@ filled as (
         on monthly.period_month = spine.period_month
         and monthly.cost_center = spine.cost_center
         and monthly.category = spine.category
+        and monthly.currency = spine.currency
 
 ),
 
@@ -121,6 +128,7 @@ select
     cumulative.fiscal_year_start,
     cumulative.cost_center,
     cumulative.category,
+    cumulative.currency,
     cumulative.budget_amount,
     cumulative.actual_amount,
     cumulative.forecast_amount,
@@ -146,4 +154,5 @@ left join cumulative as as_of
     on as_of.fiscal_year_start = cumulative.fiscal_year_start
     and as_of.cost_center = cumulative.cost_center
     and as_of.category = cumulative.category
+    and as_of.currency = cumulative.currency
     and as_of.period_month = cumulative.projection_as_of_month

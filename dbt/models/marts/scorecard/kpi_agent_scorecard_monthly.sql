@@ -7,12 +7,19 @@
     share of the team's ranked agents doing no better than this one, so 1.0 is the best and the worst of n agents
     has 1/n.
 
-    needs_coaching is true when any of these holds (each also published as its own flag):
-    - has_critical_fail:          at least one QA evaluation with a critical fail in the month;
-    - is_below_qa_target:         QA score below its target;
-    - is_below_adherence_target:  schedule adherence below its target;
-    - is_slow_aht_outlier:        AHT above its target and in the slowest `coaching_bottom_percentile` (var, default
-                                  0.2) of the team, so an agent is not flagged when the whole team meets the target. -#}
+    needs_coaching is true when any of these flags holds (each is published, and coaching_flags counts them):
+    - is_critical_fail_rate_above_target: critical_fail_rate above its target (a compliance matter: absolute);
+    - is_low_qa_score_outlier:   QA score below its target and in the team's bottom `coaching_bottom_percentile`
+                                 (var, default 0.2);
+    - is_low_adherence_outlier:  adherence below its target and in the team's bottom coaching_bottom_percentile;
+    - is_slow_aht_outlier:       AHT above its target and in the team's slowest coaching_bottom_percentile.
+    A performance flag needs both: below the standard and behind the peers, so an agent is not flagged while
+    meeting the target, and a team that misses a target as a whole shows up in the team marts, not as every
+    agent needing coaching. In a team of fewer than 1 / coaching_bottom_percentile ranked agents (5 by default)
+    nobody is in the bottom share, so only the critical-fail flag can fire there.
+    has_critical_fail, is_below_qa_target and is_below_adherence_target are published as plain facts (reasons a
+    page can show), not as triggers.
+-#}
 {%- set bottom = var('coaching_bottom_percentile', 0.2) -%}
 with agent_time as (
 
@@ -102,6 +109,7 @@ targeted as (
         {{ marts_ii_target_columns('aht_seconds', 'joined.aht_seconds', [['team', 'joined.team']]) }},
         {{ marts_ii_target_columns('adherence', 'joined.adherence', [['team', 'joined.team']]) }},
         {{ marts_ii_target_columns('qa_score', 'joined.qa_score', [['team', 'joined.team']]) }},
+        {{ marts_ii_target_columns('critical_fail_rate', 'joined.critical_fail_rate', [['team', 'joined.team']]) }},
         {{ marts_ii_target_columns('attempts_per_agent_hour', 'joined.attempts_per_agent_hour',
                                    [['campaign', "'*'"]]) }}
     from joined
@@ -133,9 +141,16 @@ flagged as (
 
     select
         ranked.*,
+        -- plain facts, shown as reasons beside the flags
         critical_fails > 0 as has_critical_fail,
         coalesce(not meets_qa_score_target, false) as is_below_qa_target,
         coalesce(not meets_adherence_target, false) as is_below_adherence_target,
+        -- the coaching flags
+        coalesce(not meets_critical_fail_rate_target, false) as is_critical_fail_rate_above_target,
+        coalesce(not meets_qa_score_target and qa_score_team_percentile <= {{ bottom }}, false)
+            as is_low_qa_score_outlier,
+        coalesce(not meets_adherence_target and adherence_team_percentile <= {{ bottom }}, false)
+            as is_low_adherence_outlier,
         coalesce(not meets_aht_seconds_target and aht_seconds_team_percentile <= {{ bottom }}, false)
             as is_slow_aht_outlier
     from ranked
@@ -175,6 +190,8 @@ select
     qa_score_team_percentile,
     critical_fails,
     critical_fail_rate,
+    critical_fail_rate_target,
+    meets_critical_fail_rate_target,
     handled_contacts,
     evaluated_handled_contacts,
     evaluation_coverage,
@@ -192,6 +209,13 @@ select
     has_critical_fail,
     is_below_qa_target,
     is_below_adherence_target,
+    is_critical_fail_rate_above_target,
+    is_low_qa_score_outlier,
+    is_low_adherence_outlier,
     is_slow_aht_outlier,
-    has_critical_fail or is_below_qa_target or is_below_adherence_target or is_slow_aht_outlier as needs_coaching
+    {%- set flags = ['is_critical_fail_rate_above_target', 'is_low_qa_score_outlier', 'is_low_adherence_outlier',
+                     'is_slow_aht_outlier'] %}
+    {% for flag in flags %}case when {{ flag }} then 1 else 0 end{% if not loop.last %} + {% endif %}{% endfor %}
+        as coaching_flags,
+    {{ flags | join(' or ') }} as needs_coaching
 from flagged
