@@ -23,6 +23,7 @@ from dashboards.supervisor import render_supervisors
 
 __all__ = ["RenderReport", "render_all"]
 
+STALE_PATTERNS = ("operations_daily.html", "exec_*.html", "supervisor_*.html")
 DAILY_WINDOW_DAYS = 35  # the daily page shows the last five weeks: enough to see a trend, small enough to read
 
 
@@ -82,6 +83,16 @@ def render_daily(wh: Warehouse, site: Site, first_day: date, last_day: date, cur
                       intro=f"{start:%d %B %Y} to {last_day:%d %B %Y}, every queue and agent.")
 
 
+def remove_stale_pages(out_dir: Path, written: set[str], progress: Callable[[str], None] | None) -> None:
+    """Delete report pages of earlier renders that this one did not write (a week that aged out, a team that is
+    gone), so the folder holds what the index links. Only this module's file names are touched."""
+    stale = [p for pattern in STALE_PATTERNS for p in out_dir.glob(pattern) if p.name not in written]
+    for page in stale:
+        page.unlink()
+    if stale and progress:
+        progress(f"removed {len(stale)} page(s) of earlier renders")
+
+
 def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] | None = print) -> RenderReport:
     """Render every page of `warehouse` (an analyst DuckDB file, opened read-only) into `out_dir`."""
     started = time.perf_counter()
@@ -111,6 +122,7 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
         site.report.missing = dict(wh.missing)
         site.write("index.html", "Tilsyn reports", index_started, [], is_index=True, groups=groups,
                    missing=sorted(wh.missing.items()))
+        remove_stale_pages(out_dir, {p.path.name for p in site.report.pages}, progress)
     finally:
         wh.close()
     site.report.seconds = time.perf_counter() - started

@@ -30,7 +30,8 @@ COACHING_FLAGS = {
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "team"
+    """A team name as part of a file name: letters (any alphabet) and digits, the rest as dashes."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-") or "team"
 
 
 def scorecard_table(scorecard: pl.DataFrame) -> Table | None:

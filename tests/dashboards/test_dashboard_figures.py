@@ -116,3 +116,10 @@ def test_a_full_week_of_intraday_charts_fits_in_a_5_mb_page():
             + figures.make_intraday_service_figure(df, "Service level").to_html(full_html=False,
                                                                                 include_plotlyjs=False))
     assert len(html) < 120_000
+
+
+def test_supervisor_file_names_keep_any_alphabet():
+    from dashboards.supervisor import slug
+
+    assert slug("Nord/Øst 2") == "nord-øst-2"
+    assert slug("__") == "team"

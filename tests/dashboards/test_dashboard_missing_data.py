@@ -21,6 +21,19 @@ def test_empty_marts_schema_gives_an_index_that_says_no_data(tmp_path, browser, 
     assert "Not in the warehouse (yet)" in check.text
 
 
+def test_pages_of_earlier_renders_are_removed_but_other_files_kept(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).execute("create schema marts").close()
+    out = tmp_path / "html"
+    out.mkdir()
+    for name in ("exec_2020-01.html", "supervisor_gone_2020-W01.html", "notes.html"):
+        (out / name).write_text("old")
+    lines: list[str] = []
+    render_all(warehouse, out, progress=lines.append)
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "notes.html"]
+    assert "removed 2 page(s) of earlier renders" in lines
+
+
 def test_tables_without_rows_render_no_pages_but_do_not_fail(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(warehouse))

@@ -63,6 +63,8 @@ def test_page_opens_offline_draws_every_chart_and_shows_freshness(name, site, ch
     assert check.empty_charts == []
     if name != "index.html":
         assert check.charts, "a report page without a chart"
+    for chart in check.charts:  # every chart says what it shows and in which unit, e.g. "Service level (%)"
+        assert chart.title and any("(" in t and ")" in t for t in chart.axis_titles), chart
     assert "Data through Tuesday 31 March 2026 (last day loaded); warehouse published 2026-04-01 02:13 UTC" \
         in check.text
     assert check.screenshot is not None and check.screenshot.stat().st_size > 10_000

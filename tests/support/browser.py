@@ -3,7 +3,8 @@
 Drives Debian's `/usr/bin/chromium` through Playwright (never `playwright install`). Every request that is not a
 `file:` URL is aborted, so a page that needs the network fails here as it would on an offline laptop. The check
 collects console errors, page errors and failed requests, waits until every Plotly chart has drawn (`_fullLayout`
-and an `svg.main-svg`), counts per chart the traces that hold data, and keeps the page text for tile checks.
+and an `svg.main-svg`), reports per chart its title, axis titles and the traces that hold data, and keeps the
+page text for tile checks.
 
 Use one browser for many pages (`Browser` as a context manager, e.g. in a session-scoped fixture) or the
 one-shot `check_page(path)`.
@@ -36,8 +37,15 @@ CHARTS_JS = """
     if (v.bdata !== undefined) return v.bdata.length > 0;  // typed-array spec before Plotly decodes it
     return false;
   });
-  const title = div._fullLayout && div._fullLayout.title ? (div._fullLayout.title.text || '') : '';
-  return {id: div.id, title: title, traces: traces.length, traces_with_data: traces.filter(hasData).length};
+  const layout = div._fullLayout || {};
+  const title = layout.title ? (layout.title.text || '') : '';
+  // Axis titles, and colour-bar titles (a heatmap's unit lives there).
+  const axisTitles = Object.keys(layout).filter(k => /^[xy]axis[0-9]*$/.test(k))
+    .map(k => (layout[k].title && layout[k].title.text) || '')
+    .concat(traces.map(t => (t.colorbar && t.colorbar.title && t.colorbar.title.text) || ''))
+    .filter(t => t !== '');
+  return {id: div.id, title: title, axis_titles: axisTitles, traces: traces.length,
+          traces_with_data: traces.filter(hasData).length};
 })
 """
 DRAWN_JS = """
@@ -50,6 +58,7 @@ DRAWN_JS = """
 class ChartCheck:
     id: str
     title: str
+    axis_titles: list[str]  # axis and colour-bar titles, e.g. "Service level (%)"
     traces: int
     traces_with_data: int
 
