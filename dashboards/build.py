@@ -46,7 +46,7 @@ def freshness_text(wh: Warehouse, last_day: date | None) -> str:
     else:  # a warehouse not made by the pipeline's publish step: its file time is the best we have
         published = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(wh.path.stat().st_mtime))
     if last_day is None:
-        return f"No call or agent data loaded yet; warehouse published {published}."
+        return f"No daily call or agent data loaded yet; warehouse published {published}."
     return f"Data through {last_day:%A %d %B %Y} (last day loaded); warehouse published {published}."
 
 

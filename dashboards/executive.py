@@ -110,9 +110,11 @@ def tiles(grain: str, start: date, rows: dict[date, dict], targets: dict[str, Ta
             "value": fmt_value(kpi, value, currency),
             "judgement": judgement,
             "status": {"good": "meets target", "bad": "misses target"}.get(judgement),
-            "sentence": describe(kpi, value, target.value if target else None,
-                                 [(other.get(column), other_label) for other, other_label in comparisons],
-                                 currency, tile_detail(column, row, label, currency)),
+            # Without a value the tile's big "no data" says it all.
+            "sentence": None if value is None else describe(
+                kpi, value, target.value if target else None,
+                [(other.get(column), other_label) for other, other_label in comparisons],
+                currency, tile_detail(column, row, label, currency)),
         })
     return out
 

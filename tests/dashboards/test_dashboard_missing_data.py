@@ -17,7 +17,7 @@ def test_empty_marts_schema_gives_an_index_that_says_no_data(tmp_path, browser, 
     assert "data_range(table=kpi_service_daily)" in report.missing
     check = browser.check_page(tmp_path / "html" / "index.html", screenshot_dir / "missing_marts_index.png")
     assert check.errors == []
-    assert "No call or agent data loaded yet" in check.text
+    assert "No daily call or agent data loaded yet" in check.text
     assert "Not in the warehouse (yet)" in check.text
 
 
@@ -62,7 +62,7 @@ def test_a_center_with_only_calls_gets_exec_pages_whose_other_parts_say_no_data(
     assert check.errors == [] and check.empty_charts == []
     text = check.text.replace("\u00a0", " ")
     assert "Service level 73 %" in text  # 72 / 98 = 73.47 %
-    assert "Cost per call: no data" in text and "QA score: no data" in text
+    assert "Cost per call\nno data" in text and "QA score\nno data" in text
     assert "Budget and actual by category, March 2026: no data." in text
 
 
