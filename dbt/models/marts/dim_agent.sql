@@ -2,7 +2,23 @@
     any tracked attribute (team, site, role, supervisor, employment type, FTE, dates) differs from the previous
     snapshot. The first version is taken to hold from the hire date (or the first snapshot, if earlier), so activity
     before the first snapshot still finds a team. -#}
-with snapshots as (
+with roster_agents as (
+
+    select
+        *,
+        -- a login listed twice in one snapshot (reused for a new hire while the leaver is still listed): the
+        -- employee active on that day, else the latest hire
+        row_number() over (
+            partition by agent_id, as_of
+            order by case when termination_date is null or termination_date > as_of then 0 else 1 end,
+                hire_date desc, employee_id
+        ) as _login_rank
+    from {{ ref('stg_roster') }}
+    where agent_id is not null and agent_id <> ''
+
+),
+
+snapshots as (
 
     select
         agent_id,
@@ -17,8 +33,8 @@ with snapshots as (
         hire_date,
         termination_date,
         termination_type
-    from {{ ref('stg_roster') }}
-    where agent_id is not null and agent_id <> ''
+    from roster_agents
+    where _login_rank = 1
 
 ),
 
@@ -26,7 +42,6 @@ compared as (
 
     select
         *,
-        lag(as_of) over (partition by agent_id order by as_of) as previous_as_of,
         case
             when lag(as_of) over (partition by agent_id order by as_of) is null then 1
             {%- for column in ['employee_id', 'role', 'team', 'site', 'supervisor_employee_id', 'employment_type',
