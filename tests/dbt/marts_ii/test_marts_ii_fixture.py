@@ -465,3 +465,33 @@ def test_every_column_is_documented(build, marts):
                        "group by table_name").fetchall()
     missing = {table: sorted(set(columns) - documented[table]) for table, columns in tables if table in documented}
     assert {table: cols for table, cols in missing.items() if cols} == {}
+
+
+@pytest.mark.parametrize(("family", "grains", "keys", "sums"), [
+    ("kpi_quality", ("daily", "weekly", "monthly", "quarterly", "yearly"), "agent_id",
+     "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts"),
+    ("kpi_quality_team", ("daily", "weekly", "monthly", "quarterly", "yearly"), "team",
+     "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts"),
+    ("kpi_outbound", ("daily", "weekly", "monthly", "quarterly", "yearly"), "campaign, agent_id",
+     "attempts, connected_attempts, successful_attempts, logged_in_seconds"),
+    ("kpi_outbound_campaign", ("daily", "weekly", "monthly", "quarterly", "yearly"), "campaign",
+     "attempts, connected_attempts, successful_attempts, logged_in_seconds"),
+    ("kpi_finance", ("monthly", "quarterly", "yearly"), "cost_center, category",
+     "budget_amount, actual_amount, forecast_amount"),
+    ("kpi_cost_per_call", ("monthly", "quarterly", "yearly"), "'center'",
+     "actual_cost, staff_cost, answered_contacts, handle_seconds"),
+    ("kpi_people", ("monthly", "quarterly", "yearly"), "team",
+     "hires, terminations, voluntary_terminations, involuntary_terminations, early_terminations, headcount_day_sum"),
+])
+def test_every_grain_adds_up_to_the_same_totals(marts, family, grains, keys, sums):
+    """The roll-up pattern: summed over the whole fixture, every grain of a family has the same numerators and
+    denominators (a period's figures are sums of the finer periods', never averages)."""
+    totals = {
+        grain: marts.sql(f"select {keys}, {', '.join(f'sum({c})' for c in sums.split(', '))} "
+                         f"from marts.{family}_{grain} group by all order by all").fetchall()
+        for grain in grains
+    }
+    finest = totals[grains[0]]
+    assert finest, f"{family}_{grains[0]} is empty in the fixture"
+    for grain in grains[1:]:
+        assert totals[grain] == finest, f"{family}_{grain} does not add up to {family}_{grains[0]}"
