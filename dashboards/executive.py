@@ -88,7 +88,8 @@ def tile_detail(column: str, row: dict, label: str, currency: str) -> str | None
             return "on budget"
         return f"{fmt_money(abs(amount), currency)} {'over' if amount > 0 else 'under'} budget"
     if column == "annualised_attrition_rate" and row.get("terminations") is not None:
-        return f"{fmt_count(row['terminations'])} leaving in {label}"
+        leavers = fmt_count(row["terminations"]) if row["terminations"] else "no one"
+        return f"{leavers} leaving in {label}"
     return None
 
 
