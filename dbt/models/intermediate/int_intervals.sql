@@ -2,6 +2,9 @@
     touches. Built from 15-minute UTC slots (every time zone's UTC offset is a multiple of 15 minutes), each mapped to
     its local interval, so DST days come out right: 23 hours of intervals on the spring change, and on the autumn
     change the repeated local hour appears twice, told apart by its UTC start. -#}
+{%- if var('interval_minutes') | int not in [15, 30, 60] %}
+    {{ exceptions.raise_compiler_error("var interval_minutes must be 15, 30 or 60, not '" ~ var('interval_minutes') ~ "'") }}
+{%- endif %}
 with event_times as (
 
     select queued_at as event_at from {{ ref('stg_calls') }}

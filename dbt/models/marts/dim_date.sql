@@ -2,6 +2,9 @@
     snapshots), with ISO week, month, quarter, year and fiscal year (var fiscal_year_start_month). A fiscal year is
     named after the calendar year in which it ends (with the default start month 1, the calendar year). -#}
 {%- set fiscal_start_month = var('fiscal_year_start_month') | int %}
+{%- if fiscal_start_month < 1 or fiscal_start_month > 12 %}
+    {{ exceptions.raise_compiler_error("var fiscal_year_start_month must be 1-12, not '" ~ var('fiscal_year_start_month') ~ "'") }}
+{%- endif %}
 with bounds as (
 
     select
