@@ -160,6 +160,13 @@ def test_quarter_and_year_compare_with_the_periods_they_have(checks):
     assert "in progress" not in checks["exec_2026-Q1.html"].text
 
 
+def test_a_month_without_leavers_says_so(checks):
+    # February 2026: no terminations; annualised (1/18 [Mar 2025] + 0/29.5) / 2 x 12 = 33.3 %; January 2026 has no
+    # people row; February 2025's window holds only February 2025 (0 %): up 33 points.
+    assert ("Attrition (annualised) 33 % (no one leaving in February 2026), target 30 %, up 33 points on "
+            "February 2025") in plain(checks["exec_2026-02.html"].text)
+
+
 def test_budget_variance_of_a_year_in_progress_covers_its_months_with_actuals(checks):
     # 2026 has actual costs in February and March only: budget 500000 + 500000, actual 480000 + 540000 ->
     # NOK 20 000 over, 2 % (not the full-year budget of 6 000 000 against 1 020 000 spent).
