@@ -14,7 +14,7 @@ with rolled as (
               'unspecified_terminations': 'unspecified_terminations',
               'early_terminations': 'early_terminations', 'early_window_closed_hires': 'early_window_closed_hires'},
         firsts={'headcount_start': 'headcount'},
-        lasts={'headcount_end': 'headcount'}) }}
+        lasts={'headcount_end': 'headcount', 'tenure_days_sum_end': 'tenure_days_sum'}) }}
 
 ),
 
@@ -37,7 +37,8 @@ rated as (
     select
         measured.*,
         {{ marts_ii_ratio('terminations', 'average_headcount') }} as attrition_rate,
-        {{ marts_ii_ratio('early_terminations', 'hires') }} as early_attrition_rate
+        {{ marts_ii_ratio('early_terminations', 'hires') }} as early_attrition_rate,
+        {{ marts_ii_ratio('tenure_days_sum_end', 'headcount_end') }} as average_tenure_days_end
     from measured
 
 ),
@@ -105,6 +106,8 @@ select
     final.headcount_day_sum,
     final.covered_days,
     final.average_headcount,
+    final.tenure_days_sum_end,
+    final.average_tenure_days_end,
     final.hires,
     final.terminations,
     final.voluntary_terminations,

@@ -244,6 +244,11 @@ def test_people_monthly_team_a(marts):
     assert rows[d("2026-03-01")] == (3, 2, 2.5, 0, 1, 0, 1, pytest.approx(0.4))
     # Apr: 2 and 2, nothing happens -> 0
     assert rows[d("2026-04-01")] == (2, 2, 2.0, 0, 0, 0, 0, 0.0)
+    tenure = one(marts, "select tenure_days_sum_end, average_tenure_days_end from marts.kpi_people_monthly "
+                        "where team = 'A' and period_start = date '2026-04-01'")
+    # On Apr 30: E1 (hired 2025-06-01) 30+31+31+30+31+30+31+31+28+31+29 = 333 days, E6 (2025-03-01) 333 + 31 + 30
+    # + 31 = 425 days -> 758, average 379
+    assert tenure == {"tenure_days_sum_end": 758, "average_tenure_days_end": 379.0}
 
 
 def test_people_rehire_counts_two_spells(marts):

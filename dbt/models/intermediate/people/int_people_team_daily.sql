@@ -39,7 +39,12 @@ grid as (
 
 headcount as (
 
-    select grid.local_date, grid.team, count(spells.employee_id) as headcount
+    select
+        grid.local_date,
+        grid.team,
+        count(spells.employee_id) as headcount,
+        -- tenure (METRICS.md): days from hire to the day, summed over the people employed on the day
+        coalesce(sum({{ dbt.datediff('spells.hire_date', 'grid.local_date', 'day') }}), 0) as tenure_days_sum
     from grid
     left join spells
         on spells.team = grid.team
@@ -84,6 +89,7 @@ select
     headcount.local_date,
     headcount.team,
     headcount.headcount,
+    headcount.tenure_days_sum,
     coalesce(hires.hires, 0) as hires,
     coalesce(terminations.terminations, 0) as terminations,
     coalesce(terminations.voluntary_terminations, 0) as voluntary_terminations,
