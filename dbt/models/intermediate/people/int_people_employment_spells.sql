@@ -1,6 +1,8 @@
 {#- One row per employment spell: an employee_id with a hire_date. A re-hire under the same employee_id has a new
     hire_date and so a second spell. Each spell's facts (team, role, termination) come from its latest roster
-    snapshot; hire and termination dates are used as given, so a missing monthly snapshot changes nothing. -#}
+    snapshot; hire and termination dates are used as given, so a missing monthly snapshot changes nothing.
+    A hire date corrected by HR is not a re-hire: a hire_date that was already listed while the employee was still
+    listed under another, unterminated hire_date replaces that one (the version seen last is kept). -#}
 with roster as (
 
     select * from {{ ref('stg_roster') }}
@@ -21,8 +23,32 @@ ranked as (
             partition by employee_id, hire_date
             order by as_of desc, _file_seq desc, _source_line desc
         ) as snapshot_rank,
-        min(as_of) over (partition by employee_id, hire_date) as first_seen_as_of
+        min(as_of) over (partition by employee_id, hire_date) as first_seen_as_of,
+        as_of as last_seen_as_of
     from roster
+
+),
+
+latest_versions as (
+
+    select * from ranked where snapshot_rank = 1
+
+),
+
+-- Hire-date corrections: drop a version without a reported termination when a version seen later started on or
+-- before this one's last snapshot (both listed as employed at the same time: one employment, not two).
+corrected as (
+
+    select latest_versions.*
+    from latest_versions
+    where not exists (
+        select 1
+        from latest_versions as later_version
+        where later_version.employee_id = latest_versions.employee_id
+          and later_version.last_seen_as_of > latest_versions.last_seen_as_of
+          and later_version.hire_date <= latest_versions.last_seen_as_of
+          and latest_versions.termination_date is null
+    )
 
 ),
 
@@ -40,10 +66,9 @@ latest as (
         termination_date as reported_termination_date,
         termination_type,
         first_seen_as_of,
-        as_of as last_seen_as_of,
+        last_seen_as_of,
         lead(hire_date) over (partition by employee_id order by hire_date) as next_hire_date
-    from ranked
-    where snapshot_rank = 1
+    from corrected
 
 ),
 
