@@ -36,7 +36,7 @@ AGENTS_PER_POOL = 120
 
 # Opening hours (local, hours) by ISO weekday; Sunday and public holidays are closed (IVR message only).
 OPENING_HOURS = {1: (8, 20), 2: (8, 20), 3: (8, 20), 4: (8, 20), 5: (8, 20), 6: (10, 16)}
-DAY_OF_WEEK_FACTOR = {1: 1.15, 2: 1.1, 3: 0.95, 4: 0.93, 5: 0.88, 6: 0.35, 7: 0.0}
+DAY_OF_WEEK_FACTOR = {1: 1.1, 2: 1.05, 3: 0.97, 4: 0.95, 5: 0.9, 6: 0.27, 7: 0.0}
 
 
 @dataclass(frozen=True)
@@ -82,16 +82,17 @@ def plan_layout(agents: int) -> Layout:
     for p in range(n_pools):
         queues = []
         for j, share in ((2 * p, 0.55), (2 * p + 1, 0.45)):
-            name, talk, hold, acw = QUEUE_PROFILES[j % len(QUEUE_PROFILES)]
-            suffix = f"_{j // len(QUEUE_PROFILES) + 1}" if j >= len(QUEUE_PROFILES) else ""
-            queues.append(Queue(name + suffix, talk, hold, acw, share))
+            _, talk, hold, acw = QUEUE_PROFILES[j % len(QUEUE_PROFILES)]
+            queues.append(Queue(_numbered([q[0] for q in QUEUE_PROFILES], j), talk, hold, acw, share))
         pools.append(Pool(p, tuple(queues), tuple(t for k, t in enumerate(teams) if k % n_pools == p)))
     n_campaigns = 1 + agents // 300
-    campaigns = tuple(
-        CAMPAIGN_NAMES[k % len(CAMPAIGN_NAMES)] + (f"_{k // len(CAMPAIGN_NAMES) + 1}" if k >= len(CAMPAIGN_NAMES) else "")
-        for k in range(n_campaigns)
-    )
+    campaigns = tuple(_numbered(CAMPAIGN_NAMES, k) for k in range(n_campaigns))
     return Layout(tuple(sites), {t: sites[k % n_sites] for k, t in enumerate(teams)}, tuple(pools), campaigns)
+
+
+def _numbered(names: tuple[str, ...] | list[str], k: int) -> str:
+    """The k-th name, with `_2`, `_3`, ... once the list is used up (big centers)."""
+    return names[k % len(names)] + (f"_{k // len(names) + 1}" if k >= len(names) else "")
 
 
 def easter_sunday(year: int) -> date:

@@ -91,8 +91,11 @@ class _Draws:
 
 def _frame(columns: dict) -> pl.DataFrame:
     """A frame from arrays and lists; NumPy object arrays (strings with None) become String columns."""
-    return pl.DataFrame({k: pl.Series(k, v.tolist(), dtype=pl.String) if isinstance(v, np.ndarray) and v.dtype == object
-                         else v for k, v in columns.items()})
+    def column(name: str, values):
+        is_text = isinstance(values, np.ndarray) and values.dtype == object
+        return pl.Series(name, values.tolist(), dtype=pl.String) if is_text else values
+
+    return pl.DataFrame({name: column(name, values) for name, values in columns.items()})
 
 
 def _pick(rng: np.random.Generator, options: tuple[tuple[str, float], ...], n: int) -> np.ndarray:
@@ -179,7 +182,7 @@ def _inbound_pool(pool, day_start: int, agents: list[AgentDay], lam_by_queue: di
     t_talk = np.maximum(lognormal(rng, 1.0, 0.6, n) * talk_means[t_queue], 12)
     t_acw = np.maximum(lognormal(rng, 1.0, 0.5, n) * np.array([x.acw_mean_seconds for x in pool.queues])[t_queue], 2)
 
-    factor = [a.agent.handle_factor * (1 + 0.4 * np.exp(-a.tenure_days / 45)) for a in agents]
+    factor = [a.agent.handle_time_factor(a.tenure_days) for a in agents]
     windows = [[(day_start + s, day_start + e) for s, e in a.windows] for a in agents]
     routed = _route(t[~ivr].tolist(), np.flatnonzero(~ivr).tolist(), patience, talk, hold, acw, transfer,
                     t_queue, t_patience, t_talk, t_acw, q, windows, factor)

@@ -23,18 +23,38 @@ import numpy as np
 import polars as pl
 
 from ingest.contracts import SOURCES
-from ingest.sample.center import (INTERVALS_PER_DAY, Layout, daily_factor, intraday_weights, local_day_start,
-                                  opening_hours, plan_layout, public_holidays)
+from ingest.sample.center import (
+    INTERVALS_PER_DAY,
+    Layout,
+    daily_factor,
+    intraday_weights,
+    local_day_start,
+    opening_hours,
+    plan_layout,
+    public_holidays,
+)
 from ingest.sample.contacts import CustomerBook, simulate_day
-from ingest.sample.money import AGENT_WAGES, LEADER_HOURS_PER_WEEKDAY, LEADER_WAGES, StaffCosts, actual_lines, \
-    budget_lines
+from ingest.sample.money import (
+    AGENT_WAGES,
+    LEADER_HOURS_PER_WEEKDAY,
+    LEADER_WAGES,
+    StaffCosts,
+    actual_lines,
+    budget_lines,
+)
 from ingest.sample.output import TIMESTAMP_FORMAT, ExportWriter, GenerationSummary
 from ingest.sample.people import Roster, build_roster
 from ingest.sample.quality import evaluate
-from ingest.sample.workforce import OUTBOUND_SHARE, AgentDay, plan_day, schedule_published_at
+from ingest.sample.workforce import (
+    NEW_HIRE_TRAINING_DAYS,
+    OUTBOUND_SHARE,
+    AgentDay,
+    expected_ready_seconds,
+    plan_day,
+    schedule_published_at,
+)
 
 PROGRESS_EVERY_DAYS = 7
-READY_SECONDS_PER_FTE_DAY = 6.3 * 3600  # 8 h less breaks, lunch, absence, vacation and aux, on average
 
 
 def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: date = date(2026, 1, 1),
@@ -113,7 +133,8 @@ def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: d
                 posted = actual["posted_on"][0]
                 writer.write("ledger", f"actual_{day:%Y-%m}", actual, _at(posted, 7, tz))
                 if revision is not None:
-                    writer.write("ledger", f"actual_{day:%Y-%m}_revision", revision, _at(revision["posted_on"][0], 7, tz))
+                    writer.write("ledger", f"actual_{day:%Y-%m}_revision", revision,
+                                 _at(revision["posted_on"][0], 7, tz))
                 for key in [k for k in qa_by_month if k <= (day.year, day.month)]:
                     _write_qa(writer, key, qa_by_month.pop(key), tz)
             if (offset + 1) % PROGRESS_EVERY_DAYS == 0 or day == end:
@@ -155,17 +176,22 @@ def _at(day: date, hour: int, tz: ZoneInfo) -> int:
 
 def _volume_levels(layout: Layout, roster: Roster, start: date, end: date) -> dict[int, float]:
     """Calls per pool on a day of seasonal factor 1, sized so the pool's inbound agents run at a healthy occupancy."""
-    agents = roster.agents_on(start)
     span = [start + timedelta(days=k) for k in range(min((end - start).days + 1, 365))]
     levels = {}
     for pool in layout.pools:
-        fte = sum(e.fte for e in agents if layout.pool_of_team(e.team_on(start)) == pool.index)
-        occupancy = min(0.93, 0.6 + 0.055 * np.log(max(fte, 1.0)))
-        capacity_week = fte * 5 * READY_SECONDS_PER_FTE_DAY * (1 - OUTBOUND_SHARE) * occupancy
-        aht = sum(q.volume_share * (q.talk_mean_seconds + q.hold_share * 50 + q.acw_mean_seconds) for q in pool.queues)
+        # Agents past their classroom weeks, with the pace their tenure gives them.
+        agents = [(e, (start - e.spell_on(start)[0]).days) for e in roster.agents_on(start)
+                  if layout.pool_of_team(e.team_on(start)) == pool.index]
+        agents = [(e, tenure) for e, tenure in agents if tenure >= NEW_HIRE_TRAINING_DAYS]
+        fte = sum(e.fte for e, _ in agents)
+        pace = sum(e.fte * e.handle_time_factor(tenure) for e, tenure in agents) / max(fte, 1e-9)
+        occupancy = min(0.92, 0.47 + 0.087 * np.log(max(fte, 1.0)))
+        capacity_week = sum(expected_ready_seconds(e) for e, _ in agents) * 5 * (1 - OUTBOUND_SHARE) * occupancy
+        aht = sum(q.volume_share * (q.talk_mean_seconds * pace + q.hold_share * 50 + q.acw_mean_seconds * pace)
+                  for q in pool.queues)
         week_factor = 7 * float(np.mean([sum(q.volume_share * daily_factor(d, q.name) for q in pool.queues)
                                          for d in span]))
-        levels[pool.index] = capacity_week / (aht * 1.08 * week_factor)
+        levels[pool.index] = max(capacity_week, 1.0) / (aht * week_factor)
     return levels
 
 

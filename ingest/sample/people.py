@@ -8,6 +8,7 @@ roster snapshots are read from it with `Roster.snapshot`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -60,6 +61,10 @@ class Employee:
 
     def team_on(self, day: date) -> str:
         return [t for d, t in self.teams if d <= day][-1] if self.teams[0][0] <= day else self.teams[0][1]
+
+    def handle_time_factor(self, tenure_days: int) -> float:
+        """Multiplier on talk and after-call work: personal pace, and up to 40 % slower in the first weeks."""
+        return self.handle_factor * (1 + 0.4 * math.exp(-tenure_days / 45))
 
     def pay_on(self, day: date) -> float:
         return [p for d, p in self.pay if d <= day][-1] if self.pay[0][0] <= day else self.pay[0][1]

@@ -47,17 +47,16 @@ class AgentDay:
         return sum(e - s for s, e, _ in self.segments)
 
 
-def works_on(e: Employee, day: date, seed: int) -> bool:
-    """The weekly pattern: Monday-Friday, every other Saturday with a Wednesday-Friday day off that week."""
-    # A multiplicative hash, so the rota does not line up with the round-robin team and pool assignment.
-    h = ((int(e.agent_id[1:]) + seed * 7919) * 2654435761 % 2**32) >> 16
+def works_on(rank: int, day: date) -> bool:
+    """The rota of the agent at `rank` in their pool: Monday-Friday, and every third Saturday with a Wednesday,
+    Thursday or Friday off that week. Rotating by rank keeps each day's crew even, however small the pool."""
     weekday = day.isoweekday()
-    saturday_week = (h + day.isocalendar().week) % 2 == 0
+    saturday_week = (rank + day.isocalendar().week) % 3 == 0
     if weekday == 7:
         return False
     if weekday == 6:
         return saturday_week
-    return not (saturday_week and weekday == 3 + (h >> 1) % 3)
+    return not (saturday_week and weekday == 3 + (rank // 3) % 3)
 
 
 def on_vacation(e: Employee, day: date, seed: int) -> bool:
@@ -110,11 +109,13 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
     """Schedules and base timelines of every agent employed on `day`."""
     days: list[AgentDay] = []
     by_pool: dict[int, list[tuple[Employee, str]]] = {}
-    for e in employees:
+    ranks: dict[int, int] = {}
+    for e in sorted(employees, key=lambda e: e.agent_id):
         team = e.team_on(day)
-        if not works_on(e, day, seed) and not (is_holiday and day.isoweekday() <= 5):
-            continue
         pool = layout.pool_of_team(team)
+        rank = ranks[pool] = ranks.get(pool, -1) + 1
+        if not works_on(rank, day) and not (is_holiday and day.isoweekday() <= 5):
+            continue
         if is_holiday or on_vacation(e, day, seed):
             # Paid time off covering the agent's usual hours.
             segs = [(8 * 3600, 8 * 3600 + int(8 * 3600 * e.fte), "time_off")]
@@ -163,6 +164,15 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
             days.append(AgentDay(e, int(e.agent_id[1:]), team, pool, campaign, segs, original, events, windows,
                                 (day - spell[0]).days))
     return days
+
+
+def expected_ready_seconds(e: Employee) -> float:
+    """What WFM expects of an agent on a working day, from their history: the shift less breaks, lunch and the odd
+    meeting, less their usual late logins, overlong breaks and aux, times the days they are present."""
+    paid = 8 * 3600 * e.fte
+    planned = 3600 if paid >= 7 * 3600 else 2700 if paid >= 6 * 3600 else 900
+    habits = e.late_login_mean_seconds + 2.5 * e.break_overrun_mean_seconds + e.aux_spells_per_day * 360 * paid / 25200
+    return (paid - planned - 400 - habits) * (1 - e.absence_rate) * 0.94  # 0.94: vacation weeks
 
 
 def _shift_length(e: Employee, open_sod: int, close_sod: int) -> int:

@@ -57,7 +57,8 @@ def violations(source: str, df: pl.DataFrame) -> list[str]:
                 continue
             pattern = {"timestamp": TIMESTAMP_RE, "date": DATE_RE, "period": PERIOD_RE, "integer": INTEGER_RE,
                        "decimal": DECIMAL_RE}.get(col.type)
-            if pattern is not None and not pattern.match(str(value)) or col.type == "timestamp" and _instant(value) is None:
+            malformed = pattern is not None and not pattern.match(str(value))
+            if malformed or col.type == "timestamp" and _instant(value) is None:
                 problems.append(f"row {n}: {col.name}: {value!r} is not a valid {col.type}")
             if col.type == "boolean" and value not in ("true", "false"):
                 problems.append(f"row {n}: {col.name}: {value!r} is not a boolean")

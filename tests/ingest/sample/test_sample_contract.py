@@ -49,7 +49,8 @@ def test_the_demo_has_what_the_dashboards_need(demo_dir: Path) -> None:
     assert calls.filter(pl.col("direction") == "outbound")["campaign"].n_unique() == 1
     assert set(calls["end_reason"].unique()) >= {"abandon", "transfer", "customer_hangup", "no_answer"}
     transferred = calls.filter(pl.col("end_reason") == "transfer")["contact_id"]
-    assert calls.filter(pl.col("contact_id").is_in(transferred.implode()))["contact_id"].value_counts()["count"].min() >= 2
+    legs_per_transferred_contact = calls.filter(pl.col("contact_id").is_in(transferred.implode()))["contact_id"]
+    assert legs_per_transferred_contact.value_counts()["count"].min() >= 2
     repeat_customers = inbound["customer_id"].drop_nulls().value_counts().filter(pl.col("count") > 1)
     assert repeat_customers.height > 100, "repeat callers make FCR meaningful"
 

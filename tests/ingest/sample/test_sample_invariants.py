@@ -49,7 +49,8 @@ def test_state_events_agree_with_every_answered_leg(demo_db: duckdb.DuckDBPyConn
     assert mismatches == 0
     # ...and no talk, hold or acw happens outside an answered leg.
     states, legs = demo_db.execute(f"""
-        SELECT (SELECT sum(date_diff('second', starts_at, ends_at)) FROM ({SPANS}) WHERE state IN ('talk', 'hold', 'acw')),
+        SELECT (SELECT sum(date_diff('second', starts_at, ends_at)) FROM ({SPANS})
+                WHERE state IN ('talk', 'hold', 'acw')),
                (SELECT sum(talk_seconds + hold_seconds + acw_seconds) FROM calls)
     """).fetchone()
     assert states == legs
@@ -176,7 +177,8 @@ def test_demo_figures_are_plausible(demo_db: duckdb.DuckDBPyConnection) -> None:
     assert 0.6 <= occupancy <= 0.92
     variance = demo_db.execute("""
         WITH latest AS (SELECT * FROM ledger QUALIFY posted_on = max(posted_on) OVER (PARTITION BY line_id))
-        SELECT period, sum(amount) FILTER (WHERE scenario = 'actual') / sum(amount) FILTER (WHERE scenario = 'budget') - 1
+        SELECT period,
+               sum(amount) FILTER (WHERE scenario = 'actual') / sum(amount) FILTER (WHERE scenario = 'budget') - 1
         FROM latest GROUP BY period HAVING count(*) FILTER (WHERE scenario = 'actual') > 0
     """).fetchall()
     assert variance and all(abs(v) <= 0.1 for _, v in variance)
