@@ -34,10 +34,10 @@ VALID_ROWS: dict[str, dict[str, str]] = {
 }
 
 
-def csv_text(rows: list[dict[str, str]], header: list[str] | None = None) -> str:
-    """CSV text of `rows` (header = the first row's keys unless given), as an export would write it."""
+def csv_text(rows: list[dict[str, str]]) -> str:
+    """CSV text of `rows` (header = the first row's keys), as an export would write it."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header or list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

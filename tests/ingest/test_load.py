@@ -17,7 +17,7 @@ import pytest
 
 from ingest.contracts import SOURCES
 from ingest.load import IngestSetupError, load_landing
-from ingest_fixtures import Landing, csv_text, rows_of
+from ingest_fixtures import TEST_KEY, Landing, csv_text, rows_of
 
 CARD = "4111 1111 1111 1111"
 IBAN = "NO93 8601 1117 947"
@@ -109,7 +109,7 @@ def test_nothing_written_holds_a_secret(landing: Landing) -> None:
                                                                            caller_number="+4791234567"))))
     said: list[str] = []
     report = load_landing(landing.dir, landing.pipeline_db, landing.restricted_db, landing.quarantine,
-                          b"k", progress=said.append)
+                          TEST_KEY, progress=said.append)
     assert {r.file for r in report.rejected} == {"roster/bad_roster.csv", "calls/bad_calls.csv"}
 
     con = duckdb.connect(str(landing.pipeline_db), read_only=True)
