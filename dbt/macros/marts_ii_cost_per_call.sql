@@ -30,9 +30,9 @@ select
     handled_legs,
     handle_seconds,
     '{{ scope }}' as cost_per_call_scope,
-    {{ marts_ii_ratio(cost_numerator, 'answered_contacts') }} as cost_per_call,
-    {{ marts_ii_ratio('actual_cost', 'answered_contacts') }} as fully_loaded_cost_per_call,
-    {{ marts_ii_ratio('staff_cost', 'answered_contacts') }} as staff_cost_per_call,
-    {{ marts_ii_ratio(cost_numerator, 'handle_seconds / 60.0') }} as cost_per_handled_minute
+    {{ safe_divide(cost_numerator, 'answered_contacts') }} as cost_per_call,
+    {{ safe_divide('actual_cost', 'answered_contacts') }} as fully_loaded_cost_per_call,
+    {{ safe_divide('staff_cost', 'answered_contacts') }} as staff_cost_per_call,
+    {{ safe_divide(cost_numerator, 'handle_seconds / 60.0') }} as cost_per_handled_minute
 from rolled
 {%- endmacro %}

@@ -20,12 +20,12 @@ measured as (
     select
         rolled.*,
         actual_amount - budget_amount as variance_amount,
-        {{ marts_ii_ratio('actual_amount - budget_amount', 'budget_amount') }} as variance_pct,
+        {{ safe_divide('actual_amount - budget_amount', 'budget_amount') }} as variance_pct,
         ytd_actual_amount - ytd_budget_amount as ytd_variance_amount,
-        {{ marts_ii_ratio('ytd_actual_amount - ytd_budget_amount', 'ytd_budget_amount') }} as ytd_variance_pct,
+        {{ safe_divide('ytd_actual_amount - ytd_budget_amount', 'ytd_budget_amount') }} as ytd_variance_pct,
         actual_to_date_amount + remaining_budget_amount as projected_year_end_amount,
         actual_to_date_amount + remaining_forecast_amount as forecast_year_end_amount,
-        {{ marts_ii_ratio('actual_to_date_amount', 'actualised_months_to_date') }} * 12 as run_rate_year_end_amount
+        {{ safe_divide('actual_to_date_amount', 'actualised_months_to_date') }} * 12 as run_rate_year_end_amount
     from rolled
 
 ),
@@ -35,10 +35,10 @@ projected as (
     select
         measured.*,
         projected_year_end_amount - annual_budget_amount as projected_year_end_variance_amount,
-        {{ marts_ii_ratio('projected_year_end_amount - annual_budget_amount', 'annual_budget_amount') }}
+        {{ safe_divide('projected_year_end_amount - annual_budget_amount', 'annual_budget_amount') }}
             as projected_year_end_variance_pct,
         run_rate_year_end_amount - annual_budget_amount as run_rate_year_end_variance_amount,
-        {{ marts_ii_ratio('run_rate_year_end_amount - annual_budget_amount', 'annual_budget_amount') }}
+        {{ safe_divide('run_rate_year_end_amount - annual_budget_amount', 'annual_budget_amount') }}
             as run_rate_year_end_variance_pct,
         projected_year_end_amount <= annual_budget_amount as is_projected_within_budget,
         run_rate_year_end_amount <= annual_budget_amount as is_run_rate_within_budget

@@ -17,9 +17,9 @@ rated as (
     select
         rolled.*,
         logged_in_seconds / 3600.0 as logged_in_hours,
-        {{ marts_ii_ratio('connected_attempts', 'attempts') }} as contact_rate,
-        {{ marts_ii_ratio('successful_attempts', 'connected_attempts') }} as conversion_rate,
-        {{ marts_ii_ratio('attempts', 'logged_in_seconds / 3600.0') }} as attempts_per_agent_hour
+        {{ safe_divide('connected_attempts', 'attempts') }} as contact_rate,
+        {{ safe_divide('successful_attempts', 'connected_attempts') }} as conversion_rate,
+        {{ safe_divide('attempts', 'logged_in_seconds / 3600.0') }} as attempts_per_agent_hour
     from rolled
 
 )

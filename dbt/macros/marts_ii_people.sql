@@ -23,7 +23,7 @@ measured as (
     select
         rolled.*,
         {%- if method == 'daily_mean' %}
-        {{ marts_ii_ratio('headcount_day_sum', 'covered_days') }} as average_headcount
+        {{ safe_divide('headcount_day_sum', 'covered_days') }} as average_headcount
         {%- else %}
         (headcount_start + headcount_end) / 2.0 as average_headcount
         {%- endif %}
@@ -36,9 +36,9 @@ rated as (
 
     select
         measured.*,
-        {{ marts_ii_ratio('terminations', 'average_headcount') }} as attrition_rate,
-        {{ marts_ii_ratio('early_terminations', 'hires') }} as early_attrition_rate,
-        {{ marts_ii_ratio('tenure_days_sum_end', 'headcount_end') }} as average_tenure_days_end
+        {{ safe_divide('terminations', 'average_headcount') }} as attrition_rate,
+        {{ safe_divide('early_terminations', 'hires') }} as early_attrition_rate,
+        {{ safe_divide('tenure_days_sum_end', 'headcount_end') }} as average_tenure_days_end
     from measured
 
 ),
@@ -88,7 +88,7 @@ final as (
         annualised.attrition_rate_12m_sum,
         annualised.attrition_rate_12m_months,
         -- Sum of the last 12 monthly rates; with fewer months of history, their mean x 12 (the same when 12).
-        {{ marts_ii_ratio('annualised.attrition_rate_12m_sum', 'annualised.attrition_rate_12m_months') }} * 12
+        {{ safe_divide('annualised.attrition_rate_12m_sum', 'annualised.attrition_rate_12m_months') }} * 12
             as annualised_attrition_rate
     from rated
     left join annualised

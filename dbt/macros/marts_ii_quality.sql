@@ -17,9 +17,9 @@ rated as (
 
     select
         rolled.*,
-        {{ marts_ii_ratio('score_sum', 'max_score_sum') }} as qa_score,
-        {{ marts_ii_ratio('critical_fails', 'evaluations') }} as critical_fail_rate,
-        {{ marts_ii_ratio('evaluated_handled_contacts', 'handled_contacts') }} as evaluation_coverage
+        {{ safe_divide('score_sum', 'max_score_sum') }} as qa_score,
+        {{ safe_divide('critical_fails', 'evaluations') }} as critical_fail_rate,
+        {{ safe_divide('evaluated_handled_contacts', 'handled_contacts') }} as evaluation_coverage
     from rolled
 
 )

@@ -1,7 +1,7 @@
 {#- The one roll-up pattern of the people, finance, cost-per-call, quality and outbound marts (METRICS.md ground rule:
     ratios are rebuilt from sums at every grain). A base model holds additive counts and sums at its finest grain
     (day or month); `marts_ii_rollup` groups it into the periods of a grain; each mart then divides the rolled-up
-    numerators by the rolled-up denominators with `marts_ii_ratio`. So a quarter's QA score is
+    numerators by the rolled-up denominators with `safe_divide` (macros/kpi.sql, shared with the other marts). So a quarter's QA score is
     sum(score) / sum(max_score) over the quarter, never a mean of monthly scores.
 
     Column arguments are lists of names or mappings {output name: expression over the base model}:
@@ -71,12 +71,6 @@
         {%- do mapping.update({column: column}) -%}
     {%- endfor -%}
     {{ return(mapping) }}
-{%- endmacro %}
-
-{#- numerator / denominator as a double, NULL when the denominator is 0 or NULL (METRICS.md: never 0, never an error).
-    Not dbt.type_float(): on DuckDB that is the 4-byte FLOAT, and 13 / 20 would come out as 0.6499999761. -#}
-{% macro marts_ii_ratio(numerator, denominator) -%}
-    (cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0))
 {%- endmacro %}
 
 {#- The period columns every mart starts with: `period_start`, and `local_date` at daily grain (MARTS.md). -#}

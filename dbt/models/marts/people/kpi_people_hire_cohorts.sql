@@ -37,8 +37,8 @@ rated as (
 
     select
         cohorts.*,
-        {{ marts_ii_ratio('early_terminations', 'hires') }} as early_attrition_rate,
-        1 - {{ marts_ii_ratio('terminations_to_date', 'hires') }} as retention_rate_to_date,
+        {{ safe_divide('early_terminations', 'hires') }} as early_attrition_rate,
+        1 - {{ safe_divide('terminations_to_date', 'hires') }} as retention_rate_to_date,
         early_window_closed_hires = hires as is_early_window_complete,
         cohort_month < {{ period_start('month', 'first_as_of') }} as is_before_roster_coverage
     from cohorts

@@ -88,9 +88,9 @@ joined as (
         coalesce(outbound.connected_attempts, 0) as connected_attempts,
         coalesce(outbound.successful_attempts, 0) as successful_attempts,
         outbound.outbound_logged_in_seconds,
-        {{ marts_ii_ratio('outbound.connected_attempts', 'outbound.outbound_attempts') }} as contact_rate,
-        {{ marts_ii_ratio('outbound.successful_attempts', 'outbound.connected_attempts') }} as conversion_rate,
-        {{ marts_ii_ratio('outbound.outbound_attempts', 'outbound.outbound_logged_in_seconds / 3600.0') }}
+        {{ safe_divide('outbound.connected_attempts', 'outbound.outbound_attempts') }} as contact_rate,
+        {{ safe_divide('outbound.successful_attempts', 'outbound.connected_attempts') }} as conversion_rate,
+        {{ safe_divide('outbound.outbound_attempts', 'outbound.outbound_logged_in_seconds / 3600.0') }}
             as attempts_per_agent_hour
     from agent_months
     left join agent_time
