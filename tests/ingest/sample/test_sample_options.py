@@ -88,3 +88,17 @@ def test_refuses_to_mix_with_earlier_exports(tmp_path: Path) -> None:
     (tmp_path / "calls" / "old.csv").write_text("leg_id\n")
     with pytest.raises(FileExistsError, match="calls"):
         generate_center(tmp_path, agents=4, days=1, progress=None)
+
+
+def test_local_hours_and_offsets_follow_daylight_saving(tmp_path: Path) -> None:
+    # 2026-03-29 is the spring switch in Oslo: Saturday the 28th is +01:00 and opens 10:00, Monday the 30th is
+    # +02:00 and opens 08:00; no schedule starts before opening in local time.
+    generate_center(tmp_path, agents=6, days=3, start=date(2026, 3, 28), progress=None)
+    schedules = pl.concat([read_text(p) for p in (tmp_path / "schedules").glob("*.csv")])
+    worked = schedules.filter(pl.col("activity") != "time_off").with_columns(
+        pl.col("starts_at").str.slice(11, 5).alias("local_start"), pl.col("starts_at").str.slice(19).alias("offset"))
+    saturday = worked.filter(pl.col("schedule_date") == "2026-03-28")
+    monday = worked.filter(pl.col("schedule_date") == "2026-03-30")
+    assert saturday.height and monday.height
+    assert set(saturday["offset"]) == {"+01:00"} and saturday["local_start"].min() >= "10:00"
+    assert set(monday["offset"]) == {"+02:00"} and monday["local_start"].min() >= "08:00"
