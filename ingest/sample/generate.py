@@ -118,23 +118,15 @@ def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: d
             _add_costs(costs, roster, agent_days, day)
             answered = result.legs.filter(pl.col("answered_at").is_not_null())
             qa = evaluate(day_key, day_start, answered, agent_days, team_lead_of, rng)
+            # Evaluations after the last generated day have not happened yet.
             qa = qa.filter(pl.col("evaluated_at") < local_day_start(end + timedelta(days=1), tz))
-            for (y, m), part in qa.with_columns(
-                    pl.from_epoch("evaluated_at", time_unit="s").dt.year().alias("_y"),
-                    pl.from_epoch("evaluated_at", time_unit="s").dt.month().alias("_m")).partition_by(
-                        ["_y", "_m"], as_dict=True).items():
+            month = pl.from_epoch("evaluated_at", time_unit="s")
+            for (y, m), part in qa.with_columns(month.dt.year().alias("_y"), month.dt.month().alias("_m")) \
+                    .partition_by(["_y", "_m"], as_dict=True).items():
                 qa_by_month[(int(y), int(m))].append(part.drop("_y", "_m"))
 
-            month_end = (day + timedelta(days=1)).day == 1
-            if month_end or day == end:
-                _write_roster(writer, roster, day, currency, tz)
-                actual, revision = actual_lines(layout, roster, day.year, day.month, costs, currency,
-                                                np.random.default_rng([seed, 3, day.year, day.month]))
-                posted = actual["posted_on"][0]
-                writer.write("ledger", f"actual_{day:%Y-%m}", actual, _at(posted, 7, tz))
-                if revision is not None:
-                    writer.write("ledger", f"actual_{day:%Y-%m}_revision", revision,
-                                 _at(revision["posted_on"][0], 7, tz))
+            if (day + timedelta(days=1)).day == 1 or day == end:
+                _close_month(writer, layout, roster, costs, day, currency, seed, tz)
                 for key in [k for k in qa_by_month if k <= (day.year, day.month)]:
                     _write_qa(writer, key, qa_by_month.pop(key), tz)
             if (offset + 1) % PROGRESS_EVERY_DAYS == 0 or day == end:
@@ -265,6 +257,17 @@ def _write_roster(writer: ExportWriter, roster: Roster, as_of: date, currency: s
                                               "termination_date": pl.Date, "termination_type": pl.String,
                                               "termination_reason": pl.String})
     writer.write("roster", f"roster_{as_of}", df, _at(as_of + timedelta(days=1), 6, tz))
+
+
+def _close_month(writer: ExportWriter, layout: Layout, roster: Roster, costs: StaffCosts, day: date, currency: str,
+                 seed: int, tz: ZoneInfo) -> None:
+    """Month end (or the last generated day): the roster snapshot and the month's ledger actuals."""
+    _write_roster(writer, roster, day, currency, tz)
+    actual, revision = actual_lines(layout, roster, day.year, day.month, costs, currency,
+                                    np.random.default_rng([seed, 3, day.year, day.month]))
+    writer.write("ledger", f"actual_{day:%Y-%m}", actual, _at(actual["posted_on"][0], 7, tz))
+    if revision is not None:
+        writer.write("ledger", f"actual_{day:%Y-%m}_revision", revision, _at(revision["posted_on"][0], 7, tz))
 
 
 def _write_qa(writer: ExportWriter, key: tuple[int, int], parts: list[pl.DataFrame], tz: ZoneInfo) -> None:
