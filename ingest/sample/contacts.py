@@ -5,7 +5,8 @@ noise, the odd surge). Each pool is one FIFO line served by its agents' `ready` 
 earliest available agent (the longest idle one when several are free) and hangs up when the wait passes their
 patience, so abandonment rises by itself when staffing falls short. Some answered calls are transferred to the
 pool's other queue (a second leg of the same contact). Outbound agents work a predictive dialer: connected calls
-reach them after a short ready gap; unconnected attempts carry no agent.
+reach them after a short ready gap; unconnected attempts carry no agent. The dialer also blends calls into long idle
+stretches of inbound agents, which keeps small centers' occupancy realistic without hurting their service level.
 
 `agent_state_events` then lays each answered leg over the agent's base timeline (talk, hold, talk, acw, then back
 to whatever state the agent's day is in), so the state stream agrees with the calls to the second.
@@ -59,7 +60,7 @@ class CustomerBook:
     def draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
         ids = rng.integers(1, self.size + 1, n)
         recent = np.concatenate(list(self.recent_unresolved)) if self.recent_unresolved else np.empty(0, np.int64)
-        repeat = rng.random(n) < (0.35 if recent.size else 0.0)
+        repeat = rng.random(n) < (0.25 if recent.size else 0.0)
         if recent.size and repeat.any():
             ids[repeat] = rng.choice(recent, int(repeat.sum()))
         ids[rng.random(n) < 0.07] = 0  # unidentified caller
