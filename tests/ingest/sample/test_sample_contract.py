@@ -11,7 +11,7 @@ import pytest
 
 from ingest.contracts import SOURCES
 from ingest.sample.freetext import luhn_card, norwegian_iban
-from tests.ingest.sample.conftest import read_text, violations
+from tests.ingest.sample.source_rules import read_text, violations
 
 
 def files_of(demo_dir: Path, source: str) -> list[Path]:

@@ -11,7 +11,7 @@ import pytest
 
 from ingest.contracts import SOURCES
 from ingest.sample import GenerationSummary, generate_center
-from tests.ingest.sample.conftest import read_text, violations
+from tests.ingest.sample.source_rules import read_text, violations
 
 
 @pytest.fixture(scope="module")
