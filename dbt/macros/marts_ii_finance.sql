@@ -1,6 +1,9 @@
 {#- kpi_finance_<grain> (monthly and up): one row per period, cost center and category, rolled up from
     int_finance_ledger_monthly (METRICS.md "Money"). Flows (budget, actual, forecast) are summed over the period;
-    year-to-date and year-end figures are those of the period's last month. -#}
+    year-to-date and year-end figures are those of the period's last month.
+    A month whose actuals are not booked yet has no actual, not an actual of 0: the variance compares the actuals
+    with the budget of the booked months only (booked_budget_amount; NULL when none is booked), and the
+    year-to-date variance is NULL when the period's last month is not booked. -#}
 {% macro marts_ii_kpi_finance(grain) -%}
 with rolled as (
 
@@ -8,10 +11,16 @@ with rolled as (
         sums={'budget_amount': 'budget_amount', 'actual_amount': 'actual_amount',
               'forecast_amount': 'forecast_amount', 'budget_lines': 'budget_lines', 'actual_lines': 'actual_lines',
               'forecast_lines': 'forecast_lines', 'months': '1',
-              'actualised_months': 'case when is_actualised then 1 else 0 end'},
-        lasts=['currency', 'fiscal_year_start', 'ytd_budget_amount', 'ytd_actual_amount', 'ytd_forecast_amount',
-               'annual_budget_amount', 'projection_as_of_month', 'actual_to_date_amount',
-               'actualised_months_to_date', 'remaining_budget_amount', 'remaining_forecast_amount']) }}
+              'actualised_months': 'case when is_actualised then 1 else 0 end',
+              'booked_budget_amount': 'case when is_actualised then budget_amount else 0 end'},
+        lasts={'currency': 'currency', 'fiscal_year_start': 'fiscal_year_start',
+               'last_month_booked': 'case when is_actualised then 1 else 0 end',
+               'ytd_budget_amount': 'ytd_budget_amount', 'ytd_actual_amount': 'ytd_actual_amount',
+               'ytd_forecast_amount': 'ytd_forecast_amount', 'annual_budget_amount': 'annual_budget_amount',
+               'projection_as_of_month': 'projection_as_of_month', 'actual_to_date_amount': 'actual_to_date_amount',
+               'actualised_months_to_date': 'actualised_months_to_date',
+               'remaining_budget_amount': 'remaining_budget_amount',
+               'remaining_forecast_amount': 'remaining_forecast_amount'}) }}
 
 ),
 
@@ -19,10 +28,12 @@ measured as (
 
     select
         rolled.*,
-        actual_amount - budget_amount as variance_amount,
-        {{ safe_divide('actual_amount - budget_amount', 'budget_amount') }} as variance_pct,
-        ytd_actual_amount - ytd_budget_amount as ytd_variance_amount,
-        {{ safe_divide('ytd_actual_amount - ytd_budget_amount', 'ytd_budget_amount') }} as ytd_variance_pct,
+        case when actualised_months > 0 then actual_amount - booked_budget_amount end as variance_amount,
+        case when actualised_months > 0
+             then {{ safe_divide('actual_amount - booked_budget_amount', 'booked_budget_amount') }} end as variance_pct,
+        case when last_month_booked = 1 then ytd_actual_amount - ytd_budget_amount end as ytd_variance_amount,
+        case when last_month_booked = 1
+             then {{ safe_divide('ytd_actual_amount - ytd_budget_amount', 'ytd_budget_amount') }} end as ytd_variance_pct,
         actual_to_date_amount + remaining_budget_amount as projected_year_end_amount,
         actual_to_date_amount + remaining_forecast_amount as forecast_year_end_amount,
         {{ safe_divide('actual_to_date_amount', 'actualised_months_to_date') }} * 12 as run_rate_year_end_amount
@@ -55,6 +66,7 @@ select
     projected.months,
     projected.actualised_months,
     projected.budget_amount,
+    projected.booked_budget_amount,
     projected.actual_amount,
     projected.forecast_amount,
     projected.budget_lines,

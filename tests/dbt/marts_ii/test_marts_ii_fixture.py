@@ -317,7 +317,9 @@ def test_finance_monthly_staff(marts):
     assert rows[d("2026-01-01")] == (1000, 1100, 100, pytest.approx(0.1), 1100, 12100, 13200, 12600, False)
     # Feb: the repost wins: 900 vs 1000 -> -100, -10%; YTD 2000; projection 2000 + 10 x 1000 = 12000
     assert rows[d("2026-02-01")] == (1000, 900, -100, pytest.approx(-0.1), 2000, 12000, 12000, 12500, True)
-    # Dec (not booked): projections are as of March: 3000 + 9 x 1000 = 12000; run rate 3000 / 3 x 12 = 12000
+    # Dec (not booked): no actual yet -> no variance (not 0 - 1000); projections are as of March:
+    # 3000 + 9 x 1000 = 12000; run rate 3000 / 3 x 12 = 12000
+    assert rows[d("2026-12-01")][2:4] == (None, None)
     assert rows[d("2026-12-01")][5:8] == (12000, 12000, 12500)
 
 
@@ -335,11 +337,13 @@ def test_finance_credit_line_and_quarter(marts):
     assert q1 == {"budget_amount": 300, "actual_amount": 290, "variance_pct": pytest.approx(-10 / 300),
                   "ytd_actual_amount": 290, "projected_year_end_amount": 1190,
                   "run_rate_year_end_amount": pytest.approx(1160), "is_projected_within_budget": True}
-    y = one(marts, "select budget_amount, actual_amount, months, actualised_months, annual_budget_amount "
+    y = one(marts, "select budget_amount, booked_budget_amount, actual_amount, variance_amount, months, "
+                   "actualised_months, annual_budget_amount, ytd_variance_amount "
                    "from marts.kpi_finance_yearly where category = 'staff'")
-    # 2026 staff: 12 x 1000 budget, 1100 + 900 + 1000 = 3000 actual, 3 of 12 months booked
-    assert y == {"budget_amount": 12000, "actual_amount": 3000, "months": 12, "actualised_months": 3,
-                 "annual_budget_amount": 12000}
+    # 2026 staff: 12 x 1000 budget, 1100 + 900 + 1000 = 3000 actual, 3 of 12 months booked -> compared with the
+    # booked months' 3 x 1000: variance 0; December is not booked -> no year-to-date variance
+    assert y == {"budget_amount": 12000, "booked_budget_amount": 3000, "actual_amount": 3000, "variance_amount": 0,
+                 "months": 12, "actualised_months": 3, "annual_budget_amount": 12000, "ytd_variance_amount": None}
 
 
 def test_cost_per_call(marts):
