@@ -133,6 +133,9 @@ CALLS = {1: [
     # C5: February, handle 180 + 60 = 240 s
     call_row("L6", "C5", "inbound", queue="Q1", queued="2026-02-10T12:00:00Z", answered="2026-02-10T12:00:05Z",
              ended="2026-02-10T12:04:05Z", agent="a1", talk=180, acw=60),
+    # C6: April, when no actual cost is booked yet
+    call_row("L7", "C6", "inbound", queue="Q1", queued="2026-04-15T12:00:00Z", answered="2026-04-15T12:00:05Z",
+             ended="2026-04-15T12:02:05Z", agent="a1", talk=120),
     # Outbound, all on 2026-01-15 local: a3 dials 3x for CampX and 1x for CampY; one unassigned predictive dial
     call_row("O1", "K1", "outbound", campaign="CampX", dialed="2026-01-15T10:00:00Z",
              answered="2026-01-15T10:00:10Z", ended="2026-01-15T10:03:00Z", agent="a3", talk=170,
@@ -357,8 +360,10 @@ def test_cost_per_call(marts):
     assert rows[d("2026-02-01")] == (1000, 900, 2, 300, 500.0, 450.0, 200.0)
     # Mar: cost 1000 + 90 = 1090 but no answered contact -> NULL, not 0
     assert rows[d("2026-03-01")] == (1090, 1000, 0, 0, None, None, None)
+    # Apr: C6 answered, but April's costs are not booked: no cost per call (not 0 / 1 = 0)
+    assert rows[d("2026-04-01")] == (0, 0, 1, 120, None, None, None)
     q1 = one(marts, "select actual_cost, answered_contacts, cost_per_call, cost_per_handled_minute "
-                    "from marts.kpi_cost_per_call_quarterly")
+                    "from marts.kpi_cost_per_call_quarterly where period_start = date '2026-01-01'")
     # Q1: 3290 / 4 = 822.5; 3290 / (960 s = 16 min) = 205.625
     assert q1 == {"actual_cost": 3290, "answered_contacts": 4, "cost_per_call": 822.5,
                   "cost_per_handled_minute": 205.625}
@@ -371,7 +376,8 @@ def test_cost_per_call(marts):
 def test_quality_agent_quarter(marts):
     a1 = one(marts, "select team, evaluations, score_sum, max_score_sum, qa_score, critical_fails, critical_fail_rate, "
                     "handled_contacts, evaluated_handled_contacts, evaluation_coverage, qa_score_target, "
-                    "meets_qa_score_target from marts.kpi_quality_quarterly where agent_id = 'a1'")
+                    "meets_qa_score_target from marts.kpi_quality_quarterly "
+                    "where agent_id = 'a1' and period_start = date '2026-01-01'")
     # a1 Q1: 2 evaluations, 13 / 20 = 0.65, 1 critical of 2 = 0.5; handled C1, C2, C5 = 3, evaluated C1, C2 = 2;
     # target 0.85 at_least -> not met
     assert a1 == {"team": "A", "evaluations": 2, "score_sum": 13, "max_score_sum": 20, "qa_score": 0.65,
