@@ -60,7 +60,20 @@ PROGRESS_EVERY_DAYS = 7
 def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: date = date(2026, 1, 1),
                     seed: int = 7, fmt: str = "csv", timezone: str = "Europe/Oslo", currency: str = "NOK",
                     faults: bool = False, progress: Callable[[str], None] | None = print) -> GenerationSummary:
-    """Write a simulated center's exports into `<out_dir>/<source>/`; deterministic for a seed."""
+    """Write a simulated center's exports into `<out_dir>/<source>/<file>.<fmt>`; the same seed gives the same files.
+
+    agents    agents employed on `start` (hires keep the headcount near it); 12 gives 2 teams, 2 queues, 1 campaign
+    days      generated days from `start`; files per day (calls, agent_states), per ISO week (schedules), per month
+              (roster snapshot at each month end plus one on `start`, ledger actuals, QA) and a budget per year
+    fmt       "csv" (timestamps ISO 8601 with the center's offset) or "parquet" (time-zone-aware timestamps)
+    timezone  IANA name of the center's zone; opening hours and shifts are local
+    currency  ISO 4217 code of pay and ledger amounts (NOK, SEK, DKK, EUR, USD, GBP are converted; others as NOK)
+    faults    also write a late file, a duplicate file, a corrected re-export and a file of bad rows, listed in
+              `<out_dir>/faults.json`; without faults every row passes the SOURCES.md rules
+    progress  called with a line every few days (None: silent)
+
+    Raises ValueError for a bad option and FileExistsError when a source folder of `out_dir` already has files.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     _check_arguments(out_dir, agents, days, fmt, timezone, currency)
