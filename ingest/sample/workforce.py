@@ -126,21 +126,27 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
         by_pool.setdefault(pool, []).append((e, team))
 
     for pool, members in by_pool.items():
+        # New hires in their classroom weeks come last: they neither dial nor cover the forecast.
+        tenure = {e.agent_id: (day - e.spell_on(day)[0]).days for e, _ in members}
         order = rng.permutation(len(members))
-        members = [members[k] for k in order]
+        members = sorted((members[k] for k in order), key=lambda m: tenure[m[0].agent_id] < NEW_HIRE_TRAINING_DAYS)
+        n_ready = sum(1 for e, _ in members if tenure[e.agent_id] >= NEW_HIRE_TRAINING_DAYS)
         weekday_campaigns = layout.campaigns if day.isoweekday() <= 5 else ()
-        n_out = int(round(OUTBOUND_SHARE * len(members))) if weekday_campaigns else 0
+        n_out = int(round(OUTBOUND_SHARE * n_ready)) if weekday_campaigns else 0
         open_sod, close_sod = open_hours[0] * 3600, open_hours[1] * 3600
         demand = forecast_by_pool[pool].copy()
         lengths = [_shift_length(e, open_sod, close_sod) for e, _ in members]
-        inbound_intervals = sum(lengths[n_out:]) / INTERVAL_SECONDS
+        inbound_intervals = sum(lengths[n_out:n_ready]) / INTERVAL_SECONDS
         demand *= inbound_intervals / max(demand.sum(), 1e-9)
         covered = np.zeros(INTERVALS_PER_DAY)
         for k, (e, team) in enumerate(members):
             length = lengths[k]
-            spell = e.spell_on(day)
-            training = (day - spell[0]).days < NEW_HIRE_TRAINING_DAYS
-            if k < n_out:
+            training = k >= n_ready
+            if training:
+                campaign = None
+                start_sod = open_sod + int(rng.integers(0, 3)) * 1800 if close_sod - open_sod > length + 3600 \
+                    else open_sod
+            elif k < n_out:
                 campaign = weekday_campaigns[k % len(weekday_campaigns)]
                 start_sod = max(open_sod, DIAL_HOURS[0] * 3600 + int(rng.integers(0, 3)) * 1800)
                 start_sod = min(start_sod, close_sod - length)
@@ -152,8 +158,6 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
                     _best_start(demand - covered, open_sod, close_sod, length)
                 first = start_sod // INTERVAL_SECONDS
                 covered[first:first + length // INTERVAL_SECONDS] += 1
-            if training:
-                campaign = None
             segs = shift_segments(start_sod, length, rng, training)
             original = None
             if rng.random() < 0.04:
@@ -162,7 +166,7 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
                     original = [(s + move, en + move, a) for s, en, a in segs]
             events, windows = actual_day(segs, e, rng)
             days.append(AgentDay(e, int(e.agent_id[1:]), team, pool, campaign, segs, original, events, windows,
-                                (day - spell[0]).days))
+                                tenure[e.agent_id]))
     return days
 
 
