@@ -139,7 +139,9 @@ def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: d
                 qa_by_month[(int(y), int(m))].append(part.drop("_y", "_m"))
 
             if (day + timedelta(days=1)).day == 1 or day == end:
-                _close_month(writer, layout, roster, costs, day, currency, seed, tz)
+                if day != start:  # the snapshot of `start` is already written
+                    _write_roster(writer, roster, day, currency, tz)
+                _write_actuals(writer, layout, roster, costs, day, currency, seed, tz)
                 for key in [k for k in qa_by_month if k <= (day.year, day.month)]:
                     _write_qa(writer, key, qa_by_month.pop(key), tz)
             if (offset + 1) % PROGRESS_EVERY_DAYS == 0 or day == end:
@@ -272,10 +274,9 @@ def _write_roster(writer: ExportWriter, roster: Roster, as_of: date, currency: s
     writer.write("roster", f"roster_{as_of}", df, _at(as_of + timedelta(days=1), 6, tz))
 
 
-def _close_month(writer: ExportWriter, layout: Layout, roster: Roster, costs: StaffCosts, day: date, currency: str,
+def _write_actuals(writer: ExportWriter, layout: Layout, roster: Roster, costs: StaffCosts, day: date, currency: str,
                  seed: int, tz: ZoneInfo) -> None:
-    """Month end (or the last generated day): the roster snapshot and the month's ledger actuals."""
-    _write_roster(writer, roster, day, currency, tz)
+    """Month end (or the last generated day): the month's ledger actuals, now and then with a revision."""
     actual, revision = actual_lines(layout, roster, day.year, day.month, costs, currency,
                                     np.random.default_rng([seed, 3, day.year, day.month]))
     writer.write("ledger", f"actual_{day:%Y-%m}", actual, _at(actual["posted_on"][0], 7, tz))
