@@ -62,8 +62,9 @@ def test_parquet_output_keeps_types_and_offsets(tmp_path: Path) -> None:
     assert roster.schema["hire_date"] == pl.Date and isinstance(roster.schema["fte"], pl.Decimal)
 
 
-def test_summary_counts_what_was_written(tmp_path: Path) -> None:
-    summary = generate_center(tmp_path, agents=4, days=2, start=date(2026, 3, 2), progress=None)
+@pytest.mark.parametrize("start, days", [(date(2026, 3, 2), 2), (date(2026, 1, 31), 1)])  # 1 day: first = last
+def test_summary_counts_what_was_written(tmp_path: Path, start: date, days: int) -> None:
+    summary = generate_center(tmp_path, agents=4, days=days, start=start, progress=None)
     for source in SOURCES:
         paths = list((tmp_path / source).glob("*.csv"))
         assert summary.files[source] == len(paths)
