@@ -21,10 +21,11 @@ from dashboards.site import Card, Section, Site, Table, chart
 
 SUPERVISOR_WEEKS = 8  # recent weeks get a page each; older weeks are in the executive reports
 # The scorecard mart's coaching flags (its `needs_coaching` is their OR), as the page words them.
+# The scorecard's coaching triggers (kpi_agent_scorecard_monthly; rule in its YAML) and how the page words them.
 COACHING_FLAGS = {
-    "has_critical_fail": "QA critical fail",
-    "is_below_qa_target": "QA score under target",
-    "is_below_adherence_target": "adherence under target",
+    "is_critical_fail_rate_above_target": "QA critical-fail rate over target",
+    "is_low_qa_score_outlier": "QA score under target and among the team's lowest",
+    "is_low_adherence_outlier": "adherence under target and among the team's lowest",
     "is_slow_aht_outlier": "AHT over target and among the team's slowest",
 }
 

@@ -179,8 +179,9 @@ def test_supervisor_page_shows_intraday_days_scorecards_and_critical_fails(check
     staffing = next(c for c in check.charts if c.title.startswith("Calls offered"))
     assert staffing.traces_with_data == 8  # two days x (calls + required + scheduled + staffed)
     # Team North's scorecards only (A3 is in South); both need coaching, for the mart's reasons.
-    assert "A1\t5:00\t90 %\t85 %\t20 %\t1\tQA critical fail" in text
-    assert "A2\t5:15\t80 %\t70 %\t25 %\t0\tQA score under target; adherence under target" in text
+    assert "A1\t5:00\t90 %\t85 %\t20 %\t1\tQA critical-fail rate over target" in text
+    assert ("A2\t5:15\t80 %\t70 %\t25 %\t0\tQA score under target and among the team's lowest; "
+            "adherence under target and among the team's lowest") in text
     assert "A3\t" not in text
     assert "Mon 30 Mar\tA1\t2\t1" in text  # the week's critical fail
     south = plain(checks["supervisor_south_2026-W14.html"].text)

@@ -190,14 +190,15 @@ LEGS = [
     (("2026-03-31 09:00", "sales", False, True, True), 2),
 ]
 # Monthly scorecards: (period_start, agent_id, team, aht_seconds, adherence, qa_score, conversion_rate, critical_fails,
-# has_critical_fail, is_below_qa_target, is_below_adherence_target, is_slow_aht_outlier, needs_coaching)
+# is_critical_fail_rate_above_target, is_low_qa_score_outlier, is_low_adherence_outlier, is_slow_aht_outlier,
+# needs_coaching)
 SCORECARDS = [
     ("2026-03-01", "A1", "North", 300.0, 0.90, 0.85, 0.20, 1, True, False, False, False, True),
     ("2026-03-01", "A2", "North", 315.0, 0.80, 0.70, 0.25, 0, False, True, True, False, True),
     ("2026-03-01", "A3", "South", 300.0, 0.95, 0.90, None, 0, False, False, False, False, False),
 ]
 SCORECARD_COLUMNS = ["period_start", "agent_id", "team", "aht_seconds", "adherence", "qa_score", "conversion_rate",
-                     "critical_fails", "has_critical_fail", "is_below_qa_target", "is_below_adherence_target",
+                     "critical_fails", "is_critical_fail_rate_above_target", "is_low_qa_score_outlier", "is_low_adherence_outlier",
                      "is_slow_aht_outlier", "needs_coaching"]
 
 PEOPLE = ("team varchar, headcount_start bigint, headcount_end bigint, average_headcount double, hires bigint, "
@@ -271,8 +272,8 @@ def build_full_warehouse(path: Path) -> Path:
                [(*leg, True) for leg, count in LEGS for _ in range(count)])
         con.execute("create table marts.kpi_agent_scorecard_monthly (period_start date, agent_id varchar, "
                     "team varchar, aht_seconds double, adherence double, qa_score double, conversion_rate double, "
-                    "critical_fails bigint, has_critical_fail boolean, is_below_qa_target boolean, "
-                    "is_below_adherence_target boolean, is_slow_aht_outlier boolean, needs_coaching boolean)")
+                    "critical_fails bigint, is_critical_fail_rate_above_target boolean, is_low_qa_score_outlier boolean, "
+                    "is_low_adherence_outlier boolean, is_slow_aht_outlier boolean, needs_coaching boolean)")
         insert(con, "kpi_agent_scorecard_monthly", SCORECARD_COLUMNS, SCORECARDS)
         con.execute("create schema ops")
         con.execute("create table ops.published_version (version_id varchar, published_at timestamp, "
