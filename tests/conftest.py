@@ -18,3 +18,12 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 def artifacts_dir() -> Path:
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     return ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Playwright's sync API allows one per thread)."""
+    from tests.support.browser import Browser
+
+    with Browser() as b:
+        yield b

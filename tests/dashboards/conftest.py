@@ -1,18 +1,10 @@
-"""Shared fixtures for the dashboard tests: one headless browser per session, screenshots under test-artifacts/."""
+"""Shared fixtures for the dashboard tests (the session's browser lives in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from tests.support.browser import Browser
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with Browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support.browser import Browser
-
 pytestmark = pytest.mark.e2e
 
 TILSYN = str(Path(sys.executable).parent / "tilsyn")
@@ -78,15 +76,14 @@ def test_analyst_warehouse_has_only_published_schemas(center: dict) -> None:
     assert not {"full_name", "termination_reason", "hourly_cost", "caller_number", "notes"} & columns
 
 
-def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_dir: Path) -> None:
+def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_dir: Path, browser) -> None:
     pages = sorted(center["dashboards"].glob("*.html"))
     names = {p.name for p in pages}
     assert "index.html" in names
     assert any(n.startswith("exec_") for n in names)
     shots = artifacts_dir / "screenshots" / "e2e"
     shots.mkdir(parents=True, exist_ok=True)
-    with Browser() as browser:
-        checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
+    checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
     for page, check in zip(pages, checks):
         assert not check.errors, (page.name, check.errors)
         assert not check.blocked_requests, (page.name, check.blocked_requests)
