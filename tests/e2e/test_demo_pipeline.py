@@ -1,13 +1,16 @@
-"""End to end on generated data: `tilsyn generate` -> `tilsyn run` (the real Dagster job, dbt build on a real DuckDB
-file, publish, dashboards) -> every page opened offline in headless Chromium.
+"""End to end on generated data with realistic export faults: `tilsyn generate --faults` -> `tilsyn run` (the real
+Dagster job, dbt build on a real DuckDB file, publish, dashboards) -> every page opened offline in headless Chromium.
 
-Nothing is mocked; the figures are reconciled against the raw export files read by DuckDB directly, not through
-Tilsyn's code.
+The generator's faults (faults.json): a late file, a byte-identical duplicate, a corrected re-export of a day, and one
+file with 5 bad rows. The run must land every good file, quarantine the bad one, publish, render, and exit 1 naming
+the rejected file. Nothing is mocked; figures are reconciled against the export files read by DuckDB directly.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,9 +23,10 @@ pytestmark = pytest.mark.e2e
 TILSYN = str(Path(sys.executable).parent / "tilsyn")
 
 
-def _tilsyn(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def _tilsyn(*args: str, env: dict[str, str] | None = None, expect_exit: int = 0) -> subprocess.CompletedProcess:
     result = subprocess.run([TILSYN, *args], env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, f"tilsyn {args[0]} failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+    assert result.returncode == expect_exit, (
+        f"tilsyn {args[0]} exited {result.returncode}:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}")
     return result
 
 
@@ -30,10 +34,11 @@ def _tilsyn(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("center")
     paths = {"landing": root / "landing", "warehouse": root / "warehouse.duckdb", "dashboards": root / "dashboards"}
-    _tilsyn("generate", "--out", str(paths["landing"]), "--agents", "10", "--days", "35", "--seed", "3")
+    _tilsyn("generate", "--out", str(paths["landing"]), "--agents", "10", "--days", "35", "--seed", "3", "--faults")
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "e2e-test-key"}
+    # exit 1: one file was rejected, everything else landed and was published
     run = _tilsyn("run", "--landing", str(paths["landing"]), "--warehouse", str(paths["warehouse"]),
-                  "--dashboards", str(paths["dashboards"]), env=env)
+                  "--dashboards", str(paths["dashboards"]), env=env, expect_exit=1)
     paths["run_stdout"] = run.stdout  # type: ignore[assignment]
     return paths
 
@@ -46,11 +51,32 @@ def test_run_prints_steps_and_a_summary(center: dict) -> None:
     assert str(center["warehouse"]) in out
 
 
+def test_bad_file_is_quarantined_named_and_queryable(center: dict) -> None:
+    faults = json.loads((center["landing"] / "faults.json").read_text())
+    (bad_rows,) = [f for f in faults if f.startswith("bad rows: ")]
+    bad = re.search(r"calls/(\S+\.csv) has 5 invalid rows", bad_rows).group(1)
+    assert "rejected files (1)" in center["run_stdout"]
+    assert f"calls/{bad}" in center["run_stdout"]
+    quarantine = center["warehouse"].with_name("warehouse.quarantine")
+    assert any(p.name.startswith(bad.removesuffix(".csv")) for p in quarantine.rglob("*")), "no quarantined copy"
+    assert (center["landing"] / "calls" / bad).exists()  # landing files are immutable: copied, never moved
+    con = duckdb.connect(str(center["warehouse"]), read_only=True)
+    try:
+        rejected = con.execute("select source_file from ops.rejected_files").fetchall()
+        problem_lines = {r[0] for r in con.execute("select row from ops.row_problems").fetchall()}
+    finally:
+        con.close()
+    assert rejected == [(f"calls/{bad}",)]
+    assert {2, 3, 4, 5, 6} <= problem_lines  # faults.json: 5 bad rows, lines 2-6 under the header
+
+
 def test_offered_contacts_reconcile_with_the_raw_exports(center: dict) -> None:
-    """Offered legs in the marts = inbound legs with a queue in the export files, counted by DuckDB alone."""
+    """Offered legs in the marts = distinct inbound legs with a queue in the good export files, counted by DuckDB alone
+    (the duplicate and the corrected re-export repeat leg ids; the rejected file lands nothing)."""
     raw = duckdb.sql(
-        f"select count(*) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true) "
-        "where direction = 'inbound' and coalesce(queue, '') <> ''"
+        f"select count(distinct leg_id) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true, "
+        "filename = true) where direction = 'inbound' and coalesce(queue, '') <> '' "
+        "and filename not like '%BAD_ROWS%'"
     ).fetchall()[0][0]
     con = duckdb.connect(str(center["warehouse"]), read_only=True)
     try:
