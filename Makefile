@@ -43,3 +43,10 @@ dagster-dev: .venv/.synced
 
 clean:
 	rm -rf data/demo dbt/target test-artifacts
+
+# The benchmark (not part of `make test`; minutes to hours): a generated center through DuckDB alone and through
+# Tilsyn, tables into docs/benchmarks.md. Another size: make bench BENCH_ARGS="--agents 1000 --days 30 --reuse"
+BENCH_ARGS ?= --agents 100 --days 365 --format both --reuse
+.PHONY: bench
+bench: .venv/.synced
+	$(UV) run --frozen python bench/run_benchmark.py $(BENCH_ARGS)
