@@ -3,7 +3,9 @@
     Answered contacts: distinct contact_id with at least one answered inbound leg (a transferred call is one
     contact), in the local month in which the contact's first leg entered a queue. Handle seconds: talk + hold +
     acw of the handled inbound legs, in the local month in which each leg entered its queue (as kpi_service). Both
-    come from the contact models that define them (int_contacts_rolled_up, int_contact_legs_enriched). -#}
+    come from the contact models that define them (int_contacts_rolled_up, int_contact_legs_enriched). A center
+    that sends no ledger at all gets no rows (empty cost-per-call marts); months without booked costs otherwise
+    keep their volumes with is_actualised false. -#}
 with answered as (
 
     -- int_contacts_rolled_up: one row per inbound contact, on the local day of its first offered leg
@@ -66,3 +68,4 @@ from months
 left join cost on cost.period_month = months.period_month
 left join answered on answered.period_month = months.period_month
 left join handled on handled.period_month = months.period_month
+where exists (select 1 from {{ ref('int_finance_ledger_monthly') }})

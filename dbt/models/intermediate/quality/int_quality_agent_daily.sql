@@ -4,7 +4,9 @@
     - Evaluations belong to the local day of `evaluated_at` (QA is reported when it is done).
     - A handled contact is a distinct (contact_id, agent_id) pair of handled inbound legs (METRICS.md), on the
       local day of the agent's first handled leg of the contact; it is evaluated when an evaluation of that
-      contact and agent exists, whenever it was made. -#}
+      contact and agent exists, whenever it was made.
+    - A center that sends no QA evaluations at all gets no rows (empty quality marts), not a coverage of 0 over
+      every handled contact. -#}
 with evaluations as (
 
     select
@@ -79,3 +81,4 @@ left join {{ ref('dim_agent') }} as agent_teams
     on agent_teams.agent_id = agent_days.agent_id
     and agent_teams.valid_from <= agent_days.local_date
     and (agent_teams.valid_to is null or agent_teams.valid_to > agent_days.local_date)
+where exists (select 1 from {{ ref('stg_qa_evaluations') }})
