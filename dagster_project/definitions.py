@@ -14,6 +14,8 @@ from dagster_project.assets import (
     analyst_warehouse,
     dashboards,
     ingest_landing,
+    reconciliation,
+    source_freshness,
     tilsyn_dbt_models,
 )
 from dagster_project.dbt_project import DBT_EXECUTABLE, TILSYN_DBT_PROJECT
@@ -41,6 +43,7 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
     )
     return dg.Definitions(
         assets=[ingest_landing, tilsyn_dbt_models, analyst_warehouse, dashboards],
+        asset_checks=[source_freshness, reconciliation],
         jobs=[pipeline_job],
         schedules=[nightly],
         sensors=[build_landing_sensor(pipeline_job, lambda _context: tilsyn.settings().landing_dir)],

@@ -10,9 +10,11 @@ the published file only ever has readers. Plain module: Dagster and the CLI call
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +22,9 @@ from pathlib import Path
 import duckdb
 
 PUBLISHED_SCHEMAS = ("marts", "ops")
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt"
+# What a build's result depends on besides the landed files and the settings.
+DBT_CODE_GLOBS = ("dbt_project.yml", "models/**/*", "macros/**/*", "seeds/**/*")
 
 
 @dataclass
@@ -39,7 +44,44 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS) -> PublishReport:
+def build_state_key(pipeline_db: Path, dbt_vars_json: str) -> str:
+    """A digest of everything a build reads: the landed and rejected files, the metric settings, the dbt code.
+
+    Equal keys mean a new build would publish the same warehouse, so a run over no new files can skip it.
+    """
+    digest = hashlib.sha256(dbt_vars_json.encode())
+    for pattern in DBT_CODE_GLOBS:
+        for path in sorted(DBT_PROJECT_DIR.glob(pattern)):
+            if path.is_file():
+                digest.update(f"{path.relative_to(DBT_PROJECT_DIR)}\0".encode() + path.read_bytes())
+    con = duckdb.connect(str(pipeline_db), read_only=True)
+    try:
+        for table in ("loaded_files", "rejected_files"):
+            has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' and table_name = ?",
+                              [table]).fetchone()[0]
+            if has:
+                for (sha,) in con.execute(f"select sha256 from ops.{table} order by sha256").fetchall():
+                    digest.update(f"{table}\0{sha}\n".encode())
+    finally:
+        con.close()
+    return digest.hexdigest()
+
+
+def published_state(warehouse: Path) -> tuple[str, str] | None:
+    """(version_id, state key) of the published warehouse; None when there is none (or it predates state keys)."""
+    if not warehouse.exists():
+        return None
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select any_value(version_id), any_value(state_key) from ops.published_version").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
+                      progress: Callable[[str], None] = lambda line: None, state_key: str | None = None) -> PublishReport:
     """Copy `schemas` of `pipeline_db` into a fresh file and atomically replace `warehouse` with it."""
     started = time.perf_counter()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +90,7 @@ def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ..
     version_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
     next_path = warehouse.with_name(f"{warehouse.name}.next-{version_id}")
     report = PublishReport(warehouse=warehouse, version_id=version_id)
+    progress(f"building version {version_id} beside {warehouse.name} ({next_path.name})")
 
     con = duckdb.connect(str(next_path))
     try:
@@ -63,12 +106,14 @@ def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ..
             target = f"{_quote(schema)}.{_quote(table)}"
             con.execute(f"create table {target} as select * from pipeline.{target}")
             report.table_rows[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
+            if len(report.table_rows) % 20 == 0:
+                progress(f"{len(report.table_rows)} of {len(tables)} tables copied")
         # The version's own manifest, so a reader can check it sees one complete version.
         con.execute("create table ops.published_version (version_id varchar, published_at timestamp, "
-                    "table_name varchar, row_count bigint)")
+                    "table_name varchar, row_count bigint, state_key varchar)")
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        con.executemany("insert into ops.published_version values (?, ?, ?, ?)",
-                        [(version_id, now, name, rows) for name, rows in report.table_rows.items()])
+        con.executemany("insert into ops.published_version values (?, ?, ?, ?, ?)",
+                        [(version_id, now, name, rows, state_key) for name, rows in report.table_rows.items()])
         con.execute("detach pipeline")
         con.execute("checkpoint")
     finally:

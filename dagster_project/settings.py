@@ -42,6 +42,8 @@ class Settings:
     pseudonym_key_file: Path | None = None
     # Nightly schedule (Dagster cron) in the center's time zone.
     schedule_cron: str = "0 2 * * *"
+    # Freshness check: a source that sent files before but none for more than this many days fails.
+    freshness_days: float = 3
     metrics: dict[str, Any] = field(default_factory=metric_defaults)
 
     # --- derived paths -------------------------------------------------------------------------------------------
@@ -144,6 +146,7 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         dashboards_dir=Path(paths.get("dashboards", defaults.dashboards_dir)),
         pseudonym_key_file=Path(paths["pseudonym_key_file"]) if paths.get("pseudonym_key_file") else None,
         schedule_cron=str(schedule.get("cron", defaults.schedule_cron)),
+        freshness_days=float(schedule.get("freshness_days", defaults.freshness_days)),
         metrics=metrics,
     )
 

@@ -1,0 +1,214 @@
+"""Unattended operation, end to end: `tilsyn run` killed with SIGKILL during ingest, dbt and publishing, then a run
+that recovers; a reader process querying the published warehouse in a loop the whole time.
+
+One small generated center (4 agents x 6 days) goes through the steps in order (the tests share it and run in file
+order). The process group is killed, as an out-of-memory kill or a lost machine would: dbt (a child process) dies
+with the run. Expected results come from the export files read by DuckDB directly, not through Tilsyn's code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+TILSYN = str(Path(sys.executable).parent / "tilsyn")
+
+# A reader as an analyst would be: open read-only, read the version manifest and count every table in the same
+# connection, close, again. Any error or a count that differs from its version's manifest is recorded.
+READER = r"""
+import json, os, sys, time
+import duckdb
+warehouse, stop_file, out_file = sys.argv[1:4]
+reads, errors, inconsistent, versions = 0, [], [], []
+while not os.path.exists(stop_file):
+    if not os.path.exists(warehouse):
+        time.sleep(0.05)
+        continue
+    try:
+        con = duckdb.connect(warehouse, read_only=True)
+        try:
+            manifest = con.execute("select version_id, table_name, row_count from ops.published_version").fetchall()
+            for version_id, table, rows in manifest:
+                counted = con.execute(f"select count(*) from {table}").fetchone()[0]
+                if counted != rows:
+                    inconsistent.append([version_id, table, rows, counted])
+        finally:
+            con.close()
+        ids = sorted({m[0] for m in manifest})
+        if len(ids) != 1:
+            inconsistent.append(["manifest with versions", ids])
+        elif not versions or versions[-1] != ids[0]:
+            versions.append(ids[0])
+        reads += 1
+    except Exception as exc:
+        errors.append(repr(exc))
+json.dump({"reads": reads, "errors": errors, "inconsistent": inconsistent, "versions": versions},
+          open(out_file, "w"))
+"""
+
+
+@pytest.fixture(scope="module")
+def center(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from ingest.sample import generate_center
+
+    root = tmp_path_factory.mktemp("operations")
+    landing = root / "landing"
+    generate_center(landing, agents=4, days=6, seed=11)
+    env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "operations-test-key"}
+    warehouse = root / "warehouse.duckdb"
+    args = ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--dashboards", str(root / "dashboards")]
+    return {"root": root, "landing": landing, "warehouse": warehouse, "env": env, "args": args,
+            "pipeline": root / "warehouse.pipeline.duckdb"}
+
+
+def _run_and_kill_at(center: dict, pattern: str, command: list[str] | None = None) -> list[str]:
+    """Start `tilsyn run` (or `command`), SIGKILL its process group at the first output line matching `pattern`."""
+    proc = subprocess.Popen(command or [TILSYN, *center["args"]], env=center["env"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if re.search(pattern, line):
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.stdout.close()
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, f"the run ended before {pattern!r}:\n{''.join(lines[-30:])}"
+    _wait_until_gone(proc.pid)  # dbt, a child, holds the database lock until the kernel has ended it too
+    return lines
+
+
+def _wait_until_gone(process_group: int, timeout_seconds: float = 30) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process_group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"process group {process_group} still alive {timeout_seconds} s after SIGKILL")
+
+
+def _run(center: dict) -> str:
+    result = subprocess.run([TILSYN, *center["args"]], env=center["env"], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"tilsyn run failed:\n{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def _query(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _published_version(warehouse: Path) -> str:
+    (version,) = _query(warehouse, "select distinct version_id from ops.published_version")
+    return version[0]
+
+
+def _export_hashes(landing: Path) -> set[str]:
+    return {hashlib.sha256(p.read_bytes()).hexdigest() for p in landing.glob("*/*") if p.is_file()}
+
+
+def test_kill_during_ingest_keeps_every_landed_file_whole(center: dict) -> None:
+    # kill once the first file has landed (each file's rows and manifest row commit in one transaction)
+    lines = _run_and_kill_at(center, r"^\[ingest\]   \S+/\S+: .* rows loaded")
+    assert sum("rows loaded" in line for line in lines) == 1  # killed at the first landed file
+    per_file = _query(center["pipeline"], """
+        select f.source, f.rows, coalesce(c.n, 0) + coalesce(s.n, 0) + coalesce(sc.n, 0) + coalesce(r.n, 0)
+            + coalesce(l.n, 0) + coalesce(q.n, 0)
+        from ops.loaded_files as f
+        left join (select _file_seq, count(*) as n from raw.calls group by 1) as c on c._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.agent_states group by 1) as s on s._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.schedules group by 1) as sc on sc._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.roster group by 1) as r on r._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.ledger group by 1) as l on l._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.qa_evaluations group by 1) as q on q._file_seq = f.file_seq
+    """)
+    assert len(per_file) >= 1
+    assert all(manifest_rows == raw_rows for _, manifest_rows, raw_rows in per_file), per_file
+    assert not center["warehouse"].exists()  # nothing was ever published
+
+
+def test_kill_during_dbt_publishes_nothing(center: dict) -> None:
+    _run_and_kill_at(center, r"^\[dbt\]\s+10 built ")
+    assert not center["warehouse"].exists()
+    # ingest finished in this run: every export file is landed exactly once
+    hashes = _query(center["pipeline"], "select sha256 from ops.loaded_files")
+    assert len(hashes) == len({h for (h,) in hashes})
+    assert {h for (h,) in hashes} == _export_hashes(center["landing"])
+
+
+def test_run_after_the_kills_publishes_the_right_result(center: dict) -> None:
+    out = _run(center)
+    assert "[checks] reconciliation: passed" in out
+    raw_offered = duckdb.sql(
+        f"select count(distinct leg_id) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true) "
+        "where direction = 'inbound' and coalesce(queue, '') <> ''"
+    ).fetchall()[0][0]
+    offered = _query(center["warehouse"], "select sum(offered) from marts.kpi_service_daily")[0][0]
+    assert raw_offered > 100  # a real workload
+    assert offered == raw_offered
+    loads = _query(center["warehouse"], "select count(*), count(distinct sha256) from ops.loaded_files")[0]
+    assert loads[0] == loads[1] == len(_export_hashes(center["landing"]))  # nothing loaded twice, nothing lost
+    # the run report: every dbt node of the build, none failed
+    statuses = dict(_query(center["warehouse"], "select status, count(*) from ops.build_results "
+                                                "where run_id = (select max(run_id) from ops.build_results) "
+                                                "group by 1"))
+    assert set(statuses) <= {"success", "pass"} and statuses["success"] > 50
+    center["first_version"] = _published_version(center["warehouse"])
+
+
+def test_kill_while_publishing_keeps_the_previous_version(center: dict) -> None:
+    """The publish step of a run, alone (the marts of the last build are in the pipeline file), killed mid-copy."""
+    publish = ("from pathlib import Path; from dagster_project.publish import publish_warehouse; "
+               f"publish_warehouse(Path({str(center['pipeline'])!r}), Path({str(center['warehouse'])!r}), "
+               "progress=lambda line: print('[publish]', line, flush=True))")
+    _run_and_kill_at(center, r"^\[publish\] 20 of \d+ tables copied", command=[sys.executable, "-c", publish])
+    assert _published_version(center["warehouse"]) == center["first_version"]
+    assert list(center["root"].glob("warehouse.duckdb.next-*"))  # the half-built next version, beside it
+
+
+def test_reader_in_a_loop_through_a_full_run_sees_whole_versions_only(center: dict) -> None:
+    # a corrected re-export of one day without its last row: new content; latest file wins per leg, so the legs
+    # of the earlier file stay and every count is unchanged
+    day = sorted((center["landing"] / "calls").glob("*.csv"))[2]
+    (center["landing"] / "calls" / (day.stem + "_corrected.csv")).write_text(
+        "".join(day.read_text().splitlines(keepends=True)[:-1]))
+    stop, out = center["root"] / "stop-reader", center["root"] / "reader.json"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(center["warehouse"]), str(stop), str(out)])
+    try:
+        _run(center)
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    seen = json.loads(out.read_text())
+    assert seen["errors"] == []
+    assert seen["inconsistent"] == []
+    assert seen["reads"] > 10
+    last = _published_version(center["warehouse"])
+    assert seen["versions"] == [center["first_version"], last] and last != center["first_version"]
+    assert not list(center["root"].glob("warehouse.duckdb.next-*"))  # the killed publish's leftover is gone
+
+
+def test_a_run_over_no_new_files_is_a_no_op(center: dict) -> None:
+    """What the nightly schedule does on a quiet night: ingest finds nothing, no build, the same version stays."""
+    before = _published_version(center["warehouse"])
+    out = _run(center)
+    assert f"[dbt] nothing new since published version {before}" in out
+    assert "[publish]" not in out
+    assert _published_version(center["warehouse"]) == before
