@@ -121,6 +121,10 @@ def _rejected_files(settings: Settings) -> list[str]:
 def _summary(settings: Settings, ok: bool, seconds: float) -> None:
     _say("")
     _say(f"Tilsyn run {'finished' if ok else 'FAILED'} in {seconds:.1f} s")
+    from dagster_project.run_report import summary_lines
+
+    for line in summary_lines(settings.pipeline_db_path):
+        _say(line)
     rejected = _rejected_files(settings)
     if rejected:
         _say(f"  rejected files ({len(rejected)}), see {settings.quarantine_dir}:")

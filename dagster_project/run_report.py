@@ -61,3 +61,30 @@ def record_build_results(pipeline_db: Path, run_id: str, run_results: dict[str, 
         return failed
     finally:
         con.close()
+
+
+def summary_lines(pipeline_db: Path) -> list[str]:
+    """Two lines for the end of a run: the latest load and the latest dbt build, from the pipeline's ops schema."""
+    if not pipeline_db.exists():
+        return []
+    con = duckdb.connect(str(pipeline_db), read_only=True)
+    try:
+        tables = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ops'").fetchall()}
+        lines = []
+        if "loads" in tables:
+            load = con.execute("select files_loaded, rows_loaded, files_skipped, files_rejected, "
+                               "epoch(finished_at - started_at) from ops.loads order by started_at desc limit 1").fetchone()
+            if load:
+                lines.append(f"  loaded            : {load[0]} new files ({load[1]:,} rows), {load[2]} already known, "
+                             f"{load[3]} rejected, in {load[4]:.1f} s")
+        if "build_results" in tables:
+            build = con.execute(
+                "select count(*) filter (node_type = 'model'), count(*) filter (node_type <> 'model'), "
+                "count(*) filter (status in ('fail', 'error')), sum(seconds) from ops.build_results "
+                "where run_id = (select run_id from ops.build_results order by recorded_at desc limit 1)"
+            ).fetchone()
+            lines.append(f"  built (last dbt)  : {build[0]} models, {build[1]} tests and seeds, {build[2]} failed, "
+                         f"{build[3]:.1f} s of dbt node time")
+        return lines
+    finally:
+        con.close()
