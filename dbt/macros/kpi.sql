@@ -33,6 +33,28 @@
     1 - {{ safe_divide('repeat_contacts', 'fcr_eligible_contacts') }} as fcr_rate
 {%- endmacro %}
 
+{#- Targets of each family (seed kpi_targets, macro marts_ii_target_columns): `<kpi>_target` and
+    `meets_<kpi>_target` for a row of `relation` (a CTE holding the mart's columns), looked up on its period_start.
+    Service and FCR targets are per queue, then center; agent targets per team, then center. -#}
+{% macro service_kpi_targets(relation) -%}
+    {%- for kpi in ['service_level', 'abandonment_rate', 'asa_seconds', 'aht_seconds'] %}
+    {{ marts_ii_target_columns(kpi, relation ~ '.' ~ kpi, [['queue', relation ~ '.queue']],
+                               relation ~ '.period_start') }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro agent_kpi_targets(relation) -%}
+    {%- for kpi in ['adherence', 'occupancy', 'aht_seconds'] %}
+    {{ marts_ii_target_columns(kpi, relation ~ '.' ~ kpi, [['team', relation ~ '.team']],
+                               relation ~ '.period_start') }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro fcr_kpi_targets(relation) -%}
+    {{ marts_ii_target_columns('fcr_rate', relation ~ '.fcr_rate', [['queue', relation ~ '.queue']],
+                               relation ~ '.period_start') }}
+{%- endmacro %}
+
 {#- Re-aggregate a daily KPI mart to `grain` (week, month, quarter, year): sums of the additive columns and maxima of
     the max columns per period_start and `keys`, then the family's ratios rebuilt from those sums. `latest_columns`
     are attributes taken from the latest day of the period (e.g. an agent's team after a team move). -#}

@@ -5,6 +5,7 @@ Local time is Europe/Oslo: UTC+1 on 2026-03-02, and on 2026-03-29 UTC+1 until 01
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import duckdb
@@ -93,6 +94,11 @@ def test_agent_day_with_a_republished_schedule(fixture_center) -> None:
     assert (row["handled_legs"], row["leg_handle_seconds"]) == (2, 570)
     assert row["aht_seconds"] == pytest.approx(285.0)
     assert row["team"] == "Blue"  # the roster moves A1 to Red from 2026-03-03
+    # targets of the shipped seed: every team's adherence 0.90 (7800/8100 = 0.963 meets it), the center's AHT 300 s
+    # at most (285 meets it); no occupancy target
+    assert (row["adherence_target"], row["meets_adherence_target"]) == (pytest.approx(0.90), True)
+    assert (row["aht_seconds_target"], row["meets_aht_seconds_target"]) == (pytest.approx(300.0), True)
+    assert (row["occupancy_target"], row["meets_occupancy_target"]) == (None, None)
 
 
 def test_state_spanning_midnight_lands_on_both_days(fixture_center) -> None:
@@ -171,7 +177,7 @@ def test_monthly_mart_equals_reaggregated_daily_mart(fixture_center, family: str
     additive = [c for c in monthly.columns
                 if c in daily_columns and c not in keys + ["period_start", "team", "max_wait_seconds"]
                 and not c.endswith(("_rate", "_level", "occupancy", "utilization", "adherence", "conformance",
-                                    "shrinkage", "asa_seconds", "aht_seconds"))]
+                                    "shrinkage", "asa_seconds", "aht_seconds", "_target"))]
     key_list = ", ".join(keys)
     sums = ", ".join(f"sum({c}) as {c}" for c in additive)
     daily_rolled = fixture_center.sql(
@@ -206,3 +212,16 @@ def test_autumn_dst_day_repeats_the_two_oclock_hour(fixture_center) -> None:
     agent = one_row(fixture_center, "select logged_in_seconds from marts.kpi_agent_daily "
                                     "where agent_id = 'A3' and local_date = '2026-10-25'")
     assert agent["logged_in_seconds"] == 10800  # 01:30 CEST to 03:30 CET is three hours
+
+
+def test_every_column_of_the_kpi_marts_is_documented(fixture_center, fixture_center_db) -> None:
+    """Every column of the service, agent and FCR marts (targets included) is described in its model's YAML."""
+    manifest = json.loads((fixture_center_db.parent / "target" / "manifest.json").read_text())
+    documented = {node["name"]: {name for name, column in node["columns"].items() if column.get("description")}
+                  for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    tables = fixture_center.sql("select table_name, list(column_name) from information_schema.columns "
+                                "where regexp_matches(table_name, '^kpi_(service|agent|fcr)_(daily|weekly|monthly|"
+                                "quarterly|yearly)$') group by table_name").fetchall()
+    assert len(tables) == 15  # 3 families x 5 grains
+    assert {table: sorted(set(columns) - documented[table]) for table, columns in tables
+            if set(columns) - documented[table]} == {}

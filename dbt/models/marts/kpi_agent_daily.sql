@@ -1,6 +1,7 @@
 {#- Agent time KPIs per local day and agent (METRICS.md "Agent time"): state seconds from int_agent_states_spanned,
     schedule seconds from fct_schedule_segments, adherence from fct_adherence_spans, handled legs from
-    fct_contact_legs; ratios from macros/kpi.sql. `team` is the agent's team on that day (dim_agent history). -#}
+    fct_contact_legs; ratios and targets (seed kpi_targets, per team then center) from macros/kpi.sql. `team` is
+    the agent's team on that day (dim_agent history), NULL without a roster row for the day. -#}
 with state_seconds as (
 
     select
@@ -97,30 +98,39 @@ summed as (
     left join handled
         on handled.agent_id = agent_days.agent_id and handled.local_date = agent_days.local_date
 
+),
+
+kpis as (
+
+    select
+        summed.local_date,
+        {{ period_start('day', 'summed.local_date') }} as period_start,
+        summed.agent_id,
+        agents.team,
+        summed.logged_in_seconds,
+        summed.ready_seconds,
+        summed.talk_seconds,
+        summed.hold_seconds,
+        summed.acw_seconds,
+        summed.handle_seconds,
+        summed.scheduled_seconds,
+        summed.adherent_seconds,
+        summed.paid_scheduled_seconds,
+        summed.productive_seconds,
+        summed.planned_shrinkage_seconds,
+        summed.unplanned_shrinkage_seconds,
+        summed.handled_legs,
+        summed.leg_handle_seconds,
+        {{ agent_kpi_ratios() }}
+    from summed
+    left join {{ ref('dim_agent') }} as agents
+        on agents.agent_id = summed.agent_id
+        and summed.local_date >= agents.valid_from
+        and (agents.valid_to is null or summed.local_date < agents.valid_to)
+
 )
 
 select
-    summed.local_date,
-    {{ period_start('day', 'summed.local_date') }} as period_start,
-    summed.agent_id,
-    agents.team,
-    summed.logged_in_seconds,
-    summed.ready_seconds,
-    summed.talk_seconds,
-    summed.hold_seconds,
-    summed.acw_seconds,
-    summed.handle_seconds,
-    summed.scheduled_seconds,
-    summed.adherent_seconds,
-    summed.paid_scheduled_seconds,
-    summed.productive_seconds,
-    summed.planned_shrinkage_seconds,
-    summed.unplanned_shrinkage_seconds,
-    summed.handled_legs,
-    summed.leg_handle_seconds,
-    {{ agent_kpi_ratios() }}
-from summed
-left join {{ ref('dim_agent') }} as agents
-    on agents.agent_id = summed.agent_id
-    and summed.local_date >= agents.valid_from
-    and (agents.valid_to is null or summed.local_date < agents.valid_to)
+    kpis.*,
+    {{ agent_kpi_targets('kpis') }}
+from kpis

@@ -1,4 +1,5 @@
-{#- First-contact resolution per local day and queue of the contact's first offered leg (METRICS.md "FCR"). -#}
+{#- First-contact resolution per local day and queue of the contact's first offered leg (METRICS.md "FCR"); ratio and
+    target (seed kpi_targets, per queue then center) from macros/kpi.sql. -#}
 with summed as (
 
     select
@@ -9,13 +10,22 @@ with summed as (
     from {{ ref('int_contacts_rolled_up') }}
     group by local_date, queue
 
+),
+
+kpis as (
+
+    select
+        local_date,
+        {{ period_start('day', 'local_date') }} as period_start,
+        queue,
+        fcr_eligible_contacts,
+        repeat_contacts,
+        {{ fcr_kpi_ratios() }}
+    from summed
+
 )
 
 select
-    local_date,
-    {{ period_start('day', 'local_date') }} as period_start,
-    queue,
-    fcr_eligible_contacts,
-    repeat_contacts,
-    {{ fcr_kpi_ratios() }}
-from summed
+    kpis.*,
+    {{ fcr_kpi_targets('kpis') }}
+from kpis

@@ -1,5 +1,6 @@
 {#- Service KPIs per local day and queue (METRICS.md "Contacts"): counts summed from the leg flags of
-    fct_contact_legs, ratios from macros/kpi.sql. Only legs offered to a queue count. -#}
+    fct_contact_legs, ratios and targets (seed kpi_targets, per queue then center) from macros/kpi.sql. Only legs
+    offered to a queue count. -#}
 with offered_legs as (
 
     select * from {{ ref('fct_contact_legs') }}
@@ -27,23 +28,32 @@ summed as (
     from offered_legs
     group by local_date, queue
 
+),
+
+kpis as (
+
+    select
+        local_date,
+        {{ period_start('day', 'local_date') }} as period_start,
+        queue,
+        offered,
+        answered,
+        abandoned,
+        short_abandoned,
+        answered_within_threshold,
+        service_level_denominator,
+        answered_wait_seconds,
+        max_wait_seconds,
+        handled_legs,
+        handle_seconds,
+        transferred_legs,
+        held_legs,
+        {{ service_kpi_ratios() }}
+    from summed
+
 )
 
 select
-    local_date,
-    {{ period_start('day', 'local_date') }} as period_start,
-    queue,
-    offered,
-    answered,
-    abandoned,
-    short_abandoned,
-    answered_within_threshold,
-    service_level_denominator,
-    answered_wait_seconds,
-    max_wait_seconds,
-    handled_legs,
-    handle_seconds,
-    transferred_legs,
-    held_legs,
-    {{ service_kpi_ratios() }}
-from summed
+    kpis.*,
+    {{ service_kpi_targets('kpis') }}
+from kpis
