@@ -55,72 +55,22 @@
                                relation ~ '.period_start') }}
 {%- endmacro %}
 
-{#- Re-aggregate a daily KPI mart to `grain` (week, month, quarter, year): sums of the additive columns and maxima of
-    the max columns per period_start and `keys`, then the family's ratios rebuilt from those sums. `latest_columns`
-    are attributes taken from the latest day of the period (e.g. an agent's team after a team move). -#}
+{#- Re-aggregate a daily KPI mart to `grain` (week, month, quarter, year) with the shared roll-up (macro
+    marts_ii_rollup): sums of the additive columns and maxima of the max columns per period_start and `keys`, then the
+    family's ratios rebuilt from those sums. `latest_columns` are attributes taken from the latest day of the period
+    (e.g. an agent's team after a team move). -#}
 {% macro reaggregate_daily_kpi(daily_model, grain, keys, sum_columns, ratios, max_columns=[], latest_columns=[]) -%}
-with daily as (
+with summed as (
 
-    select
-        {{ period_start(grain, 'local_date') }} as period_start,
-        local_date,
-        {{ (keys + latest_columns + sum_columns + max_columns) | join(',\n        ') }}
-    from {{ ref(daily_model) }}
-
-),
-{%- if latest_columns %}
-
-latest_attributes as (
-
-    select
-        period_start,
-        {{ keys | join(', ') }},
-        {{ latest_columns | join(', ') }},
-        row_number() over (partition by period_start, {{ keys | join(', ') }} order by local_date desc) as _day_rank
-    from daily
-
-),
-{%- endif %}
-
-summed as (
-
-    select
-        period_start,
-        {%- for key in keys %}
-        {{ key }},
-        {%- endfor %}
-        {%- for column in sum_columns %}
-        sum({{ column }}) as {{ column }},
-        {%- endfor %}
-        {%- for column in max_columns %}
-        max({{ column }}) as {{ column }},
-        {%- endfor %}
-        count(*) as days_with_activity
-    from daily
-    group by period_start, {{ keys | join(', ') }}
+    {{ marts_ii_rollup(ref(daily_model), grain, 'local_date', keys, sums=sum_columns, maxes=max_columns,
+                       lasts=latest_columns) }}
 
 )
 
 select
-    summed.period_start,
-    {%- for key in keys %}
-    summed.{{ key }},
-    {%- endfor %}
-    {%- for column in latest_columns %}
-    latest_attributes.{{ column }},
-    {%- endfor %}
-    {%- for column in sum_columns + max_columns %}
-    summed.{{ column }},
-    {%- endfor %}
-    summed.days_with_activity,
+    period_start,
+    {{ (keys + latest_columns + sum_columns + max_columns) | join(',\n    ') }},
+    base_rows as days_with_activity,
     {{ ratios }}
 from summed
-{%- if latest_columns %}
-left join latest_attributes
-    on latest_attributes._day_rank = 1
-    and latest_attributes.period_start = summed.period_start
-    {%- for key in keys %}
-    and latest_attributes.{{ key }} = summed.{{ key }}
-    {%- endfor %}
-{%- endif %}
 {%- endmacro %}

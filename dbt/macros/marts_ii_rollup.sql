@@ -1,16 +1,19 @@
 {#- The one roll-up pattern of the people, finance, cost-per-call, quality and outbound marts (METRICS.md ground rule:
     ratios are rebuilt from sums at every grain). A base model holds additive counts and sums at its finest grain
     (day or month); `marts_ii_rollup` groups it into the periods of a grain; each mart then divides the rolled-up
-    numerators by the rolled-up denominators with `safe_divide` (macros/kpi.sql, shared with the other marts). So a quarter's QA score is
-    sum(score) / sum(max_score) over the quarter, never a mean of monthly scores.
+    numerators by the rolled-up denominators with `safe_divide` (macros/kpi.sql, shared with the other marts). So a
+    quarter's QA score is sum(score) / sum(max_score) over the quarter, never a mean of monthly scores. The service,
+    agent and FCR marts roll their daily marts up with it too (reaggregate_daily_kpi in macros/kpi.sql).
 
     Column arguments are lists of names or mappings {output name: expression over the base model}:
     - sums:   additive measures, summed over the period;
+    - maxes:  measures whose period value is the largest (e.g. the longest wait);
     - firsts: values on the period's first covered date (e.g. headcount at the start);
     - lasts:  values on the period's last covered date (e.g. headcount at the end, year-to-date amounts).
     The result also carries `covered_from` / `covered_to`: the first and last base date inside the period. -#}
-{% macro marts_ii_rollup(relation, grain, date_column, dimensions, sums=[], firsts=[], lasts=[]) -%}
+{% macro marts_ii_rollup(relation, grain, date_column, dimensions, sums=[], maxes=[], firsts=[], lasts=[]) -%}
     {%- set sums = marts_ii_as_mapping(sums) -%}
+    {%- set maxes = marts_ii_as_mapping(maxes) -%}
     {%- set firsts = marts_ii_as_mapping(firsts) -%}
     {%- set lasts = marts_ii_as_mapping(lasts) -%}
     {%- set dims = dimensions | join(', ') -%}
@@ -22,6 +25,9 @@
             {{ dim }},
             {%- endfor %}
             {%- for name, expression in sums.items() %}
+            {{ expression }} as {{ name }},
+            {%- endfor %}
+            {%- for name, expression in maxes.items() %}
             {{ expression }} as {{ name }},
             {%- endfor %}
             {%- for name, expression in firsts.items() %}
@@ -49,6 +55,9 @@
         max(marts_ii_date) as covered_to,
         {%- for name in sums %}
         sum({{ name }}) as {{ name }},
+        {%- endfor %}
+        {%- for name in maxes %}
+        max({{ name }}) as {{ name }},
         {%- endfor %}
         {%- for name in firsts %}
         max(case when marts_ii_rank_first = 1 then {{ name }} end) as {{ name }},
