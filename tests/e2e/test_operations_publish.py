@@ -1,9 +1,11 @@
-"""Unattended operation, end to end: `tilsyn run` killed with SIGKILL during ingest, dbt and publishing, then a run
-that recovers; a reader process querying the published warehouse in a loop the whole time.
+"""Unattended operation, end to end: `tilsyn run` killed with SIGKILL during ingest and dbt, then a run that recovers
+while a reader process queries the published warehouse in a loop; a run over no new files; publishing killed mid-copy;
+readers across repeated version swaps.
 
 One small generated center (4 agents x 6 days) goes through the steps in order (the tests share it and run in file
-order). The process group is killed, as an out-of-memory kill or a lost machine would: dbt (a child process) dies
-with the run. Expected results come from the export files read by DuckDB directly, not through Tilsyn's code.
+order; two full dbt builds in all, to keep the module cheap). The process group is killed, as an out-of-memory kill or
+a lost machine would: dbt (a child process) dies with the run. Expected results come from the export files read by
+DuckDB directly, not through Tilsyn's code.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ while not os.path.exists(stop_file):
         reads += 1
     except Exception as exc:
         errors.append(repr(exc))
+    time.sleep(0.1)  # leave the cores to the run
 json.dump({"reads": reads, "errors": errors, "inconsistent": inconsistent, "versions": versions},
           open(out_file, "w"))
 """
@@ -153,9 +156,31 @@ def test_kill_during_dbt_publishes_nothing(center: dict) -> None:
     assert {h for (h,) in hashes} == _export_hashes(center["landing"])
 
 
-def test_run_after_the_kills_publishes_the_right_result(center: dict) -> None:
-    out = _run(center)
+class Reader:
+    """The READER script in its own process, until `stop()`; then its findings."""
+
+    def __init__(self, center: dict, name: str):
+        self.stop_file, self.out = center["root"] / f"stop-{name}", center["root"] / f"{name}.json"
+        self.process = subprocess.Popen([sys.executable, "-c", READER, str(center["warehouse"]), str(self.stop_file),
+                                         str(self.out)])
+
+    def stop(self) -> dict:
+        self.stop_file.touch()
+        self.process.wait(timeout=60)
+        return json.loads(self.out.read_text())
+
+
+def test_run_after_the_kills_publishes_the_right_result_while_a_reader_queries(center: dict) -> None:
+    reader = Reader(center, "reader-full-run")
+    try:
+        out = _run(center)
+    finally:
+        seen = reader.stop()
     assert "[checks] reconciliation: passed" in out
+    # the reader waited for the first version, then read it whole on every read, never failing
+    assert seen["errors"] == [] and seen["inconsistent"] == []
+    assert seen["reads"] >= 1 and seen["versions"] == [_published_version(center["warehouse"])]
+
     raw_offered = duckdb.sql(
         f"select count(distinct leg_id) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true) "
         "where direction = 'inbound' and coalesce(queue, '') <> ''"
@@ -173,42 +198,40 @@ def test_run_after_the_kills_publishes_the_right_result(center: dict) -> None:
     center["first_version"] = _published_version(center["warehouse"])
 
 
+def test_a_run_over_no_new_files_is_a_no_op(center: dict) -> None:
+    """What the nightly schedule does on a quiet night: ingest finds nothing, no build, the same version stays."""
+    out = _run(center)
+    assert f"[dbt] nothing new since published version {center['first_version']}" in out
+    assert "[publish]" not in out
+    assert _published_version(center["warehouse"]) == center["first_version"]
+
+
+def _publish_command(center: dict) -> list[str]:
+    """The publish step of a run, alone: the marts of the last build are in the pipeline file."""
+    code = ("from pathlib import Path; from dagster_project.publish import publish_warehouse; "
+            f"publish_warehouse(Path({str(center['pipeline'])!r}), Path({str(center['warehouse'])!r}), "
+            "progress=lambda line: print('[publish]', line, flush=True))")
+    return [sys.executable, "-c", code]
+
+
 def test_kill_while_publishing_keeps_the_previous_version(center: dict) -> None:
-    """The publish step of a run, alone (the marts of the last build are in the pipeline file), killed mid-copy."""
-    publish = ("from pathlib import Path; from dagster_project.publish import publish_warehouse; "
-               f"publish_warehouse(Path({str(center['pipeline'])!r}), Path({str(center['warehouse'])!r}), "
-               "progress=lambda line: print('[publish]', line, flush=True))")
-    _run_and_kill_at(center, r"^\[publish\] 20 of \d+ tables copied", command=[sys.executable, "-c", publish])
+    _run_and_kill_at(center, r"^\[publish\] 20 of \d+ tables copied", command=_publish_command(center))
     assert _published_version(center["warehouse"]) == center["first_version"]
     assert list(center["root"].glob("warehouse.duckdb.next-*"))  # the half-built next version, beside it
 
 
-def test_reader_in_a_loop_through_a_full_run_sees_whole_versions_only(center: dict) -> None:
-    # a corrected re-export of one day without its last row: new content; latest file wins per leg, so the legs
-    # of the earlier file stay and every count is unchanged
-    day = sorted((center["landing"] / "calls").glob("*.csv"))[2]
-    (center["landing"] / "calls" / (day.stem + "_corrected.csv")).write_text(
-        "".join(day.read_text().splitlines(keepends=True)[:-1]))
-    stop, out = center["root"] / "stop-reader", center["root"] / "reader.json"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(center["warehouse"]), str(stop), str(out)])
+def test_readers_across_version_swaps_see_whole_versions_only(center: dict) -> None:
+    reader = Reader(center, "reader-swaps")
+    published = [center["first_version"]]
     try:
-        _run(center)
+        for _ in range(3):
+            out = subprocess.run(_publish_command(center), check=True, capture_output=True, text=True, timeout=120)
+            published += re.findall(r"building version (\S+)", out.stdout)
     finally:
-        stop.touch()
-        reader.wait(timeout=60)
-    seen = json.loads(out.read_text())
-    assert seen["errors"] == []
-    assert seen["inconsistent"] == []
-    assert seen["reads"] > 10
-    last = _published_version(center["warehouse"])
-    assert seen["versions"] == [center["first_version"], last] and last != center["first_version"]
+        seen = reader.stop()
+    assert seen["errors"] == [] and seen["inconsistent"] == []
+    assert len(published) == 4 and published[-1] == _published_version(center["warehouse"])
+    # versions appear in publishing order, each read whole; the reader saw at least one swap happen
+    assert len(seen["versions"]) >= 2
+    assert seen["versions"] == [v for v in published if v in seen["versions"]]
     assert not list(center["root"].glob("warehouse.duckdb.next-*"))  # the killed publish's leftover is gone
-
-
-def test_a_run_over_no_new_files_is_a_no_op(center: dict) -> None:
-    """What the nightly schedule does on a quiet night: ingest finds nothing, no build, the same version stays."""
-    before = _published_version(center["warehouse"])
-    out = _run(center)
-    assert f"[dbt] nothing new since published version {before}" in out
-    assert "[publish]" not in out
-    assert _published_version(center["warehouse"]) == before
