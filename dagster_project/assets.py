@@ -1,7 +1,8 @@
 """Dagster assets: thin wrappers that call the plain modules (ingest, dbt, publish, dashboards).
 
-Graph: raw/<source> (one ingest step lands all six sources) -> dbt models (staging, intermediate, marts; dbt tests
-become asset checks) -> analyst_warehouse (atomic publish) -> dashboards. Progress lines go to stdout so a person at a
+Graph: raw/<source> (one ingest step lands all six sources; a `freshness` check each) -> dbt models (staging,
+intermediate, marts; dbt tests become asset checks; our blocking `reconciliation` check) -> analyst_warehouse (atomic
+publish, skipped when a check failed or nothing is new) -> dashboards. Progress lines go to stdout so a person at a
 terminal sees a line per step; Dagster keeps them in the run's compute logs too.
 """
 
