@@ -74,3 +74,63 @@ select
     {{ ratios }}
 from summed
 {%- endmacro %}
+
+{#- One grain (week, month, quarter, year) of the service, agent and FCR mart families: the daily mart's numerators and
+    denominators summed to the grain, ratios rebuilt from those sums, then the targets. Each grain model is one line,
+    e.g. `{{ kpi_service_rollup('month') }}`, so the families cannot drift apart between grains. -#}
+{% macro kpi_service_rollup(grain) -%}
+with kpis as (
+
+    {{ reaggregate_daily_kpi(
+        'kpi_service_daily', grain, keys=['queue'],
+        sum_columns=['offered', 'answered', 'abandoned', 'short_abandoned', 'answered_within_threshold',
+                     'service_level_denominator', 'answered_wait_seconds', 'handled_legs', 'handle_seconds',
+                     'transferred_legs', 'held_legs'],
+        max_columns=['max_wait_seconds'],
+        ratios=service_kpi_ratios()
+    ) }}
+
+)
+
+select
+    kpis.*,
+    {{ service_kpi_targets('kpis') }}
+from kpis
+{%- endmacro %}
+
+{% macro kpi_agent_rollup(grain) -%}
+with kpis as (
+
+    {{ reaggregate_daily_kpi(
+        'kpi_agent_daily', grain, keys=['agent_id'],
+        sum_columns=['logged_in_seconds', 'ready_seconds', 'talk_seconds', 'hold_seconds', 'acw_seconds', 'handle_seconds',
+                     'scheduled_seconds', 'adherent_seconds', 'paid_scheduled_seconds', 'productive_seconds',
+                     'planned_shrinkage_seconds', 'unplanned_shrinkage_seconds', 'handled_legs', 'leg_handle_seconds'],
+        latest_columns=['team'],
+        ratios=agent_kpi_ratios()
+    ) }}
+
+)
+
+select
+    kpis.*,
+    {{ agent_kpi_targets('kpis') }}
+from kpis
+{%- endmacro %}
+
+{% macro kpi_fcr_rollup(grain) -%}
+with kpis as (
+
+    {{ reaggregate_daily_kpi(
+        'kpi_fcr_daily', grain, keys=['queue'],
+        sum_columns=['fcr_eligible_contacts', 'repeat_contacts'],
+        ratios=fcr_kpi_ratios()
+    ) }}
+
+)
+
+select
+    kpis.*,
+    {{ fcr_kpi_targets('kpis') }}
+from kpis
+{%- endmacro %}

@@ -1,14 +1,2 @@
-with kpis as (
-
-    {{ reaggregate_daily_kpi(
-        'kpi_fcr_daily', 'month', keys=['queue'],
-        sum_columns=['fcr_eligible_contacts', 'repeat_contacts'],
-        ratios=fcr_kpi_ratios()
-    ) }}
-
-)
-
-select
-    kpis.*,
-    {{ fcr_kpi_targets('kpis') }}
-from kpis
+{#- kpi_fcr_monthly: see the kpi_fcr_rollup macro (dbt/macros/kpi.sql) and this model's YAML. -#}
+{{ kpi_fcr_rollup('month') }}
