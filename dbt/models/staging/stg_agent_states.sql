@@ -7,13 +7,7 @@ with source as (
 ranked as (
 
     select
-        agent_id,
-        event_at,
-        state,
-        reason,
-        _file_seq,
-        _source_file,
-        _source_line,
+        source.*,
         {{ latest_file_wins_rank(['agent_id', 'event_at']) }} as _row_rank
     from source
 

@@ -7,18 +7,7 @@ with source as (
 ranked as (
 
     select
-        line_id,
-        period,
-        scenario,
-        cost_center,
-        account,
-        category,
-        amount,
-        currency,
-        posted_on,
-        _file_seq,
-        _source_file,
-        _source_line,
+        source.*,
         {{ latest_file_wins_rank(['line_id'], prefer=['posted_on']) }} as _row_rank
     from source
 

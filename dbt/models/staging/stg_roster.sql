@@ -7,21 +7,7 @@ with source as (
 ranked as (
 
     select
-        as_of,
-        employee_id,
-        agent_id,
-        role,
-        team,
-        site,
-        supervisor_employee_id,
-        employment_type,
-        fte,
-        hire_date,
-        termination_date,
-        termination_type,
-        _file_seq,
-        _source_file,
-        _source_line,
+        source.*,
         {{ latest_file_wins_rank(['as_of', 'employee_id']) }} as _row_rank
     from source
 

@@ -7,15 +7,7 @@ with source as (
 ranked as (
 
     select
-        agent_id,
-        schedule_date,
-        activity,
-        starts_at,
-        ends_at,
-        published_at,
-        _file_seq,
-        _source_file,
-        _source_line,
+        source.*,
         {{ latest_file_wins_rank(['agent_id', 'schedule_date', 'starts_at', 'published_at']) }} as _row_rank
     from source
 
