@@ -186,17 +186,23 @@ def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") 
                          opacity=0.8), secondary_y=True)
     fig.update_layout(barmode="group", xaxis={"type": "category", "title": GRAIN_AXES[grain]["title"]})
     fig.update_yaxes(title_text="Headcount (agents)", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="Hires and terminations (agents)", rangemode="tozero", showgrid=False,
-                     tickmode="linear", tick0=0, tickformat=",d", dtick=_whole_dtick(df["hires"].to_list()
-                                                                          + df["terminations"].to_list()),
-                     secondary_y=True)
+    top, step = _count_axis(df["hires"].to_list() + df["terminations"].to_list())
+    # A fixed range: autorange would stretch a single hire into a full-height bar on a 0-1 axis.
+    fig.update_yaxes(title_text="Hires and terminations (agents)", range=[0, top], showgrid=False,
+                     tickmode="linear", tick0=0, dtick=step, tickformat=",d", secondary_y=True)
     return _layout(fig, title, height=380)
 
 
-def _whole_dtick(values: list) -> int:
-    """A tick step in whole units (people, calls) giving about five ticks."""
-    top = max((v for v in values if v is not None), default=0)
-    return max(1, math.ceil(top / 5))
+COUNT_AXIS_MIN_TOP = 5  # people per period: one hire or leaver fills at most a fifth of the chart
+
+
+def _count_axis(values: list) -> tuple[int, int]:
+    """(top, tick step) of a whole-number axis from 0: a round top with a fifth of headroom above the tallest bar,
+    at least `COUNT_AXIS_MIN_TOP`, ticked in steps of 1, 2 or 5 times a power of ten (at most five steps)."""
+    tallest = max((v for v in values if v is not None), default=0)
+    top = max(COUNT_AXIS_MIN_TOP, math.ceil(tallest * 1.2))
+    step = next(m * 10**e for e in range(20) for m in (1, 2, 5) if top <= 5 * m * 10**e)
+    return math.ceil(top / step) * step, step
 
 
 def _day_selector(fig: go.Figure, days: list[date], traces_per_day: int) -> None:

@@ -75,6 +75,19 @@ def test_headcount_has_line_and_two_bar_series():
     assert "Headcount (agents)" in axis_titles(fig)
 
 
+def test_headcount_bars_keep_their_scale_when_few_people_move():
+    one_each = pl.DataFrame({"period_start": [date(2026, 3, 1)], "headcount_end": [30], "hires": [1],
+                             "terminations": [1]})
+    axis = figures.make_headcount_figure(one_each, "Headcount", "monthly").layout.yaxis2
+    # Tallest bar 1: 1 x 1.2 -> 2, raised to the floor of 5; step 1. One hire is a fifth of the height, not all of it.
+    assert (list(axis.range), axis.dtick) == ([0, 5], 1)
+    busy = pl.DataFrame({"period_start": [date(2026, 2, 1), date(2026, 3, 1)], "headcount_end": [1000, 1003],
+                         "hires": [40, 12], "terminations": [37, 9]})
+    axis = figures.make_headcount_figure(busy, "Headcount", "monthly").layout.yaxis2
+    # Tallest 40: 40 x 1.2 = 48, over 5 steps of 5 (25) so steps of 10, rounded up to 50.
+    assert (list(axis.range), axis.dtick) == ([0, 50], 10)
+
+
 def test_staffing_has_a_day_selector_and_bars_covering_their_interval():
     df = pl.DataFrame({
         "interval_start": [datetime(2026, 3, 30, 9, 0), datetime(2026, 3, 30, 9, 15), datetime(2026, 3, 31, 9, 0)],
