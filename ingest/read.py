@@ -94,13 +94,10 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         raise FileRejected(f"not UTF-8 text (line {line}: byte 0x{data[e.start]:02x} is not valid UTF-8)") from None
-    if not text.strip():
+    if not text or text.isspace():
         raise FileRejected("empty file (no header and no rows)")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
     try:
-        header = next(csv.reader([lines[0].removesuffix("\r")], strict=True), [])
+        header = next(csv.reader([text.partition("\n")[0].removesuffix("\r")], strict=True), [])
     except csv.Error as e:
         raise FileRejected(f"line 1: not a valid CSV header ({e})") from None
     if not "".join(header).strip():
@@ -110,21 +107,30 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         raise FileRejected(f"line 1: the header is separated by {other!r}; exports must be comma-separated")
     _check_header(header)
     # Fast path: one record per physical line (no blank lines, no line breaks inside quoted values). Field counts
-    # are checked per line with a regex; otherwise the standard csv module gives exact line numbers.
-    physical = pl.Series("l", lines, dtype=pl.String).str.strip_suffix("\r")
-    simple = (physical.str.count_matches('"') % 2 == 0).all() and not (physical == "").any()
+    # are checked per line with a regex; otherwise the standard csv module gives exact line numbers. The lines are
+    # split and scanned by Polars (no Python string per line), and the quote handling only runs when the file
+    # has a quote at all (`in` on the whole text is a fast byte search).
+    physical = pl.Series("l", [text], dtype=pl.String).str.split("\n").list.explode()
+    if text.endswith("\n"):
+        physical = physical.head(-1)  # the empty piece after the last line end is no line
+    if "\r" in text:
+        physical = physical.str.strip_suffix("\r")
+    quoted = '"' in text
+    simple = (not quoted or (physical.str.count_matches('"', literal=True) % 2 == 0).all()) \
+        and not (physical == "").any()
     if simple:
-        fields = physical.str.replace_all(r'"(?:[^"]|"")*"', "").str.count_matches(",", literal=True) + 1
+        unquoted = physical.str.replace_all(r'"(?:[^"]|"")*"', "") if quoted else physical
+        fields = unquoted.str.count_matches(",", literal=True) + 1
         bad = (fields != len(header)).arg_true()
         if len(bad):
             i = bad[0]
-            _raise_field_count(i + 1, int(fields[i]), len(header), is_last=i == len(lines) - 1,
+            _raise_field_count(i + 1, int(fields[i]), len(header), is_last=i == physical.len() - 1,
                                ends_with_newline=text.endswith("\n"))
         try:
             frame = pl.read_csv(data, infer_schema=False, new_columns=[h.strip() for h in header])
         except pl.exceptions.PolarsError:
             frame = None  # fall through to the exact (slower) reader, which names the line
-        if frame is not None and frame.height == len(lines) - 1:
+        if frame is not None and frame.height == physical.len() - 1:
             return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
     return _read_csv_exact(text, header)
 
