@@ -1,9 +1,12 @@
 """Loading the landing folder into the pipeline's DuckDB: the trustworthy front door of Tilsyn.
 
 `load_landing(...)` finds new export files under `<landing>/<source>/`, reads, validates and protects each one, and
-lands its rows in `raw.<source>` together with its manifest row (`ops.loaded_files`) in one DuckDB transaction.
-A file with any bad row is not loaded at all: it is copied to the quarantine folder with a problem report beside
-it, recorded in `ops.rejected_files` / `ops.row_problems`, and the run carries on. Each run adds a row to `ops.loads`.
+lands its rows in `raw.<source>` together with its manifest row (`ops.loaded_files`). Accepted files of one source
+land in batches (up to `BATCH_ROWS` rows), each batch in one DuckDB transaction, so a file is always either wholly
+loaded with its manifest row or not at all; should a batch fail, its files are landed one by one so that only the
+faulty one is rejected. A file with any bad row is not loaded at all: it is copied to the quarantine folder with a
+problem report beside it, recorded in `ops.rejected_files` / `ops.row_problems`, and the run carries on. Each run
+adds a row to `ops.loads`.
 
 Incremental and idempotent: a path already recorded with the same size and modification time is skipped without
 reading it; other files are hashed and skipped when that content was loaded (or rejected) before. Restricted roster
@@ -281,6 +284,25 @@ def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quar
 # Rejections for a fault of Tilsyn rather than of the file are retried on the next run.
 INTERNAL_ERROR = "internal error"
 
+# Files of one source land together, in one transaction, until their rows reach this many: a commit per file was the
+# largest single cost of ingest on daily exports (docs/benchmarks.md, "Ingest tuning"). The bound keeps the
+# prepared rows waiting in memory to a few hundred MiB.
+BATCH_ROWS = 500_000
+
+
+@dataclass
+class _Prepared:
+    """One file read, validated and protected, waiting to land with other files of its source."""
+
+    cand: _Candidate
+    sha: str
+    data: bytes  # kept for the quarantine copy, should landing fail
+    rows: pl.DataFrame  # analyst columns and load metadata except `_file_seq` (given when the file is accepted)
+    restricted: pl.DataFrame | None  # key, restricted columns and load metadata except `_file_seq`
+    redactions: int
+    seconds: float  # reading, validating and protecting
+    seq: int = 0
+
 
 def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantine_dir: Path, key: bytes,
                     report: LoadReport, say: Callable[[str], None]) -> None:
@@ -299,6 +321,35 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
     rejected_hashes = {h for (h,) in con.sql(f"SELECT sha256 FROM ops.rejected_files {seen}").fetchall()}
     next_seq = con.sql("SELECT coalesce(max(file_seq), 0) + 1 FROM ops.loaded_files").fetchall()[0][0]
 
+    def reject(cand: _Candidate, sha: str, data: bytes, reason: str, problems: pl.DataFrame | None) -> None:
+        report.rejected.append(_reject(con, cand, sha, data, reason, problems, report.load_id, quarantine_dir))
+        rejected_hashes.add(sha)
+        report.sources[cand.source].files_rejected += 1
+        say(f"  {cand.rel}: REJECTED, {reason}")
+
+    def land(batch: list[_Prepared]) -> None:
+        try:
+            seconds = _land(con, batch, report.load_id)
+        except Exception as e:  # a fault of Tilsyn (the rows were validated): nothing of the batch landed
+            if len(batch) > 1:  # one file's fault must not keep the others out: each alone, in arrival order
+                for prepared in batch:
+                    land([prepared])
+                return
+            # A copy of this content met in this run was skipped; its path is not recorded, so it is read again and
+            # loaded on the next run (internal errors are retried).
+            loaded_hashes.discard(batch[0].sha)
+            reject(batch[0].cand, batch[0].sha, batch[0].data, _internal_error(e), None)
+            return
+        for prepared, file_seconds in zip(batch, seconds):
+            stats = report.sources[prepared.cand.source]
+            stats.files_loaded += 1
+            stats.rows += prepared.rows.height
+            stats.redactions += prepared.redactions
+            stats.seconds += file_seconds
+            say(f"  {prepared.cand.rel}: {prepared.rows.height:,} rows loaded in {file_seconds:.2f} s"
+                + (f", {prepared.redactions} card/bank number(s) redacted" if prepared.redactions else ""))
+
+    pending: dict[str, list[_Prepared]] = {}
     for cand in _find_files(landing_dir, list(report.sources), say):
         stats = report.sources[cand.source]
         if (cand.rel, cand.size, cand.mtime_ns) in loaded_paths:
@@ -323,40 +374,35 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
         if sha in rejected_hashes:
             stats.files_still_rejected += 1
             continue
-        problems = None
         try:
-            loaded = _load_file(con, cand, data, sha, key, report.load_id, next_seq, t0)
-            reason = None
+            prepared = _prepare(cand, data, sha, key, report.load_id, t0)
         except FileRejected as e:
-            reason, problems = str(e), e.problems
-        except Exception as e:  # a fault of Tilsyn: report it, keep going with the other files
-            # The message may quote a value: at least no card or bank number may reach the report.
-            detail = redact_text(str(e).splitlines()[0] if str(e) else "")[0]
-            reason = f"{INTERNAL_ERROR} ({type(e).__name__}: {detail}); the file will be retried on the next run"
-        if reason is not None:
-            report.rejected.append(_reject(con, cand, sha, data, reason, problems, report.load_id, quarantine_dir))
-            rejected_hashes.add(sha)
-            stats.files_rejected += 1
-            say(f"  {cand.rel}: REJECTED, {reason}")
+            reject(cand, sha, data, str(e), e.problems)
             continue
-        rows, redactions, _ = loaded
-        seconds = time.perf_counter() - t0  # including the commit
+        except Exception as e:
+            reject(cand, sha, data, _internal_error(e), None)
+            continue
+        # Numbered in arrival order as accepted, so numbers stay dense and, within a source, follow arrival.
+        prepared.seq = next_seq
         next_seq += 1
         loaded_hashes.add(sha)
-        stats.files_loaded += 1
-        stats.rows += rows
-        stats.redactions += redactions
-        stats.seconds += seconds
-        say(f"  {cand.rel}: {rows:,} rows loaded in {seconds:.2f} s"
-            + (f", {redactions} card/bank number(s) redacted" if redactions else ""))
+        batch = pending.setdefault(cand.source, [])
+        batch.append(prepared)
+        if sum(p.rows.height for p in batch) >= BATCH_ROWS:
+            land(pending.pop(cand.source))
+    for batch in pending.values():
+        land(batch)
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str,
-               seq: int, t0: float) -> tuple[int, int, float]:
-    """Read, validate, protect and land one file (rows + manifest in one transaction): (rows, redactions, seconds).
+def _internal_error(e: Exception) -> str:
+    # The message may quote a value: at least no card or bank number may reach the report.
+    detail = redact_text(str(e).splitlines()[0] if str(e) else "")[0]
+    return f"{INTERNAL_ERROR} ({type(e).__name__}: {detail}); the file will be retried on the next run"
 
-    Raises `FileRejected` (with the problems frame as second argument when rows are bad).
-    """
+
+def _prepare(cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str, t0: float) -> _Prepared:
+    """Read, validate and protect one file (nothing is written). Raises `FileRejected` (with the problems frame
+    when rows are bad)."""
     contract = SOURCES[cand.source]
     text = read_export(cand.path, data, contract)
     typed, problems = validate(text, contract, cand.rel)
@@ -365,27 +411,53 @@ def _load_file(con: duckdb.DuckDBPyConnection, cand: _Candidate, data: bytes, sh
         raise FileRejected(f"{problems.height} problem(s) in rows; first: line {first['row']} {first['field']}: "
                            f"{first['rule']}", problems)
     rows, extras, redactions = _protect(typed, text, contract, key)
-    rows = rows.with_columns(pl.lit(load_id).alias("_load_id"), pl.lit(seq, dtype=pl.Int64).alias("_file_seq"),
-                             pl.lit(cand.rel).alias("_source_file"), pl.col(LINE).alias("_source_line"), extras)
+    rows = rows.with_columns(pl.lit(load_id).alias("_load_id"), pl.lit(cand.rel).alias("_source_file"),
+                             pl.col(LINE).alias("_source_line"), extras)
+    metadata = [n for n in LOAD_COLUMNS if n != "_file_seq"]
+    restricted = None
     if contract.restricted_columns:
-        restricted = [*contract.key, *(c.name for c in contract.restricted_columns)]
-        _insert(con, f"{RESTRICTED_ALIAS}.restricted.{contract.name}", rows.select(*restricted, *LOAD_COLUMNS))
+        restricted = rows.select(*contract.key, *(c.name for c in contract.restricted_columns), *metadata)
         # Unknown columns of an HR export may be personal data too: they stay in the restricted database.
         rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("_extra_columns"))
+    rows = rows.select(*(c.name for c in contract.analyst_columns), *metadata)
+    return _Prepared(cand, sha, data, rows, restricted, redactions, time.perf_counter() - t0)
+
+
+def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) -> list[float]:
+    """Land the rows of `batch` (files of one source) and their manifest rows in one transaction: each file is then
+    either wholly in `raw` with its manifest row, or not at all. Returns each file's seconds (its preparation plus
+    its share, by rows, of the landing)."""
+    t0 = time.perf_counter()
+    contract = SOURCES[batch[0].cand.source]
+    seqs = [p.seq for p in batch]
+
+    def numbered(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat([f.with_columns(pl.lit(p.seq, dtype=pl.Int64).alias("_file_seq"))
+                          for f, p in zip(frames, batch)], rechunk=False)
+
+    if contract.restricted_columns:
+        # DuckDB writes one database per transaction: restricted rows are committed first and deleted again if the
+        # pipeline transaction fails (after a crash, `_create_tables` drops those whose file is not in the manifest).
+        _insert(con, f"{RESTRICTED_ALIAS}.restricted.{contract.name}", numbered([p.restricted for p in batch]))
     try:
         con.execute("BEGIN TRANSACTION")
-        _insert(con, f"raw.{contract.name}", rows.select(*(c.name for c in contract.analyst_columns), *LOAD_COLUMNS))
-        seconds = time.perf_counter() - t0
-        con.execute("INSERT INTO ops.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, rows.height, load_id, _now(), seq,
-                     redactions, seconds])
+        _insert(con, f"raw.{contract.name}", numbered([p.rows for p in batch]))
+        landing = time.perf_counter() - t0
+        total_rows = sum(p.rows.height for p in batch)
+        seconds = [p.seconds + landing * (p.rows.height / total_rows if total_rows else 1 / len(batch))
+                   for p in batch]
+        now = _now()
+        con.executemany("INSERT INTO ops.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[p.cand.source, p.cand.rel, p.cand.size, p.cand.mtime_ns, p.sha, p.rows.height, load_id,
+                          now, p.seq, p.redactions, s] for p, s in zip(batch, seconds)])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         if contract.restricted_columns:
-            con.execute(f"DELETE FROM {RESTRICTED_ALIAS}.restricted.{contract.name} WHERE _file_seq = ?", [seq])
+            con.execute(f"DELETE FROM {RESTRICTED_ALIAS}.restricted.{contract.name} WHERE list_contains(?, _file_seq)",
+                        [seqs])
         raise
-    return rows.height, redactions, seconds
+    return seconds
 
 
 def _reject(con: duckdb.DuckDBPyConnection, cand: _Candidate, sha: str, data: bytes, reason: str,
