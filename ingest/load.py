@@ -132,10 +132,10 @@ class _Capsule:
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     con.register("__rows", _Capsule(frame))
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM __rows")
-    finally:
-        con.unregister("__rows")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM __rows")
+    # Not in a `finally`: after a failed insert the transaction is aborted and refuses the unregister, which would
+    # hide the real error; the caller's ROLLBACK drops the registration with the rest of the transaction.
+    con.unregister("__rows")
 
 
 def _connect(pipeline_db: Path, restricted_db: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,154 @@
+"""Files of a source land in batches (one transaction each): what must still hold file by file.
+
+- a file that fails while landing is rejected alone; the other files of its batch land, restricted rows included;
+- a kill at any moment leaves every file either wholly in `raw` with its manifest row or not at all, and a later run
+  completes the load to the same contents as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import ingest.load
+from ingest.contracts import SOURCES, raw_table_ddl
+from ingest.sample import generate_center
+from ingest_fixtures import TEST_KEY, Landing, csv_text, rows_of
+from test_load import query
+
+
+def _with_check(landing: Landing, source: str, check: str) -> None:
+    """Create `raw.<source>` ahead of ingest with a CHECK constraint: a database that refuses some valid rows, so a
+    file fails while landing (after validation) without changing any code."""
+    landing.pipeline_db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(landing.pipeline_db))
+    try:
+        con.execute("CREATE SCHEMA raw")
+        con.execute(raw_table_ddl(SOURCES[source]).rstrip().removesuffix(")") + f", CHECK ({check}))")
+    finally:
+        con.close()
+
+
+def test_a_file_failing_to_land_is_rejected_alone_and_its_batch_mates_land(landing: Landing) -> None:
+    _with_check(landing, "calls", "leg_id <> 'L-refused'")
+    for name, leg in (("a.csv", "L1"), ("b.csv", "L-refused"), ("c.csv", "L3")):
+        landing.write("calls", name, csv_text(rows_of("calls", dict(leg_id=leg))))
+    report = landing.load()
+
+    assert [r.file for r in report.rejected] == ["calls/b.csv"]
+    assert report.rejected[0].reason.startswith("internal error (ConstraintException")
+    assert report.rejected[0].reason.endswith("the file will be retried on the next run")
+    assert report.sources["calls"].files_loaded == 2 and report.sources["calls"].rows == 2
+    # Numbers are given in arrival order when a file is accepted: b.csv had 2 before it failed to land.
+    assert query(landing.pipeline_db, "select leg_id, _file_seq, _source_file from raw.calls order by 1") == [
+        ("L1", 1, "calls/a.csv"), ("L3", 3, "calls/c.csv")]
+    assert query(landing.pipeline_db, "select path, rows, file_seq from ops.loaded_files order by 3") == [
+        ("calls/a.csv", 1, 1), ("calls/c.csv", 1, 3)]
+
+
+def test_restricted_rows_follow_their_file_when_a_batch_fails(landing: Landing) -> None:
+    _with_check(landing, "roster", "employee_id <> 'E-refused'")
+    for name, employee in (("r1.csv", "E1"), ("r2.csv", "E-refused"), ("r3.csv", "E3")):
+        landing.write("roster", name, csv_text(rows_of("roster", dict(employee_id=employee))))
+    report = landing.load()
+
+    assert [r.file for r in report.rejected] == ["roster/r2.csv"]
+    assert query(landing.pipeline_db, "select employee_id, _file_seq from raw.roster order by 1") == [
+        ("E1", 1), ("E3", 3)]
+    # The refused file's restricted rows were committed with its first attempt and are gone again.
+    assert query(landing.restricted_db, "select employee_id, full_name, _file_seq from restricted.roster "
+                 "order by 1") == [("E1", "Kari Nordmann", 1), ("E3", "Kari Nordmann", 3)]
+
+
+def test_a_source_lands_in_several_batches_when_its_rows_exceed_the_budget(landing: Landing,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest.load, "BATCH_ROWS", 3)
+    for i in range(3):  # 2 rows each: the first two files fill a batch (4 >= 3 rows), the third lands alone
+        landing.write("calls", f"c{i}.csv", csv_text(rows_of("calls", dict(leg_id=f"L{i}a"), dict(leg_id=f"L{i}b"))))
+        landing.write("agent_states", f"s{i}.csv", csv_text(rows_of("agent_states", dict(agent_id=f"a{i}"))))
+    said: list[str] = []
+    report = ingest.load.load_landing(landing.dir, landing.pipeline_db, landing.restricted_db, landing.quarantine,
+                                      TEST_KEY, progress=said.append)
+
+    assert report.ok and report.sources["calls"].rows == 6 and report.sources["agent_states"].rows == 3
+    # Files arrive c0, s0, c1, s1, c2, s2 and are numbered 1..6 in that order whatever batch they land in.
+    assert query(landing.pipeline_db, "select path, rows, file_seq from ops.loaded_files order by 3") == [
+        ("calls/c0.csv", 2, 1), ("agent_states/s0.csv", 1, 2), ("calls/c1.csv", 2, 3),
+        ("agent_states/s1.csv", 1, 4), ("calls/c2.csv", 2, 5), ("agent_states/s2.csv", 1, 6)]
+    assert query(landing.pipeline_db, "select _file_seq, count(*) from raw.calls group by 1 order by 1") == [
+        (1, 2), (3, 2), (5, 2)]
+    assert sorted(line.split(":")[0].strip() for line in said if "rows loaded" in line) == [
+        "agent_states/s0.csv", "agent_states/s1.csv", "agent_states/s2.csv", "calls/c0.csv", "calls/c1.csv",
+        "calls/c2.csv"]
+
+
+# Runs the real load_landing in its own process (so it can be killed), with small batches to have many commits.
+LOADER = """
+import sys
+from pathlib import Path
+import ingest.load
+ingest.load.BATCH_ROWS = 400
+root = Path(sys.argv[1])
+ingest.load.load_landing(root / "landing", root / "w.pipeline.duckdb", root / "w.restricted.duckdb",
+                         root / "w.quarantine", b"kill-test-key", progress=lambda line: print(line, flush=True))
+"""
+
+PER_FILE = " union all ".join(
+    f"select '{s}' as source, _file_seq, count(*) as n from raw.{s} group by 2" for s in SOURCES)
+
+
+def _run_loader(root: Path, kill_after_seconds: float | None) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", LOADER, str(root)], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(ingest.load.__file__).parents[1])
+    if kill_after_seconds is None:
+        assert proc.wait(timeout=120) == 0
+        return
+    proc.stdout.readline()  # "scanning ...": imports are done, loading starts now
+    time.sleep(kill_after_seconds)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+
+
+def _files_whole(pipeline_db: Path) -> None:
+    """Every manifest row's rows are in raw under its number, and raw holds no row of a file not in the manifest."""
+    manifest = query(pipeline_db, "select source, file_seq, rows from ops.loaded_files where rows > 0")
+    landed = query(pipeline_db, PER_FILE)
+    assert sorted(manifest) == sorted(landed)
+
+
+def _contents(root: Path) -> list:
+    """What was loaded, independent of load ids and numbering: per file its rows, and every raw row's identity."""
+    db = root / "w.pipeline.duckdb"
+    files = query(db, "select source, path, rows from ops.loaded_files order by 2")
+    rows = query(db, " union all ".join(f"select '{s}', _source_file, _source_line from raw.{s}" for s in SOURCES)
+                 + " order by 2, 3")
+    restricted = query(root / "w.restricted.duckdb", "select _source_file, _source_line, full_name, hourly_cost "
+                       "from restricted.roster order by 1, 2")
+    return [files, rows, restricted]
+
+
+def test_a_kill_at_any_moment_leaves_whole_files_and_a_rerun_completes_the_load(tmp_path: Path) -> None:
+    # 29 files, about 0.5 s of loading on the reference machine: each kill lands after a few more files (in batches
+    # of at most 400 rows), inside or between transactions, wherever the moment falls.
+    generate_center(tmp_path / "whole" / "landing", agents=30, days=8, start=date(2026, 1, 27), seed=3,
+                    progress=None)
+    _run_loader(tmp_path / "whole", kill_after_seconds=None)
+    expected = _contents(tmp_path / "whole")
+    assert len(expected[0]) >= 25 and expected[2]  # roster snapshots reached the restricted database
+
+    killed = tmp_path / "killed"
+    generate_center(killed / "landing", agents=30, days=8, start=date(2026, 1, 27), seed=3, progress=None)
+    for delay in (0.02, 0.05, 0.1, 0.15, 0.2, 0.3):
+        _run_loader(killed, kill_after_seconds=delay)
+        _files_whole(killed / "w.pipeline.duckdb")
+    _run_loader(killed, kill_after_seconds=None)
+    _files_whole(killed / "w.pipeline.duckdb")
+    # Restricted rows of files killed before their manifest row were dropped when the next run started.
+    assert _contents(killed) == expected
