@@ -2,8 +2,8 @@
 
 `render_all(warehouse, out_dir)` opens the warehouse read-only, reads schema `marts` (and `ops` for freshness), and
 writes: `operations_daily.html` (service per day and queue, agents), the executive reports (`exec_<period>.html` per
-month, quarter and year), the supervisor pages (`supervisor_<team>_<week>.html`) and `index.html` linking them all.
-Each page embeds plotly.js once, so it opens from `file://` with no network. Missing or empty tables never fail a
+month, quarter and year with data), the supervisor pages (`supervisor_<team>.html`, the team's recent weeks in one
+page) and `index.html` linking them all. Each page embeds plotly.js once, so it opens from `file://` with no network. Missing or empty tables never fail a
 render: the part that needs them says "no data", and `RenderReport.missing` says why.
 """
 
@@ -117,8 +117,9 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
         groups += [{"title": f"Executive reports, {kind}",
                     "links": [{"href": href, "text": text} for href, text in executive[grain]]}
                    for grain, kind in (("monthly", "months"), ("quarterly", "quarters"), ("yearly", "years"))]
-        groups += [{"title": f"Supervisor, team {team}", "links": [{"href": h, "text": f"Week {t}"} for h, t in links]}
-                   for team, links in sorted(supervisors.items())] or [{"title": "Supervisors", "links": []}]
+        groups.append({"title": "Supervisors: a page per team with its recent weeks", "links": [
+            {"href": href, "text": f"Team {team}, {weeks[-1]}" + (f" to {weeks[0]}" if len(weeks) > 1 else "")}
+            for team, (href, weeks) in sorted(supervisors.items())]})
         site.report.missing = dict(wh.missing)
         site.write("index.html", "Tilsyn reports", index_started, [], is_index=True, groups=groups,
                    missing=sorted(wh.missing.items()))

@@ -38,21 +38,27 @@ class Target:
 
 
 def headline_frame(wh: Warehouse, grain: str) -> pl.DataFrame:
-    """One row per period of `grain` with every center-wide headline KPI the marts can give (others absent)."""
+    """One row per period of `grain` with every center-wide headline KPI the marts can give (others absent).
+
+    A period is one with something measured in it: calls, agent time, QA, people or booked costs. Budget lines alone
+    make no period (finance.sql keeps months with actual costs), and cost per call, which a ledger month without
+    calls can carry, only adds its column to periods that have data."""
     everything = {"start": FAR_PAST, "end": FAR_FUTURE}
-    frames = [
+    measured = [
         wh.query("service", everything, grain=grain, period="period_start", series="'All queues'"),
         wh.query("fcr", grain=grain),
         wh.query("agent_periods", grain=grain),
         wh.query("quality", grain=grain),
         wh.query("people", grain=grain),
-        wh.query("cost_per_call", grain=grain),
         wh.query("finance", grain=grain, months=str(period_months(grain))),
     ]
     joined = pl.DataFrame({"period_start": []}, schema={"period_start": pl.Date})
-    for frame in frames:
+    for frame in measured:
         if not frame.is_empty():
             joined = joined.join(frame.drop("series", strict=False), on="period_start", how="full", coalesce=True)
+    cost_per_call = wh.query("cost_per_call", grain=grain)
+    if not cost_per_call.is_empty():
+        joined = joined.join(cost_per_call, on="period_start", how="left")
     return joined.sort("period_start")
 
 
@@ -194,7 +200,9 @@ def render_executive(wh: Warehouse, site: Site, currency: str, last_day: date | 
     targets = wh.query("targets")
     links: dict[str, list[tuple[str, str]]] = {}
     for grain in GRAINS:
-        starts = sorted(frames[grain]["period_start"].to_list(), reverse=True)
+        # A period after the last day loaded (people or money planned ahead) has nothing to report yet.
+        starts = sorted((s for s in frames[grain]["period_start"].to_list() if last_day is None or s <= last_day),
+                        reverse=True)
         links[grain] = [(render_period(wh, site, grain, start, frames, targets, currency, last_day),
                          period_label(grain, start)) for start in starts]
     return links

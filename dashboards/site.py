@@ -1,8 +1,10 @@
 """Pages and their parts: cards (a chart, a table or a "no data" note) in sections, written with Jinja2 templates.
 
-`Site.write` turns each chart into HTML with `fig.to_html(full_html=False)`, embedding plotly.js once per page (with
-its first chart: "cdn" would fail offline), renders the page template with the shared header (the data's
-freshness), and records the file's size and render time in the `RenderReport`.
+`Site.write` inlines plotly.js once in the head of every page with a chart ("cdn" would fail offline), turns each
+chart into HTML with `fig.to_html(full_html=False, include_plotlyjs=False)` (once per card: a card shown on many
+pages, such as a week's centre-wide intraday chart, is converted once), renders the page template with the shared
+header (the data's freshness), and records the file's size and render time in the `RenderReport`. A page may hold
+`View`s: alternative sets of sections (a team's recent weeks), one shown at a time, picked in a menu.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import jinja2
 import plotly.graph_objects as go
 import polars as pl
+from plotly.offline import get_plotlyjs
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -70,6 +73,15 @@ class Section:
     note: str | None = None
 
 
+@dataclass
+class View:
+    """One of a page's alternative sets of sections (e.g. one week), picked in the page's menu by its label."""
+
+    key: str  # unique on the page, letters, digits and dashes (the element id)
+    label: str
+    sections: list[Section]
+
+
 def chart(title: str, df: pl.DataFrame, make: Callable[[], go.Figure], need: str | None = None) -> Card:
     """A chart card, or a "no data" card when the frame is empty (or its `need` column holds only nulls)."""
     if df.is_empty() or (need is not None and (need not in df.columns or df[need].is_null().all())):
@@ -85,23 +97,26 @@ class Site:
         self.freshness = freshness
         self.progress = progress
         self.report = RenderReport()
+        self.plotlyjs = get_plotlyjs()  # read once: every page with a chart inlines it
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=jinja2.StrictUndefined
         )
 
-    def write(self, name: str, title: str, started: float, sections: list[Section], **context) -> str:
-        """Write page `name`; `started` is the perf_counter when its queries began (for the render time)."""
-        first_chart = True
-        for card in (c for s in sections for c in s.cards):
-            if card.figure is not None:
-                card.html = card.figure.to_html(full_html=False, include_plotlyjs=first_chart, config=PLOTLY_CONFIG)
-                first_chart = False
+    def write(self, name: str, title: str, started: float, sections: list[Section], views: list[View] = (),
+              **context) -> str:
+        """Write page `name`; `started` is the perf_counter when its queries began (for the render time). With
+        `views`, the page shows the first view's sections and a menu to pick another."""
+        cards = [c for s in [*sections, *(s for v in views for s in v.sections)] for c in s.cards]
+        for card in cards:
+            if card.figure is not None and card.html is None:
+                card.html = card.figure.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG)
         context.setdefault("is_index", False)
         context.setdefault("tiles", [])
         context.setdefault("intro", None)
         template = "index.html.j2" if context["is_index"] else "page.html.j2"
         html = self.env.get_template(template).render(
-            title=title, freshness=self.freshness, sections=sections, **context
+            title=title, freshness=self.freshness, sections=sections, views=views,
+            plotlyjs=self.plotlyjs if any(c.html for c in cards) else None, **context
         )
         path = self.out_dir / name
         path.write_text(html, encoding="utf-8")

@@ -1,11 +1,15 @@
--- QA evaluations with a critical fail, per day and agent of team $team, between $start and $end (inclusive).
--- The quality mart has no team: an agent belongs to the team of their agent rows in the same days.
-with team_agents as (
-    select distinct agent_id from marts.kpi_agent_daily
-    where team = $team and local_date between $start and $end
+-- QA evaluations with a critical fail, per team, day and agent, between $start and $end (inclusive), every team at
+-- once. The quality mart has no team: an agent's fails in an ISO week belong to the team(s) of their agent rows in
+-- that week.
+with team_agent_weeks as (
+    select distinct team, agent_id, cast(date_trunc('week', local_date) as date) as week_start
+    from marts.kpi_agent_daily
+    where team is not null and local_date between $start and $end
 )
-select quality.local_date, quality.agent_id, quality.evaluations, quality.critical_fails
+select team_agent_weeks.team, quality.local_date, quality.agent_id, quality.evaluations, quality.critical_fails
 from marts.kpi_quality_daily as quality
-join team_agents using (agent_id)
+join team_agent_weeks
+    on team_agent_weeks.agent_id = quality.agent_id
+    and team_agent_weeks.week_start = cast(date_trunc('week', quality.local_date) as date)
 where quality.local_date between $start and $end and quality.critical_fails > 0
-order by quality.local_date, quality.agent_id
+order by team_agent_weeks.team, quality.local_date, quality.agent_id

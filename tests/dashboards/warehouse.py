@@ -155,6 +155,9 @@ COST_PER_CALL_PERIODS = {
     "quarterly": [("2026-01-01", 1500000, 1160000, 3300, 1100000)],
     "yearly": [("2026-01-01", 1500000, 1160000, 3300, 1100000)],
 }
+# April 2026 is after the data (31 March): the ledger's budget reaches it, and a cost-per-call mart that lists every
+# ledger month carries it with nothing booked. It must get no executive page.
+COST_PER_CALL_PERIODS["monthly"].append(("2026-04-01", 0, 0, 0, 0))
 # Finance: (period_start, cost_center, category, budget, actual, annual_budget, actual_to_date, projected_year_end)
 FINANCE_PERIODS = {
     "monthly": [
@@ -162,9 +165,13 @@ FINANCE_PERIODS = {
         ("2026-02-01", "CC1", "tools", 100000, 100000, 1200000, 200000, 1200000),
         ("2026-03-01", "CC1", "staff", 400000, 410000, 4800000, 1170000, 4770000),
         ("2026-03-01", "CC1", "tools", 100000, 130000, 1200000, 330000, 1230000),
+        # Budget lines only (the year's budget covers months not yet reached).
+        ("2026-04-01", "CC1", "staff", 400000, 0, 4800000, 1170000, 4770000),
+        ("2026-04-01", "CC1", "tools", 100000, 0, 1200000, 330000, 1230000),
     ],
     "quarterly": [("2026-01-01", "CC1", "staff", 1200000, 1170000, 4800000, 1170000, 4770000),
-                  ("2026-01-01", "CC1", "tools", 300000, 330000, 1200000, 330000, 1230000)],
+                  ("2026-01-01", "CC1", "tools", 300000, 330000, 1200000, 330000, 1230000),
+                  ("2026-04-01", "CC1", "staff", 1200000, 0, 4800000, 1170000, 4770000)],
     "yearly": [("2026-01-01", "CC1", "staff", 4800000, 1170000, 4800000, 1170000, 4770000),
                ("2026-01-01", "CC1", "tools", 1200000, 330000, 1200000, 330000, 1230000)],
 }
