@@ -145,7 +145,7 @@ def test_a_kill_at_any_moment_leaves_whole_files_and_a_rerun_completes_the_load(
 
     killed = tmp_path / "killed"
     generate_center(killed / "landing", agents=30, days=8, start=date(2026, 1, 27), seed=3, progress=None)
-    for delay in (0.02, 0.05, 0.1, 0.15, 0.2, 0.3):
+    for delay in (0.03, 0.08, 0.15, 0.25):
         _run_loader(killed, kill_after_seconds=delay)
         _files_whole(killed / "w.pipeline.duckdb")
     _run_loader(killed, kill_after_seconds=None)
