@@ -1,15 +1,79 @@
 {#- Agent state spans split at every interval (and so local-day) boundary. A state lasts until the agent's next event
     (METRICS.md); `logged_out` spans are not time worked and are left out, and so is an agent's last event, whose end
-    is not known yet. State categories are defined here, once. -#}
-with events as (
+    is not known yet. State categories are defined here, once.
+    Incremental by agent-day (macros/incremental.sql): a run rebuilds the agent-days whose timeline new or corrected
+    events changed, reading the events from the one before those days to the one after. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_columns=['agent_id', 'local_date'],
+    rebuild_scope='changed_agent_state_days',
+) }}
+-- depends_on: {{ ref('int_intervals') }}
+
+{% if is_incremental() %}
+with scope as (
+
+    {{ changed_agent_state_days() }}
+
+),
+
+scope_days as (
+
+    select scope.agent_id, min(days.day_start_at) as scope_from, max(days.day_end_at) as scope_to
+    from scope
+    inner join ({{ local_days_utc() }}) as days
+        on days.local_date = scope.local_date
+    group by scope.agent_id
+
+),
+
+context_bounds as (
+
+    -- the state in force when the scope starts began at the agent's last event before it; the last state in scope
+    -- ends at the first event after it
+    select
+        scope_days.agent_id,
+        coalesce(max(case when events.event_at < scope_days.scope_from then events.event_at end),
+            scope_days.scope_from) as context_from,
+        coalesce(min(case when events.event_at >= scope_days.scope_to then events.event_at end),
+            scope_days.scope_to) as context_to
+    from scope_days
+    inner join {{ ref('stg_agent_states') }} as events
+        on events.agent_id = scope_days.agent_id
+    group by scope_days.agent_id, scope_days.scope_from, scope_days.scope_to
+
+),
+
+source_events as (
+
+    select events.*
+    from {{ ref('stg_agent_states') }} as events
+    inner join context_bounds
+        on context_bounds.agent_id = events.agent_id
+        and events.event_at >= context_bounds.context_from
+        and events.event_at <= context_bounds.context_to
+
+),
+{% else %}
+with source_events as (
+
+    select * from {{ ref('stg_agent_states') }}
+
+),
+{% endif %}
+
+events as (
 
     select
         agent_id,
         event_at,
         state,
         reason,
-        lead(event_at) over (partition by agent_id order by event_at) as next_event_at
-    from {{ ref('stg_agent_states') }}
+        lead(event_at) over (partition by agent_id order by event_at) as next_event_at,
+        -- a span is built from its own event and the next one
+        greatest(_file_seq, lead(_file_seq) over (partition by agent_id order by event_at)) as _file_seq
+    from source_events
 
 ),
 
@@ -20,7 +84,8 @@ spans as (
         event_at as state_started_at,
         next_event_at as state_ended_at,
         state,
-        reason
+        reason,
+        _file_seq
     from events
     where next_event_at is not null
         and state <> 'logged_out'
@@ -34,17 +99,23 @@ pieces as (
 )
 
 select
-    agent_id,
-    started_at,
-    ended_at,
-    duration_seconds,
-    state,
-    reason,
-    state_started_at,
-    state_ended_at,
-    interval_start_at,
-    interval_start,
-    local_date,
-    state in ('ready', 'talk', 'hold', 'acw') as is_productive,
-    state in ('talk', 'hold', 'acw') as is_handling
+    pieces.agent_id,
+    pieces.started_at,
+    pieces.ended_at,
+    pieces.duration_seconds,
+    pieces.state,
+    pieces.reason,
+    pieces.state_started_at,
+    pieces.state_ended_at,
+    pieces.interval_start_at,
+    pieces.interval_start,
+    pieces.local_date,
+    pieces.state in ('ready', 'talk', 'hold', 'acw') as is_productive,
+    pieces.state in ('talk', 'hold', 'acw') as is_handling,
+    pieces._file_seq
 from pieces
+{%- if is_incremental() %}
+inner join scope
+    on scope.agent_id = pieces.agent_id
+    and scope.local_date = pieces.local_date
+{%- endif %}

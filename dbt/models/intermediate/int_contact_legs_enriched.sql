@@ -1,7 +1,24 @@
 {#- Contact legs with everything the contact KPIs count: the local interval and day the leg belongs to, wait and
     handle seconds, and one flag per METRICS.md definition. Every contact metric is defined here, once; the marts only
-    sum these columns. -#}
-with legs as (
+    sum these columns.
+    Incremental by contact (macros/incremental.sql): a new or corrected leg rebuilds every leg of its contact (leg
+    numbers count the contact's legs), and var('rebuild_local_dates') rebuilds the contacts of those local days. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='leg_id',
+) }}
+
+with source_legs as (
+
+    select * from {{ ref('stg_calls') }}
+    {%- if is_incremental() %}
+    where contact_id in ({{ changed_contacts() }})
+    {%- endif %}
+
+),
+
+legs as (
 
     select
         *,
@@ -10,7 +27,7 @@ with legs as (
         coalesce(queued_at, dialed_at, ended_at) as started_at,
         direction = 'inbound' and queue is not null and queue <> '' and queued_at is not null as is_offered,
         direction = 'inbound' and answered_at is not null and agent_id is not null as is_handled
-    from {{ ref('stg_calls') }}
+    from source_legs
 
 ),
 
@@ -26,7 +43,9 @@ timed as (
             when is_handled then coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(acw_seconds, 0)
             else 0
         end as handle_seconds,
-        row_number() over (partition by contact_id order by started_at, leg_id) as leg_number
+        row_number() over (partition by contact_id order by started_at, leg_id) as leg_number,
+        -- every leg of a contact is rebuilt with the newest of its files
+        max(_file_seq) over (partition by contact_id) as contact_file_seq
     from legs
 
 ),
@@ -96,5 +115,6 @@ select
     is_handled,
     is_transferred,
     is_held,
-    leg_number > 1 as is_transfer_leg
+    leg_number > 1 as is_transfer_leg,
+    contact_file_seq as _file_seq
 from flagged

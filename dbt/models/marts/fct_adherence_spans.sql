@@ -1,72 +1,120 @@
 {#- Schedule adherence (METRICS.md): the agent's scheduled time (latest publication, split at intervals) cut at every
     state change, each piece with the scheduled activity and the actual state. Scheduled `work` matches any productive
     state; break, lunch, training, meeting and coaching match the same state; time without a state (not logged in)
-    matches nothing. Consecutive out-of-adherence pieces form a spell; spells shorter than
-    var('adherence_grace_seconds') count as in adherence. `time_off` pieces are paid but not scheduled. -#}
-with marks as (
+    matches nothing. Consecutive out-of-adherence pieces of one local day form a spell; spells shorter than
+    var('adherence_grace_seconds') count as in adherence. `time_off` pieces are paid but not scheduled.
+    Everything is computed per agent-day (agent_id, local_date): both inputs are already split at local midnight, a
+    spell is counted within its day (DECISIONLOG), and so an agent-day can be rebuilt alone. Incremental by agent-day
+    (macros/incremental.sql): new or corrected state events or schedules rebuild the agent-days they touch. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_columns=['agent_id', 'local_date'],
+    rebuild_scope='changed_adherence_days',
+) }}
+-- depends_on: {{ ref('int_intervals') }}
+-- depends_on: {{ ref('stg_agent_states') }}
+
+with
+{%- if is_incremental() %}
+scope as (
+
+    {{ changed_adherence_days() }}
+
+),
+
+state_pieces as (
+
+    select pieces.*
+    from {{ ref('int_agent_states_spanned') }} as pieces
+    inner join scope
+        on scope.agent_id = pieces.agent_id
+        and scope.local_date = pieces.local_date
+
+),
+
+schedule_pieces as (
+
+    select pieces.*
+    from {{ ref('fct_schedule_segments') }} as pieces
+    inner join scope
+        on scope.agent_id = pieces.agent_id
+        and scope.local_date = pieces.local_date
+
+),
+{%- else %}
+state_pieces as (
+
+    select * from {{ ref('int_agent_states_spanned') }}
+
+),
+
+schedule_pieces as (
+
+    select * from {{ ref('fct_schedule_segments') }}
+
+),
+{%- endif %}
+
+marks as (
 
     -- every moment at which the agent's state or scheduled activity changes; '~' marks the end of a span
-    select agent_id, started_at as mark_at, state, is_productive, cast(null as {{ dbt.type_string() }}) as activity,
-        cast(null as date) as schedule_date, cast(null as timestamp) as interval_start_at,
-        cast(null as timestamp) as interval_start, cast(null as date) as local_date
-    from {{ ref('int_agent_states_spanned') }}
+    select agent_id, local_date, started_at as mark_at, state, is_productive,
+        cast(null as {{ dbt.type_string() }}) as activity, cast(null as date) as schedule_date,
+        cast(null as timestamp) as interval_start_at, cast(null as timestamp) as interval_start, _file_seq
+    from state_pieces
     union all
-    select agent_id, ended_at, '~', false, null, null, null, null, null
-    from {{ ref('int_agent_states_spanned') }}
+    select agent_id, local_date, ended_at, '~', false, null, null, null, null, _file_seq
+    from state_pieces
     union all
-    select agent_id, started_at, null, null, activity, schedule_date, interval_start_at, interval_start, local_date
-    from {{ ref('fct_schedule_segments') }}
+    select agent_id, local_date, started_at, null, null, activity, schedule_date, interval_start_at, interval_start,
+        _file_seq
+    from schedule_pieces
     union all
-    select agent_id, ended_at, null, null, '~', null, null, null, null
-    from {{ ref('fct_schedule_segments') }}
+    select agent_id, local_date, ended_at, null, null, '~', null, null, null, _file_seq
+    from schedule_pieces
 
 ),
 
 changes as (
 
-    -- a start wins over an end at the same moment
+    -- one row per moment; a start wins over an end at the same moment. State columns stay NULL at a moment with no
+    -- state mark, schedule columns at a moment with no schedule mark, so that filling forward carries the last ones.
     select
         agent_id,
+        local_date,
         mark_at,
         coalesce(max(case when state <> '~' then state end), max(state)) as state,
-        max(case when state <> '~' and is_productive then 1 else 0 end) as is_productive,
+        max(case when state <> '~' and is_productive then 1 when state is not null then 0 end) as is_productive,
         coalesce(max(case when activity <> '~' then activity end), max(activity)) as activity,
         max(schedule_date) as schedule_date,
         max(interval_start_at) as interval_start_at,
         max(interval_start) as interval_start,
-        max(local_date) as local_date
+        max(_file_seq) as _file_seq
     from marks
-    group by agent_id, mark_at
-
-),
-
-grouped as (
-
-    select
-        *,
-        count(state) over (partition by agent_id order by mark_at rows between unbounded preceding and current row)
-            as state_group,
-        count(activity) over (partition by agent_id order by mark_at rows between unbounded preceding and current row)
-            as activity_group,
-        lead(mark_at) over (partition by agent_id order by mark_at) as next_mark_at
-    from changes
+    group by agent_id, local_date, mark_at
 
 ),
 
 carried as (
 
+    -- one sort of the agent-day's moments: each moment until the next carries the last state and schedule seen
     select
         agent_id,
+        local_date,
         mark_at as started_at,
-        next_mark_at as ended_at,
-        max(state) over (partition by agent_id, state_group) as state,
-        max(is_productive) over (partition by agent_id, state_group) as is_productive,
-        max(activity) over (partition by agent_id, activity_group) as activity,
-        max(schedule_date) over (partition by agent_id, activity_group) as schedule_date,
-        max(interval_start_at) over (partition by agent_id, activity_group) as interval_start_at,
-        max(interval_start) over (partition by agent_id, activity_group) as interval_start,
-        max(local_date) over (partition by agent_id, activity_group) as local_date
-    from grouped
+        lead(mark_at) over moments as ended_at,
+        last_value(state ignore nulls) over moments_so_far as state,
+        last_value(is_productive ignore nulls) over moments_so_far as is_productive,
+        last_value(activity ignore nulls) over moments_so_far as activity,
+        last_value(schedule_date ignore nulls) over moments_so_far as schedule_date,
+        last_value(interval_start_at ignore nulls) over moments_so_far as interval_start_at,
+        last_value(interval_start ignore nulls) over moments_so_far as interval_start,
+        max(_file_seq) over (moments rows between unbounded preceding and unbounded following) as _file_seq
+    from changes
+    window
+        moments as (partition by agent_id, local_date order by mark_at),
+        moments_so_far as (moments rows between unbounded preceding and current row)
 
 ),
 
@@ -74,6 +122,7 @@ pieces as (
 
     select
         agent_id,
+        local_date,
         started_at,
         ended_at,
         {{ seconds_between('started_at', 'ended_at') }} as duration_seconds,
@@ -82,44 +131,29 @@ pieces as (
         case when state <> '~' then state end as state,
         interval_start_at,
         interval_start,
-        local_date,
+        activity is not null and activity <> '~' and ended_at is not null as is_piece,
         activity <> 'time_off' as is_scheduled,
-        is_productive = 1 as is_productive_state,
+        coalesce(is_productive = 1, false) as is_productive_state,
         coalesce(
             (activity = 'work' and is_productive = 1)
             or (activity in ('break', 'lunch', 'training', 'meeting', 'coaching') and state = activity),
             false
-        ) as is_state_match
+        ) as is_state_match,
+        _file_seq
     from carried
-    where activity is not null
-        and activity <> '~'
-        and ended_at is not null
-
-),
-
-spell_starts as (
-
-    select
-        *,
-        is_scheduled and not is_state_match as is_out_of_adherence,
-        case
-            when is_scheduled and not is_state_match
-                and lag(is_scheduled and not is_state_match) over (partition by agent_id order by started_at)
-                and lag(ended_at) over (partition by agent_id order by started_at) = started_at
-            then 0
-            else 1
-        end as is_spell_start
-    from pieces
 
 ),
 
 spells as (
 
+    -- consecutive out-of-adherence pieces share the count of other moments before them: that count names the spell
     select
         *,
-        sum(is_spell_start) over (partition by agent_id order by started_at
-            rows between unbounded preceding and current row) as spell_number
-    from spell_starts
+        coalesce(is_piece and is_scheduled and not is_state_match, false) as is_out_of_adherence,
+        sum(case when coalesce(is_piece and is_scheduled and not is_state_match, false) then 0 else 1 end) over (
+            partition by agent_id, local_date order by started_at rows between unbounded preceding and current row
+        ) as spell_number
+    from pieces
 
 ),
 
@@ -128,9 +162,10 @@ spell_lengths as (
     select
         *,
         case when is_out_of_adherence
-            then sum(duration_seconds) over (partition by agent_id, spell_number)
+            then sum(duration_seconds) over (partition by agent_id, local_date, spell_number, is_out_of_adherence)
         end as out_of_adherence_spell_seconds
     from spells
+    where is_piece
 
 )
 
@@ -151,5 +186,6 @@ select
     out_of_adherence_spell_seconds,
     is_scheduled and (
         is_state_match or out_of_adherence_spell_seconds < {{ var('adherence_grace_seconds') }}
-    ) as is_adherent
+    ) as is_adherent,
+    _file_seq
 from spell_lengths

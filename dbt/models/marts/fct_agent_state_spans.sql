@@ -1,4 +1,15 @@
-{#- Agent state spans per interval for analysts, with the agent's team on the day (dim_agent history). -#}
+{#- Agent state spans per interval for analysts (int_agent_states_spanned). The agent's team is not copied here: it
+    changes with roster snapshots, so a copied team would go stale in rows already built; join dim_agent on agent_id
+    and local_date in [valid_from, valid_to) for the team on the day. Incremental by agent-day, like its source. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_columns=['agent_id', 'local_date'],
+    rebuild_scope='changed_agent_state_days',
+) }}
+-- depends_on: {{ ref('int_intervals') }}
+-- depends_on: {{ ref('stg_agent_states') }}
+
 select
     spans.agent_id,
     spans.started_at,
@@ -11,11 +22,12 @@ select
     spans.interval_start_at,
     spans.interval_start,
     spans.local_date,
-    agents.team,
     spans.is_productive,
-    spans.is_handling
+    spans.is_handling,
+    spans._file_seq
 from {{ ref('int_agent_states_spanned') }} as spans
-left join {{ ref('dim_agent') }} as agents
-    on agents.agent_id = spans.agent_id
-    and spans.local_date >= agents.valid_from
-    and (agents.valid_to is null or spans.local_date < agents.valid_to)
+{%- if is_incremental() %}
+inner join ({{ changed_agent_state_days() }}) as scope
+    on scope.agent_id = spans.agent_id
+    and scope.local_date = spans.local_date
+{%- endif %}

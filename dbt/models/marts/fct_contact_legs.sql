@@ -1,5 +1,12 @@
 {#- The contact-leg fact for analysts: int_contact_legs_enriched without the pseudonymised customer id (MARTS.md: no
-    customer ids in the analyst warehouse). -#}
+    customer ids in the analyst warehouse). Incremental by contact, like its source. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='leg_id',
+) }}
+-- depends_on: {{ ref('stg_calls') }}
+
 select
     leg_id,
     contact_id,
@@ -34,5 +41,9 @@ select
     is_handled,
     is_transferred,
     is_held,
-    is_transfer_leg
+    is_transfer_leg,
+    _file_seq
 from {{ ref('int_contact_legs_enriched') }}
+{%- if is_incremental() %}
+where contact_id in ({{ changed_contacts() }})
+{%- endif %}

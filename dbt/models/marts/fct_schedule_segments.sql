@@ -18,7 +18,8 @@ segments as (
         activity,
         published_at,
         starts_at as segment_started_at,
-        ends_at as segment_ended_at
+        ends_at as segment_ended_at,
+        _file_seq
     from published
     where published_at = latest_published_at
         and ends_at > starts_at
@@ -46,5 +47,6 @@ select
     local_date,
     activity <> 'time_off' as is_scheduled,
     activity = 'work' as is_work,
-    activity in ('break', 'lunch', 'training', 'meeting', 'coaching', 'time_off') as is_planned_shrinkage
+    activity in ('break', 'lunch', 'training', 'meeting', 'coaching', 'time_off') as is_planned_shrinkage,
+    _file_seq
 from pieces

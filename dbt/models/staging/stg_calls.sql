@@ -1,6 +1,17 @@
+{#- Incremental: "latest file wins" means a row of a newer file replaces the row with its key, so a run only needs
+    the rows of files loaded since the last build (macros/incremental.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='leg_id',
+) }}
+
 with source as (
 
     select * from {{ source('raw', 'calls') }}
+    {%- if is_incremental() %}
+    where _file_seq > {{ file_seq_watermark() }}
+    {%- endif %}
 
 ),
 

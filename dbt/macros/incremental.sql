@@ -1,0 +1,130 @@
+{#- Incremental builds of the big facts (issue 9). A run rebuilds only what new export files touched:
+
+    * Every incremental model carries `_file_seq`, the load sequence (ops.loaded_files.file_seq) of the newest export
+      file its row was built from. `max(_file_seq)` of the model's own table is its watermark: staging rows with a
+      higher `_file_seq` arrived since the model was last built. Files get increasing numbers as they are loaded, so
+      everything at or below the watermark was built before, and nothing is missed after a failed run.
+    * The changed rows name what to rebuild ("partitions"): contacts for contact legs, agent-days (agent_id,
+      local_date) for agent state spans and adherence. The var `rebuild_local_dates` (a list of 'YYYY-MM-DD') adds
+      whole local days, for a re-run or backfill of chosen days.
+    * Agent-day models use the `replace_partitions` strategy below: delete every row of the partitions in scope, then
+      insert the rebuilt rows. Deleting by scope rather than by the rebuilt rows' keys matters when a partition ends
+      up with no rows at all (a corrected file turned a state into logged_out).
+    * A full refresh (`dbt build --full-refresh`, and what the pipeline runs when metric settings or dbt code change)
+      builds everything; `tests/e2e/test_incremental_equals_full.py` proves both paths give the same marts. -#}
+
+{#- The model's own watermark; 0 on an empty table. -#}
+{% macro file_seq_watermark() -%}
+    (select coalesce(max(_file_seq), 0) from {{ this }})
+{%- endmacro %}
+
+{#- var('rebuild_local_dates') as a SQL list of date literals, for `local_date in (...)`. -#}
+{% macro rebuild_local_dates_list() -%}
+    {%- set dates = var('rebuild_local_dates', []) -%}
+    {%- if dates is string -%}{%- set dates = dates.split(',') if dates else [] -%}{%- endif -%}
+    {%- if dates | length == 0 -%}
+        cast(null as date)
+    {%- else -%}
+        {%- for day in dates -%}
+            {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', day | string | trim) -%}
+                {{ exceptions.raise_compiler_error("var rebuild_local_dates must list dates as 'YYYY-MM-DD', not '" ~ day ~ "'") }}
+            {%- endif -%}
+            cast('{{ day | string | trim }}' as date){{ ', ' if not loop.last }}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Contacts whose legs must be rebuilt since `this` was built: contacts with a new or corrected leg, the contact a
+    corrected leg moved away from (its leg numbers change too), and the contacts of var('rebuild_local_dates'). -#}
+{% macro changed_contacts() -%}
+    select contact_id from {{ ref('stg_calls') }}
+    where _file_seq > {{ file_seq_watermark() }}
+    union
+    select built.contact_id
+    from {{ this }} as built
+    inner join {{ ref('stg_calls') }} as changed
+        on changed.leg_id = built.leg_id
+    where changed._file_seq > {{ file_seq_watermark() }}
+    union
+    select contact_id from {{ this }}
+    where local_date in ({{ rebuild_local_dates_list() }})
+{%- endmacro %}
+
+{#- Local days with their UTC bounds [day_start_at, day_end_at), DST included, from the interval spine. -#}
+{% macro local_days_utc() -%}
+    select local_date, min(interval_start_at) as day_start_at, max(interval_end_at) as day_end_at
+    from {{ ref('int_intervals') }}
+    group by local_date
+{%- endmacro %}
+
+{#- Agent-days whose state timeline changed since `this` was built: for each agent with new or corrected events,
+    the timeline from the event before the first change to the event after the last change (a state lasts until the
+    next event), as the local days it overlaps; plus every agent on var('rebuild_local_dates'). -#}
+{% macro changed_agent_state_days() -%}
+    select distinct changed.agent_id, days.local_date
+    from (
+        select
+            bounds.agent_id,
+            coalesce(max(case when events.event_at < bounds.changed_from then events.event_at end),
+                bounds.changed_from) as timeline_from,
+            coalesce(min(case when events.event_at > bounds.changed_to then events.event_at end),
+                bounds.changed_to) as timeline_to
+        from (
+            select agent_id, min(event_at) as changed_from, max(event_at) as changed_to
+            from {{ ref('stg_agent_states') }}
+            where _file_seq > {{ file_seq_watermark() }}
+            group by agent_id
+        ) as bounds
+        inner join {{ ref('stg_agent_states') }} as events
+            on events.agent_id = bounds.agent_id
+        group by bounds.agent_id, bounds.changed_from, bounds.changed_to
+    ) as changed
+    inner join ({{ local_days_utc() }}) as days
+        on days.day_start_at < changed.timeline_to
+        and days.day_end_at > changed.timeline_from
+    union
+    select distinct events.agent_id, requested.local_date
+    from {{ ref('stg_agent_states') }} as events
+    cross join ({{ local_days_utc() }}) as requested
+    where requested.local_date in ({{ rebuild_local_dates_list() }})
+{%- endmacro %}
+
+{#- Agent-days of fct_adherence_spans to rebuild: those whose state timeline changed, the days around a schedule_date
+    with a new or corrected publication (a night shift reaches the next local day; a republished one may no longer),
+    and every scheduled agent on var('rebuild_local_dates'). -#}
+{% macro changed_adherence_days() -%}
+    {{ changed_agent_state_days() }}
+    union
+    select distinct changed.agent_id, days.local_date
+    from {{ ref('fct_schedule_segments') }} as changed
+    inner join ({{ local_days_utc() }}) as days
+        on days.local_date >= cast({{ dbt.dateadd('day', -1, 'changed.schedule_date') }} as date)
+        and days.local_date <= cast({{ dbt.dateadd('day', 1, 'changed.schedule_date') }} as date)
+    where changed._file_seq > {{ file_seq_watermark() }}
+    union
+    select distinct agent_id, local_date
+    from {{ ref('fct_schedule_segments') }}
+    where local_date in ({{ rebuild_local_dates_list() }})
+{%- endmacro %}
+
+{#- Incremental strategy `replace_partitions`: delete the rows of every partition in scope, insert the rebuilt rows.
+    Config: `partition_columns` (e.g. ['agent_id', 'local_date']) and `rebuild_scope` (the name of a macro returning
+    the partitions in scope as a select of those columns; it reads `this` before anything is deleted, as the model's
+    own select did). -#}
+{% macro get_incremental_replace_partitions_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set partition_columns = config.require('partition_columns') -%}
+    {%- set rebuild_scope = context[config.require('rebuild_scope')] -%}
+    {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where exists (
+        select 1
+        from ({{ rebuild_scope() }}) as scope
+        where {% for column in partition_columns -%}
+            scope.{{ column }} = {{ target }}.{{ column }}{{ ' and ' if not loop.last }}
+        {%- endfor %}
+    );
+    insert into {{ target }} ({{ columns_csv }})
+    select {{ columns_csv }} from {{ source }}
+{%- endmacro %}
