@@ -1,10 +1,10 @@
 """Loading the landing folder into the pipeline's DuckDB: the trustworthy front door of Tilsyn.
 
 `load_landing(...)` finds new export files under `<landing>/<source>/`, reads, validates and protects each one, and
-lands its rows in `raw.<source>` together with its manifest row (`ops.loaded_files`). Accepted files of one source
-land in batches (up to `BATCH_ROWS` rows), each batch in one DuckDB transaction, so a file is always either wholly
-loaded with its manifest row or not at all; should a batch fail, its files are landed one by one so that only the
-faulty one is rejected. A file with any bad row is not loaded at all: it is copied to the quarantine folder with a
+lands its rows in `raw.<source>` together with its manifest row (`ops.loaded_files`). Accepted files land in batches
+(files of one source, up to `BATCH_ROWS` rows waiting in all), each batch in one DuckDB transaction, so a file is
+always either wholly loaded with its manifest row or not at all; should a batch fail, its files are landed one by
+one so that only the faulty one is rejected. A file with any bad row is not loaded at all: it is copied to the quarantine folder with a
 problem report beside it, recorded in `ops.rejected_files` / `ops.row_problems`, and the run carries on. Each run
 adds a row to `ops.loads`.
 
@@ -19,7 +19,9 @@ import hashlib
 import os
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -284,10 +286,12 @@ def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quar
 # Rejections for a fault of Tilsyn rather than of the file are retried on the next run.
 INTERNAL_ERROR = "internal error"
 
-# Files of one source land together, in one transaction, until their rows reach this many: a commit per file was the
-# largest single cost of ingest on daily exports (docs/benchmarks.md, "Ingest tuning"). The bound keeps the
-# prepared rows waiting in memory to a few hundred MiB.
+# Accepted files wait, per source, to land together in one transaction per source; they land once the rows waiting
+# (all sources) reach this many. A commit per file was the largest single cost of ingest on daily exports
+# (docs/benchmarks.md, "Ingest tuning"); the bound keeps the rows waiting in memory to a few hundred MiB.
 BATCH_ROWS = 500_000
+# Files read, validated and protected ahead of the one being decided (each holds its rows in memory meanwhile).
+PREPARED_AHEAD = 2
 
 
 @dataclass
@@ -300,7 +304,7 @@ class _Prepared:
     rows: pl.DataFrame  # analyst columns and load metadata except `_file_seq` (given when the file is accepted)
     restricted: pl.DataFrame | None  # key, restricted columns and load metadata except `_file_seq`
     redactions: int
-    seconds: float  # reading, validating and protecting
+    seconds: float  # reading, hashing, validating and protecting (not the time spent waiting for the worker)
     seq: int = 0
 
 
@@ -350,48 +354,74 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
                 + (f", {prepared.redactions} card/bank number(s) redacted" if prepared.redactions else ""))
 
     pending: dict[str, list[_Prepared]] = {}
-    for cand in _find_files(landing_dir, list(report.sources), say):
+
+    def accept(cand: _Candidate, data: bytes, sha: str, preparing: Future[_Prepared] | None) -> None:
+        """Decide one file, in arrival order: skip, reject, or add it to its source's batch (landed when full)."""
         stats = report.sources[cand.source]
-        if (cand.rel, cand.size, cand.mtime_ns) in loaded_paths:
-            stats.files_skipped += 1
-            continue
-        if (cand.rel, cand.size, cand.mtime_ns) in rejected_paths:
-            stats.files_still_rejected += 1
-            continue
-        t0 = time.perf_counter()
-        try:
-            data = cand.path.read_bytes()
-        except OSError as e:  # not recorded: the file is tried again on the next run
-            report.rejected.append(Rejection(cand.source, cand.rel, f"cannot be read ({e.strerror})", 0, ""))
-            stats.files_rejected += 1
-            say(f"  {cand.rel}: REJECTED, cannot be read ({e.strerror})")
-            continue
-        sha = _sha256(data)
         if sha in loaded_hashes:
             stats.files_skipped += 1
             say(f"  {cand.rel}: same content as a file already loaded, skipped")
-            continue
+            return
         if sha in rejected_hashes:
             stats.files_still_rejected += 1
-            continue
+            return
+        assert preparing is not None  # only a later copy of a content is not prepared, and it is decided above
         try:
-            prepared = _prepare(cand, data, sha, key, report.load_id, t0)
+            prepared = preparing.result()
         except FileRejected as e:
             reject(cand, sha, data, str(e), e.problems)
-            continue
+            return
         except Exception as e:
             reject(cand, sha, data, _internal_error(e), None)
-            continue
+            return
         # Numbered in arrival order as accepted, so numbers stay dense and, within a source, follow arrival.
+        nonlocal next_seq
         prepared.seq = next_seq
         next_seq += 1
         loaded_hashes.add(sha)
-        batch = pending.setdefault(cand.source, [])
-        batch.append(prepared)
-        if sum(p.rows.height for p in batch) >= BATCH_ROWS:
-            land(pending.pop(cand.source))
-    for batch in pending.values():
-        land(batch)
+        pending.setdefault(cand.source, []).append(prepared)
+        if sum(p.rows.height for batch in pending.values() for p in batch) >= BATCH_ROWS:
+            for batch in pending.values():
+                land(batch)
+            pending.clear()
+
+    # The worker thread reads, validates and protects the next files (Polars, and the HMACs in Python) while this
+    # thread lands a batch in DuckDB, which releases the GIL: on two cores the two overlap. Every decision is still
+    # taken here, in arrival order; the worker only computes.
+    waiting: deque[tuple[_Candidate, bytes, str, Future[_Prepared] | None]] = deque()
+    submitted: set[str] = set()
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-prepare")
+    try:
+        for cand in _find_files(landing_dir, list(report.sources), say):
+            stats = report.sources[cand.source]
+            if (cand.rel, cand.size, cand.mtime_ns) in loaded_paths:
+                stats.files_skipped += 1
+                continue
+            if (cand.rel, cand.size, cand.mtime_ns) in rejected_paths:
+                stats.files_still_rejected += 1
+                continue
+            t0 = time.perf_counter()
+            try:
+                data = cand.path.read_bytes()
+            except OSError as e:  # not recorded: the file is tried again on the next run
+                report.rejected.append(Rejection(cand.source, cand.rel, f"cannot be read ({e.strerror})", 0, ""))
+                stats.files_rejected += 1
+                say(f"  {cand.rel}: REJECTED, cannot be read ({e.strerror})")
+                continue
+            sha = _sha256(data)
+            read_seconds = time.perf_counter() - t0
+            known = sha in loaded_hashes or sha in rejected_hashes or sha in submitted
+            submitted.add(sha)
+            preparing = None if known else worker.submit(_prepare, cand, data, sha, key, report.load_id, read_seconds)
+            waiting.append((cand, data, sha, preparing))
+            if len(waiting) > PREPARED_AHEAD:
+                accept(*waiting.popleft())
+        while waiting:
+            accept(*waiting.popleft())
+        for batch in pending.values():
+            land(batch)
+    finally:
+        worker.shutdown(cancel_futures=True)
 
 
 def _internal_error(e: Exception) -> str:
@@ -400,9 +430,10 @@ def _internal_error(e: Exception) -> str:
     return f"{INTERNAL_ERROR} ({type(e).__name__}: {detail}); the file will be retried on the next run"
 
 
-def _prepare(cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str, t0: float) -> _Prepared:
+def _prepare(cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str, read_seconds: float) -> _Prepared:
     """Read, validate and protect one file (nothing is written). Raises `FileRejected` (with the problems frame
     when rows are bad)."""
+    t0 = time.perf_counter()
     contract = SOURCES[cand.source]
     text = read_export(cand.path, data, contract)
     typed, problems = validate(text, contract, cand.rel)
@@ -420,7 +451,7 @@ def _prepare(cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str, 
         # Unknown columns of an HR export may be personal data too: they stay in the restricted database.
         rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("_extra_columns"))
     rows = rows.select(*(c.name for c in contract.analyst_columns), *metadata)
-    return _Prepared(cand, sha, data, rows, restricted, redactions, time.perf_counter() - t0)
+    return _Prepared(cand, sha, data, rows, restricted, redactions, read_seconds + time.perf_counter() - t0)
 
 
 def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) -> list[float]:

@@ -1,6 +1,8 @@
-"""Files of a source land in batches (one transaction each): what must still hold file by file.
+"""Files of a source land in batches (one transaction each), prepared a few files ahead: what must still hold file
+by file.
 
 - a file that fails while landing is rejected alone; the other files of its batch land, restricted rows included;
+- files are decided in arrival order (numbers, copies of a content) whatever was prepared ahead;
 - a kill at any moment leaves every file either wholly in `raw` with its manifest row or not at all, and a later run
   completes the load to the same contents as an uninterrupted one.
 """
@@ -67,10 +69,10 @@ def test_restricted_rows_follow_their_file_when_a_batch_fails(landing: Landing) 
                  "order by 1") == [("E1", "Kari Nordmann", 1), ("E3", "Kari Nordmann", 3)]
 
 
-def test_a_source_lands_in_several_batches_when_its_rows_exceed_the_budget(landing: Landing,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest.load, "BATCH_ROWS", 3)
-    for i in range(3):  # 2 rows each: the first two files fill a batch (4 >= 3 rows), the third lands alone
+def test_files_land_whenever_the_rows_waiting_reach_the_budget(landing: Landing,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest.load, "BATCH_ROWS", 4)
+    for i in range(3):  # arriving c0, s0, c1, s1, c2, s2 with 2 + 1 rows each
         landing.write("calls", f"c{i}.csv", csv_text(rows_of("calls", dict(leg_id=f"L{i}a"), dict(leg_id=f"L{i}b"))))
         landing.write("agent_states", f"s{i}.csv", csv_text(rows_of("agent_states", dict(agent_id=f"a{i}"))))
     said: list[str] = []
@@ -78,15 +80,32 @@ def test_a_source_lands_in_several_batches_when_its_rows_exceed_the_budget(landi
                                       TEST_KEY, progress=said.append)
 
     assert report.ok and report.sources["calls"].rows == 6 and report.sources["agent_states"].rows == 3
-    # Files arrive c0, s0, c1, s1, c2, s2 and are numbered 1..6 in that order whatever batch they land in.
+    # c0 + s0 + c1 = 5 >= 4 rows wait once c1 is accepted: c0 and c1 land in one transaction, then s0 in another;
+    # s1 + c2 + s2 = 4 rows when s2 is accepted: s1 and s2 land, then c2. The progress lines show the order in which
+    # files land; the numbers follow arrival whatever the batch.
+    assert [line.split(":")[0].strip() for line in said if "rows loaded" in line] == [
+        "calls/c0.csv", "calls/c1.csv", "agent_states/s0.csv", "agent_states/s1.csv", "agent_states/s2.csv",
+        "calls/c2.csv"]
     assert query(landing.pipeline_db, "select path, rows, file_seq from ops.loaded_files order by 3") == [
         ("calls/c0.csv", 2, 1), ("agent_states/s0.csv", 1, 2), ("calls/c1.csv", 2, 3),
         ("agent_states/s1.csv", 1, 4), ("calls/c2.csv", 2, 5), ("agent_states/s2.csv", 1, 6)]
     assert query(landing.pipeline_db, "select _file_seq, count(*) from raw.calls group by 1 order by 1") == [
         (1, 2), (3, 2), (5, 2)]
-    assert sorted(line.split(":")[0].strip() for line in said if "rows loaded" in line) == [
-        "agent_states/s0.csv", "agent_states/s1.csv", "agent_states/s2.csv", "calls/c0.csv", "calls/c1.csv",
-        "calls/c2.csv"]
+
+
+def test_copies_prepared_ahead_are_decided_in_arrival_order(landing: Landing) -> None:
+    # Files are read, validated and protected a few ahead of the decisions: a copy of a content arriving while the
+    # first is still being prepared must be decided as if the first had already been loaded or rejected.
+    bad = csv_text(rows_of("calls", dict(leg_id="L1", agent_id="")))  # answered without an agent
+    good = csv_text(rows_of("calls", dict(leg_id="L2")))
+    for name, text in (("bad.csv", bad), ("bad_copy.csv", bad), ("good.csv", good), ("good_copy.csv", good)):
+        landing.write("calls", name, text)
+    report = landing.load()
+
+    stats = report.sources["calls"]
+    assert [r.file for r in report.rejected] == ["calls/bad.csv"]
+    assert (stats.files_rejected, stats.files_still_rejected, stats.files_loaded, stats.files_skipped) == (1, 1, 1, 1)
+    assert query(landing.pipeline_db, "select path, file_seq from ops.loaded_files") == [("calls/good.csv", 1)]
 
 
 # Runs the real load_landing in its own process (so it can be killed), with small batches to have many commits.
