@@ -6,19 +6,31 @@ publish, skipped when a check failed or nothing is new) -> dashboards. Progress 
 terminal sees a line per step; Dagster keeps them in the run's compute logs too.
 """
 
+import json
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from pydantic import Field
 
 from dagster_project.checks import reconciliation_mismatches, stale_sources
 from dagster_project.dbt_project import MANIFEST_PATH, TILSYN_DBT_PROJECT, ensure_dbt_manifest
-from dagster_project.publish import build_state_key, publish_warehouse, published_state
-from dagster_project.run_report import record_build_results
+from dagster_project.publish import (
+    REBUILD_DATES_VAR,
+    build_basis_key,
+    build_state_key,
+    publish_warehouse,
+    published_state,
+)
+from dagster_project.run_report import full_refresh_reason, last_build_basis, record_build_basis, record_build_results
 from dagster_project.settings import Settings, load_settings
 from ingest.contracts import SOURCES
 
@@ -46,6 +58,45 @@ def say(message: str) -> None:
 # then 60 s later. Failures that repeat (a dbt test, a check) are raised with allow_retries=False.
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
 
+# How long a step waits for another process to let go of the pipeline database: a run killed by its PID alone leaves
+# its dbt child building (it holds the write lock until it ends), and a second run of `dagster dev` may be writing.
+PIPELINE_DB_WAIT_SECONDS = 30 * 60
+PIPELINE_DB_POLL_SECONDS = 1.0
+PIPELINE_DB_REPORT_EVERY_SECONDS = 30.0
+
+
+def wait_for_pipeline_db(pipeline_db: Path, step: str, wait_seconds: float = PIPELINE_DB_WAIT_SECONDS) -> None:
+    """Return once this process can open `pipeline_db` for writing; say who holds it while waiting.
+
+    DuckDB allows one writing process per file; its lock error names the holder's PID. Raises dg.Failure after
+    `wait_seconds`.
+    """
+    if not pipeline_db.exists():
+        return
+    started = time.monotonic()
+    reported_at = None
+    while True:
+        try:
+            duckdb.connect(str(pipeline_db)).close()
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            holder = re.search(r"\(PID (\d+)\)", str(exc))
+            held_by = f"pid {holder.group(1)}" if holder else "pid unknown"
+            waited = time.monotonic() - started
+            if waited > wait_seconds:
+                raise dg.Failure(f"the pipeline database {pipeline_db} is still held by another process ({held_by}) "
+                                 f"after {waited:.0f} s; is another Tilsyn run or a dbt command still going?") from exc
+            if reported_at is None or time.monotonic() - reported_at >= PIPELINE_DB_REPORT_EVERY_SECONDS:
+                say(f"[{step}] waiting for the pipeline database, held by another process ({held_by}); "
+                    f"{waited:.0f} s of at most {wait_seconds:.0f} s")
+                reported_at = time.monotonic()
+            time.sleep(PIPELINE_DB_POLL_SECONDS)
+            continue
+        if reported_at is not None:
+            say(f"[{step}] the pipeline database is free after {time.monotonic() - started:.0f} s")
+        return
+
 
 # --- ingest ---------------------------------------------------------------------------------------------------------
 RAW_ASSET_SPECS = [
@@ -62,6 +113,7 @@ def ingest_landing(context: AssetExecutionContext, tilsyn: TilsynSettings) -> It
 
     settings = tilsyn.settings()
     key = load_pseudonym_key(settings.pseudonym_key_file)
+    wait_for_pipeline_db(settings.pipeline_db_path, "ingest")
     say(f"[ingest] landing folder {settings.landing_dir}")
     report = load_landing(
         settings.landing_dir, settings.pipeline_db_path, settings.restricted_db_path, settings.quarantine_dir,
@@ -93,26 +145,63 @@ class TilsynDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class DbtBuildConfig(dg.Config):
+    """Run configuration of the dbt step; the daily-partitioned job `tilsyn_rebuild_days` fills it in per day."""
+
+    rebuild_local_dates: list[str] = Field(
+        default=[], description="Local days (YYYY-MM-DD) the incremental models rebuild from staging besides the new "
+                                "rows; a build with days always builds and publishes, even over no new files.")
+
+    def local_dates(self) -> list[str]:
+        """The days, checked and sorted; a bad date is a clear error before dbt starts."""
+        for text in self.rebuild_local_dates:
+            try:
+                date.fromisoformat(text)
+            except ValueError:
+                raise dg.Failure(f"rebuild_local_dates: {text!r} is not a date written YYYY-MM-DD",
+                                 allow_retries=False) from None
+        return sorted(set(self.rebuild_local_dates))
+
+
 ensure_dbt_manifest()
 
 
 @dbt_assets(manifest=MANIFEST_PATH, project=TILSYN_DBT_PROJECT, dagster_dbt_translator=TilsynDbtTranslator(),
             retry_policy=TRANSIENT_RETRY)
-def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsyn: TilsynSettings):
-    """`dbt build` (models, seeds, tests) on the pipeline database with this center's metric settings."""
+def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsyn: TilsynSettings,
+                      config: DbtBuildConfig):
+    """`dbt build` (models, seeds, tests) on the pipeline database with this center's metric settings.
+
+    Incremental models keep what earlier builds made; the build is a full refresh when no build is recorded, the last
+    one did not finish, or the settings or dbt code differ from the last successful build's (ops.dbt_build_basis).
+    """
     settings = tilsyn.settings()
+    rebuild_dates = config.local_dates()
+    wait_for_pipeline_db(settings.pipeline_db_path, "dbt")
     published = published_state(settings.warehouse_path)
-    if published and published[1] == build_state_key(settings.pipeline_db_path, settings.dbt_vars_json()):
+    if (not rebuild_dates and published
+            and published[1] == build_state_key(settings.pipeline_db_path, settings.dbt_vars_json())):
         # No output: Dagster skips publish and dashboards, the run succeeds. A run after a failed one still builds:
         # the failed run's files are not in the published version's key.
         say(f"[dbt] nothing new since published version {published[0]} (same files, settings and dbt code): "
             "no build, no publish")
         return
     os.environ.update(settings.to_env())  # profiles.yml reads the database path from the environment
+    basis_key = build_basis_key(settings.dbt_vars_json())
+    refresh_reason = full_refresh_reason(last_build_basis(settings.pipeline_db_path), basis_key)
+    dbt_vars = json.dumps({**settings.metrics, REBUILD_DATES_VAR: rebuild_dates}, sort_keys=True)
+    args = ["build", "--vars", dbt_vars]
+    if refresh_reason:
+        args.append("--full-refresh")
+        say(f"[dbt] {refresh_reason}: full refresh")
+    elif rebuild_dates:
+        say(f"[dbt] rebuilding local days {', '.join(rebuild_dates)} besides the new rows")
+    record_build_basis(settings.pipeline_db_path, context.run_id, basis_key, "started",
+                       full_refresh=refresh_reason is not None, rebuild_local_dates=rebuild_dates)
     started = time.perf_counter()
     say(f"[dbt] build on {settings.pipeline_db_path}")
     built = 0
-    invocation = dbt.cli(["build", "--vars", settings.dbt_vars_json()], context=context, raise_on_error=False)
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     for event in invocation.stream():
         if isinstance(event, dg.Output):
             built += 1
@@ -124,6 +213,8 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
     except FileNotFoundError:
         run_results = None  # dbt stopped before building anything (bad profile, database locked)
     failed = record_build_results(settings.pipeline_db_path, context.run_id, run_results or {})
+    record_build_basis(settings.pipeline_db_path, context.run_id, basis_key,
+                       "success" if invocation.is_successful() else "failed")
     for node in failed:
         for line in node.lines():
             say(f"[dbt] {line}")

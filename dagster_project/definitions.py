@@ -1,7 +1,8 @@
-"""Tilsyn's Dagster definitions: the pipeline job, its nightly schedule, the landing-folder sensor, the resources.
+"""Tilsyn's Dagster definitions: the pipeline job, its nightly schedule, the landing-folder sensor, the daily-partitioned
+rebuild job, the resources.
 
-`dagster dev` loads `defs` (pyproject `[tool.dagster]`); `tilsyn run` builds the same definitions with the paths of
-the command line and executes the job in process.
+`dagster dev` loads `defs` (pyproject `[tool.dagster]`); `tilsyn run` and `tilsyn rebuild` build the same definitions
+with the paths of the command line and execute the pipeline job in process.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from dagster_project.assets import (
     tilsyn_dbt_models,
 )
 from dagster_project.dbt_project import DBT_EXECUTABLE, TILSYN_DBT_PROJECT
+from dagster_project.partitions import rebuild_days_config
 from dagster_project.sensors import build_landing_sensor
 from dagster_project.settings import load_settings
 
 PIPELINE_JOB_NAME = "tilsyn_pipeline"
+REBUILD_DAYS_JOB_NAME = "tilsyn_rebuild_days"
 
 pipeline_job = dg.define_asset_job(
     PIPELINE_JOB_NAME,
@@ -41,10 +44,20 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
         execution_timezone=settings.center_timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )
+    # Same steps as the pipeline job; a partition (a local day of the center) adds that day to the days dbt rebuilds.
+    # A backfill from the job's page launches one run per day (the runs wait for each other's hold on the pipeline
+    # database); one run over a range: `tilsyn rebuild --from --to`, or `tilsyn_pipeline` launched with the dbt
+    # step's `rebuild_local_dates` config.
+    rebuild_days_job = dg.define_asset_job(
+        REBUILD_DAYS_JOB_NAME,
+        selection=dg.AssetSelection.all(),
+        config=rebuild_days_config(settings),
+        description="Rebuild one local day of the center (a partition), then publish and render like the nightly run.",
+    )
     return dg.Definitions(
         assets=[ingest_landing, tilsyn_dbt_models, analyst_warehouse, dashboards],
         asset_checks=[source_freshness, reconciliation],
-        jobs=[pipeline_job],
+        jobs=[pipeline_job, rebuild_days_job],
         schedules=[nightly],
         sensors=[build_landing_sensor(pipeline_job, lambda _context: tilsyn.settings().landing_dir)],
         resources={

@@ -11,6 +11,7 @@ the published file only ever has readers. Plain module: Dagster and the CLI call
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 import uuid
@@ -25,6 +26,8 @@ PUBLISHED_SCHEMAS = ("marts", "ops")
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 # What a build's result depends on besides the landed files and the settings.
 DBT_CODE_GLOBS = ("dbt_project.yml", "models/**/*", "macros/**/*", "seeds/**/*")
+# The dbt var naming the local days an incremental build rebuilds besides the new rows (a list of ISO dates).
+REBUILD_DATES_VAR = "rebuild_local_dates"
 
 
 @dataclass
@@ -44,16 +47,28 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def build_basis_key(dbt_vars_json: str) -> str:
+    """A digest of what gives a build its meaning: the metric settings (dbt vars) and the dbt code.
+
+    `rebuild_local_dates` is left out: it says which days to rebuild, not how, so rebuilding a day never makes the
+    next build a full refresh.
+    """
+    metric_vars = json.loads(dbt_vars_json)
+    metric_vars.pop(REBUILD_DATES_VAR, None)
+    digest = hashlib.sha256(json.dumps(metric_vars, sort_keys=True).encode())
+    for pattern in DBT_CODE_GLOBS:
+        for path in sorted(DBT_PROJECT_DIR.glob(pattern)):
+            if path.is_file():
+                digest.update(f"{path.relative_to(DBT_PROJECT_DIR)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def build_state_key(pipeline_db: Path, dbt_vars_json: str) -> str:
     """A digest of everything a build reads: the landed and rejected files, the metric settings, the dbt code.
 
     Equal keys mean a new build would publish the same warehouse, so a run over no new files can skip it.
     """
-    digest = hashlib.sha256(dbt_vars_json.encode())
-    for pattern in DBT_CODE_GLOBS:
-        for path in sorted(DBT_PROJECT_DIR.glob(pattern)):
-            if path.is_file():
-                digest.update(f"{path.relative_to(DBT_PROJECT_DIR)}\0".encode() + path.read_bytes())
+    digest = hashlib.sha256(build_basis_key(dbt_vars_json).encode())
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
         for table in ("loaded_files", "rejected_files"):

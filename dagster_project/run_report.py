@@ -1,4 +1,5 @@
-"""The run report: what each dbt build built and tested, kept in `ops.build_results` and told on the terminal.
+"""The run report: what each dbt build built and tested, kept in `ops.build_results` and told on the terminal, and
+what each build was built with (`ops.dbt_build_basis`), which decides when the next build must be a full refresh.
 
 Ingest already records what it loaded and rejected (`ops.loads`, `ops.loaded_files`, `ops.rejected_files`); this adds
 one row per dbt node (model, seed, test) of each build with its status, seconds and failing-row count, so the
@@ -83,8 +84,69 @@ def summary_lines(pipeline_db: Path) -> list[str]:
                 "count(*) filter (status in ('fail', 'error')), sum(seconds) from ops.build_results "
                 "where run_id = (select run_id from ops.build_results order by recorded_at desc limit 1)"
             ).fetchone()
-            lines.append(f"  built (last dbt)  : {build[0]} models, {build[1]} tests and seeds, {build[2]} failed, "
-                         f"{build[3]:.1f} s of dbt node time")
+            if build[0] + build[1]:  # no rows yet when every build so far stopped before dbt built anything
+                lines.append(f"  built (last dbt)  : {build[0]} models, {build[1]} tests and seeds, {build[2]} failed, "
+                             f"{build[3]:.1f} s of dbt node time")
         return lines
+    finally:
+        con.close()
+
+
+# --- the basis of the last dbt build --------------------------------------------------------------------------------
+# Incremental models keep rows built by earlier runs. Those rows are only right while the metric settings and the dbt
+# code are the ones they were built with, and while no build stopped half way; `ops.dbt_build_basis` keeps what each
+# build was built with and whether it finished, so the next build knows when it must rebuild everything.
+@dataclass(frozen=True)
+class BuildBasis:
+    run_id: str
+    basis_key: str
+    status: str  # started, success, failed
+
+
+def last_build_basis(pipeline_db: Path) -> BuildBasis | None:
+    """The newest dbt build recorded in `ops.dbt_build_basis`, or None when no build was ever recorded."""
+    if not pipeline_db.exists():
+        return None
+    con = duckdb.connect(str(pipeline_db), read_only=True)
+    try:
+        has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
+                          "and table_name = 'dbt_build_basis'").fetchone()[0]
+        if not has:
+            return None
+        row = con.execute("select run_id, basis_key, status from ops.dbt_build_basis "
+                          "order by started_at desc limit 1").fetchone()
+        return BuildBasis(*row) if row else None
+    finally:
+        con.close()
+
+
+def full_refresh_reason(last: BuildBasis | None, basis_key: str) -> str | None:
+    """Why the next build must rebuild everything (a progress line's words), or None when incremental is right."""
+    if last is None:
+        return "no earlier build recorded"
+    if last.status != "success":
+        return "the last build did not finish"
+    if last.basis_key != basis_key:
+        return "settings or dbt code changed since the last build"
+    return None
+
+
+def record_build_basis(pipeline_db: Path, run_id: str, basis_key: str, status: str, full_refresh: bool = False,
+                       rebuild_local_dates: list[str] | None = None) -> None:
+    """Record a dbt build as `started` before it runs, then as `success` or `failed` (same run_id) when it ends."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    con = duckdb.connect(str(pipeline_db))
+    try:
+        con.execute("create schema if not exists ops")
+        con.execute("create table if not exists ops.dbt_build_basis (run_id varchar primary key, started_at timestamp, "
+                    "finished_at timestamp, basis_key varchar, is_full_refresh boolean, rebuild_local_dates varchar[], "
+                    "status varchar)")
+        if status == "started":
+            # A retried step starts again under the same run id: its earlier attempt is replaced.
+            con.execute("insert or replace into ops.dbt_build_basis values (?, ?, null, ?, ?, ?, 'started')",
+                        [run_id, now, basis_key, full_refresh, list(rebuild_local_dates or [])])
+        else:
+            con.execute("update ops.dbt_build_basis set status = ?, finished_at = ? where run_id = ?",
+                        [status, now, run_id])
     finally:
         con.close()

@@ -17,6 +17,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ class Settings:
     schedule_cron: str = "0 2 * * *"
     # Freshness check: a source that sent files before but none for more than this many days fails.
     freshness_days: float = 3
+    # First local day of the daily partitions of job `tilsyn_rebuild_days` (the days Dagster offers to rebuild).
+    rebuild_first_day: date = date(2020, 1, 1)
     metrics: dict[str, Any] = field(default_factory=metric_defaults)
 
     # --- derived paths -------------------------------------------------------------------------------------------
@@ -147,6 +150,8 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         pseudonym_key_file=Path(paths["pseudonym_key_file"]) if paths.get("pseudonym_key_file") else None,
         schedule_cron=str(schedule.get("cron", defaults.schedule_cron)),
         freshness_days=float(schedule.get("freshness_days", defaults.freshness_days)),
+        rebuild_first_day=_iso_date(schedule.get("rebuild_first_day", defaults.rebuild_first_day),
+                                    "schedule.rebuild_first_day"),
         metrics=metrics,
     )
 
@@ -155,3 +160,13 @@ def _check_known(given: dict[str, Any], known: dict[str, Any], where: str) -> No
     unknown = sorted(set(given) - set(known))
     if unknown:
         raise ValueError(f"{where}: unknown metric setting(s) {unknown}; known: {sorted(known)}")
+
+
+def _iso_date(value: Any, where: str) -> date:
+    """A date from TOML (a date or a YYYY-MM-DD string) or from --set (a string)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{where}: {value!r} is not a date written YYYY-MM-DD") from None
