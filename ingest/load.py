@@ -1,12 +1,12 @@
 """Loading the landing folder into the pipeline's DuckDB: the trustworthy front door of Tilsyn.
 
 `load_landing(...)` finds new export files under `<landing>/<source>/`, reads, validates and protects each one, and
-lands its rows in `raw.<source>` together with its manifest row (`ops.loaded_files`). Accepted files land in batches
-(files of one source, up to `BATCH_ROWS` rows waiting in all), each batch in one DuckDB transaction, so a file is
-always either wholly loaded with its manifest row or not at all; should a batch fail, its files are landed one by
-one so that only the faulty one is rejected. A file with any bad row is not loaded at all: it is copied to the quarantine folder with a
-problem report beside it, recorded in `ops.rejected_files` / `ops.row_problems`, and the run carries on. Each run
-adds a row to `ops.loads`.
+lands its rows in `raw.<source>` together with its manifest row (`ops.loaded_files`). A worker thread prepares the
+next files while the main thread lands; accepted files land in batches (files of one source, until `BATCH_ROWS` rows
+wait in all), each batch in one DuckDB transaction, so a file is always either wholly loaded with its manifest row or
+not at all; should a batch fail, its files are landed one by one so that only the faulty one is rejected. A file
+with any bad row is not loaded at all: it is copied to the quarantine folder with a problem report beside it,
+recorded in `ops.rejected_files` / `ops.row_problems`, and the run carries on. Each run adds a row to `ops.loads`.
 
 Incremental and idempotent: a path already recorded with the same size and modification time is skipped without
 reading it; other files are hashed and skipped when that content was loaded (or rejected) before. Restricted roster
@@ -289,7 +289,7 @@ INTERNAL_ERROR = "internal error"
 # Accepted files wait, per source, to land together in one transaction per source; they land once the rows waiting
 # (all sources) reach this many. A commit per file was the largest single cost of ingest on daily exports
 # (docs/benchmarks.md, "Ingest tuning"); the bound keeps the rows waiting in memory to a few hundred MiB.
-BATCH_ROWS = 500_000
+BATCH_ROWS = 250_000
 # Files read, validated and protected ahead of the one being decided (each holds its rows in memory meanwhile).
 PREPARED_AHEAD = 2
 
@@ -357,6 +357,7 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
 
     def accept(cand: _Candidate, data: bytes, sha: str, preparing: Future[_Prepared] | None) -> None:
         """Decide one file, in arrival order: skip, reject, or add it to its source's batch (landed when full)."""
+        nonlocal next_seq
         stats = report.sources[cand.source]
         if sha in loaded_hashes:
             stats.files_skipped += 1
@@ -375,7 +376,6 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
             reject(cand, sha, data, _internal_error(e), None)
             return
         # Numbered in arrival order as accepted, so numbers stay dense and, within a source, follow arrival.
-        nonlocal next_seq
         prepared.seq = next_seq
         next_seq += 1
         loaded_hashes.add(sha)
