@@ -5,28 +5,27 @@
 {%- if var('interval_minutes') | int not in [15, 30, 60] %}
     {{ exceptions.raise_compiler_error("var interval_minutes must be 15, 30 or 60, not '" ~ var('interval_minutes') ~ "'") }}
 {%- endif %}
-with event_times as (
+with event_bounds as (
 
-    select queued_at as event_at from {{ ref('stg_calls') }}
+    -- a min and max per column: cheaper than a union of every timestamp of the big staging tables
+    select min(queued_at) as first_at, max(queued_at) as last_at from {{ ref('stg_calls') }}
     union all
-    select dialed_at from {{ ref('stg_calls') }}
+    select min(dialed_at), max(dialed_at) from {{ ref('stg_calls') }}
     union all
-    select ended_at from {{ ref('stg_calls') }}
+    select min(ended_at), max(ended_at) from {{ ref('stg_calls') }}
     union all
-    select event_at from {{ ref('stg_agent_states') }}
+    select min(event_at), max(event_at) from {{ ref('stg_agent_states') }}
     union all
-    select starts_at from {{ ref('stg_schedules') }}
-    union all
-    select ends_at from {{ ref('stg_schedules') }}
+    select min(starts_at), max(ends_at) from {{ ref('stg_schedules') }}
 
 ),
 
 local_days as (
 
     select
-        cast({{ to_local_timestamp('min(event_at)') }} as date) as first_local_date,
-        cast({{ to_local_timestamp('max(event_at)') }} as date) as last_local_date
-    from event_times
+        cast({{ to_local_timestamp('min(first_at)') }} as date) as first_local_date,
+        cast({{ to_local_timestamp('max(last_at)') }} as date) as last_local_date
+    from event_bounds
 
 ),
 
