@@ -1,7 +1,9 @@
-"""The `tilsyn` command: generate sample data, run the pipeline, render dashboards, import vendor exports, demo.
+"""The `tilsyn` command: generate sample data, run the pipeline, rebuild days, render dashboards, import vendor exports,
+demo.
 
 `tilsyn run` executes the same Dagster job the nightly schedule runs, in this process, and ends with a summary of
-what it did and where the results are. Exit codes: 0 done, 1 the run failed or rejected files, 2 bad usage.
+what it did and where the results are; `tilsyn rebuild --from --to` is that run with local days to rebuild. Exit
+codes: 0 done, 1 the run failed or rejected files, 2 bad usage.
 """
 
 from __future__ import annotations
@@ -51,12 +53,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 # --- run ------------------------------------------------------------------------------------------------------------
-def run_pipeline(settings: Settings, config_file: Path | None = None, overrides: list[str] | None = None) -> bool:
-    """Execute the pipeline job in process; True when every step succeeded."""
+def run_pipeline(settings: Settings, config_file: Path | None = None, overrides: list[str] | None = None,
+                 rebuild_local_dates: list[str] | None = None) -> bool:
+    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`); True when every step succeeded."""
     import dagster as dg
 
     from dagster_project.assets import TilsynSettings
     from dagster_project.definitions import PIPELINE_JOB_NAME, build_definitions
+    from dagster_project.partitions import rebuild_run_config
 
     tilsyn = TilsynSettings(
         config_file=str(config_file) if config_file else None,
@@ -64,8 +68,9 @@ def run_pipeline(settings: Settings, config_file: Path | None = None, overrides:
         dashboards_dir=str(settings.dashboards_dir), overrides=list(overrides or []),
     )
     job = build_definitions(tilsyn).resolve_job_def(PIPELINE_JOB_NAME)
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    result = job.execute_in_process(run_config=quiet, raise_on_error=False, instance=dg.DagsterInstance.ephemeral())
+    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                  **rebuild_run_config(list(rebuild_local_dates or []))}
+    result = job.execute_in_process(run_config=run_config, raise_on_error=False, instance=dg.DagsterInstance.ephemeral())
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
@@ -87,8 +92,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not settings.landing_dir.is_dir():
         _say(f"error: landing folder {settings.landing_dir} does not exist")
         return 2
+    rebuild_dates = []
+    if args.command == "rebuild":
+        from dagster_project.partitions import local_dates_between
+
+        rebuild_dates = local_dates_between(args.first_day, args.last_day or args.first_day)
+        _say(f"rebuilding {len(rebuild_dates)} local days, {rebuild_dates[0]} to {rebuild_dates[-1]}, in one run "
+             f"(new files are landed and built too)")
     started = time.perf_counter()
-    ok = run_pipeline(settings, args.config, _path_overrides(args) + args.overrides)
+    ok = run_pipeline(settings, args.config, _path_overrides(args) + args.overrides, rebuild_dates)
     _summary(settings, ok, time.perf_counter() - started)
     return 0 if ok and not _rejected_files(settings) else 1
 
@@ -226,13 +238,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--faults", action="store_true", help="add realistic export problems (late, duplicate, bad rows)")
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("run", help="ingest new exports, build the warehouse, publish it, render dashboards")
-    p.add_argument("--landing", type=Path, help="landing folder (default from config: data/landing)")
-    p.add_argument("--warehouse", type=Path, help="analyst warehouse file (default data/warehouse.duckdb)")
-    p.add_argument("--dashboards", type=Path, help="dashboards folder (default data/dashboards)")
-    p.add_argument("--pseudonym-key-file", type=Path, help="key file for pseudonyms ($TILSYN_PSEUDONYM_KEY wins)")
-    _add_settings_args(p)
-    p.set_defaults(func=cmd_run)
+    def run_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--landing", type=Path, help="landing folder (default from config: data/landing)")
+        p.add_argument("--warehouse", type=Path, help="analyst warehouse file (default data/warehouse.duckdb)")
+        p.add_argument("--dashboards", type=Path, help="dashboards folder (default data/dashboards)")
+        p.add_argument("--pseudonym-key-file", type=Path, help="key file for pseudonyms ($TILSYN_PSEUDONYM_KEY wins)")
+        _add_settings_args(p)
+        p.set_defaults(func=cmd_run)
+
+    run_args(sub.add_parser("run", help="ingest new exports, build the warehouse, publish it, render dashboards"))
+    p = sub.add_parser("rebuild", help="a run that also rebuilds the given local days (after a late or corrected "
+                                       "file), then publishes and renders")
+    p.add_argument("--from", dest="first_day", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
+                   help="first local day to rebuild (center time zone)")
+    p.add_argument("--to", dest="last_day", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="last local day to rebuild, included (default: the --from day)")
+    run_args(p)
 
     p = sub.add_parser("dashboards", help="render the HTML dashboards from an analyst warehouse")
     p.add_argument("--warehouse", type=Path, required=True)

@@ -71,3 +71,15 @@ def test_example_config_names_every_metric_setting() -> None:
     text = (Path(__file__).resolve().parents[2] / "tilsyn.example.toml").read_text()
     for name in metric_defaults():
         assert f"# {name} = " in text, name
+
+
+def test_first_rebuild_day_from_the_file_or_set_and_a_bad_one_is_a_clear_error(tmp_path: Path) -> None:
+    from datetime import date
+
+    assert load_settings().rebuild_first_day == date(2020, 1, 1)
+    config = tmp_path / "center.toml"
+    config.write_text("[schedule]\nrebuild_first_day = 2025-06-01\n")  # a TOML date
+    assert load_settings(config).rebuild_first_day == date(2025, 6, 1)
+    assert load_settings(config, ["schedule.rebuild_first_day=2024-02-29"]).rebuild_first_day == date(2024, 2, 29)
+    with pytest.raises(ValueError, match="schedule.rebuild_first_day: '01.03.2026' is not a date"):
+        load_settings(None, ["schedule.rebuild_first_day=01.03.2026"])

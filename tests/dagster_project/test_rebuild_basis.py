@@ -1,0 +1,107 @@
+"""When a build must be a full refresh, the daily rebuild partitions, and waiting for a held pipeline database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from dagster_project.publish import build_basis_key
+from dagster_project.run_report import full_refresh_reason, last_build_basis, record_build_basis
+
+
+def test_the_basis_covers_the_settings_but_not_the_days_to_rebuild() -> None:
+    settings = {"service_level_seconds": 20, "center_timezone": "Europe/Oslo"}
+    key = build_basis_key(json.dumps(settings))
+    assert build_basis_key(json.dumps({**settings, "rebuild_local_dates": ["2026-01-02"]})) == key
+    assert build_basis_key(json.dumps(dict(reversed(settings.items())))) == key  # order of the JSON does not matter
+    assert build_basis_key(json.dumps({**settings, "service_level_seconds": 30})) != key
+
+
+def test_full_refresh_until_a_build_with_the_same_basis_has_finished(tmp_path: Path) -> None:
+    db = tmp_path / "p.pipeline.duckdb"
+    assert full_refresh_reason(last_build_basis(db), "A") == "no earlier build recorded"
+    record_build_basis(db, "run-1", "A", "started", full_refresh=True)
+    assert full_refresh_reason(last_build_basis(db), "A") == "the last build did not finish"  # killed mid-build
+    record_build_basis(db, "run-1", "A", "success")
+    assert full_refresh_reason(last_build_basis(db), "A") is None
+    assert full_refresh_reason(last_build_basis(db), "B") == "settings or dbt code changed since the last build"
+    time.sleep(0.01)  # started_at orders the builds
+    record_build_basis(db, "run-2", "A", "started", rebuild_local_dates=["2026-01-02"])
+    record_build_basis(db, "run-2", "A", "failed")
+    assert full_refresh_reason(last_build_basis(db), "A") == "the last build did not finish"
+    # a retried step records its run again under the same id
+    record_build_basis(db, "run-2", "A", "started", rebuild_local_dates=["2026-01-02"])
+    record_build_basis(db, "run-2", "A", "success")
+    assert full_refresh_reason(last_build_basis(db), "A") is None
+
+
+def test_rebuild_job_has_a_partition_per_local_day_that_rebuilds_that_day(tmp_path: Path) -> None:
+    from dagster_project.assets import TilsynSettings
+    from dagster_project.definitions import PIPELINE_JOB_NAME, REBUILD_DAYS_JOB_NAME, build_definitions
+
+    config = tmp_path / "center.toml"
+    config.write_text('[metrics]\ncenter_timezone = "America/New_York"\n[schedule]\nrebuild_first_day = 2026-03-01\n')
+    defs = build_definitions(TilsynSettings(config_file=str(config), landing_dir=str(tmp_path)))
+    job = defs.resolve_job_def(REBUILD_DAYS_JOB_NAME)
+    days = job.partitions_def
+    assert isinstance(days, dg.DailyPartitionsDefinition) and days.timezone == "America/New_York"
+    keys = days.get_partition_keys()
+    assert keys[:2] == ["2026-03-01", "2026-03-02"]
+    assert job.partitioned_config.get_run_config_for_partition_key("2026-03-02") == {
+        "ops": {"tilsyn_dbt_models": {"config": {"rebuild_local_dates": ["2026-03-02"]}}}}
+    assert defs.resolve_job_def(PIPELINE_JOB_NAME).partitions_def is None  # nightly and `tilsyn run`: one run
+
+
+def test_days_of_a_range_and_bad_days_are_clear_errors() -> None:
+    from dagster_project.assets import DbtBuildConfig
+    from dagster_project.partitions import local_dates_between
+
+    assert local_dates_between(date(2026, 2, 27), date(2026, 3, 1)) == ["2026-02-27", "2026-02-28", "2026-03-01"]
+    assert local_dates_between(date(2026, 3, 1), date(2026, 3, 1)) == ["2026-03-01"]
+    with pytest.raises(ValueError, match="before --from"):
+        local_dates_between(date(2026, 3, 2), date(2026, 3, 1))
+    assert DbtBuildConfig(rebuild_local_dates=["2026-03-02", "2026-03-01", "2026-03-02"]).local_dates() == [
+        "2026-03-01", "2026-03-02"]
+    with pytest.raises(dg.Failure, match="'2026-02-30' is not a date"):
+        DbtBuildConfig(rebuild_local_dates=["2026-02-30"]).local_dates()
+
+
+HOLD_LOCK = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(float(sys.argv[2]))"
+
+
+def test_a_step_waits_for_a_held_pipeline_database_and_names_the_holder(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture) -> None:
+    from dagster_project.assets import wait_for_pipeline_db
+
+    db = tmp_path / "p.pipeline.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), "3"], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "held\n"
+    started = time.monotonic()
+    wait_for_pipeline_db(db, "ingest")
+    waited_seconds = time.monotonic() - started
+    holder.wait(timeout=30)
+    out = capsys.readouterr().out
+    assert f"[ingest] waiting for the pipeline database, held by another process (pid {holder.pid})" in out
+    assert "[ingest] the pipeline database is free after" in out
+    assert 0.5 < waited_seconds < 15
+
+
+def test_a_database_held_too_long_is_a_clear_failure(tmp_path: Path) -> None:
+    from dagster_project.assets import wait_for_pipeline_db
+
+    db = tmp_path / "p.pipeline.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(dg.Failure, match=f"still held by another process \\(pid {holder.pid}\\)"):
+            wait_for_pipeline_db(db, "dbt", wait_seconds=1)
+    finally:
+        holder.kill()
+        holder.wait()
