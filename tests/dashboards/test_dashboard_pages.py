@@ -19,7 +19,7 @@ PAGES = [
     "supervisor_north.html", "supervisor_south.html",
     "index.html",
 ]  # fmt: skip
-MAX_PAGE_BYTES = 5_000_000
+MAX_PAGE_BYTES = 2_500_000  # 2.0 MB of packed plotly.js leaves half a megabyte for data
 
 
 def plain(text: str) -> str:
