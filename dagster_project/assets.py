@@ -196,7 +196,7 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
         say(f"[dbt] {refresh_reason}: full refresh")
     elif rebuild_dates:
         say(f"[dbt] rebuilding local days {', '.join(rebuild_dates)} besides the new rows")
-    record_build_basis(settings.pipeline_db_path, context.run_id, basis_key, "started",
+    record_build_basis(settings.pipeline_db_path, context.run.run_id, basis_key, "started",
                        full_refresh=refresh_reason is not None, rebuild_local_dates=rebuild_dates)
     started = time.perf_counter()
     say(f"[dbt] build on {settings.pipeline_db_path}")
@@ -212,8 +212,8 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
         run_results = invocation.get_artifact("run_results.json")
     except FileNotFoundError:
         run_results = None  # dbt stopped before building anything (bad profile, database locked)
-    failed = record_build_results(settings.pipeline_db_path, context.run_id, run_results or {})
-    record_build_basis(settings.pipeline_db_path, context.run_id, basis_key,
+    failed = record_build_results(settings.pipeline_db_path, context.run.run_id, run_results or {})
+    record_build_basis(settings.pipeline_db_path, context.run.run_id, basis_key,
                        "success" if invocation.is_successful() else "failed")
     for node in failed:
         for line in node.lines():

@@ -26,11 +26,16 @@ from dagster_project.settings import load_settings
 
 PIPELINE_JOB_NAME = "tilsyn_pipeline"
 REBUILD_DAYS_JOB_NAME = "tilsyn_rebuild_days"
+# Every run of either job writes the one pipeline database. Runs that overlap take turns (each step waits for the
+# database); with `concurrency: runs: tag_concurrency_limits: [{key: tilsyn/pipeline_db, limit: 1}]` in the
+# instance's dagster.yaml, Dagster queues them instead.
+PIPELINE_DB_TAGS = {"tilsyn/pipeline_db": "writer"}
 
 pipeline_job = dg.define_asset_job(
     PIPELINE_JOB_NAME,
     selection=dg.AssetSelection.all(),
     description="Ingest new exports, dbt build, publish the analyst warehouse, render the dashboards.",
+    tags=PIPELINE_DB_TAGS,
 )
 
 
@@ -52,6 +57,7 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
         REBUILD_DAYS_JOB_NAME,
         selection=dg.AssetSelection.all(),
         config=rebuild_days_config(settings),
+        tags=PIPELINE_DB_TAGS,
         description="Rebuild one local day of the center (a partition), then publish and render like the nightly run.",
     )
     return dg.Definitions(
