@@ -23,15 +23,9 @@ from pydantic import Field
 
 from dagster_project.checks import reconciliation_mismatches, stale_sources
 from dagster_project.dbt_project import MANIFEST_PATH, TILSYN_DBT_PROJECT, ensure_dbt_manifest
-from dagster_project.publish import (
-    REBUILD_DATES_VAR,
-    build_basis_key,
-    build_state_key,
-    publish_warehouse,
-    published_state,
-)
+from dagster_project.publish import build_basis_key, build_state_key, publish_warehouse, published_state
 from dagster_project.run_report import full_refresh_reason, last_build_basis, record_build_basis, record_build_results
-from dagster_project.settings import Settings, load_settings
+from dagster_project.settings import REBUILD_DATES_VAR, Settings, load_settings
 from ingest.contracts import SOURCES
 
 

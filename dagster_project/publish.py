@@ -22,12 +22,12 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.settings import REBUILD_DATES_VAR
+
 PUBLISHED_SCHEMAS = ("marts", "ops")
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 # What a build's result depends on besides the landed files and the settings.
 DBT_CODE_GLOBS = ("dbt_project.yml", "models/**/*", "macros/**/*", "seeds/**/*")
-# The dbt var naming the local days an incremental build rebuilds besides the new rows (a list of ISO dates).
-REBUILD_DATES_VAR = "rebuild_local_dates"
 
 
 @dataclass

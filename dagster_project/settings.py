@@ -28,10 +28,17 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 DEFAULT_CONFIG_NAME = "tilsyn.toml"
 
 
+# The dbt var naming the local days an incremental build rebuilds besides the new rows (a list of ISO dates). It is
+# set per run (`tilsyn rebuild`, a partition of `tilsyn_rebuild_days`), never a center's setting.
+REBUILD_DATES_VAR = "rebuild_local_dates"
+
+
 def metric_defaults() -> dict[str, Any]:
     """The METRICS.md variants with their defaults, as declared in dbt_project.yml (their single home)."""
     with open(DBT_PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as f:
-        return dict(yaml.safe_load(f)["vars"])
+        dbt_vars = dict(yaml.safe_load(f)["vars"])
+    dbt_vars.pop(REBUILD_DATES_VAR, None)
+    return dbt_vars
 
 
 @dataclass(frozen=True)

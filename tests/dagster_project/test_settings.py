@@ -83,3 +83,9 @@ def test_first_rebuild_day_from_the_file_or_set_and_a_bad_one_is_a_clear_error(t
     assert load_settings(config, ["schedule.rebuild_first_day=2024-02-29"]).rebuild_first_day == date(2024, 2, 29)
     with pytest.raises(ValueError, match="schedule.rebuild_first_day: '01.03.2026' is not a date"):
         load_settings(None, ["schedule.rebuild_first_day=01.03.2026"])
+
+
+def test_the_days_to_rebuild_are_set_per_run_not_a_metric_setting() -> None:
+    assert "rebuild_local_dates" not in metric_defaults()
+    with pytest.raises(ValueError, match="unknown metric setting.*rebuild_local_dates"):
+        load_settings(None, ['metrics.rebuild_local_dates=["2026-01-02"]'])

@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -98,3 +97,100 @@ def test_a_settings_change_gives_the_marts_of_a_fresh_build_with_the_new_setting
     assert live == center["staff_only_marts"]
     changed_tables = {t for t in live if live[t] != center["default_marts"][t]}
     assert "kpi_cost_per_call_monthly" in changed_tables  # the setting matters on this data
+
+
+@pytest.fixture
+def own_environment(monkeypatch: pytest.MonkeyPatch):
+    """The job runs in this process and exports its settings to the environment (for dbt): undo that afterwards."""
+    saved = dict(os.environ)
+    monkeypatch.setenv("TILSYN_PSEUDONYM_KEY", "rebuild-test-key")
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_a_day_rebuilds_alone_through_the_daily_partitions(center: dict, own_environment: None,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    """Dagster's own execution of one partition: dbt gets the day, the warehouse is published over no new file."""
+    import dagster as dg
+
+    from dagster_project.assets import TilsynSettings
+    from dagster_project.definitions import REBUILD_DAYS_JOB_NAME, build_definitions
+
+    live = center["root"] / "live"
+    before = _version(live / "warehouse.duckdb")
+    tilsyn = TilsynSettings(landing_dir=str(center["landing"]), warehouse_path=str(live / "warehouse.duckdb"),
+                            dashboards_dir=str(live / "dashboards"), overrides=[STAFF_ONLY_COST])
+    job = build_definitions(tilsyn).resolve_job_def(REBUILD_DAYS_JOB_NAME)
+    assert job.partitions_def.timezone == "Europe/Oslo"
+    assert DAY_2 in job.partitions_def.get_partition_keys()
+
+    result = job.execute_in_process(partition_key=DAY_2, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    out = capsys.readouterr().out
+    assert result.success, out[-5000:]
+    assert f"[dbt] rebuilding local days {DAY_2} besides the new rows" in out
+    assert "full refresh" not in out  # same settings and code as the last build: incremental
+    assert _version(live / "warehouse.duckdb") != before  # published although no new file arrived
+    assert _last_basis(live / "warehouse.duckdb") == (False, [DAY_2], "success")
+    assert _marts(live / "warehouse.duckdb") == center["staff_only_marts"]
+
+
+def _is_dbt_build(pid: int) -> bool:
+    try:
+        return "/dbt\0build" in Path(f"/proc/{pid}/cmdline").read_text()
+    except FileNotFoundError:
+        return False
+
+
+def _dbt_children(pid: int) -> list[int]:
+    """The dbt processes started by process `pid` (it has other children, such as multiprocessing's tracker)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(p) for p in (task / "children").read_text().split()]
+    return [c for c in children if _is_dbt_build(c)]
+
+
+def test_a_run_killed_by_its_pid_alone_is_followed_by_a_run_that_waits_for_its_dbt_and_recovers(center: dict) -> None:
+    """SIGKILL to `tilsyn run` alone (not its process group) leaves its dbt child building with the database lock.
+
+    The child is stopped (SIGSTOP) so it surely still holds the lock when the next run starts; the next run must say
+    it waits for that pid, go on once the child is let go, rebuild everything and publish the fresh build's marts.
+    """
+    # Back to the default settings: the run builds (a full refresh) and is killed once dbt has built 10 models.
+    killed = subprocess.Popen([TILSYN, *_args(center, "live")], env=center["env"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    dbt_pids: list[int] = []
+    lines: list[str] = []
+    following = None
+    try:
+        for line in killed.stdout:
+            if re.search(r"^\[dbt\]\s+10 built ", line):
+                dbt_pids = _dbt_children(killed.pid)
+                for pid in dbt_pids:
+                    os.kill(pid, signal.SIGSTOP)
+                os.kill(killed.pid, signal.SIGKILL)
+                break
+        killed.stdout.close()
+        killed.wait(timeout=60)
+        assert killed.returncode == -signal.SIGKILL and len(dbt_pids) == 1, dbt_pids
+
+        following = subprocess.Popen([TILSYN, *_args(center, "live")], env=center["env"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        for line in following.stdout:
+            lines.append(line)
+            if "waiting for the pipeline database" in line:
+                assert f"held by another process (pid {dbt_pids[0]})" in line
+                os.kill(dbt_pids[0], signal.SIGCONT)  # the orphan goes on (or fails writing to its dead parent)
+        assert following.wait(timeout=600) == 0, "".join(lines[-60:])
+    finally:  # whatever happened, leave no stopped orphan and no waiting run behind
+        for pid in filter(_is_dbt_build, dbt_pids):
+            os.kill(pid, signal.SIGKILL)
+        if following is not None and following.poll() is None:
+            following.kill()
+    out = "".join(lines)
+    assert "[ingest] waiting for the pipeline database" in out
+    assert "[dbt] the last build did not finish: full refresh" in out
+    warehouse = center["root"] / "live" / "warehouse.duckdb"
+    assert _marts(warehouse) == center["default_marts"]
+    loads = _query(warehouse, "select count(*), count(distinct sha256) from ops.loaded_files")[0]
+    assert loads[0] == loads[1] == sum(1 for p in center["landing"].glob("*/*") if p.is_file())
