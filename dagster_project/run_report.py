@@ -124,8 +124,10 @@ def full_refresh_reason(last: BuildBasis | None, basis_key: str) -> str | None:
     """Why the next build must rebuild everything (a progress line's words), or None when incremental is right."""
     if last is None:
         return "no earlier build recorded"
+    if last.status == "failed":
+        return "the last build failed"  # some models may be built and others not
     if last.status != "success":
-        return "the last build did not finish"
+        return "the last build did not finish"  # killed, or its process lost
     if last.basis_key != basis_key:
         return "settings or dbt code changed since the last build"
     return None

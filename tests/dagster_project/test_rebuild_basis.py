@@ -35,7 +35,7 @@ def test_full_refresh_until_a_build_with_the_same_basis_has_finished(tmp_path: P
     time.sleep(0.01)  # started_at orders the builds
     record_build_basis(db, "run-2", "A", "started", rebuild_local_dates=["2026-01-02"])
     record_build_basis(db, "run-2", "A", "failed")
-    assert full_refresh_reason(last_build_basis(db), "A") == "the last build did not finish"
+    assert full_refresh_reason(last_build_basis(db), "A") == "the last build failed"
     # a retried step records its run again under the same id
     record_build_basis(db, "run-2", "A", "started", rebuild_local_dates=["2026-01-02"])
     record_build_basis(db, "run-2", "A", "success")
