@@ -1,12 +1,12 @@
 """Pages and their parts: cards (a chart, a table or a "no data" note) in sections, written with Jinja2 templates.
 
-`Site.write` inlines plotly.js once in the head of every page with a chart ("cdn" would fail offline), gzip-compressed
-and base64-encoded (2.0 MB instead of 4.8 MB; the page unpacks it with the browser's DecompressionStream and queues
-the charts' `Plotly.newPlot` calls until it is ready, see templates/base.html.j2), turns each
-chart into HTML with `fig.to_html(full_html=False, include_plotlyjs=False)` (once per card: a card shown on many
-pages, such as a week's centre-wide intraday chart, is converted once), renders the page template with the shared
-header (the data's freshness), and records the file's size and render time in the `RenderReport`. A page may hold
-`View`s: alternative sets of sections (a team's recent weeks), one shown at a time, picked in a menu.
+`Site.write` inlines plotly.js once in the head of every page with a chart ("cdn" would fail offline),
+gzip-compressed and base64-encoded: 2.0 MB instead of 4.8 MB. The page unpacks it with the browser's
+DecompressionStream and queues the charts' `Plotly.newPlot` calls until it has run (templates/base.html.j2). Each
+chart becomes HTML with `fig.to_html(full_html=False, include_plotlyjs=False)` once per card, so a card shown on many
+pages (a week's centre-wide intraday chart) is converted once. The page template adds the shared header (the data's
+freshness), and the file's size and render time go into the `RenderReport`. A page may hold `View`s: alternative
+sets of sections (a team's recent weeks), one shown at a time, picked in a menu.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import base64
 import functools
 import gzip
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +112,7 @@ class Site:
             loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=jinja2.StrictUndefined
         )
 
-    def write(self, name: str, title: str, started: float, sections: list[Section], views: list[View] = (),
+    def write(self, name: str, title: str, started: float, sections: list[Section], views: Sequence[View] = (),
               **context) -> str:
         """Write page `name`; `started` is the perf_counter when its queries began (for the render time). With
         `views`, the page shows the first view's sections and a menu to pick another."""
