@@ -83,6 +83,11 @@ def render_daily(wh: Warehouse, site: Site, first_day: date, last_day: date, cur
                       intro=f"{start:%d %B %Y} to {last_day:%d %B %Y}, every queue and agent.")
 
 
+def week_span(weeks: list[str]) -> str:
+    """Sorted ISO week labels as the index names them: '2026-W14', or '2026-W07 to 2026-W14'."""
+    return weeks[0] if len(weeks) == 1 else f"{weeks[0]} to {weeks[-1]}"
+
+
 def remove_stale_pages(out_dir: Path, written: set[str], progress: Callable[[str], None] | None) -> None:
     """Delete report pages of earlier renders that this one did not write (a week that aged out, a team that is
     gone), so the folder holds what the index links. Only this module's file names are touched."""
@@ -117,9 +122,13 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
         groups += [{"title": f"Executive reports, {kind}",
                     "links": [{"href": href, "text": text} for href, text in executive[grain]]}
                    for grain, kind in (("monthly", "months"), ("quarterly", "quarters"), ("yearly", "years"))]
-        groups.append({"title": "Supervisors: a page per team with its recent weeks", "links": [
-            {"href": href, "text": f"Team {team}, {weeks[-1]}" + (f" to {weeks[0]}" if len(weeks) > 1 else "")}
-            for team, (href, weeks) in sorted(supervisors.items())]})
+        # Weeks named once in the heading; a team whose weeks differ (new, or gone quiet) says which it has.
+        all_weeks = sorted({w for _, weeks in supervisors.values() for w in weeks})
+        groups.append({
+            "title": "Supervisors: a page per team" + (f", weeks {week_span(all_weeks)}" if all_weeks else ""),
+            "links": [{"href": href, "text": f"Team {team}" + ("" if sorted(weeks) == all_weeks
+                                                               else f", {week_span(sorted(weeks))}")}
+                      for team, (href, weeks) in sorted(supervisors.items())]})
         site.report.missing = dict(wh.missing)
         site.write("index.html", "Tilsyn reports", index_started, [], is_index=True, groups=groups,
                    missing=sorted(wh.missing.items()))
