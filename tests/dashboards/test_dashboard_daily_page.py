@@ -64,3 +64,16 @@ def test_index_links_the_daily_page(daily_site, browser, screenshot_dir):
     assert check.errors == []
     assert "Service and agent KPIs per day" in check.text
     assert 'href="operations_daily.html"' in (daily_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_browser_that_cannot_unpack_plotly_says_so(daily_site, browser):
+    # A browser without DecompressionStream (before Chrome 80, Firefox 113, Safari 16.4) gets a sentence, not a
+    # silently empty page. A tab of its own, so the stand-in browser does not leak into other tests.
+    page = browser._browser.new_page()  # the session's Chromium (tests/support/browser.py)
+    try:
+        page.add_init_script("delete window.DecompressionStream")
+        page.goto((daily_site / "operations_daily.html").resolve().as_uri())
+        page.wait_for_selector("p.nodata", timeout=10_000)
+        assert "could not unpack the charts' library" in page.inner_text("p.nodata")
+    finally:
+        page.close()
