@@ -45,9 +45,9 @@ def _people(kpi: Kpi, values: list, currency: str) -> list[str]:
 
 
 def _figure(data: list, title: str, height: int = 360, **layout) -> go.Figure:
-    """A figure in the house template with its title and height, from its traces and the rest of its layout."""
-    return go.Figure(data=data, layout={"template": theme.TEMPLATE_NAME, "title": {"text": title}, "height": height,
-                                        **layout})
+    """A figure with its title and height, from its traces and the rest of its layout (in the house template: it is
+    Plotly's default, see theme)."""
+    return go.Figure(data=data, layout={"title": {"text": title}, "height": height, **layout})
 
 
 def _target_line(value: float, text: str, position: str = "top right") -> dict:

