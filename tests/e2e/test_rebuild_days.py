@@ -119,6 +119,7 @@ def test_a_day_rebuilds_alone_through_the_daily_partitions(center: dict, own_env
 
     live = center["root"] / "live"
     before = _version(live / "warehouse.duckdb")
+    rendered_before_ns = (live / "dashboards" / "index.html").stat().st_mtime_ns
     tilsyn = TilsynSettings(landing_dir=str(center["landing"]), warehouse_path=str(live / "warehouse.duckdb"),
                             dashboards_dir=str(live / "dashboards"), overrides=[STAFF_ONLY_COST])
     job = build_definitions(tilsyn).resolve_job_def(REBUILD_DAYS_JOB_NAME)
@@ -131,6 +132,7 @@ def test_a_day_rebuilds_alone_through_the_daily_partitions(center: dict, own_env
     assert f"[dbt] rebuilding local days {DAY_2} besides the new rows" in out
     assert "full refresh" not in out  # same settings and code as the last build: incremental
     assert _version(live / "warehouse.duckdb") != before  # published although no new file arrived
+    assert (live / "dashboards" / "index.html").stat().st_mtime_ns > rendered_before_ns  # and rendered
     assert _last_basis(live / "warehouse.duckdb") == (False, [DAY_2], "success")
     assert _marts(live / "warehouse.duckdb") == center["staff_only_marts"]
 
@@ -153,8 +155,9 @@ def _dbt_children(pid: int) -> list[int]:
 def test_a_run_killed_by_its_pid_alone_is_followed_by_a_run_that_waits_for_its_dbt_and_recovers(center: dict) -> None:
     """SIGKILL to `tilsyn run` alone (not its process group) leaves its dbt child building with the database lock.
 
-    The child is stopped (SIGSTOP) so it surely still holds the lock when the next run starts; the next run must say
-    it waits for that pid, go on once the child is let go, rebuild everything and publish the fresh build's marts.
+    The child is stopped (SIGSTOP) so it surely still holds the lock when the next run starts; the next run, a
+    `tilsyn rebuild` of both days, must say it waits for that pid, go on once the child is let go, rebuild everything
+    (the killed build never finished) and publish the fresh build's marts.
     """
     # Back to the default settings: the run builds (a full refresh) and is killed once dbt has built 10 models.
     killed = subprocess.Popen([TILSYN, *_args(center, "live")], env=center["env"], stdout=subprocess.PIPE,
@@ -174,7 +177,8 @@ def test_a_run_killed_by_its_pid_alone_is_followed_by_a_run_that_waits_for_its_d
         killed.wait(timeout=60)
         assert killed.returncode == -signal.SIGKILL and len(dbt_pids) == 1, dbt_pids
 
-        following = subprocess.Popen([TILSYN, *_args(center, "live")], env=center["env"], stdout=subprocess.PIPE,
+        rebuild = ["rebuild", "--from", DAY_1, "--to", DAY_2, *_args(center, "live")[1:]]
+        following = subprocess.Popen([TILSYN, *rebuild], env=center["env"], stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
         for line in following.stdout:
             lines.append(line)
@@ -188,9 +192,11 @@ def test_a_run_killed_by_its_pid_alone_is_followed_by_a_run_that_waits_for_its_d
         if following is not None and following.poll() is None:
             following.kill()
     out = "".join(lines)
+    assert f"rebuilding 2 local days, {DAY_1} to {DAY_2}, in one run" in out
     assert "[ingest] waiting for the pipeline database" in out
     assert "[dbt] the last build did not finish: full refresh" in out
     warehouse = center["root"] / "live" / "warehouse.duckdb"
+    assert _last_basis(warehouse) == (True, [DAY_1, DAY_2], "success")
     assert _marts(warehouse) == center["default_marts"]
     loads = _query(warehouse, "select count(*), count(distinct sha256) from ops.loaded_files")[0]
     assert loads[0] == loads[1] == sum(1 for p in center["landing"].glob("*/*") if p.is_file())
