@@ -25,6 +25,7 @@ __all__ = ["RenderReport", "render_all"]
 
 STALE_PATTERNS = ("operations_daily.html", "exec_*.html", "supervisor_*.html")
 DAILY_WINDOW_DAYS = 35  # the daily page shows the last five weeks: enough to see a trend, small enough to read
+AGENT_BARS = 30  # agents per bar chart on the daily page, the worst: a chart a person reads, whatever the center's size
 
 
 def data_range(wh: Warehouse) -> tuple[date | None, date | None]:
@@ -74,7 +75,7 @@ def render_daily(wh: Warehouse, site: Site, first_day: date, last_day: date, cur
     agent_cards = [
         chart(agent_title.format(label=KPIS[c].label), agents,
               lambda c=c: figures.make_agent_bar_figure(agents, c, agent_title.format(label=KPIS[c].label),
-                                                        currency=currency), need=c)
+                                                        currency=currency, limit=AGENT_BARS), need=c)
         for c in ("occupancy", "adherence", "aht_seconds")
     ]
     return site.write("operations_daily.html", "Service and agent KPIs per day", started,

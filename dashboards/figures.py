@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import theme
-from dashboards.kpis import DEFAULT_CURRENCY, KPIS, NO_DATA, Kpi, add_months, fmt_money, fmt_value
+from dashboards.kpis import DEFAULT_CURRENCY, KPIS, NO_DATA, Kpi, add_months, fmt_count, fmt_money, fmt_value
 
 
 EPOCH = datetime(1970, 1, 1)
@@ -130,14 +130,21 @@ def make_trend_figure(
     return _figure(traces, title, yaxis=_axis(kpi, currency), xaxis=xaxis, **target_line)
 
 
-def make_agent_bar_figure(df: pl.DataFrame, column: str, title: str, currency: str = DEFAULT_CURRENCY) -> go.Figure:
-    """One horizontal bar per agent (`agent_id`), worst at the top, so the eye lands on who needs help."""
+def make_agent_bar_figure(df: pl.DataFrame, column: str, title: str, currency: str = DEFAULT_CURRENCY,
+                          limit: int | None = None) -> go.Figure:
+    """One horizontal bar per agent (`agent_id`), worst at the top, so the eye lands on who needs help. With `limit`,
+    only that many of the worst, and the title says so (a bar per agent of a 1,000-agent center is a chart 22,000
+    pixels tall)."""
     if df.is_empty() or df[column].is_null().all():
         return no_data_figure(title)
     kpi = KPIS[column]
     part = df.filter(pl.col(column).is_not_null())
     # Plotly draws the first category at the bottom: put the best first so the worst ends up on top.
     part = part.sort(column, descending=kpi.higher_is_better is not False)
+    if limit is not None and part.height > limit:
+        worst = "highest" if kpi.higher_is_better is False else "lowest"
+        title = f"{title}: the {limit} {worst} of {fmt_count(part.height)} agents"
+        part = part.tail(limit)
     values = part[column].to_list()
     bar = go.Bar(
         x=values, y=[str(a) for a in part["agent_id"].to_list()], orientation="h", name=kpi.label,

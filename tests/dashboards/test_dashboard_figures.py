@@ -56,6 +56,19 @@ def test_agent_bars_put_the_worst_on_top():
     assert "Schedule adherence (%)" in axis_titles(fig)
 
 
+def test_agent_bars_keep_only_the_worst_when_limited():
+    df = pl.DataFrame({"agent_id": ["A1", "A2", "A3"], "adherence": [0.9, 0.8, 0.95], "aht_seconds": [300, 420, 360]})
+    fig = figures.make_agent_bar_figure(df, "adherence", "Adherence per agent", limit=2)
+    # The two lowest adherences, A2 (80 %) and A1 (90 %), worst on top; A3 (95 %) is left out.
+    assert list(fig.data[0].y) == ["A1", "A2"]
+    assert fig.layout.title.text == "Adherence per agent: the 2 lowest of 3 agents"
+    fig = figures.make_agent_bar_figure(df, "aht_seconds", "AHT per agent", limit=2)
+    # For AHT the worst are the slowest: A2 (420 s) on top, then A3 (360 s).
+    assert list(fig.data[0].y) == ["A3", "A2"]
+    assert fig.layout.title.text == "AHT per agent: the 2 highest of 3 agents"
+    assert figures.make_agent_bar_figure(df, "adherence", "Adherence", limit=3).layout.title.text == "Adherence"
+
+
 def test_budget_shows_the_year_when_the_mart_has_projection_columns():
     period = pl.DataFrame({"category": ["staff"], "budget_amount": [400000.0], "actual_amount": [410000.0]})
     year = period.with_columns(annual_budget_amount=pl.lit(4.8e6), actual_to_date_amount=pl.lit(1.17e6),
