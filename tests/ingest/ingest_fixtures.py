@@ -7,6 +7,8 @@ import io
 import os
 from pathlib import Path
 
+import duckdb
+
 from ingest.load import LoadReport, load_landing
 
 TEST_KEY = b"test-key-not-a-secret"
@@ -32,6 +34,15 @@ VALID_ROWS: dict[str, dict[str, str]] = {
                            evaluated_at="2026-03-11T10:00:00+01:00", form="standard", score="8.5", max_score="10",
                            critical_fail="false", comments="good call"),
 }
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    """The rows of `sql` on a database file, opened read-only."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
 
 
 def csv_text(rows: list[dict[str, str]]) -> str:

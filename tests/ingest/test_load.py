@@ -17,7 +17,7 @@ import pytest
 
 from ingest.contracts import SOURCES
 from ingest.load import IngestSetupError, load_landing
-from ingest_fixtures import TEST_KEY, Landing, csv_text, rows_of
+from ingest_fixtures import TEST_KEY, Landing, csv_text, query, rows_of
 
 CARD = "4111 1111 1111 1111"
 IBAN = "NO93 8601 1117 947"
@@ -38,14 +38,6 @@ ROSTER_ROWS = rows_of(
          termination_type="voluntary", termination_reason="moved abroad", hourly_cost="420.00"),
 )
 ROSTER = csv_text(ROSTER_ROWS)
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_rows_land_typed_protected_with_load_metadata(landing: Landing) -> None:

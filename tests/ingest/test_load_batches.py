@@ -22,8 +22,7 @@ import pytest
 import ingest.load
 from ingest.contracts import SOURCES, raw_table_ddl
 from ingest.sample import generate_center
-from ingest_fixtures import TEST_KEY, Landing, csv_text, rows_of
-from test_load import query
+from ingest_fixtures import TEST_KEY, Landing, csv_text, query, rows_of
 
 
 def _with_check(landing: Landing, source: str, check: str) -> None:
