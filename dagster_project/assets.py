@@ -9,6 +9,8 @@ terminal sees a line per step; Dagster keeps them in the run's compute logs too.
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -157,6 +159,21 @@ class DbtBuildConfig(dg.Config):
         return sorted(set(self.rebuild_local_dates))
 
 
+# dagster-dbt starts dbt with a plain subprocess.Popen (no preexec_fn, so no prctl(PR_SET_PDEATHSIG)): a run killed by
+# its PID alone would leave dbt building for minutes, holding the pipeline database. This watcher, started beside dbt,
+# kills dbt as soon as the process that started them both is gone; the step stops the watcher once dbt has ended.
+DBT_WATCHER = """
+import os, signal, sys, time
+parent_pid, dbt_pid = int(sys.argv[1]), int(sys.argv[2])
+while os.getppid() == parent_pid:
+    time.sleep(0.2)
+try:
+    os.kill(dbt_pid, signal.SIGKILL)
+except ProcessLookupError:
+    pass
+"""
+
+
 ensure_dbt_manifest()
 
 
@@ -196,11 +213,17 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
     say(f"[dbt] build on {settings.pipeline_db_path}")
     built = 0
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    for event in invocation.stream():
-        if isinstance(event, dg.Output):
-            built += 1
-            say(f"[dbt] {built:3d} built {'/'.join(event.output_name.split('__')[-2:])}")
-        yield event
+    watcher = subprocess.Popen([sys.executable, "-c", DBT_WATCHER, str(os.getpid()), str(invocation.process.pid)],
+                               stdin=subprocess.DEVNULL)
+    try:
+        for event in invocation.stream():
+            if isinstance(event, dg.Output):
+                built += 1
+                say(f"[dbt] {built:3d} built {'/'.join(event.output_name.split('__')[-2:])}")
+            yield event
+    finally:
+        watcher.kill()
+        watcher.wait()
     say(f"[dbt] {built} models built and tested in {time.perf_counter() - started:.1f} s")
     try:
         run_results = invocation.get_artifact("run_results.json")

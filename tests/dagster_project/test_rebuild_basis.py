@@ -105,3 +105,44 @@ def test_a_database_held_too_long_is_a_clear_failure(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+# A stand-in for the Dagster process: starts a long child (as dagster-dbt starts dbt) and the watcher beside it, then
+# prints the child's pid and waits to be killed.
+PARENT = """
+import subprocess, sys, time
+from dagster_project.assets import DBT_WATCHER
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+subprocess.Popen([sys.executable, "-c", DBT_WATCHER, str(__import__("os").getpid()), str(child.pid)])
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        return bool(Path(f"/proc/{pid}/cmdline").read_text())  # a zombie, dead but not yet reaped, has none
+    except FileNotFoundError:
+        return False
+
+
+def test_the_dbt_child_dies_with_a_run_killed_by_its_pid_alone() -> None:
+    import os
+    import signal
+
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    child_pid = int(parent.stdout.readline())
+    try:
+        time.sleep(0.5)  # the watcher is up
+        os.kill(parent.pid, signal.SIGKILL)  # the parent alone, not its group
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while _running(child_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(child_pid)
+    finally:
+        try:
+            os.killpg(parent.pid, signal.SIGKILL)  # whatever is left of the group this test started
+        except ProcessLookupError:
+            pass
