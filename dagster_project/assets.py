@@ -54,8 +54,8 @@ def say(message: str) -> None:
 # then 60 s later. Failures that repeat (a dbt test, a check) are raised with allow_retries=False.
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
 
-# How long a step waits for another process to let go of the pipeline database: a run killed by its PID alone leaves
-# its dbt child building (it holds the write lock until it ends), and a second run of `dagster dev` may be writing.
+# How long a step waits for another process to let go of the pipeline database: a second run of `dagster dev` may be
+# writing, someone may run dbt by hand, or a killed run's dbt child may outlive it (see DBT_WATCHER) for a moment.
 PIPELINE_DB_WAIT_SECONDS = 30 * 60
 PIPELINE_DB_POLL_SECONDS = 1.0
 PIPELINE_DB_REPORT_EVERY_SECONDS = 30.0
