@@ -26,7 +26,12 @@ from pydantic import Field
 from dagster_project.checks import reconciliation_mismatches, stale_sources
 from dagster_project.dbt_project import MANIFEST_PATH, TILSYN_DBT_PROJECT, ensure_dbt_manifest
 from dagster_project.publish import build_basis_key, build_state_key, publish_warehouse, published_state
-from dagster_project.run_report import full_refresh_reason, last_build_basis, record_build_basis, record_build_results
+from dagster_project.run_report import (
+    build_bases_since_last_success,
+    full_refresh_reason,
+    record_build_basis,
+    record_build_results,
+)
 from dagster_project.settings import REBUILD_DATES_VAR, Settings, load_settings
 from ingest.contracts import SOURCES
 
@@ -199,7 +204,7 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
         return
     os.environ.update(settings.to_env())  # profiles.yml reads the database path from the environment
     basis_key = build_basis_key(settings.dbt_vars_json())
-    refresh_reason = full_refresh_reason(last_build_basis(settings.pipeline_db_path), basis_key)
+    refresh_reason = full_refresh_reason(build_bases_since_last_success(settings.pipeline_db_path), basis_key)
     dbt_vars = json.dumps({**settings.metrics, REBUILD_DATES_VAR: rebuild_dates}, sort_keys=True)
     args = ["build", "--vars", dbt_vars]
     if refresh_reason:

@@ -92,10 +92,12 @@ def summary_lines(pipeline_db: Path) -> list[str]:
         con.close()
 
 
-# --- the basis of the last dbt build --------------------------------------------------------------------------------
+# --- the basis of the last dbt builds -------------------------------------------------------------------------------
 # Incremental models keep rows built by earlier runs. Those rows are only right while the metric settings and the dbt
-# code are the ones they were built with, and while no build stopped half way; `ops.dbt_build_basis` keeps what each
-# build was built with and whether it finished, so the next build knows when it must rebuild everything.
+# code are the ones they were built with. A build that stopped half way is no reason to rebuild everything: each
+# incremental model is replaced in one transaction and catches up from its own watermark (dbt/macros/incremental.sql),
+# so what matters is only whether every build since the last successful one used the current basis.
+# `ops.dbt_build_basis` keeps what each build was built with and whether it finished.
 @dataclass(frozen=True)
 class BuildBasis:
     run_id: str
@@ -103,34 +105,31 @@ class BuildBasis:
     status: str  # started, success, failed
 
 
-def last_build_basis(pipeline_db: Path) -> BuildBasis | None:
-    """The newest dbt build recorded in `ops.dbt_build_basis`, or None when no build was ever recorded."""
+def build_bases_since_last_success(pipeline_db: Path) -> list[BuildBasis]:
+    """The last successful dbt build and every build after it, oldest first; [] when no build was ever recorded."""
     if not pipeline_db.exists():
-        return None
+        return []
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
         has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
                           "and table_name = 'dbt_build_basis'").fetchone()[0]
         if not has:
-            return None
-        row = con.execute("select run_id, basis_key, status from ops.dbt_build_basis "
-                          "order by started_at desc limit 1").fetchone()
-        return BuildBasis(*row) if row else None
+            return []
+        rows = con.execute("select run_id, basis_key, status from ops.dbt_build_basis where started_at >= coalesce("
+                           "(select max(started_at) from ops.dbt_build_basis where status = 'success'), "
+                           "'-infinity'::timestamp) order by started_at").fetchall()
+        return [BuildBasis(*row) for row in rows]
     finally:
         con.close()
 
 
-def full_refresh_reason(last: BuildBasis | None, basis_key: str) -> str | None:
+def full_refresh_reason(bases: list[BuildBasis], basis_key: str) -> str | None:
     """Why the next build must rebuild everything (a progress line's words), or None when incremental is right."""
-    if last is None:
+    if not bases:
         return "no earlier build recorded"
-    if last.status == "failed":
-        return "the last build failed"  # some models may be built and others not
-    if last.status != "success":
-        return "the last build did not finish"  # killed, or its process lost
-    if last.basis_key != basis_key:
+    if any(basis.basis_key != basis_key for basis in bases):
         return "settings or dbt code changed since the last build"
-    return None
+    return None  # a failed or killed build of the same basis: every model catches up from its own watermark
 
 
 def record_build_basis(pipeline_db: Path, run_id: str, basis_key: str, status: str, full_refresh: bool = False,

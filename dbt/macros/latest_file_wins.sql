@@ -7,3 +7,21 @@
         order by {% for column in prefer %}{{ column }} desc, {% endfor %}_file_seq desc, _source_line desc
     )
 {%- endmacro %}
+
+{#- The rows of `relation` (a CTE or table) that win "latest file wins" for `key_columns`, found without sorting: a
+    hash aggregate finds each key's winning (file, line), encoded as one number (`_file_seq` * 10^9 + `_source_line`;
+    a file has fewer than 10^9 lines), and a hash join keeps that row. The window of `latest_file_wins_rank` sorts
+    every row with all its columns, which at a year of a large center (tens of millions of rows) spills to disk for
+    minutes; keys are required columns, so no key is NULL. -#}
+{% macro latest_file_rows(relation, key_columns) -%}
+    select {{ relation }}.*
+    from {{ relation }}
+    inner join (
+        select {{ key_columns | join(', ') }}, max(_file_seq * 1000000000 + _source_line) as _winning_row
+        from {{ relation }}
+        group by {{ key_columns | join(', ') }}
+    ) as latest
+        on {% for column in key_columns -%}
+            latest.{{ column }} = {{ relation }}.{{ column }} and {% endfor -%}
+        latest._winning_row = {{ relation }}._file_seq * 1000000000 + {{ relation }}._source_line
+{%- endmacro %}

@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 
 from dagster_project.publish import build_basis_key
-from dagster_project.run_report import full_refresh_reason, last_build_basis, record_build_basis
+from dagster_project.run_report import build_bases_since_last_success, full_refresh_reason, record_build_basis
 
 
 def test_the_basis_covers_the_settings_but_not_the_days_to_rebuild() -> None:
@@ -24,22 +24,32 @@ def test_the_basis_covers_the_settings_but_not_the_days_to_rebuild() -> None:
     assert build_basis_key(json.dumps({**settings, "service_level_seconds": 30})) != key
 
 
-def test_full_refresh_until_a_build_with_the_same_basis_has_finished(tmp_path: Path) -> None:
+def test_full_refresh_only_when_a_build_since_the_last_success_had_another_basis(tmp_path: Path) -> None:
     db = tmp_path / "p.pipeline.duckdb"
-    assert full_refresh_reason(last_build_basis(db), "A") == "no earlier build recorded"
+
+    def reason(key: str) -> str | None:
+        return full_refresh_reason(build_bases_since_last_success(db), key)
+
+    assert reason("A") == "no earlier build recorded"
     record_build_basis(db, "run-1", "A", "started", full_refresh=True)
-    assert full_refresh_reason(last_build_basis(db), "A") == "the last build did not finish"  # killed mid-build
+    # killed mid-build: the models it replaced are whole, the others catch up from their watermarks
+    assert reason("A") is None
+    assert reason("B") == "settings or dbt code changed since the last build"
     record_build_basis(db, "run-1", "A", "success")
-    assert full_refresh_reason(last_build_basis(db), "A") is None
-    assert full_refresh_reason(last_build_basis(db), "B") == "settings or dbt code changed since the last build"
+    assert reason("A") is None
     time.sleep(0.01)  # started_at orders the builds
     record_build_basis(db, "run-2", "A", "started", rebuild_local_dates=["2026-01-02"])
     record_build_basis(db, "run-2", "A", "failed")
-    assert full_refresh_reason(last_build_basis(db), "A") == "the last build failed"
-    # a retried step records its run again under the same id
-    record_build_basis(db, "run-2", "A", "started", rebuild_local_dates=["2026-01-02"])
-    record_build_basis(db, "run-2", "A", "success")
-    assert full_refresh_reason(last_build_basis(db), "A") is None
+    assert reason("A") is None  # a failed test, same settings: incremental
+    time.sleep(0.01)
+    record_build_basis(db, "run-3", "B", "started", full_refresh=True)
+    record_build_basis(db, "run-3", "B", "failed")
+    # some models may have been rebuilt under B and others not: back to A or on to B, everything is rebuilt
+    assert reason("A") == reason("B") == "settings or dbt code changed since the last build"
+    time.sleep(0.01)
+    record_build_basis(db, "run-4", "B", "started", full_refresh=True)
+    record_build_basis(db, "run-4", "B", "success")
+    assert reason("B") is None
 
 
 def test_rebuild_job_has_a_partition_per_local_day_that_rebuilds_that_day(tmp_path: Path) -> None:

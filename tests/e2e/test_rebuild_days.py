@@ -156,7 +156,8 @@ def _dbt_children(pid: int) -> list[int]:
 def test_a_run_killed_by_its_pid_alone_takes_its_dbt_along_and_the_next_run_recovers(center: dict) -> None:
     """SIGKILL to `tilsyn run` alone, as `kill -9 PID` sends it, not to its process group: its dbt child must not go on
     building (it would hold the pipeline database for minutes). The next run, a `tilsyn rebuild` of both days in one
-    run, rebuilds everything (the killed build never finished) and publishes the fresh build's marts.
+    run, rebuilds everything (the killed build had other settings than the last successful one) and publishes the
+    fresh build's marts.
     """
     # Back to the default settings: the run builds (a full refresh) and is killed once dbt has built 10 models.
     killed = subprocess.Popen([TILSYN, *_args(center, "live")], env=center["env"], stdout=subprocess.PIPE,
@@ -184,7 +185,7 @@ def test_a_run_killed_by_its_pid_alone_takes_its_dbt_along_and_the_next_run_reco
     assert result.returncode == 0, f"tilsyn rebuild failed:\n{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
     out = result.stdout
     assert f"rebuilding 2 local days, {DAY_1} to {DAY_2}, in one run" in out
-    assert "[dbt] the last build did not finish: full refresh" in out
+    assert "[dbt] settings or dbt code changed since the last build: full refresh" in out
     warehouse = center["root"] / "live" / "warehouse.duckdb"
     assert _last_basis(warehouse) == (True, [DAY_1, DAY_2], "success")
     assert _marts(warehouse) == center["default_marts"]

@@ -31,10 +31,23 @@ legs as (
 
 ),
 
+leg_order as (
+
+    -- the contact windows sort only the four columns they need (sorting whole legs spills at a year's scale)
+    select
+        leg_id,
+        row_number() over (partition by contact_id order by started_at, leg_id) as leg_number,
+        -- every leg of a contact is rebuilt with the newest of its files (same window, so one sort)
+        max(_file_seq) over (partition by contact_id order by started_at, leg_id
+            rows between unbounded preceding and unbounded following) as contact_file_seq
+    from legs
+
+),
+
 timed as (
 
     select
-        *,
+        legs.*,
         {{ to_local_timestamp('started_at') }} as local_started_at,
         case
             when is_offered then {{ seconds_between('queued_at', 'coalesce(answered_at, ended_at)') }}
@@ -43,10 +56,11 @@ timed as (
             when is_handled then coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(acw_seconds, 0)
             else 0
         end as handle_seconds,
-        row_number() over (partition by contact_id order by started_at, leg_id) as leg_number,
-        -- every leg of a contact is rebuilt with the newest of its files
-        max(_file_seq) over (partition by contact_id) as contact_file_seq
+        leg_order.leg_number,
+        leg_order.contact_file_seq
     from legs
+    inner join leg_order
+        on leg_order.leg_id = legs.leg_id
 
 ),
 

@@ -103,18 +103,14 @@ carried as (
         agent_id,
         local_date,
         mark_at as started_at,
-        lead(mark_at) over moments as ended_at,
-        last_value(state ignore nulls) over moments_so_far as state,
-        last_value(is_productive ignore nulls) over moments_so_far as is_productive,
-        last_value(activity ignore nulls) over moments_so_far as activity,
-        last_value(schedule_date ignore nulls) over moments_so_far as schedule_date,
-        last_value(interval_start_at ignore nulls) over moments_so_far as interval_start_at,
-        last_value(interval_start ignore nulls) over moments_so_far as interval_start,
-        max(_file_seq) over (moments rows between unbounded preceding and unbounded following) as _file_seq
+        lead(mark_at) over (partition by agent_id, local_date order by mark_at) as ended_at,
+        {%- for column in ['state', 'is_productive', 'activity', 'schedule_date', 'interval_start_at', 'interval_start'] %}
+        last_value({{ column }} ignore nulls) over (partition by agent_id, local_date order by mark_at
+            rows between unbounded preceding and current row) as {{ column }},
+        {%- endfor %}
+        max(_file_seq) over (partition by agent_id, local_date order by mark_at
+            rows between unbounded preceding and unbounded following) as _file_seq
     from changes
-    window
-        moments as (partition by agent_id, local_date order by mark_at),
-        moments_so_far as (moments rows between unbounded preceding and current row)
 
 ),
 

@@ -15,12 +15,9 @@ with source as (
 
 ),
 
-ranked as (
+latest as (
 
-    select
-        source.*,
-        {{ latest_file_wins_rank(['agent_id', 'schedule_date', 'starts_at', 'published_at']) }} as _row_rank
-    from source
+    {{ latest_file_rows('source', ['agent_id', 'schedule_date', 'starts_at', 'published_at']) }}
 
 ),
 
@@ -36,8 +33,7 @@ deduplicated as (
         _file_seq,
         _source_file,
         _source_line
-    from ranked
-    where _row_rank = 1
+    from latest
 
 )
 

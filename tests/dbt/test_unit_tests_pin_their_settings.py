@@ -1,0 +1,64 @@
+"""dbt's unit tests hold under any center's metric settings.
+
+Every `dbt build` runs the unit tests with the center's `--vars`. A unit test whose hand-worked expectation assumes a
+default (a 20 s service level threshold, a 7-day FCR window, ...) must pin that var in its `overrides`, or a center
+that sets another value could never build. The seed is loaded and the models are created empty (`dbt run --empty`: unit tests need their
+parents to exist), then every unit test runs with a non-default value for every metric var.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+
+import duckdb
+import pytest
+
+from tests.dbt.conftest import DBT_DIR, REPO_ROOT, create_raw_tables
+
+# A value other than the default of dbt_project.yml for every metric var
+NON_DEFAULT_SETTINGS = {
+    "center_timezone": "America/New_York",
+    "interval_minutes": 30,
+    "fiscal_year_start_month": 4,
+    "short_abandon_seconds": 10,
+    "service_level_seconds": 30,
+    "service_level_denominator": "offered",
+    "service_level_target": 0.9,
+    "max_occupancy": 0.7,
+    "fcr_window_days": 3,
+    "adherence_grace_seconds": 600,
+    "headcount_roles": ["agent", "team_lead"],
+    "headcount_method": "daily_mean",
+    "early_tenure_days": 30,
+    "cost_per_call_scope": "staff_only",
+    "success_outcomes": ["resolved"],
+    "coaching_bottom_percentile": 0.5,
+}
+
+
+def test_every_metric_var_has_a_non_default_value_here() -> None:
+    import yaml
+
+    project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text())
+    settable = set(project["vars"]) - {"center_currency"}  # the currency changes no computed value
+    assert settable == set(NON_DEFAULT_SETTINGS)
+    assert all(project["vars"][name] != value for name, value in NON_DEFAULT_SETTINGS.items())
+
+
+def test_unit_tests_pass_under_non_default_settings(tmp_path) -> None:
+    db_path = tmp_path / "empty.pipeline.duckdb"
+    with duckdb.connect(str(db_path)) as con:
+        create_raw_tables(con)
+    common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
+              "--log-path", str(tmp_path / "logs"), "--vars", json.dumps(NON_DEFAULT_SETTINGS)]
+    env = {**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}
+    for command in (["seed"], ["run", "--empty"], ["test", "--select", "test_type:unit"]):
+        result = subprocess.run(["uv", "run", "dbt", *command, *common], cwd=REPO_ROOT, env=env, capture_output=True,
+                                text=True, timeout=600)
+        if result.returncode != 0:
+            pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+    passed = re.search(r"PASS=(\d+)", result.stdout)
+    assert passed and int(passed.group(1)) >= 20, result.stdout[-2000:]  # the unit tests really ran
