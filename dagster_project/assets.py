@@ -109,17 +109,21 @@ RAW_ASSET_SPECS = [
 @dg.multi_asset(specs=RAW_ASSET_SPECS, name="ingest_landing", can_subset=False, retry_policy=TRANSIENT_RETRY)
 def ingest_landing(context: AssetExecutionContext, tilsyn: TilsynSettings) -> Iterator[dg.MaterializeResult]:
     """Validate, protect and land every new export file of the landing folder (ingest.load.load_landing)."""
-    from ingest.load import load_landing
-    from ingest.protect import load_pseudonym_key
+    from ingest.load import IngestSetupError, load_landing
+    from ingest.protect import PseudonymKeyError, load_pseudonym_key
 
     settings = tilsyn.settings()
-    key = load_pseudonym_key(settings.pseudonym_key_file)
-    wait_for_pipeline_db(settings.pipeline_db_path, "ingest")
-    say(f"[ingest] landing folder {settings.landing_dir}")
-    report = load_landing(
-        settings.landing_dir, settings.pipeline_db_path, settings.restricted_db_path, settings.quarantine_dir,
-        key, progress=lambda line: say(f"[ingest] {line}"),
-    )
+    try:
+        key = load_pseudonym_key(settings.pseudonym_key_file)
+        wait_for_pipeline_db(settings.pipeline_db_path, "ingest")
+        say(f"[ingest] landing folder {settings.landing_dir}")
+        report = load_landing(
+            settings.landing_dir, settings.pipeline_db_path, settings.restricted_db_path, settings.quarantine_dir,
+            key, progress=lambda line: say(f"[ingest] {line}"),
+        )
+    except (PseudonymKeyError, IngestSetupError) as exc:
+        # a missing key or an unusable folder stays so until someone acts: no point retrying in 30 and 60 s
+        raise dg.Failure(str(exc), allow_retries=False) from None
     for line in report.lines():
         say(f"[ingest] {line}")
     context.log.info("\n".join(report.lines()))
