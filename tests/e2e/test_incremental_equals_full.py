@@ -1,14 +1,14 @@
 """Incremental builds give the same marts as a full build (issue 9).
 
 A generated month (with the generator's export faults: a late file, a duplicate, a corrected re-export, bad rows, and
-republished weekly schedules) arrives in three batches, in the order of the files' arrival times, each followed by
-`tilsyn run` on one warehouse: the dbt facts are then built incrementally. The last batch also carries corrections
+republished weekly schedules) arrives in two batches, in the order of the files' arrival times, each followed by
+`tilsyn run` on one warehouse: the second build is incremental. The last batch also carries corrections
 made here for the cases an incremental build gets wrong most easily:
 
-* an agent state event of an old day corrected to `logged_out`: the span it started disappears, and the span before it
-  now ends later;
-* the first leg of an old transferred contact corrected to another contact id: the leg moves, and the leg left behind
-  becomes leg 1 of its contact.
+* an agent state event of an old day corrected to `logged_out`: the span it started is no longer time worked, so its
+  agent-day loses rows;
+* the first leg of an old transferred contact corrected to another contact id: the leg moves, and the legs left behind
+  are numbered again from 1.
 
 A second warehouse gets every file in one `tilsyn run` (a full build). Every table of `marts` must be equal in both,
 row for row, apart from `_file_seq` (load numbers depend on the order files were loaded in) and the last bits of
@@ -28,12 +28,14 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.support.marts import marts_rows
+
 pytestmark = pytest.mark.e2e
 
 TILSYN = str(Path(sys.executable).parent / "tilsyn")
 ENV = {**os.environ, "TILSYN_PSEUDONYM_KEY": "e2e-incremental-key"}
 DAYS = 24
-BATCH_CUTOFFS = ("2026-01-11", "2026-01-19")  # files that arrived before each date; the rest come last
+BATCH_CUTOFFS = ("2026-01-15",)  # files that arrived before each date; the rest come last
 
 
 def _tilsyn(*args: str) -> subprocess.CompletedProcess:
@@ -73,26 +75,6 @@ def _write_corrections(landing: Path) -> dict:
             "moved_leg_id": first_leg["leg_id"][0], "left_contact_id": first_leg["contact_id"][0]}
 
 
-def _marts(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every marts table as sorted rows, without `_file_seq`, doubles rounded to 9 significant digits."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts' "
-                                            "order by 1").fetchall()]
-        out = {}
-        for table in tables:
-            columns = con.execute("select column_name, data_type from duckdb_columns() where schema_name = 'marts' "
-                                  "and table_name = ? order by column_index", [table]).fetchall()
-            select = ", ".join(
-                f"case when {name} = 0 then 0 else round({name}, 9 - cast(ceil(log10(abs({name}))) as integer)) end"
-                if dtype in ("DOUBLE", "FLOAT") else f'"{name}"'
-                for name, dtype in columns if name != "_file_seq")
-            out[table] = sorted(con.execute(f"select {select} from marts.{table}").fetchall(), key=repr)
-        return out
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def month(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("incremental")
@@ -128,11 +110,15 @@ def test_the_batches_each_brought_new_files(month: dict) -> None:
         loads = con.execute("select load_id, count(*) from ops.loaded_files group by 1 order by min(file_seq)").fetchall()
     finally:
         con.close()
-    assert len(loads) == 3 and all(files > 0 for _, files in loads), loads
+    assert len(loads) == len(BATCH_CUTOFFS) + 1 and all(files > 0 for _, files in loads), loads
+    # the first build builds everything, the later ones only what their files touched
+    first, *later = month["outputs"]
+    assert "[dbt] no earlier build recorded: full refresh" in first
+    assert later and not any("full refresh" in output for output in later)
 
 
 def test_incremental_marts_equal_a_full_build(month: dict) -> None:
-    incremental, full = _marts(month["incremental"]), _marts(month["full"])
+    incremental, full = (marts_rows(month[build], without=("_file_seq",)) for build in ("incremental", "full"))
     assert sorted(incremental) == sorted(full)
     differing = {table: (len(incremental[table]), len(full[table]))
                  for table in full if incremental[table] != full[table]}

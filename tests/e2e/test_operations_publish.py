@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.ingest.ingest_fixtures import query
+
 pytestmark = pytest.mark.e2e
 
 TILSYN = str(Path(sys.executable).parent / "tilsyn")
@@ -110,16 +112,8 @@ def _run(center: dict) -> str:
     return result.stdout
 
 
-def _query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def _published_version(warehouse: Path) -> str:
-    (version,) = _query(warehouse, "select distinct version_id from ops.published_version")
+    (version,) = query(warehouse, "select distinct version_id from ops.published_version")
     return version[0]
 
 
@@ -131,7 +125,7 @@ def test_kill_during_ingest_keeps_every_landed_file_whole(center: dict) -> None:
     # kill once the first file has landed (each file's rows and manifest row commit in one transaction)
     lines = _run_and_kill_at(center, r"^\[ingest\]   \S+/\S+: .* rows loaded")
     assert sum("rows loaded" in line for line in lines) == 1  # killed at the first landed file
-    per_file = _query(center["pipeline"], """
+    per_file = query(center["pipeline"], """
         select f.source, f.rows, coalesce(c.n, 0) + coalesce(s.n, 0) + coalesce(sc.n, 0) + coalesce(r.n, 0)
             + coalesce(l.n, 0) + coalesce(q.n, 0)
         from ops.loaded_files as f
@@ -151,7 +145,7 @@ def test_kill_during_dbt_publishes_nothing(center: dict) -> None:
     _run_and_kill_at(center, r"^\[dbt\]\s+10 built ")
     assert not center["warehouse"].exists()
     # ingest finished in this run: every export file is landed exactly once
-    hashes = _query(center["pipeline"], "select sha256 from ops.loaded_files")
+    hashes = query(center["pipeline"], "select sha256 from ops.loaded_files")
     assert len(hashes) == len({h for (h,) in hashes})
     assert {h for (h,) in hashes} == _export_hashes(center["landing"])
 
@@ -185,13 +179,13 @@ def test_run_after_the_kills_publishes_the_right_result_while_a_reader_queries(c
         f"select count(distinct leg_id) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true) "
         "where direction = 'inbound' and coalesce(queue, '') <> ''"
     ).fetchall()[0][0]
-    offered = _query(center["warehouse"], "select sum(offered) from marts.kpi_service_daily")[0][0]
+    offered = query(center["warehouse"], "select sum(offered) from marts.kpi_service_daily")[0][0]
     assert raw_offered > 100  # a real workload
     assert offered == raw_offered
-    loads = _query(center["warehouse"], "select count(*), count(distinct sha256) from ops.loaded_files")[0]
+    loads = query(center["warehouse"], "select count(*), count(distinct sha256) from ops.loaded_files")[0]
     assert loads[0] == loads[1] == len(_export_hashes(center["landing"]))  # nothing loaded twice, nothing lost
     # the run report: every dbt node of the build, none failed
-    statuses = dict(_query(center["warehouse"], "select status, count(*) from ops.build_results "
+    statuses = dict(query(center["warehouse"], "select status, count(*) from ops.build_results "
                                                 "where run_id = (select max(run_id) from ops.build_results) "
                                                 "group by 1"))
     assert set(statuses) <= {"success", "pass"} and statuses["success"] > 50

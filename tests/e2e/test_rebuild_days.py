@@ -16,8 +16,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from tests.ingest.ingest_fixtures import query
+from tests.support.marts import marts_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -51,50 +53,26 @@ def _run(center: dict, name: str, *overrides: str) -> str:
     return result.stdout
 
 
-def _query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def _marts(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every marts table's rows, sorted, doubles rounded to 9 places (summation order may differ in the last bits)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts' "
-                                            "order by 1").fetchall()]
-        marts = {}
-        for table in tables:
-            rows = con.execute(f"select * from marts.{table}").fetchall()
-            marts[table] = sorted((tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows),
-                                  key=repr)
-        return marts
-    finally:
-        con.close()
-
-
 def _version(warehouse: Path) -> str:
-    return _query(warehouse, "select any_value(version_id) from ops.published_version")[0][0]
+    return query(warehouse, "select any_value(version_id) from ops.published_version")[0][0]
 
 
 def _last_basis(warehouse: Path) -> tuple:
-    return _query(warehouse, "select is_full_refresh, rebuild_local_dates, status from ops.dbt_build_basis "
+    return query(warehouse, "select is_full_refresh, rebuild_local_dates, status from ops.dbt_build_basis "
                              "order by started_at desc limit 1")[0]
 
 
 def test_a_settings_change_gives_the_marts_of_a_fresh_build_with_the_new_setting(center: dict) -> None:
     first = _run(center, "live")
     assert "[dbt] no earlier build recorded: full refresh" in first
-    center["default_marts"] = _marts(center["root"] / "live" / "warehouse.duckdb")  # a fresh build: the reference
+    center["default_marts"] = marts_rows(center["root"] / "live" / "warehouse.duckdb")  # a fresh build: the reference
 
     changed = _run(center, "live", STAFF_ONLY_COST)
     assert "[dbt] settings or dbt code changed since the last build: full refresh" in changed
-    live = _marts(center["root"] / "live" / "warehouse.duckdb")
+    live = marts_rows(center["root"] / "live" / "warehouse.duckdb")
     fresh = _run(center, "fresh-staff-only", STAFF_ONLY_COST)
     assert "[dbt] no earlier build recorded: full refresh" in fresh
-    center["staff_only_marts"] = _marts(center["root"] / "fresh-staff-only" / "warehouse.duckdb")
+    center["staff_only_marts"] = marts_rows(center["root"] / "fresh-staff-only" / "warehouse.duckdb")
     assert live == center["staff_only_marts"]
     changed_tables = {t for t in live if live[t] != center["default_marts"][t]}
     assert "kpi_cost_per_call_monthly" in changed_tables  # the setting matters on this data
@@ -135,7 +113,7 @@ def test_a_day_rebuilds_alone_through_the_daily_partitions(center: dict, own_env
     assert _version(live / "warehouse.duckdb") != before  # published although no new file arrived
     assert (live / "dashboards" / "index.html").stat().st_mtime_ns > rendered_before_ns  # and rendered
     assert _last_basis(live / "warehouse.duckdb") == (False, [DAY_2], "success")
-    assert _marts(live / "warehouse.duckdb") == center["staff_only_marts"]
+    assert marts_rows(live / "warehouse.duckdb") == center["staff_only_marts"]
 
 
 def _is_dbt_build(pid: int) -> bool:
@@ -188,6 +166,6 @@ def test_a_run_killed_by_its_pid_alone_takes_its_dbt_along_and_the_next_run_reco
     assert "[dbt] settings or dbt code changed since the last build: full refresh" in out
     warehouse = center["root"] / "live" / "warehouse.duckdb"
     assert _last_basis(warehouse) == (True, [DAY_1, DAY_2], "success")
-    assert _marts(warehouse) == center["default_marts"]
-    loads = _query(warehouse, "select count(*), count(distinct sha256) from ops.loaded_files")[0]
+    assert marts_rows(warehouse) == center["default_marts"]
+    loads = query(warehouse, "select count(*), count(distinct sha256) from ops.loaded_files")[0]
     assert loads[0] == loads[1] == sum(1 for p in center["landing"].glob("*/*") if p.is_file())
