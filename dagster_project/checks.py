@@ -19,15 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-# The key each staging model deduplicates on (its `latest_file_wins_rank` columns).
-STAGING_KEYS = {
-    "calls": "leg_id",
-    "agent_states": "agent_id, event_at",
-    "schedules": "agent_id, schedule_date, starts_at, published_at",
-    "roster": "as_of, employee_id",
-    "ledger": "line_id",
-    "qa_evaluations": "evaluation_id",
-}
+from ingest.contracts import SOURCES
+
+# The key each staging model deduplicates on ("latest file wins"): the source contract's key.
+STAGING_KEYS = {name: ", ".join(contract.key) for name, contract in SOURCES.items()}
 SAMPLE_ROWS = 5
 
 
