@@ -13,6 +13,14 @@
     * A full refresh (`dbt build --full-refresh`, and what the pipeline runs when metric settings or dbt code change)
       builds everything; `tests/e2e/test_incremental_equals_full.py` proves both paths give the same marts. -#}
 
+{#- `_built_at` of every row an incremental model writes: when the dbt invocation that wrote it started (UTC). Rows
+    a run did not rebuild keep their stamp, so "rows with the newest stamp" = what the latest build wrote. Data tests
+    of incremental models check those rows (macros/where_subquery.sql); publish rewrites the months whose rows are
+    newer than the published ones (dagster_project/publish.py). -#}
+{% macro build_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
 {#- The model's own watermark; 0 on an empty table. -#}
 {% macro file_seq_watermark() -%}
     (select coalesce(max(_file_seq), 0) from {{ this }})

@@ -112,7 +112,8 @@ select
     pieces.local_date,
     pieces.state in ('ready', 'talk', 'hold', 'acw') as is_productive,
     pieces.state in ('talk', 'hold', 'acw') as is_handling,
-    pieces._file_seq
+    pieces._file_seq,
+    {{ build_stamp() }} as _built_at
 from pieces
 {%- if is_incremental() %}
 inner join scope

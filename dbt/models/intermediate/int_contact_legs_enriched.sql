@@ -130,5 +130,6 @@ select
     is_transferred,
     is_held,
     leg_number > 1 as is_transfer_leg,
-    contact_file_seq as _file_seq
+    contact_file_seq as _file_seq,
+    {{ build_stamp() }} as _built_at
 from flagged

@@ -183,5 +183,6 @@ select
     is_scheduled and (
         is_state_match or out_of_adherence_spell_seconds < {{ var('adherence_grace_seconds') }}
     ) as is_adherent,
-    _file_seq
+    _file_seq,
+    {{ build_stamp() }} as _built_at
 from spell_lengths

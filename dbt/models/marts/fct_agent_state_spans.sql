@@ -24,7 +24,8 @@ select
     spans.local_date,
     spans.is_productive,
     spans.is_handling,
-    spans._file_seq
+    spans._file_seq,
+    {{ build_stamp() }} as _built_at
 from {{ ref('int_agent_states_spanned') }} as spans
 {%- if is_incremental() %}
 inner join ({{ changed_agent_state_days() }}) as scope

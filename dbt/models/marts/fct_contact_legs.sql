@@ -42,7 +42,8 @@ select
     is_transferred,
     is_held,
     is_transfer_leg,
-    _file_seq
+    _file_seq,
+    {{ build_stamp() }} as _built_at
 from {{ ref('int_contact_legs_enriched') }}
 {%- if is_incremental() %}
 where contact_id in ({{ changed_contacts() }})

@@ -37,4 +37,4 @@ deduplicated as (
 
 )
 
-select * from deduplicated
+select *, {{ build_stamp() }} as _built_at from deduplicated
