@@ -196,7 +196,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _say(f"error: {root} is not empty and was not made by `tilsyn demo`; choose another --dir")
             return 2
         shutil.rmtree(root)
-    root.mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)  # an empty folder is fine
     (root / DEMO_MARKER).write_text("made by `tilsyn demo`; deleted and rebuilt by the next demo\n")
     started = time.perf_counter()
     _say(f"[1/3] generating a sample center in {root / 'landing'}")
