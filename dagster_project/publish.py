@@ -1,11 +1,37 @@
 """Publishing the analyst warehouse: a complete new version, swapped in atomically.
 
 Analysts and dashboards read `warehouse.duckdb`; the pipeline never writes it in place. After a successful build the
-schemas analysts may read (`marts`, `ops`) are copied from the pipeline's private database into a new file beside
+schemas analysts may read (`marts`, `ops`) are published from the pipeline's private database into a new file beside
 the warehouse, which is then `os.replace`d over it. Readers that already hold the old file keep reading the old
 version; new connections see the new one; a run that dies before the replace leaves the old version untouched (the
 half-written `.next-*` file is removed by the next publish). DuckDB allows one writer or many readers per file, so
 the published file only ever has readers. Plain module: Dagster and the CLI call it.
+
+Big facts as monthly Parquet files
+----------------------------------
+A table with a `local_date` (DATE) and a `_built_at` (TIMESTAMP) column is *partitioned*: it is published as one
+Parquet file per month of `local_date` (rows without a date in a file of their own) in a version folder beside the
+warehouse, `<warehouse>.parts/<version_id>/<table>/<YYYY-MM>.parquet`, and the warehouse holds a view
+`select * from read_parquet([<that version's files>])` under the table's name. `_built_at` (which dbt build last wrote
+a row) is internal and never published. Every other table is copied into the warehouse file as before; so is a
+partitioned table without rows (`read_parquet` of no files is an error).
+
+A publish writes only the months that changed since the published version and hard-links the others from the
+published version's folder (a copy where the file system refuses links). `ops.published_parts` of each version lists
+its month files with their row count, newest `_built_at` and a signature of the columns (names, types, file format).
+A month is unchanged when, in the pipeline, it has the same row count, no row newer than the published newest
+`_built_at`, the same columns signature, and its published file still exists. Why that is sound: every row an
+incremental build writes carries that build's stamp (a full refresh stamps every row), and rows are only ever removed
+inside a scope that build rewrites; so a month whose content changed either holds a row newer than what was published
+or, when rows were only removed, has a different row count. A month without any stamp (NULL) is always rewritten.
+
+A version is complete (every file written and fsync'd) before its warehouse file replaces the old one, and version
+folders are never changed once written, so readers that hold the old warehouse file keep reading the old folder. A
+folder is deleted only when the current warehouse does not refer to it and it is older than `VERSION_RETENTION_SECONDS`
+(24 h, counted from when it stopped being current: a publish touches the folder it supersedes; folders of publishes
+that died count from their last write). Each version folder is whole on its own (unchanged months are links, not
+references), so deleting one never affects another. The views hold absolute paths: moving the warehouse and its
+`.parts` folder needs a new publish (which writes every month again, the published files not being where they were).
 """
 
 from __future__ import annotations
@@ -13,11 +39,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -29,6 +57,19 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 # What a build's result depends on besides the landed files and the settings.
 DBT_CODE_GLOBS = ("dbt_project.yml", "models/**/*", "macros/**/*", "seeds/**/*")
 
+# Partitioned tables: a `local_date` DATE column and a `_built_at` TIMESTAMP column (the dbt build that wrote the row).
+PARTITION_COLUMN, BUILT_AT_COLUMN = "local_date", "_built_at"
+# Folders of superseded versions (and of publishes that died) stay this long: readers holding an old warehouse file
+# read its folder. A reader that keeps a connection open longer than this after a newer publish loses its old version.
+VERSION_RETENTION_SECONDS = 24 * 3600
+# Measured on a 1,000-agent year (one month of fct_contact_legs, 1.9 M rows): ZSTD 58 MB vs Snappy (the default)
+# 90 MB at about the same write time (1.6 s vs 0.9-1.9 s) and read time; 36 % less disk and page cache for ZSTD.
+PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
+# Part of every columns signature: changing how month files are written (options, stored types) rewrites them all.
+PARTS_FORMAT = f"tilsyn-month-parts-1; {PARQUET_OPTIONS}"
+VERSION_ID_PATTERN = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{8}$")
+NULL_MONTH_FILE = "null.parquet"
+
 
 @dataclass
 class PublishReport:
@@ -36,15 +77,39 @@ class PublishReport:
     version_id: str
     table_rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    files_written: int = 0
+    files_linked: int = 0
 
     def lines(self) -> list[str]:
         rows = sum(self.table_rows.values())
         return [f"published {len(self.table_rows)} tables ({rows:,} rows) to {self.warehouse} "
-                f"[version {self.version_id}] in {self.seconds:.1f} s"]
+                f"[version {self.version_id}] in {self.seconds:.1f} s; "
+                f"month files: {self.files_written} written, {self.files_linked} linked"]
+
+
+@dataclass(frozen=True)
+class PublishedPart:
+    """A row of `ops.published_parts`: one month file of a partitioned table."""
+
+    table_name: str
+    month_start: date | None
+    row_count: int
+    max_built_at: datetime | None
+    file_name: str  # relative to the `.parts` folder: <version_id>/<table>/<YYYY-MM>.parquet
+    columns_signature: str
 
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def parts_root(warehouse: Path) -> Path:
+    """The folder of the month files of every published version: `<warehouse>.parts` beside the warehouse."""
+    return warehouse.with_name(warehouse.name + ".parts")
 
 
 def build_basis_key(dbt_vars_json: str) -> str:
@@ -95,15 +160,158 @@ def published_state(warehouse: Path) -> tuple[str, str] | None:
         con.close()
 
 
+def published_parts(warehouse: Path) -> tuple[str | None, dict[tuple[str, date | None], PublishedPart]]:
+    """(version_id, {(table, month_start): part}) of the published warehouse; (None, {}) when there is none, it
+    predates month files, or it cannot be read (then the next publish writes every month)."""
+    if not warehouse.exists():
+        return None, {}
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return None, {}
+    try:
+        (version_id,) = con.execute("select any_value(version_id) from ops.published_version").fetchone()
+        rows = con.execute("select table_name, month_start, row_count, max_built_at, file_name, columns_signature "
+                           "from ops.published_parts").fetchall()
+    except duckdb.Error:
+        return None, {}
+    finally:
+        con.close()
+    return version_id, {(row[0], row[1]): PublishedPart(*row) for row in rows}
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _stored(name: str, data_type: str) -> str:
+    """A column as written to Parquet. DuckDB writes HUGEINT/UHUGEINT as DOUBLE (lossy above 2^53): they are stored as
+    text and cast back in the view, exact for every value."""
+    return f"cast({_quote(name)} as varchar) as {_quote(name)}" if "HUGEINT" in data_type else _quote(name)
+
+
+def _month_filter(month: date | None) -> str:
+    if month is None:
+        return f"{_quote(PARTITION_COLUMN)} is null"
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return (f"{_quote(PARTITION_COLUMN)} >= date '{month.isoformat()}' "
+            f"and {_quote(PARTITION_COLUMN)} < date '{following.isoformat()}'")
+
+
+def _month_file(month: date | None) -> str:
+    return NULL_MONTH_FILE if month is None else f"{month:%Y-%m}.parquet"
+
+
+def _unchanged(previous: PublishedPart | None, rows: int, max_built_at: datetime | None, signature: str,
+               root: Path) -> bool:
+    return (previous is not None and previous.row_count == rows and max_built_at is not None
+            and previous.max_built_at is not None and max_built_at <= previous.max_built_at
+            and previous.columns_signature == signature and (root / previous.file_name).is_file())
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links, or another device
+        shutil.copyfile(source, target)
+        _fsync(target)
+
+
+def _publish_partitioned(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: list[tuple[str, str]],
+                         version_dir: Path, root: Path, previous: dict[tuple[str, date | None], PublishedPart],
+                         report: PublishReport) -> list[PublishedPart] | None:
+    """Publish one partitioned table as a view over its month files; None when it has no rows (copy it instead)."""
+    source = f"pipeline.{_quote(schema)}.{_quote(table)}"
+    name = f"{schema}.{table}"
+    months = con.execute(
+        f"select cast(date_trunc('month', {_quote(PARTITION_COLUMN)}) as date) as month_start, count(*), "
+        f"max({_quote(BUILT_AT_COLUMN)}) from {source} group by 1 order by 1 nulls last").fetchall()
+    if not months:
+        return None
+    signature = hashlib.sha256(json.dumps([PARTS_FORMAT, columns]).encode()).hexdigest()
+    folder = table if schema == "marts" else name  # names are unique per schema; marts are the common case
+    table_dir = version_dir / folder
+    table_dir.mkdir(parents=True)
+    stored = ", ".join(_stored(column, data_type) for column, data_type in columns)
+    parts = []
+    for month, rows, max_built_at in months:
+        file_name = f"{version_dir.name}/{folder}/{_month_file(month)}"
+        target = root / file_name
+        before = previous.get((name, month))
+        if _unchanged(before, rows, max_built_at, signature, root):
+            _link_or_copy(root / before.file_name, target)
+            report.files_linked += 1
+        else:
+            (written,) = con.execute(f"copy (select {stored} from {source} where {_month_filter(month)}) "
+                                     f"to {_literal(str(target))} ({PARQUET_OPTIONS})").fetchone()
+            if written != rows:
+                raise RuntimeError(f"{name} {month}: {written:,} rows written, {rows:,} counted")
+            _fsync(target)
+            report.files_written += 1
+        parts.append(PublishedPart(name, month, rows, max_built_at, file_name, signature))
+    _fsync(table_dir)
+
+    files = "[" + ", ".join(_literal(str(root / part.file_name)) for part in parts) + "]"
+    stored_types = dict(con.execute(
+        f"select column_name, column_type from (describe select * from read_parquet({files}))").fetchall())
+    if all(stored_types.get(column) == data_type for column, data_type in columns):
+        select = "*"
+    else:  # a type Parquet does not keep (HUGEINT, ENUM, TIMESTAMP_S, fixed-size arrays, ...): cast it back
+        select = ", ".join(_quote(column) if stored_types.get(column) == data_type
+                           else f"cast({_quote(column)} as {data_type}) as {_quote(column)}"
+                           for column, data_type in columns)
+    con.execute(f"create view {_quote(schema)}.{_quote(table)} as select {select} from read_parquet({files})")
+    seen = con.execute("select column_name, column_type from (describe select * from "
+                       f"{_quote(schema)}.{_quote(table)})").fetchall()
+    if seen != columns:
+        raise RuntimeError(f"{name}: the month files read back as {seen}, not {columns}")
+    return parts
+
+
+def _version_age_seconds(folder: Path, now: float) -> float:
+    """How long ago a version folder was last current or written: the younger of its id's time and its mtime."""
+    ages = [now - folder.stat().st_mtime]
+    match = VERSION_ID_PATTERN.match(folder.name)
+    if match:
+        stamp = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        ages.append(now - stamp.timestamp())
+    return min(ages)
+
+
+def _remove_old_versions(root: Path, current: str, progress: Callable[[str], None]) -> None:
+    """Delete version folders the current warehouse does not refer to once they are older than the retention."""
+    if not root.is_dir():
+        return
+    now = time.time()
+    for folder in sorted(root.iterdir()):
+        if folder.name == current or not folder.is_dir() or not VERSION_ID_PATTERN.match(folder.name):
+            continue
+        try:
+            if _version_age_seconds(folder, now) > VERSION_RETENTION_SECONDS:
+                shutil.rmtree(folder)
+                progress(f"removed version folder {folder.name} (superseded over "
+                         f"{VERSION_RETENTION_SECONDS / 3600:g} h ago)")
+        except OSError as exc:  # the new version is published; a folder left behind goes at the next publish
+            progress(f"could not remove version folder {folder.name}: {exc}")
+
+
 def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
                       progress: Callable[[str], None] = lambda line: None, state_key: str | None = None) -> PublishReport:
-    """Copy `schemas` of `pipeline_db` into a fresh file and atomically replace `warehouse` with it."""
+    """Publish `schemas` of `pipeline_db` as a new version and atomically replace `warehouse` with it."""
     started = time.perf_counter()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     for stale in warehouse.parent.glob(warehouse.name + ".next-*"):
-        stale.unlink()  # left by a run that died while publishing
+        # left by a run that died while publishing (the database, its WAL, its spill folder)
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
     version_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
     next_path = warehouse.with_name(f"{warehouse.name}.next-{version_id}")
+    root = parts_root(warehouse.absolute())
+    version_dir = root / version_id
+    previous_version, previous = published_parts(warehouse)
     report = PublishReport(warehouse=warehouse, version_id=version_id)
     progress(f"building version {version_id} beside {warehouse.name} ({next_path.name})")
 
@@ -111,19 +319,38 @@ def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ..
     # 11 GiB; bounded, DuckDB streams the copy and spills beside the new file.
     con = duckdb.connect(str(next_path), config={
         "memory_limit": os.environ.get("TILSYN_DUCKDB_MEMORY_LIMIT", "5GB"), "preserve_insertion_order": False})
+    parts: list[PublishedPart] = []
     try:
-        con.execute(f"ATTACH '{pipeline_db}' AS pipeline (READ_ONLY)")
+        con.execute(f"ATTACH {_literal(str(pipeline_db))} AS pipeline (READ_ONLY)")
+        placeholders = ", ".join("?" for _ in schemas)
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'pipeline' "
-            f"and schema_name in ({', '.join('?' for _ in schemas)}) order by 1, 2",
-            list(schemas),
-        ).fetchall()
+            f"and schema_name in ({placeholders}) order by 1, 2", list(schemas)).fetchall()
+        all_columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for schema, table, column, data_type in con.execute(
+                "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+                f"where database_name = 'pipeline' and schema_name in ({placeholders}) order by column_index",
+                list(schemas)).fetchall():
+            all_columns.setdefault((schema, table), []).append((column, data_type))
         for schema in schemas:
             con.execute(f"create schema if not exists {_quote(schema)}")
         for schema, table in tables:
             target = f"{_quote(schema)}.{_quote(table)}"
-            con.execute(f"create table {target} as select * from pipeline.{target}")
-            report.table_rows[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
+            types = dict(all_columns[(schema, table)])
+            columns = [(c, t) for c, t in all_columns[(schema, table)] if c != BUILT_AT_COLUMN]
+            table_parts = None
+            if types.get(PARTITION_COLUMN) == "DATE" and types.get(BUILT_AT_COLUMN) == "TIMESTAMP":
+                table_parts = _publish_partitioned(con, schema, table, columns, version_dir, root, previous, report)
+            if table_parts is None:
+                exclude = f" exclude ({_quote(BUILT_AT_COLUMN)})" if BUILT_AT_COLUMN in types else ""
+                con.execute(f"create table {target} as select *{exclude} from pipeline.{target}")
+            else:
+                parts += table_parts
+                progress(f"{schema}.{table}: {len(table_parts)} month files")
+            rows = report.table_rows[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
+            if table_parts is not None and rows != sum(part.row_count for part in table_parts):
+                raise RuntimeError(f"{schema}.{table}: its month files hold {rows:,} rows, the pipeline "
+                                   f"{sum(part.row_count for part in table_parts):,}")
             if len(report.table_rows) % 20 == 0:
                 progress(f"{len(report.table_rows)} of {len(tables)} tables copied")
         # The version's own manifest, so a reader can check it sees one complete version.
@@ -132,12 +359,29 @@ def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ..
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         con.executemany("insert into ops.published_version values (?, ?, ?, ?, ?)",
                         [(version_id, now, name, rows, state_key) for name, rows in report.table_rows.items()])
+        # Its month files, which the next publish compares with the pipeline to write only the changed months.
+        con.execute("create table ops.published_parts (table_name varchar, month_start date, row_count bigint, "
+                    "max_built_at timestamp, file_name varchar, columns_signature varchar)")
+        if parts:
+            con.executemany("insert into ops.published_parts values (?, ?, ?, ?, ?, ?)",
+                            [(p.table_name, p.month_start, p.row_count, p.max_built_at, p.file_name,
+                              p.columns_signature) for p in parts])
         con.execute("detach pipeline")
         con.execute("checkpoint")
     finally:
         con.close()
-    with open(next_path, "rb") as f:
-        os.fsync(f.fileno())
+    _fsync(next_path)
+    if version_dir.exists():
+        _fsync(version_dir)
+        _fsync(root)
+    _fsync(warehouse.parent)  # the new file's and the `.parts` folder's entries
+    superseded = root / previous_version if previous_version else None
+    if superseded is not None and superseded.is_dir():
+        os.utime(superseded)  # its retention counts from now (it is still current: touching it early is safe)
     os.replace(next_path, warehouse)
+    _fsync(warehouse.parent)
+    if superseded is not None and superseded.is_dir():
+        os.utime(superseded)
+    _remove_old_versions(root, version_id, progress)
     report.seconds = time.perf_counter() - started
     return report

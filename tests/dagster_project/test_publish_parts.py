@@ -1,0 +1,261 @@
+"""Publishing partitioned tables as monthly Parquet files (dagster_project/publish.py), on small hand-made pipeline
+databases: real DuckDB files and real month files, nothing mocked.
+
+The pipeline: `marts.fct_legs` (local_date + _built_at, three months, columns of the types that need care in Parquet),
+a small plain table, a table with `_built_at` but no `local_date`, an empty partitioned table, an `ops` table.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project import publish
+from dagster_project.publish import parts_root, publish_warehouse, published_state
+
+T1 = datetime(2026, 4, 1, 2, 0, 0)
+T2 = datetime(2026, 4, 2, 2, 0, 0)
+MONTHS = ("2026-01", "2026-02", "2026-03")
+BIG = 2**100 + 7  # a HUGEINT that a DOUBLE would round
+
+
+def _pipeline(root: Path) -> Path:
+    path = root / "warehouse.pipeline.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("set timezone = 'Europe/Oslo'")
+        con.execute("create schema marts; create schema ops; create schema staging")
+        con.execute("""
+            create table marts.fct_legs (leg_id varchar, agent_id varchar, local_date date,
+                started_at timestamp with time zone, local_time time, amount decimal(12, 3), is_handled boolean,
+                spell_seconds hugeint, _built_at timestamp, _file_seq bigint)""")
+        con.execute(f"""
+            insert into marts.fct_legs
+            select 'L' || i, 'a' || (i % 3), date '2026-01-05' + cast(i * 3 as integer),
+                timestamptz '2026-01-05 08:00:00+01' + to_seconds(i * 3 * 86400 + i * 61),
+                time '08:00:00' + to_seconds(i * 61), cast(i * 1.125 as decimal(12, 3)), i % 2 = 0,
+                case when i = 1 then {BIG}::hugeint else i * 100 end, timestamp '{T1}', i
+            from range(26) as r(i)""")  # 2026-01-05 .. 2026-03-19: three months
+        con.execute("create table marts.dim_queue as select * from (values ('billing', 'Billing'), "
+                    "('support', 'Support')) as v(queue, label)")
+        con.execute(f"create table marts.int_watermarks as select 1 as k, timestamp '{T1}' as _built_at")
+        con.execute("create table marts.fct_empty (local_date date, x integer, _built_at timestamp)")
+        con.execute("create table ops.loaded_files as select 'abc' as sha256, 26 as rows")
+        con.execute("create table staging.stg_calls as select 1 as never_published")
+    finally:
+        con.close()
+    return path
+
+
+def _sql(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _change(pipeline: Path, sql: str) -> None:
+    con = duckdb.connect(str(pipeline))
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
+
+
+def _columns(path: Path, table: str) -> list[tuple[str, str]]:
+    return _sql(path, "select column_name, data_type from duckdb_columns() where schema_name = 'marts' "
+                      "and table_name = ? and column_name <> '_built_at' order by column_index", [table])
+
+
+def _assert_same_data(pipeline: Path, warehouse: Path, table: str = "fct_legs") -> None:
+    names = ", ".join(f'"{c}"' for c, _ in _columns(pipeline, table))
+    expected = sorted(_sql(pipeline, f"select {names} from marts.{table}"), key=repr)
+    assert sorted(_sql(warehouse, f"select * from marts.{table}"), key=repr) == expected
+    assert _columns(warehouse, table) == _columns(pipeline, table)
+
+
+def _files(warehouse: Path, version_id: str, table: str = "fct_legs") -> dict[str, int]:
+    """{month file: inode} of a version's table folder."""
+    folder = parts_root(warehouse) / version_id / table
+    return {p.name: os.stat(p).st_ino for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture()
+def env(tmp_path: Path) -> dict[str, Path]:
+    return {"pipeline": _pipeline(tmp_path), "warehouse": tmp_path / "warehouse.duckdb"}
+
+
+def test_first_publish_writes_every_month_and_a_view_of_the_pipeline_rows(env: dict[str, Path]) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    report = publish_warehouse(pipeline, warehouse, state_key="k1")
+    assert (report.files_written, report.files_linked) == (3, 0)
+    assert report.lines()[0].endswith("; month files: 3 written, 0 linked")
+    assert _files(warehouse, report.version_id).keys() == {f"{m}.parquet" for m in MONTHS}
+
+    _assert_same_data(pipeline, warehouse)  # every type comes back as it was: TIMESTAMPTZ, TIME, DECIMAL, HUGEINT
+    assert _sql(warehouse, "select spell_seconds from marts.fct_legs where leg_id = 'L1'") == [(BIG,)]
+    views = _sql(warehouse, "select schema_name, view_name, sql from duckdb_views() where not internal")
+    assert [(s, v) for s, v, _ in views] == [("marts", "fct_legs")]
+    assert str(parts_root(warehouse.absolute()) / report.version_id / "fct_legs" / "2026-02.parquet") in views[0][2]
+    tables = {(s, t) for s, t in _sql(warehouse, "select schema_name, table_name from duckdb_tables()")}
+    assert tables == {("marts", "dim_queue"), ("marts", "int_watermarks"), ("marts", "fct_empty"),
+                      ("ops", "loaded_files"), ("ops", "published_version"), ("ops", "published_parts")}
+    _assert_same_data(pipeline, warehouse, "dim_queue")
+
+    # the manifests: rows of the view counted; one row per month file
+    assert report.table_rows["marts.fct_legs"] == 26
+    assert dict(_sql(warehouse, "select table_name, row_count from ops.published_version"))["marts.fct_legs"] == 26
+    assert published_state(warehouse) == (report.version_id, "k1")
+    parts = _sql(warehouse, "select table_name, month_start, row_count, max_built_at, file_name "
+                            "from ops.published_parts order by 2")
+    assert [(p[0], p[1], p[3]) for p in parts] == [("marts.fct_legs", date(2026, m, 1), T1) for m in (1, 2, 3)]
+    assert sum(p[2] for p in parts) == 26
+    assert [p[4] for p in parts] == [f"{report.version_id}/fct_legs/{m}.parquet" for m in MONTHS]
+
+
+def test_no_built_at_column_anywhere_in_the_warehouse(env: dict[str, Path]) -> None:
+    publish_warehouse(env["pipeline"], env["warehouse"])
+    columns = _sql(env["warehouse"], "select schema_name, table_name, column_name from duckdb_columns() "
+                                     "where column_name = '_built_at'")
+    assert columns == []
+    assert _sql(env["warehouse"], "select * from marts.int_watermarks") == [(1,)]
+
+
+def test_an_empty_partitioned_table_is_published_as_a_table(env: dict[str, Path]) -> None:
+    report = publish_warehouse(env["pipeline"], env["warehouse"])
+    assert _sql(env["warehouse"], "select table_name from duckdb_tables() where table_name = 'fct_empty'") == [
+        ("fct_empty",)]
+    assert _columns(env["warehouse"], "fct_empty") == [("local_date", "DATE"), ("x", "INTEGER")]
+    assert report.table_rows["marts.fct_empty"] == 0
+    assert not (parts_root(env["warehouse"]) / report.version_id / "fct_empty").exists()
+
+
+def test_a_changed_row_rewrites_its_month_only_and_links_the_others(env: dict[str, Path]) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    first = publish_warehouse(pipeline, warehouse)
+    _change(pipeline, f"update marts.fct_legs set amount = 999, _built_at = timestamp '{T2}' where leg_id = 'L10'")
+    assert _sql(pipeline, "select local_date from marts.fct_legs where leg_id = 'L10'") == [(date(2026, 2, 4),)]
+
+    second = publish_warehouse(pipeline, warehouse)
+    assert (second.files_written, second.files_linked) == (1, 2)
+    assert second.lines()[0].endswith("; month files: 1 written, 2 linked")
+    before, after = _files(warehouse, first.version_id), _files(warehouse, second.version_id)
+    assert after["2026-01.parquet"] == before["2026-01.parquet"]
+    assert after["2026-03.parquet"] == before["2026-03.parquet"]
+    assert after["2026-02.parquet"] != before["2026-02.parquet"]
+    _assert_same_data(pipeline, warehouse)
+    assert _sql(warehouse, "select max_built_at from ops.published_parts where month_start = date '2026-02-01'") == [
+        (T2,)]
+
+    # nothing changed: every month linked
+    third = publish_warehouse(pipeline, warehouse)
+    assert (third.files_written, third.files_linked) == (0, 3)
+    _assert_same_data(pipeline, warehouse)
+
+
+def test_removed_rows_rewrite_their_month_and_a_vanished_month_is_gone(env: dict[str, Path]) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    first = publish_warehouse(pipeline, warehouse)
+    # rows only removed (no newer stamp): the count tells; January loses every row
+    _change(pipeline, "delete from marts.fct_legs where leg_id in ('L20', 'L21') "
+                      "or local_date < date '2026-02-01'")
+    second = publish_warehouse(pipeline, warehouse)
+    assert (second.files_written, second.files_linked) == (1, 1)
+    before, after = _files(warehouse, first.version_id), _files(warehouse, second.version_id)
+    assert after.keys() == {"2026-02.parquet", "2026-03.parquet"}
+    assert after["2026-02.parquet"] == before["2026-02.parquet"]
+    assert after["2026-03.parquet"] != before["2026-03.parquet"]
+    _assert_same_data(pipeline, warehouse)
+    assert _sql(warehouse, "select month_start from ops.published_parts order by 1") == [
+        (date(2026, 2, 1),), (date(2026, 3, 1),)]
+
+
+def test_rows_without_a_local_date_get_a_file_of_their_own(env: dict[str, Path]) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    _change(pipeline, "update marts.fct_legs set local_date = null where leg_id in ('L0', 'L25')")
+    first = publish_warehouse(pipeline, warehouse)
+    assert _files(warehouse, first.version_id).keys() == {f"{m}.parquet" for m in MONTHS} | {"null.parquet"}
+    _assert_same_data(pipeline, warehouse)
+    second = publish_warehouse(pipeline, warehouse)
+    assert (second.files_written, second.files_linked) == (0, 4)  # the NULL month is compared like the others
+    _assert_same_data(pipeline, warehouse)
+
+
+def test_changed_columns_or_a_missing_file_rewrite_the_months(env: dict[str, Path]) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    first = publish_warehouse(pipeline, warehouse)
+    (parts_root(warehouse) / first.version_id / "fct_legs" / "2026-03.parquet").unlink()
+    second = publish_warehouse(pipeline, warehouse)
+    assert (second.files_written, second.files_linked) == (1, 2)
+
+    _change(pipeline, "alter table marts.fct_legs add column queue varchar default 'billing'")
+    third = publish_warehouse(pipeline, warehouse)
+    assert (third.files_written, third.files_linked) == (3, 0)
+    _assert_same_data(pipeline, warehouse)
+
+
+@pytest.mark.parametrize("previous", ["old-style", "garbage"])
+def test_a_warehouse_without_month_files_or_unreadable_is_republished_whole(env: dict[str, Path],
+                                                                            previous: str) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    if previous == "garbage":
+        warehouse.write_bytes(b"not a duckdb file" * 1000)
+    else:  # a version published before month files: tables only, no ops.published_parts
+        con = duckdb.connect(str(warehouse))
+        con.execute("create schema ops; create table ops.published_version (version_id varchar, published_at "
+                    "timestamp, table_name varchar, row_count bigint, state_key varchar)")
+        con.execute("insert into ops.published_version values ('20260101T000000Z-00000000', now(), 'x', 1, 'k')")
+        con.close()
+    report = publish_warehouse(pipeline, warehouse)
+    assert (report.files_written, report.files_linked) == (3, 0)
+    _assert_same_data(pipeline, warehouse)
+
+
+def test_a_reader_of_the_old_version_keeps_reading_it(env: dict[str, Path]) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    first = publish_warehouse(pipeline, warehouse)
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        old = sorted(reader.execute("select * from marts.fct_legs").fetchall(), key=repr)
+        _change(pipeline, f"update marts.fct_legs set amount = amount + 1, _built_at = timestamp '{T2}'")
+        second = publish_warehouse(pipeline, warehouse)
+        assert second.files_written == 3
+        # the old file, its old views, the old folder: the same rows as before the publish
+        assert sorted(reader.execute("select * from marts.fct_legs").fetchall(), key=repr) == old
+        assert reader.execute("select distinct version_id from ops.published_version").fetchall() == [
+            (first.version_id,)]
+    finally:
+        reader.close()
+    assert (parts_root(warehouse) / first.version_id).is_dir()  # superseded just now: kept
+    _assert_same_data(pipeline, warehouse)  # a new connection sees the new version
+    assert sorted(_sql(warehouse, "select * from marts.fct_legs"), key=repr) != old
+
+
+def test_old_version_folders_go_after_the_retention_the_current_one_never(env: dict[str, Path],
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    root = parts_root(warehouse)
+    first = publish_warehouse(pipeline, warehouse)
+    # a publish that died long ago (never referenced), and a folder that is not a version's: not Tilsyn's to delete
+    died, foreign = root / "20200101T000000Z-0badf00d", root / "notes"
+    for folder in (died, foreign):
+        (folder / "fct_legs").mkdir(parents=True)
+        os.utime(folder, (time.time() - 3 * 86400,) * 2)
+    second = publish_warehouse(pipeline, warehouse)
+    assert not died.exists() and foreign.is_dir()
+    assert (root / first.version_id).is_dir()  # superseded now: kept for the retention
+    assert publish.VERSION_RETENTION_SECONDS == 24 * 3600
+
+    monkeypatch.setattr(publish, "VERSION_RETENTION_SECONDS", 0)
+    time.sleep(0.01)
+    third = publish_warehouse(pipeline, warehouse)
+    assert sorted(p.name for p in root.iterdir()) == sorted([third.version_id, "notes"])
+    assert not (root / second.version_id).exists()
+    _assert_same_data(pipeline, warehouse)  # the links survive the folders they were linked from
+    assert third.files_linked == 3
