@@ -203,8 +203,9 @@ def test_a_run_over_no_new_files_is_a_no_op(center: dict) -> None:
 def _publish_command(center: dict) -> list[str]:
     """The publish step of a run, alone: the marts of the last build are in the pipeline file."""
     code = ("from pathlib import Path; from dagster_project.publish import publish_warehouse; "
-            f"publish_warehouse(Path({str(center['pipeline'])!r}), Path({str(center['warehouse'])!r}), "
-            "progress=lambda line: print('[publish]', line, flush=True))")
+            f"report = publish_warehouse(Path({str(center['pipeline'])!r}), Path({str(center['warehouse'])!r}), "
+            "progress=lambda line: print('[publish]', line, flush=True)); "
+            "print('[publish]', report.lines()[0], flush=True)")
     return [sys.executable, "-c", code]
 
 
@@ -216,11 +217,12 @@ def test_kill_while_publishing_keeps_the_previous_version(center: dict) -> None:
 
 def test_readers_across_version_swaps_see_whole_versions_only(center: dict) -> None:
     reader = Reader(center, "reader-swaps")
-    published = [center["first_version"]]
+    published, month_files = [center["first_version"]], []
     try:
         for _ in range(3):
             out = subprocess.run(_publish_command(center), check=True, capture_output=True, text=True, timeout=120)
             published += re.findall(r"building version (\S+)", out.stdout)
+            month_files += re.findall(r"month files: (\d+) written, (\d+) linked", out.stdout)
     finally:
         seen = reader.stop()
     assert seen["errors"] == [] and seen["inconsistent"] == []
@@ -229,3 +231,10 @@ def test_readers_across_version_swaps_see_whole_versions_only(center: dict) -> N
     assert len(seen["versions"]) >= 2
     assert seen["versions"] == [v for v in published if v in seen["versions"]]
     assert not list(center["root"].glob("warehouse.duckdb.next-*"))  # the killed publish's leftover is gone
+    # the big facts are monthly Parquet files; the pipeline did not change, so every month file was linked
+    assert len(month_files) == 3 and all(written == "0" and int(linked) > 0 for written, linked in month_files)
+    # every version's folder is kept (superseded less than the retention ago); the views read the current one's
+    parts = center["root"] / "warehouse.duckdb.parts"
+    assert all((parts / version).is_dir() for version in published)
+    (view,) = query(center["warehouse"], "select sql from duckdb_views() where view_name = 'fct_contact_legs'")
+    assert f"{parts / published[-1]}/fct_contact_legs/" in view[0]
