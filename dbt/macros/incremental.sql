@@ -97,6 +97,16 @@
     where requested.local_date in ({{ rebuild_local_dates_list() }})
 {%- endmacro %}
 
+{#- (agent_id, schedule_date) of fct_schedule_segments to rebuild: those with a new or corrected schedule row (a
+    republished day is replaced whole by its latest publication), and every agent's schedule on
+    var('rebuild_local_dates'). -#}
+{% macro changed_schedule_days() -%}
+    select distinct agent_id, schedule_date
+    from {{ ref('stg_schedules') }}
+    where _file_seq > {{ file_seq_watermark() }}
+        or schedule_date in ({{ rebuild_local_dates_list() }})
+{%- endmacro %}
+
 {#- Agent-days of fct_adherence_spans to rebuild: those whose state timeline changed, the days around a schedule_date
     with a new or corrected publication (a night shift reaches the next local day; a republished one may no longer),
     and every scheduled agent on var('rebuild_local_dates'). -#}

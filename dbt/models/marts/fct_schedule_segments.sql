@@ -1,12 +1,46 @@
 {#- Schedule segments of the latest publication of each agent and schedule_date (a republished day replaces the
     earlier one as a whole), split at interval boundaries. Which activities count as scheduled, paid and planned
-    shrinkage is defined here, once (METRICS.md "Agent time"). -#}
-with published as (
+    shrinkage is defined here, once (METRICS.md "Agent time").
+    Incremental by agent and schedule_date (macros/incremental.sql, `changed_schedule_days`): a new or corrected
+    publication replaces the agent's whole schedule day. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_columns=['agent_id', 'schedule_date'],
+    rebuild_scope='changed_schedule_days',
+) }}
+
+with
+{%- if is_incremental() %}
+scope as (
+
+    {{ changed_schedule_days() }}
+
+),
+
+source_rows as (
+
+    select schedules.*
+    from {{ ref('stg_schedules') }} as schedules
+    inner join scope
+        on scope.agent_id = schedules.agent_id
+        and scope.schedule_date = schedules.schedule_date
+
+),
+{%- else %}
+source_rows as (
+
+    select * from {{ ref('stg_schedules') }}
+
+),
+{%- endif %}
+
+published as (
 
     select
         *,
         max(published_at) over (partition by agent_id, schedule_date) as latest_published_at
-    from {{ ref('stg_schedules') }}
+    from source_rows
 
 ),
 
@@ -48,5 +82,6 @@ select
     activity <> 'time_off' as is_scheduled,
     activity = 'work' as is_work,
     activity in ('break', 'lunch', 'training', 'meeting', 'coaching', 'time_off') as is_planned_shrinkage,
-    _file_seq
+    _file_seq,
+    {{ build_stamp() }} as _built_at
 from pieces
