@@ -148,12 +148,18 @@ def build_state_key(pipeline_db: Path, dbt_vars_json: str) -> str:
 
 
 def published_state(warehouse: Path) -> tuple[str, str] | None:
-    """(version_id, state key) of the published warehouse; None when there is none (or it predates state keys)."""
+    """(version_id, state key) of the published warehouse; None when there is none, it predates state keys, or one of
+    its views cannot be read (its month files are not where the views look: the warehouse was moved), so that the
+    next run publishes again instead of finding nothing new."""
     if not warehouse.exists():
         return None
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute("select any_value(version_id), any_value(state_key) from ops.published_version").fetchone()
+        state = con.execute("select any_value(version_id), any_value(state_key) from ops.published_version").fetchone()
+        for schema, view in con.execute("select schema_name, view_name from duckdb_views() where not internal"
+                                        ).fetchall():
+            con.execute(f"select count(*) from {_quote(schema)}.{_quote(view)}").fetchone()  # Parquet footers only
+        return state
     except duckdb.Error:
         return None
     finally:

@@ -259,3 +259,22 @@ def test_old_version_folders_go_after_the_retention_the_current_one_never(env: d
     assert not (root / second.version_id).exists()
     _assert_same_data(pipeline, warehouse)  # the links survive the folders they were linked from
     assert third.files_linked == 3
+
+
+def test_a_moved_warehouse_is_not_taken_as_published_and_republishes_by_linking(env: dict[str, Path],
+                                                                              tmp_path: Path) -> None:
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    first = publish_warehouse(pipeline, warehouse, state_key="k1")
+    assert published_state(warehouse) == (first.version_id, "k1")
+    moved = tmp_path / "moved" / "warehouse.duckdb"
+    moved.parent.mkdir()
+    warehouse.rename(moved)
+    parts_root(warehouse).rename(parts_root(moved))
+    # the views hold absolute paths: the moved warehouse cannot read its facts, so a run must publish again
+    with pytest.raises(duckdb.IOException):
+        _sql(moved, "select count(*) from marts.fct_legs")
+    assert published_state(moved) is None
+    again = publish_warehouse(pipeline, moved, state_key="k1")
+    assert (again.files_written, again.files_linked) == (0, 3)  # the month files moved along: linked
+    assert published_state(moved) == (again.version_id, "k1")
+    _assert_same_data(pipeline, moved)
