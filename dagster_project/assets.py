@@ -212,7 +212,10 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
     dbt_vars = json.dumps({**settings.metrics, REBUILD_DATES_VAR: rebuild_dates}, sort_keys=True)
     args = ["build", "--vars", dbt_vars]
     if refresh_reason:
-        args.append("--full-refresh")
+        # One model at a time: the big models of a full build each need most of DuckDB's memory bound, and two of
+        # them side by side ran out of it (fct_adherence_spans beside fct_agent_state_spans at 1,000 agents x 365
+        # days). DuckDB still uses every core for each model; incremental builds keep dbt's two threads.
+        args += ["--full-refresh", "--threads", "1"]
         say(f"[dbt] {refresh_reason}: full refresh")
     elif rebuild_dates:
         say(f"[dbt] rebuilding local days {', '.join(rebuild_dates)} besides the new rows")
