@@ -214,7 +214,8 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
     if refresh_reason:
         # One model at a time: the big models of a full build each need most of DuckDB's memory bound, and two of
         # them side by side ran out of it (fct_adherence_spans beside fct_agent_state_spans at 1,000 agents x 365
-        # days). DuckDB still uses every core for each model; incremental builds keep dbt's two threads.
+        # days). DuckDB still uses every core for each model. Other builds use the profile's threads (default 1,
+        # TILSYN_DBT_THREADS).
         args += ["--full-refresh", "--threads", "1"]
         say(f"[dbt] {refresh_reason}: full refresh")
     elif rebuild_dates:

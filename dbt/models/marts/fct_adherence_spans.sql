@@ -11,7 +11,13 @@
     incremental_strategy='replace_partitions',
     partition_columns=['agent_id', 'local_date'],
     rebuild_scope='changed_adherence_days',
+    pre_hook="set threads = 1",
+    post_hook="reset threads",
 ) }}
+{#- One DuckDB thread for this model: with two, the `changes` group by (135 M marks into ~100 M moments at 1,000
+    agents x 365 days) ran out of memory within seconds at a 5 GB and even an 8 GB bound; with one it finishes within
+    5 GB (90 s). DuckDB's parallel hash aggregate keeps abandoned partial tables when groups are this many
+    (duckdb/duckdb#23109, #22474). DECISIONLOG "One DuckDB thread". -#}
 -- depends_on: {{ ref('int_intervals') }}
 -- depends_on: {{ ref('stg_agent_states') }}
 
