@@ -337,7 +337,7 @@ def report(args: argparse.Namespace, results: list[FormatResult], load_before: s
         if r.slowest_nodes:
             kinds = ", ".join(f"{kind} {seconds:.0f} s over {count} nodes"
                               for kind, (seconds, count) in sorted(r.dbt_seconds_by_kind.items()))
-            lines.append(f"dbt's own timing of the full run ({r.fmt}; node seconds summed, 2 threads): {kinds}. "
+            lines.append(f"dbt's own timing of the full run ({r.fmt}; node seconds summed over dbt's threads): {kinds}. "
                          "Slowest nodes:")
             lines += [""] + [f"- {seconds:.1f} s {node}" for node, seconds in r.slowest_nodes] + [""]
     lines.append(f"<!-- bench:{key} end -->")
