@@ -24,7 +24,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
 from dagster_project.checks import reconciliation_mismatches, stale_sources
-from dagster_project.dbt_project import MANIFEST_PATH, TILSYN_DBT_PROJECT, ensure_dbt_manifest, keep_partial_parse
+from dagster_project.dbt_project import (MANIFEST_PATH, TILSYN_DBT_PROJECT, ensure_dbt_manifest, keep_partial_parse,
+                                        prune_build_folders)
 from dagster_project.publish import build_basis_key, build_state_key, publish_warehouse, published_state
 from dagster_project.run_report import (
     build_bases_since_last_success,
@@ -250,6 +251,9 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
             say(f"[dbt] {line}")
     if invocation.is_successful() and not rebuild_dates:
         keep_partial_parse(invocation.target_path)  # rebuild_local_dates changes the vars: keep the nightly one
+    pruned = prune_build_folders()
+    if pruned:
+        say(f"[dbt] removed {len(pruned)} old build folders from {pruned[0].parent}")
     if not invocation.is_successful():
         # A failed model or test fails the same way again; only a build that never started is worth a retry.
         raise dg.Failure(f"dbt build failed: {len(failed)} failed models or tests: "

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -63,3 +64,31 @@ def keep_partial_parse(invocation_target: Path) -> None:
     staging = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
     shutil.copyfile(built, staging)
     os.replace(staging, kept)  # a concurrent build reads the old file or the new one, never half of one
+
+
+# Build folders kept for looking into recent builds (dbt.log, compiled SQL, run_results.json). dagster-dbt makes a new
+# one per build (20-50 MB at a year's scale), so a nightly pipeline would otherwise fill the disk: 153 of them took
+# 3.9 GB after a day of benchmarking.
+KEPT_BUILD_FOLDERS = 10
+# A folder younger than this may belong to a build still running in another process.
+BUILD_FOLDER_MIN_AGE_SECONDS = 6 * 3600
+
+
+def prune_build_folders(target_root: Path | None = None, keep: int = KEPT_BUILD_FOLDERS,
+                        min_age_seconds: float = BUILD_FOLDER_MIN_AGE_SECONDS, now: float | None = None) -> list[Path]:
+    """Delete the per-build target folders beyond the newest `keep` that are older than `min_age_seconds`.
+
+    Returns the deleted folders. Only folders named like dagster-dbt's (`<asset function>-<run>-<invocation>`) with a
+    dbt log or run results inside are touched, never the project's own `manifest.json` or `partial_parse.msgpack`.
+    """
+    target_root = target_root or MANIFEST_PATH.parent
+    now = time.time() if now is None else now
+    folders = [path for path in target_root.glob("*-*-*") if path.is_dir()
+               and ((path / "dbt.log").exists() or (path / "run_results.json").exists())]
+    folders.sort(key=lambda path: path.stat().st_mtime, reverse=True)
+    deleted = []
+    for folder in folders[keep:]:
+        if now - folder.stat().st_mtime >= min_age_seconds:
+            shutil.rmtree(folder, ignore_errors=True)
+            deleted.append(folder)
+    return deleted

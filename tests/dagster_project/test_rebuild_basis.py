@@ -156,3 +156,31 @@ def test_the_dbt_child_dies_with_a_run_killed_by_its_pid_alone() -> None:
             os.killpg(parent.pid, signal.SIGKILL)  # whatever is left of the group this test started
         except ProcessLookupError:
             pass
+
+
+def test_old_dbt_build_folders_are_pruned_but_recent_and_running_ones_kept(tmp_path):
+    """dagster-dbt leaves one target folder per build; a nightly pipeline must not fill the disk with them."""
+    import os
+
+    from dagster_project.dbt_project import prune_build_folders
+
+    now = 1_000_000.0
+    for number in range(14):
+        folder = tmp_path / f"tilsyn_dbt_models-run{number:02d}-inv"
+        folder.mkdir()
+        (folder / "dbt.log").write_text("log")
+        # build 0 is the oldest; builds 12 and 13 finished less than the minimum age ago
+        age = (14 - number) * 86400 if number < 12 else 60
+        os.utime(folder, (now - age, now - age))
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "not-a-build-folder").mkdir()
+
+    deleted = prune_build_folders(tmp_path, keep=3, min_age_seconds=3600, now=now)
+
+    kept = sorted(path.name for path in tmp_path.iterdir())
+    assert sorted(path.name for path in deleted) == [f"tilsyn_dbt_models-run{n:02d}-inv" for n in range(11)]
+    assert kept == ["manifest.json", "not-a-build-folder", "tilsyn_dbt_models-run11-inv",
+                    "tilsyn_dbt_models-run12-inv", "tilsyn_dbt_models-run13-inv"]
+    # a young folder beyond `keep` stays: it may be a build still running elsewhere
+    assert prune_build_folders(tmp_path, keep=1, min_age_seconds=3600, now=now) == [
+        tmp_path / "tilsyn_dbt_models-run11-inv"]
