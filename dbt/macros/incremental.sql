@@ -159,22 +159,37 @@
 
 {#- Incremental strategy `replace_partitions`: delete the rows of every partition in scope, insert the rebuilt rows.
     Config: `partition_columns` (e.g. ['agent_id', 'local_date']) and `rebuild_scope` (the name of a macro returning
-    the partitions in scope as a select of those columns; it reads `this` before anything is deleted, as the model's
-    own select did). -#}
+    the partitions in scope as a select of those columns). The pre-hook `prepare_rebuild_scope` (macros/
+    rebuild_scope.sql) has run that macro into `rebuild_scopes.<model>` before anything was deleted, as the model's
+    select saw it. A model with a `local_date` column logs the days it deletes from and inserts into in
+    `int_rebuilt_local_days` (it must `-- depends_on:` that model). -#}
 {% macro get_incremental_replace_partitions_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set partition_columns = config.require('partition_columns') -%}
-    {%- set rebuild_scope = context[config.require('rebuild_scope')] -%}
+    {%- set scope = rebuild_scope_relation() -%}
+    {%- set column_names = arg_dict['dest_columns'] | map(attribute='name') | map('lower') | list -%}
     {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set in_scope -%}
+        exists (
+            select 1
+            from {{ scope }} as scope
+            where {% for column in partition_columns -%}
+                scope.{{ column }} = {{ target }}.{{ column }}{{ ' and ' if not loop.last }}
+            {%- endfor %}
+        )
+    {%- endset -%}
+    {%- if 'local_date' in column_names and logs_rebuilt_days() %}
+    insert into {{ ref('int_rebuilt_local_days') }} (model_name, local_date, _built_at)
+    select '{{ this.identifier }}', local_date, {{ build_stamp() }}
+    from (
+        select local_date from {{ target }} where {{ in_scope }}
+        union
+        select local_date from {{ source }}
+    ) as rewritten_days;
+    {%- endif %}
     delete from {{ target }}
-    where exists (
-        select 1
-        from ({{ rebuild_scope() }}) as scope
-        where {% for column in partition_columns -%}
-            scope.{{ column }} = {{ target }}.{{ column }}{{ ' and ' if not loop.last }}
-        {%- endfor %}
-    );
+    where {{ in_scope }};
     insert into {{ target }} ({{ columns_csv }})
     select {{ columns_csv }} from {{ source }}
 {%- endmacro %}

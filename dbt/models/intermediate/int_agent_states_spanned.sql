@@ -9,12 +9,13 @@
     partition_columns=['agent_id', 'local_date'],
     rebuild_scope='changed_agent_state_days',
 ) }}
+-- depends_on: {{ ref('int_rebuilt_local_days') }}
 -- depends_on: {{ ref('int_intervals') }}
 
 {% if is_incremental() %}
 with scope as (
 
-    {{ changed_agent_state_days() }}
+    select * from {{ rebuild_scope_relation() }}
 
 ),
 

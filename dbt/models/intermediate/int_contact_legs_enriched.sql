@@ -5,15 +5,17 @@
     numbers count the contact's legs), and var('rebuild_local_dates') rebuilds the contacts of those local days. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='leg_id',
+    incremental_strategy='replace_partitions',
+    partition_columns=['contact_id'],
+    rebuild_scope='changed_contacts',
 ) }}
+-- depends_on: {{ ref('int_rebuilt_local_days') }}
 
 with source_legs as (
 
     select * from {{ ref('stg_calls') }}
     {%- if is_incremental() %}
-    where contact_id in ({{ changed_contacts() }})
+    where contact_id in (select contact_id from {{ rebuild_scope_relation() }})
     {%- endif %}
 
 ),

@@ -14,6 +14,7 @@
     pre_hook="set threads = 1",
     post_hook="reset threads",
 ) }}
+-- depends_on: {{ ref('int_rebuilt_local_days') }}
 {#- One DuckDB thread for this model: with two, the `changes` group by (135 M marks into ~100 M moments at 1,000
     agents x 365 days) ran out of memory within seconds at a 5 GB and even an 8 GB bound; with one it finishes within
     5 GB (90 s). DuckDB's parallel hash aggregate keeps abandoned partial tables when groups are this many
@@ -25,7 +26,7 @@ with
 {%- if is_incremental() %}
 scope as (
 
-    {{ changed_adherence_days() }}
+    select * from {{ rebuild_scope_relation() }}
 
 ),
 

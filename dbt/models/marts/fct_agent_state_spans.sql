@@ -7,6 +7,7 @@
     partition_columns=['agent_id', 'local_date'],
     rebuild_scope='changed_agent_state_days',
 ) }}
+-- depends_on: {{ ref('int_rebuilt_local_days') }}
 -- depends_on: {{ ref('int_intervals') }}
 -- depends_on: {{ ref('stg_agent_states') }}
 
@@ -28,7 +29,7 @@ select
     {{ build_stamp() }} as _built_at
 from {{ ref('int_agent_states_spanned') }} as spans
 {%- if is_incremental() %}
-inner join ({{ changed_agent_state_days() }}) as scope
+inner join {{ rebuild_scope_relation() }} as scope
     on scope.agent_id = spans.agent_id
     and scope.local_date = spans.local_date
 {%- endif %}

@@ -2,9 +2,11 @@
     customer ids in the analyst warehouse). Incremental by contact, like its source. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='leg_id',
+    incremental_strategy='replace_partitions',
+    partition_columns=['contact_id'],
+    rebuild_scope='changed_contacts',
 ) }}
+-- depends_on: {{ ref('int_rebuilt_local_days') }}
 -- depends_on: {{ ref('stg_calls') }}
 
 select
@@ -46,5 +48,5 @@ select
     {{ build_stamp() }} as _built_at
 from {{ ref('int_contact_legs_enriched') }}
 {%- if is_incremental() %}
-where contact_id in ({{ changed_contacts() }})
+where contact_id in (select contact_id from {{ rebuild_scope_relation() }})
 {%- endif %}

@@ -9,12 +9,13 @@
     partition_columns=['agent_id', 'schedule_date'],
     rebuild_scope='changed_schedule_days',
 ) }}
+-- depends_on: {{ ref('int_rebuilt_local_days') }}
 
 with
 {%- if is_incremental() %}
 scope as (
 
-    {{ changed_schedule_days() }}
+    select * from {{ rebuild_scope_relation() }}
 
 ),
 
