@@ -180,7 +180,7 @@
         )
     {%- endset -%}
     {%- if 'local_date' in column_names and logs_rebuilt_days() %}
-    insert into {{ ref('int_rebuilt_local_days') }} (model_name, local_date, _built_at)
+    insert into {{ rebuilt_local_days_relation() }} (model_name, local_date, _built_at)
     select '{{ this.identifier }}', local_date, {{ build_stamp() }}
     from (
         select local_date from {{ target }} where {{ in_scope }}

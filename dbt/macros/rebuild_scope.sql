@@ -17,6 +17,13 @@
     {{ return('model.tilsyn.int_rebuilt_local_days' in model.depends_on.nodes) }}
 {%- endmacro %}
 
+{#- The log table as a plain relation: written to, so never the `(select ... limit 0)` that `ref` renders under
+    `dbt run --empty`. -#}
+{% macro rebuilt_local_days_relation() -%}
+    {%- set log = ref('int_rebuilt_local_days') -%}
+    {{ return(api.Relation.create(database=log.database, schema=log.schema, identifier=log.identifier)) }}
+{%- endmacro %}
+
 {% macro rebuild_scope_relation() -%}
     {{ return(api.Relation.create(database=this.database, schema='rebuild_scopes', identifier=this.identifier)) }}
 {%- endmacro %}
@@ -31,7 +38,7 @@
             create table {{ scope }} as
             select distinct * from ({{ context[config.get('rebuild_scope')]() }}) as scope
         {%- elif logs_rebuilt_days() -%}
-            insert into {{ ref('int_rebuilt_local_days') }} (model_name, local_date, _built_at)
+            insert into {{ rebuilt_local_days_relation() }} (model_name, local_date, _built_at)
             values ('{{ this.identifier }}', null, {{ build_stamp() }})
         {%- endif -%}
     {%- endif -%}

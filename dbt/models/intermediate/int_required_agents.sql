@@ -6,7 +6,17 @@
     queue's day when the interval has no handled leg). For N > A:
         P(wait) = C(N, A) = X_N / (sum_{k<N} p_k + X_N),  p_k = A^k e^-A / k!,  X_N = p_N x N / (N - A)
         service level = 1 - P(wait) x exp(-(N - A) x threshold / AHT)
-    The terms are Poisson probabilities (scaled by e^-A) computed through logarithms, so large A cannot overflow. -#}
+    The terms are Poisson probabilities (scaled by e^-A) computed through logarithms, so large A cannot overflow.
+    Incremental by local day (macros/rebuild_scope.sql): rebuilds the days whose demand a build rewrote. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_columns=['local_date'],
+    rebuild_scope='rebuilt_upstream_days',
+    rebuilt_from=['int_queue_interval_demand'],
+) }}
+-- depends_on: {{ ref('int_rebuilt_local_days') }}
+-- depends_on: {{ ref('int_intervals') }}
 with demand_with_aht as (
 
     select
@@ -18,6 +28,9 @@ with demand_with_aht as (
                            'sum(handled_legs) over (partition by queue, local_date)') }}
         ) as aht_seconds
     from {{ ref('int_queue_interval_demand') }}
+    {%- if is_incremental() %}
+    where local_date in (select local_date from {{ rebuild_scope_relation() }})
+    {%- endif %}
 
 ),
 
@@ -128,7 +141,8 @@ select
     case
         when demand.offered = 0 or demand.traffic_erlangs = 0 then 0
         else meeting_target.required_agents
-    end as required_agents
+    end as required_agents,
+    {{ build_stamp() }} as _built_at
 from demand
 left join meeting_target
     on meeting_target.queue = demand.queue

@@ -1,0 +1,129 @@
+{#- Agent time per local day and agent, summed from the facts (METRICS.md "Agent time"): state seconds from
+    int_agent_states_spanned, schedule seconds from fct_schedule_segments, adherence from fct_adherence_spans, handled
+    legs from fct_contact_legs. The additive base of kpi_agent_daily, which adds the team, ratios and targets.
+    Incremental by local day (macros/rebuild_scope.sql): rebuilds the days whose rows any of the four inputs rewrote;
+    a year of state spans is ~100 M rows, one day's ~0.3 M. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_partitions',
+    partition_columns=['local_date'],
+    rebuild_scope='rebuilt_upstream_days',
+    rebuilt_from=['int_agent_states_spanned', 'fct_schedule_segments', 'fct_adherence_spans', 'fct_contact_legs'],
+) }}
+-- depends_on: {{ ref('int_rebuilt_local_days') }}
+-- depends_on: {{ ref('int_intervals') }}
+
+with state_seconds as (
+
+    select
+        agent_id,
+        local_date,
+        sum(duration_seconds) as logged_in_seconds,
+        sum(case when state = 'ready' then duration_seconds else 0 end) as ready_seconds,
+        sum(case when state = 'talk' then duration_seconds else 0 end) as talk_seconds,
+        sum(case when state = 'hold' then duration_seconds else 0 end) as hold_seconds,
+        sum(case when state = 'acw' then duration_seconds else 0 end) as acw_seconds,
+        sum(case when is_handling then duration_seconds else 0 end) as handle_seconds
+    from {{ ref('int_agent_states_spanned') }}
+    {%- if is_incremental() %}
+    where local_date in (select local_date from {{ rebuild_scope_relation() }})
+    {%- endif %}
+    group by agent_id, local_date
+
+),
+
+schedule_seconds as (
+
+    select
+        agent_id,
+        local_date,
+        sum(case when is_scheduled then duration_seconds else 0 end) as scheduled_seconds,
+        sum(duration_seconds) as paid_scheduled_seconds,
+        sum(case when is_planned_shrinkage then duration_seconds else 0 end) as planned_shrinkage_seconds
+    from {{ ref('fct_schedule_segments') }}
+    {%- if is_incremental() %}
+    where local_date in (select local_date from {{ rebuild_scope_relation() }})
+    {%- endif %}
+    group by agent_id, local_date
+
+),
+
+adherence_seconds as (
+
+    select
+        agent_id,
+        local_date,
+        sum(case when is_adherent then duration_seconds else 0 end) as adherent_seconds,
+        sum(case when is_productive_state then duration_seconds else 0 end) as productive_seconds
+    from {{ ref('fct_adherence_spans') }}
+    {%- if is_incremental() %}
+    where local_date in (select local_date from {{ rebuild_scope_relation() }})
+    {%- endif %}
+    group by agent_id, local_date
+
+),
+
+handled as (
+
+    select
+        agent_id,
+        local_date,
+        count(*) as handled_legs,
+        sum(handle_seconds) as leg_handle_seconds
+    from {{ ref('fct_contact_legs') }}
+    where is_handled
+    {%- if is_incremental() %}
+        and local_date in (select local_date from {{ rebuild_scope_relation() }})
+    {%- endif %}
+    group by agent_id, local_date
+
+),
+
+agent_days as (
+
+    select agent_id, local_date from state_seconds
+    union
+    select agent_id, local_date from schedule_seconds
+    union
+    select agent_id, local_date from handled
+
+),
+
+summed as (
+
+    select
+        agent_days.agent_id,
+        agent_days.local_date,
+        coalesce(state_seconds.logged_in_seconds, 0) as logged_in_seconds,
+        coalesce(state_seconds.ready_seconds, 0) as ready_seconds,
+        coalesce(state_seconds.talk_seconds, 0) as talk_seconds,
+        coalesce(state_seconds.hold_seconds, 0) as hold_seconds,
+        coalesce(state_seconds.acw_seconds, 0) as acw_seconds,
+        coalesce(state_seconds.handle_seconds, 0) as handle_seconds,
+        coalesce(schedule_seconds.scheduled_seconds, 0) as scheduled_seconds,
+        coalesce(adherence_seconds.adherent_seconds, 0) as adherent_seconds,
+        coalesce(schedule_seconds.paid_scheduled_seconds, 0) as paid_scheduled_seconds,
+        coalesce(adherence_seconds.productive_seconds, 0) as productive_seconds,
+        coalesce(schedule_seconds.planned_shrinkage_seconds, 0) as planned_shrinkage_seconds,
+        -- "the rest" of shrinkage (METRICS.md), so planned + unplanned = paid scheduled - productive; negative when
+        -- the agent was productive during planned time (e.g. worked through a break)
+        coalesce(schedule_seconds.paid_scheduled_seconds, 0) - coalesce(adherence_seconds.productive_seconds, 0)
+            - coalesce(schedule_seconds.planned_shrinkage_seconds, 0) as unplanned_shrinkage_seconds,
+        coalesce(handled.handled_legs, 0) as handled_legs,
+        coalesce(handled.leg_handle_seconds, 0) as leg_handle_seconds
+    from agent_days
+    left join state_seconds
+        on state_seconds.agent_id = agent_days.agent_id and state_seconds.local_date = agent_days.local_date
+    left join schedule_seconds
+        on schedule_seconds.agent_id = agent_days.agent_id and schedule_seconds.local_date = agent_days.local_date
+    left join adherence_seconds
+        on adherence_seconds.agent_id = agent_days.agent_id and adherence_seconds.local_date = agent_days.local_date
+    left join handled
+        on handled.agent_id = agent_days.agent_id and handled.local_date = agent_days.local_date
+
+)
+
+select
+    *,
+    {{ build_stamp() }} as _built_at
+from summed
