@@ -69,27 +69,56 @@
     the timeline from the event before the first change to the event after the last change (a state lasts until the
     next event), as the local days it overlaps; plus every agent on var('rebuild_local_dates'). -#}
 {% macro changed_agent_state_days() -%}
-    select distinct changed.agent_id, days.local_date
-    from (
+    with changed as (
+        select agent_id, min(event_at) as changed_from, max(event_at) as changed_to
+        from {{ ref('stg_agent_states') }}
+        where _file_seq > {{ file_seq_watermark() }}
+        group by agent_id
+    ),
+    -- events from 14 days before the earliest change on: events arrive in day files, so DuckDB skips the row groups
+    -- of older days instead of aggregating a year of events per agent
+    near_events as (
+        select agent_id, event_at
+        from {{ ref('stg_agent_states') }}
+        where event_at >= (select {{ dbt.dateadd('day', -14, 'min(changed_from)') }} from changed)
+    ),
+    near_bounds as (
         select
-            bounds.agent_id,
-            coalesce(max(case when events.event_at < bounds.changed_from then events.event_at end),
-                bounds.changed_from) as timeline_from,
-            coalesce(min(case when events.event_at > bounds.changed_to then events.event_at end),
-                bounds.changed_to) as timeline_to
-        from (
-            select agent_id, min(event_at) as changed_from, max(event_at) as changed_to
-            from {{ ref('stg_agent_states') }}
-            where _file_seq > {{ file_seq_watermark() }}
-            group by agent_id
-        ) as bounds
-        inner join {{ ref('stg_agent_states') }} as events
-            on events.agent_id = bounds.agent_id
-        group by bounds.agent_id, bounds.changed_from, bounds.changed_to
-    ) as changed
+            changed.agent_id,
+            changed.changed_from,
+            changed.changed_to,
+            max(case when near_events.event_at < changed.changed_from then near_events.event_at end) as event_before,
+            min(case when near_events.event_at > changed.changed_to then near_events.event_at end) as event_after
+        from changed
+        left join near_events
+            on near_events.agent_id = changed.agent_id
+        group by changed.agent_id, changed.changed_from, changed.changed_to
+    ),
+    -- an agent without any event in those 14 days (new, or back from a long absence) is looked up over all events;
+    -- with no such agent the join has nothing to probe for and DuckDB does not scan
+    far_before as (
+        select events.agent_id, max(events.event_at) as event_before
+        from {{ ref('stg_agent_states') }} as events
+        inner join near_bounds
+            on near_bounds.agent_id = events.agent_id
+            and near_bounds.event_before is null
+            and events.event_at < near_bounds.changed_from
+        group by events.agent_id
+    ),
+    timelines as (
+        select
+            near_bounds.agent_id,
+            coalesce(near_bounds.event_before, far_before.event_before, near_bounds.changed_from) as timeline_from,
+            coalesce(near_bounds.event_after, near_bounds.changed_to) as timeline_to
+        from near_bounds
+        left join far_before
+            on far_before.agent_id = near_bounds.agent_id
+    )
+    select distinct timelines.agent_id, days.local_date
+    from timelines
     inner join ({{ local_days_utc() }}) as days
-        on days.day_start_at < changed.timeline_to
-        and days.day_end_at > changed.timeline_from
+        on days.day_start_at < timelines.timeline_to
+        and days.day_end_at > timelines.timeline_from
     union
     select distinct events.agent_id, requested.local_date
     from {{ ref('stg_agent_states') }} as events
