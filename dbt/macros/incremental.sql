@@ -58,6 +58,28 @@
     where local_date in ({{ rebuild_local_dates_list() }})
 {%- endmacro %}
 
+{#- Contacts of fct_contact_legs to rebuild: those int_contact_legs_enriched rewrote since `this` was built (it rebuilds
+    whole contacts, with the scope of `changed_contacts`), and the contact a rewritten leg moved away from. Their rows
+    are the enriched rows with a newer `_built_at`, which sit in the newest row groups. -#}
+{% macro contacts_rewritten_in_enriched_legs() -%}
+    with rewritten as (
+        select leg_id, contact_id
+        from {{ ref('int_contact_legs_enriched') }}
+        where _built_at > {{ built_at_watermark() }}
+    )
+    select contact_id from rewritten
+    union
+    select built.contact_id
+    from {{ this }} as built
+    inner join rewritten
+        on rewritten.leg_id = built.leg_id
+{%- endmacro %}
+
+{#- The newest `_built_at` of the model's own table; 1900 on an empty table. -#}
+{% macro built_at_watermark() -%}
+    (select coalesce(max(_built_at), cast('1900-01-01' as timestamp)) from {{ this }})
+{%- endmacro %}
+
 {#- Local days with their UTC bounds [day_start_at, day_end_at), DST included, from the interval spine. -#}
 {% macro local_days_utc() -%}
     select local_date, min(interval_start_at) as day_start_at, max(interval_end_at) as day_end_at

@@ -4,10 +4,9 @@
     materialized='incremental',
     incremental_strategy='replace_partitions',
     partition_columns=['contact_id'],
-    rebuild_scope='changed_contacts',
+    rebuild_scope='contacts_rewritten_in_enriched_legs',
 ) }}
 -- depends_on: {{ ref('int_rebuilt_local_days') }}
--- depends_on: {{ ref('stg_calls') }}
 
 select
     leg_id,
@@ -46,7 +45,8 @@ select
     is_transfer_leg,
     _file_seq,
     {{ build_stamp() }} as _built_at
-from {{ ref('int_contact_legs_enriched') }}
+from {{ ref('int_contact_legs_enriched') }} as legs
 {%- if is_incremental() %}
-where contact_id in (select contact_id from {{ rebuild_scope_relation() }})
+-- the rows of every contact in scope (rebuild_scopes.fct_contact_legs); they sit in the newest row groups
+where legs._built_at > {{ built_at_watermark() }}
 {%- endif %}
