@@ -1,8 +1,8 @@
 {#- One row per local dial day, campaign and agent: dial attempts, connected attempts (a live party answered),
     successful attempts (connected, outcome in var('success_outcomes')) and the agent's logged-in seconds of the
     day allocated to the campaign. The additive base of kpi_outbound_<grain>.
-    Logged-in seconds come from int_agent_states_spanned (a state lasts until the agent's next event, logged_out
-    is not logged in). An agent who dials for several campaigns in a day has the day's logged-in seconds shared
+    Logged-in seconds come from int_agent_daily_seconds (the agent-day sums of int_agent_states_spanned: a state
+    lasts until the agent's next event, logged_out is not logged in). An agent who dials for several campaigns in a day has the day's logged-in seconds shared
     among them in proportion to attempts, so the campaigns' hours add up to the agent's day. Attempts without an
     agent (e.g. unconnected predictive dials) have no logged-in time. -#}
 with attempts as (
@@ -29,9 +29,8 @@ logged_in as (
     select
         local_date,
         agent_id,
-        sum(duration_seconds) as logged_in_seconds
-    from {{ ref('int_agent_states_spanned') }}
-    group by local_date, agent_id
+        logged_in_seconds
+    from {{ ref('int_agent_daily_seconds') }}
 
 ),
 
