@@ -176,38 +176,6 @@
     where local_date in ({{ rebuild_local_dates_list() }})
 {%- endmacro %}
 
-{#- Contacts of int_contacts_rolled_up to rebuild: those with legs int_contact_legs_enriched wrote since `this` was
-    built (its `_built_at` is newer: this covers new files, corrections and var('rebuild_local_dates')), a contact
-    whose only offered leg moved to another contact (found by its first leg), and every contact of their customers,
-    old and new (a contact's repeat flag depends on the customer's next contact). -#}
-{% macro changed_rolled_up_contacts() -%}
-    with rewritten_legs as (
-        select leg_id, contact_id, customer_id
-        from {{ ref('int_contact_legs_enriched') }}
-        where _built_at > (select coalesce(max(_built_at), cast('1900-01-01' as timestamp)) from {{ this }})
-    ),
-    touched_contacts as (
-        select contact_id from rewritten_legs
-        union
-        select built.contact_id
-        from {{ this }} as built
-        inner join rewritten_legs on rewritten_legs.leg_id = built.first_leg_id
-    ),
-    touched_customers as (
-        select customer_id from rewritten_legs where customer_id is not null
-        union
-        select built.customer_id
-        from {{ this }} as built
-        inner join touched_contacts on touched_contacts.contact_id = built.contact_id
-        where built.customer_id is not null
-    )
-    select contact_id from touched_contacts
-    union
-    select built.contact_id
-    from {{ this }} as built
-    inner join touched_customers on touched_customers.customer_id = built.customer_id
-{%- endmacro %}
-
 {#- Incremental strategy `replace_partitions`: delete the rows of every partition in scope, insert the rebuilt rows.
     Config: `partition_columns` (e.g. ['agent_id', 'local_date']) and `rebuild_scope` (the name of a macro returning
     the partitions in scope as a select of those columns). The pre-hook `prepare_rebuild_scope` (macros/

@@ -8,11 +8,15 @@ made here for the cases an incremental build gets wrong most easily:
 * an agent state event of an old day corrected to `logged_out`: the span it started is no longer time worked, so its
   agent-day loses rows;
 * the first leg of an old transferred contact corrected to another contact id: the leg moves, and the legs left behind
-  are numbered again from 1.
+  are numbered again from 1;
+* first-contact resolution around the new batch (int_contacts_rolled_up rebuilds only what lies within the FCR window
+  of a change): a new contact 3 days after a customer's only earlier contact (which becomes a repeat), one 10 days
+  after another customer's only contact (which stays no repeat), and a contact corrected to start 8 days later,
+  which takes it out of the window of the same customer's contact before it.
 
 A second warehouse gets every file in one `tilsyn run` (a full build). Every table of `marts` must be equal in both,
 row for row, apart from `_file_seq` (load numbers depend on the order files were loaded in) and the last bits of
-doubles (sums in another order).
+doubles (sums in another order); so must the contacts of int_contacts_rolled_up, apart from `_built_at`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -68,11 +72,64 @@ def _write_corrections(landing: Path) -> dict:
     calls_fix = landing / "calls" / "calls_2026-01-06_corrected_contact.csv"
     first_leg.with_columns(pl.lit("C-MOVED-1").alias("contact_id")).write_csv(calls_fix)
 
-    for k, path in enumerate((states_fix, calls_fix)):
+    callbacks_fix, moved_start_fix, fcr = _write_fcr_cases(landing)
+
+    for k, path in enumerate((states_fix, calls_fix, callbacks_fix, moved_start_fix)):
         os.utime(path, (latest_mtime + 3600 * (k + 1),) * 2)
     return {"agent_id": ready["agent_id"],
             "event_at_utc": datetime.fromisoformat(ready["event_at"]).astimezone(timezone.utc).replace(tzinfo=None),
-            "moved_leg_id": first_leg["leg_id"][0], "left_contact_id": first_leg["contact_id"][0]}
+            "moved_leg_id": first_leg["leg_id"][0], "left_contact_id": first_leg["contact_id"][0], **fcr}
+
+
+TIME_COLUMNS = ("queued_at", "dialed_at", "answered_at", "ended_at")
+
+
+def _shifted(legs: pl.DataFrame, days: int) -> pl.DataFrame:
+    """The legs with every timestamp (ISO text with an offset) `days` later."""
+    return legs.with_columns(pl.col(c).map_elements(
+        lambda v: (datetime.fromisoformat(v) + timedelta(days=days)).isoformat(), return_dtype=pl.String)
+        for c in TIME_COLUMNS)
+
+
+def _write_fcr_cases(landing: Path) -> tuple[Path, Path, dict]:
+    """Contacts of the last batch around customers' contacts of the first one (FCR window: 7 days)."""
+    files = sorted(path for path in (landing / "calls").glob("calls_*.csv") if "BAD_ROWS" not in path.name)
+    calls = pl.concat([pl.read_csv(path, infer_schema=False) for path in files], how="diagonal")
+    # the customer's only contact: one handled inbound leg on a day of the first batch
+    legs_per_customer = calls.group_by("customer_id").agg(pl.len().alias("legs"))
+    single = calls.join(legs_per_customer.filter(pl.col("legs") == 1).drop("legs"), on="customer_id").filter(
+        pl.col("direction") == "inbound", pl.col("queued_at").is_not_null(), pl.col("answered_at").is_not_null(),
+        pl.col("agent_id").is_not_null()).sort("leg_id")
+
+    def on_day(day: str) -> pl.DataFrame:
+        return single.filter(pl.col("queued_at").str.starts_with(day)).head(1)
+
+    inside, outside = on_day("2026-01-12"), on_day("2026-01-05")
+    callbacks = pl.concat([
+        _shifted(inside, 3).with_columns(pl.lit("L-CALLBACK-3D").alias("leg_id"),
+                                         pl.lit("C-CALLBACK-3D").alias("contact_id")),
+        _shifted(outside, 10).with_columns(pl.lit("L-CALLBACK-10D").alias("leg_id"),
+                                           pl.lit("C-CALLBACK-10D").alias("contact_id")),
+    ])
+    callbacks_fix = landing / "calls" / "calls_2026-01-16_callbacks.csv"
+    callbacks.write_csv(callbacks_fix)
+
+    # a customer with two single-leg contacts of the first batch, the second within the window of the first
+    two = calls.join(legs_per_customer.filter(pl.col("legs") == 2).drop("legs"), on="customer_id").filter(
+        pl.col("direction") == "inbound", pl.col("queued_at").is_not_null(), pl.col("answered_at").is_not_null(),
+        pl.col("agent_id").is_not_null(), pl.col("queued_at") < "2026-01-11")
+    pairs = two.sort("queued_at").group_by("customer_id", maintain_order=True).agg(
+        pl.col("contact_id"), pl.col("queued_at")).filter(
+        pl.col("contact_id").list.len() == 2, pl.col("contact_id").list.n_unique() == 2).with_columns(
+        pl.col("queued_at").list.eval(pl.element().str.to_datetime("%Y-%m-%dT%H:%M:%S%:z")).alias("at")).filter(
+        (pl.col("at").list.get(1) - pl.col("at").list.get(0)) < pl.duration(days=5)).sort("customer_id")
+    earlier, later = pairs["contact_id"][0]
+    moved = _shifted(calls.filter(pl.col("contact_id") == later), 8)
+    moved_start_fix = landing / "calls" / f"calls_{pairs['queued_at'][0][1][:10]}_corrected_start.csv"
+    moved.write_csv(moved_start_fix)
+    return callbacks_fix, moved_start_fix, {
+        "repeat_before_callback": inside["contact_id"][0], "no_repeat_before_callback": outside["contact_id"][0],
+        "no_longer_repeat": earlier, "moved_start_contact": later}
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +182,23 @@ def test_incremental_marts_equal_a_full_build(month: dict) -> None:
     assert not differing, f"tables that differ (incremental rows, full rows): {differing}"
 
 
+def _rolled_up_contacts(warehouse: Path) -> list[tuple]:
+    pipeline = warehouse.with_name(warehouse.stem + ".pipeline.duckdb")
+    con = duckdb.connect(str(pipeline), read_only=True)
+    try:
+        return con.execute("select * exclude (_built_at) from intermediate.int_contacts_rolled_up "
+                           "order by contact_id").fetchall()
+    finally:
+        con.close()
+
+
+def test_incremental_contacts_equal_a_full_build(month: dict) -> None:
+    """FCR flags and next contacts of every contact, not only their daily sums in the marts."""
+    incremental, full = (_rolled_up_contacts(month[build]) for build in ("incremental", "full"))
+    assert len(incremental) == len(full)
+    assert [row for row in incremental if row not in set(full)] == []
+
+
 def test_the_corrections_took_effect(month: dict) -> None:
     """The corrected cases are really in the data, so the equality above covers them."""
     fix = month["corrections"]
@@ -139,5 +213,24 @@ def test_the_corrections_took_effect(month: dict) -> None:
         # the state that became logged_out is no longer time worked: no span starts at its event
         assert con.execute("select count(*) from marts.fct_agent_state_spans where agent_id = ? "
                            "and state_started_at = ?", [fix["agent_id"], fix["event_at_utc"]]).fetchall() == [(0,)]
+    finally:
+        con.close()
+    pipeline = month["incremental"].with_name(month["incremental"].stem + ".pipeline.duckdb")
+    con = duckdb.connect(str(pipeline), read_only=True)
+    try:
+        fcr = dict(con.execute(
+            "select contact_id, (is_repeat_contact, next_contact_started_at is not null, "
+            "datediff('day', started_at, next_contact_started_at)) "
+            "from intermediate.int_contacts_rolled_up where contact_id in (?, ?, ?, ?)",
+            [fix["repeat_before_callback"], fix["no_repeat_before_callback"], fix["no_longer_repeat"],
+             fix["moved_start_contact"]]).fetchall())
+        # the callback 3 days later makes a repeat; the one 10 days later is beyond the window (no next contact)
+        assert fcr[fix["repeat_before_callback"]] == (True, True, 3)
+        assert fcr[fix["no_repeat_before_callback"]] == (False, False, None)
+        # the later contact moved 8 days on: the earlier one is no longer a repeat
+        assert fcr[fix["no_longer_repeat"]] == (False, False, None)
+        (moved_at,) = con.execute("select started_at from intermediate.int_contacts_rolled_up where contact_id = ?",
+                                  [fix["moved_start_contact"]]).fetchone()
+        assert moved_at >= datetime(2026, 1, 9)
     finally:
         con.close()
