@@ -34,7 +34,7 @@
         cast(null as date)
     {%- else -%}
         {%- for day in dates -%}
-            {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', day | string | trim) -%}
+            {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', day | string | trim) -%}
                 {{ exceptions.raise_compiler_error("var rebuild_local_dates must list dates as 'YYYY-MM-DD', not '" ~ day ~ "'") }}
             {%- endif -%}
             cast('{{ day | string | trim }}' as date){{ ', ' if not loop.last }}
