@@ -20,7 +20,7 @@
     with rewritten_legs as (
         select leg_id, contact_id, customer_id, started_at, is_offered
         from {{ ref('int_contact_legs_enriched') }}
-        where _built_at > {{ rolled_up_watermark() }}
+        where _built_at > {{ built_at_watermark() }}
     ),
     built_first_legs as (
         -- the one look-up over the whole table, on two columns; the others are read where started_at matches
@@ -48,10 +48,6 @@
     where is_written
 {%- endmacro %}
 
-{#- This model's newest stamp: legs stamped later were rewritten since it was built. -#}
-{% macro rolled_up_watermark() -%}
-    (select coalesce(max(_built_at), cast('1900-01-01' as timestamp)) from {{ this }})
-{%- endmacro %}
 
 {#- The built contacts of the touched customers (in `touched`: contact_id, customer_id, started_at) that are not
     touched themselves and whose next contact can change (`is_written`: they start at most a window before a

@@ -60,3 +60,25 @@
     from {{ ref('int_intervals') }} as spine
     where exists (select 1 from ({{ logged }}) as logged where logged.local_date is null)
 {%- endmacro %}
+
+{#- The rows of `relation` whose `column` value is in `scope` (a relation with that column): what an incremental
+    model reads of a big input for the partitions in scope. Dispatched per adapter (dbt's portability hook). -#}
+{% macro rows_in_scope(relation, column, scope) -%}
+    {{ return(adapter.dispatch('rows_in_scope')(relation, column, scope)) }}
+{%- endmacro %}
+
+{% macro default__rows_in_scope(relation, column, scope) -%}
+    select * from {{ relation }}
+    where {{ column }} in (select {{ column }} from {{ scope }})
+{%- endmacro %}
+
+{#- DuckDB reads every column of every row for a semi-join filter. Finding the row ids on the one key column first
+    and then reading the whole rows of those ids only lets it skip the rest (one day's contacts from a year of
+    stg_calls: 3.1 -> 0.4 s). -#}
+{% macro duckdb__rows_in_scope(relation, column, scope) -%}
+    select * from {{ relation }}
+    where rowid in (
+        select rowid from {{ relation }}
+        where {{ column }} in (select {{ column }} from {{ scope }})
+    )
+{%- endmacro %}

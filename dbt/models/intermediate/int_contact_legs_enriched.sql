@@ -13,9 +13,10 @@
 
 with source_legs as (
 
-    select * from {{ ref('stg_calls') }}
     {%- if is_incremental() %}
-    where contact_id in (select contact_id from {{ rebuild_scope_relation() }})
+    {{ rows_in_scope(ref('stg_calls'), 'contact_id', rebuild_scope_relation()) }}
+    {%- else %}
+    select * from {{ ref('stg_calls') }}
     {%- endif %}
 
 ),

@@ -16,7 +16,7 @@ with offered_legs as (
     where is_offered
     {%- if is_incremental() %}
         -- the touched contacts: every leg of one was rewritten with it
-        and _built_at > {{ rolled_up_watermark() }}
+        and _built_at > {{ built_at_watermark() }}
     {%- endif %}
 
 ),
