@@ -48,7 +48,6 @@
     where is_written
 {%- endmacro %}
 
-
 {#- The built contacts of the touched customers (in `touched`: contact_id, customer_id, started_at) that are not
     touched themselves and whose next contact can change (`is_written`: they start at most a window before a
     change) or that can be that next contact (up to a window after the last change). -#}
