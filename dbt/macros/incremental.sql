@@ -202,7 +202,12 @@
     insert into {{ rebuilt_local_days_relation() }} (model_name, local_date, _built_at)
     select '{{ this.identifier }}', local_date, {{ build_stamp() }}
     from (
+        {#- partitions by day name their days already: no second pass over the target besides the delete's -#}
+        {%- if 'local_date' in partition_columns %}
+        select local_date from {{ scope }}
+        {%- else %}
         select local_date from {{ target }} where {{ in_scope }}
+        {%- endif %}
         union
         select local_date from {{ source }}
     ) as rewritten_days;
