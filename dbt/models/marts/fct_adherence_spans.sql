@@ -11,14 +11,11 @@
     incremental_strategy='replace_partitions',
     partition_columns=['agent_id', 'local_date'],
     rebuild_scope='changed_adherence_days',
-    pre_hook="set threads = 1",
-    post_hook="reset threads",
 ) }}
 -- depends_on: {{ ref('int_rebuilt_local_days') }}
-{#- One DuckDB thread for this model: with two, the `changes` group by (135 M marks into ~100 M moments at 1,000
-    agents x 365 days) ran out of memory within seconds at a 5 GB and even an 8 GB bound; with one it finishes within
-    5 GB (90 s). DuckDB's parallel hash aggregate keeps abandoned partial tables when groups are this many
-    (duckdb/duckdb#23109, #22474). DECISIONLOG "One DuckDB thread". -#}
+{#- No group by of the marks: one window sorts them and the last mark of a moment stands for it. A hash group by
+    of 135 M marks into ~100 M moments (1,000 agents x 365 days) ran out of memory with two DuckDB threads and needed
+    a one-thread hook (DECISIONLOG "Adherence without a group by"). -#}
 -- depends_on: {{ ref('int_intervals') }}
 -- depends_on: {{ ref('stg_agent_states') }}
 
@@ -65,59 +62,54 @@ schedule_pieces as (
 
 marks as (
 
-    -- every moment at which the agent's state or scheduled activity changes; '~' marks the end of a span
-    select agent_id, local_date, started_at as mark_at, state, is_productive,
+    -- every moment at which the agent's state or scheduled activity changes; '~' marks the end of a span.
+    -- `mark_rank` orders the marks of one moment: ends (0) before starts (1), so that a start wins over an end.
+    select agent_id, local_date, started_at as mark_at, 1 as mark_rank, state,
+        case when is_productive then 1 else 0 end as is_productive,
         cast(null as {{ dbt.type_string() }}) as activity, cast(null as date) as schedule_date,
         cast(null as timestamp) as interval_start_at, cast(null as timestamp) as interval_start, _file_seq
     from state_pieces
     union all
-    select agent_id, local_date, ended_at, '~', false, null, null, null, null, _file_seq
+    select agent_id, local_date, ended_at, 0, '~', 0, null, null, null, null, _file_seq
     from state_pieces
     union all
-    select agent_id, local_date, started_at, null, null, activity, schedule_date, interval_start_at, interval_start,
+    select agent_id, local_date, started_at, 1, null, null, activity, schedule_date, interval_start_at, interval_start,
         _file_seq
     from schedule_pieces
     union all
-    select agent_id, local_date, ended_at, null, null, '~', null, null, null, _file_seq
+    select agent_id, local_date, ended_at, 0, null, null, '~', null, null, null, _file_seq
     from schedule_pieces
-
-),
-
-changes as (
-
-    -- one row per moment; a start wins over an end at the same moment. State columns stay NULL at a moment with no
-    -- state mark, schedule columns at a moment with no schedule mark, so that filling forward carries the last ones.
-    select
-        agent_id,
-        local_date,
-        mark_at,
-        coalesce(max(case when state <> '~' then state end), max(state)) as state,
-        max(case when state <> '~' and is_productive then 1 when state is not null then 0 end) as is_productive,
-        coalesce(max(case when activity <> '~' then activity end), max(activity)) as activity,
-        max(schedule_date) as schedule_date,
-        max(interval_start_at) as interval_start_at,
-        max(interval_start) as interval_start,
-        max(_file_seq) as _file_seq
-    from marks
-    group by agent_id, local_date, mark_at
 
 ),
 
 carried as (
 
-    -- one sort of the agent-day's moments: each moment until the next carries the last state and schedule seen
+    -- one sort of the agent-day's marks and no group by: each mark carries the last state and the last schedule seen
+    -- so far (state columns are NULL on schedule marks and the other way round); the last mark of a moment, a start
+    -- where there is one, holds until the next moment. A moment has at most one state start and one schedule start
+    -- (both inputs are unique by agent and start), and they fill different columns, so ties need no other order.
     select
         agent_id,
         local_date,
         mark_at as started_at,
-        lead(mark_at) over (partition by agent_id, local_date order by mark_at) as ended_at,
+        lead(mark_at) over (partition by agent_id, local_date order by mark_at, mark_rank)
+            as ended_at,
         {%- for column in ['state', 'is_productive', 'activity', 'schedule_date', 'interval_start_at', 'interval_start'] %}
-        last_value({{ column }} ignore nulls) over (partition by agent_id, local_date order by mark_at
+        last_value({{ column }} ignore nulls) over (partition by agent_id, local_date
+            order by mark_at, mark_rank
             rows between unbounded preceding and current row) as {{ column }},
         {%- endfor %}
-        max(_file_seq) over (partition by agent_id, local_date order by mark_at
+        max(_file_seq) over (partition by agent_id, local_date order by mark_at, mark_rank
             rows between unbounded preceding and unbounded following) as _file_seq
-    from changes
+    from marks
+
+),
+
+moments as (
+
+    -- the last mark of each moment (the others end where they start), but the day's last (it has no end)
+    select * from carried
+    where ended_at > started_at
 
 ),
 
@@ -143,31 +135,43 @@ pieces as (
             false
         ) as is_state_match,
         _file_seq
-    from carried
+    from moments
+
+),
+
+out_of_adherence as (
+
+    select
+        *,
+        coalesce(is_piece and is_scheduled and not is_state_match, false) as is_out_of_adherence
+    from pieces
 
 ),
 
 spells as (
 
-    -- consecutive out-of-adherence pieces share the count of other moments before them: that count names the spell
+    -- consecutive out-of-adherence pieces form a spell. The agent-day's moments follow each other without gaps, so
+    -- a spell runs from the end of the last other moment before it (or the day's first moment) to the start of the
+    -- first other moment after it (or the day's last end): one ordered window, no partition per spell
     select
         *,
-        coalesce(is_piece and is_scheduled and not is_state_match, false) as is_out_of_adherence,
-        sum(case when coalesce(is_piece and is_scheduled and not is_state_match, false) then 0 else 1 end) over (
-            partition by agent_id, local_date order by started_at rows between unbounded preceding and current row
-        ) as spell_number
-    from pieces
+        case when is_out_of_adherence then {{ seconds_between(
+            'coalesce(max(case when not is_out_of_adherence then ended_at end) over (partition by agent_id, local_date
+                order by started_at rows between unbounded preceding and current row),
+                min(started_at) over (partition by agent_id, local_date
+                order by started_at rows between unbounded preceding and unbounded following))',
+            'coalesce(min(case when not is_out_of_adherence then started_at end) over (partition by agent_id, local_date
+                order by started_at rows between current row and unbounded following),
+                max(ended_at) over (partition by agent_id, local_date
+                order by started_at rows between unbounded preceding and unbounded following))'
+        ) }} end as out_of_adherence_spell_seconds
+    from out_of_adherence
 
 ),
 
-spell_lengths as (
+spell_pieces as (
 
-    select
-        *,
-        case when is_out_of_adherence
-            then sum(duration_seconds) over (partition by agent_id, local_date, spell_number, is_out_of_adherence)
-        end as out_of_adherence_spell_seconds
-    from spells
+    select * from spells
     where is_piece
 
 )
@@ -192,4 +196,4 @@ select
     ) as is_adherent,
     _file_seq,
     {{ build_stamp() }} as _built_at
-from spell_lengths
+from spell_pieces
