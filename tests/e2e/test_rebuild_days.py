@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 TILSYN = str(Path(sys.executable).parent / "tilsyn")
 DAY_1, DAY_2 = "2026-01-01", "2026-01-02"
-# Default fully_loaded. Not service_level_seconds: the dbt unit tests assume its default and fail under another value.
+# A non-default metric setting (default fully_loaded).
 STAFF_ONLY_COST = "metrics.cost_per_call_scope=staff_only"
 
 
