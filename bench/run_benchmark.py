@@ -320,8 +320,14 @@ def table(args: argparse.Namespace, results: list[FormatResult]) -> list[str]:
     return out
 
 
+def block_key(args: argparse.Namespace) -> str:
+    """The block's name in docs/benchmarks.md: the size, and the format unless both were run (so a Parquet run keeps
+    the CSV run's block of the same size)."""
+    return f"a{args.agents}_d{args.days}" + ("" if args.format == "both" else f"_{args.format}")
+
+
 def report(args: argparse.Namespace, results: list[FormatResult], load_before: str, started: datetime) -> list[str]:
-    key = f"a{args.agents}_d{args.days}"
+    key = block_key(args)
     lines = [f"<!-- bench:{key} begin -->",
              f"### {args.agents} agents x {args.days} days (+1 incremental day), seed {args.seed}",
              "",
@@ -380,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     block = report(args, results, load_before, started)
     print("\n".join(block[1:-1]), flush=True)
     if not args.no_doc:
-        write_doc(block, f"a{args.agents}_d{args.days}")
+        write_doc(block, block_key(args))
         say(f"wrote the table into {DOC}")
     return 0
 
