@@ -17,8 +17,7 @@ from pathlib import Path
 import duckdb
 
 from baseline import source_reader  # bench/ is this script's folder, hence on sys.path
-
-SOURCES = ("calls", "agent_states", "schedules", "roster", "ledger", "qa_evaluations")
+from ingest.contracts import SOURCES
 
 
 def store_all(landing: Path, fmt: str, database: Path) -> int:

@@ -1,6 +1,6 @@
 {#- Split the spans of `relation` ([start_column, end_column), naive UTC) at every reporting interval boundary of
     int_intervals (and so at every local midnight, DST included). Returns the span's columns (`*`, and the helper
-    columns `_slot_first`, `_slot_count` and `n`) plus, per piece, `started_at`, `ended_at`, `duration_seconds`,
+    columns `_slot_first`, `_slot_last`, `_slot_count` and `n`) plus, per piece, `started_at`, `ended_at`, `duration_seconds`,
     `interval_start_at` (UTC), `interval_start` (local) and `local_date`: the pieces of a span add up exactly to the
     span.
     Spans meet intervals by equality, not by a range join: every interval is made of whole 15-minute UTC slots (each
@@ -13,9 +13,14 @@
 
         select
             *,
-            {{ slot_number(start_column) }} as _slot_first,
-            {{ slot_number(end_column) }} - {{ slot_number(start_column) }} + 1 as _slot_count
-        from {{ relation }}
+            _slot_last - _slot_first + 1 as _slot_count
+        from (
+            select
+                *,
+                {{ slot_number(start_column) }} as _slot_first,
+                {{ slot_number(end_column) }} as _slot_last
+            from {{ relation }}
+        ) as numbered_spans
 
     ),
 
@@ -58,10 +63,9 @@
     inner join interval_slots
         on interval_slots.slot_first + interval_slots.n = span_slots._slot_first + span_slots.n
     -- one piece per interval: the span's first slot, then only the first slot of each later interval; a span ending
-    -- on a slot boundary touches the next slot for no time
+    -- on a slot boundary numbers the next slot too, where it lasts no time
     where (span_slots.n = 0 or interval_slots.n = 0)
         and interval_slots.interval_start_at < span_slots.{{ end_column }}
-        and interval_slots.interval_end_at > span_slots.{{ start_column }}
 {%- endmacro %}
 
 {#- The 15-minute UTC slot a naive UTC timestamp falls in, numbered from 1970-01-01 00:00. -#}

@@ -2,8 +2,9 @@
 
 A `dbt build` by hand runs the unit tests with the center's `--vars` (the pipeline's nightly build leaves unit tests
 out). A unit test whose hand-worked expectation assumes a default (a 20 s service level threshold, a 7-day FCR
-window, ...) must pin that var in its `overrides`, or such a build at a center that sets another value would fail. The seed is loaded and the models are created empty (`dbt run --empty`: unit tests need their
-parents to exist), then every unit test runs with a non-default value for every metric var.
+window, ...) must pin that var in its `overrides`, or such a build at a center that sets another value would fail.
+The seed is loaded and the models are created empty (`dbt run --empty`: unit tests need their parents to exist),
+then every unit test runs with a non-default value for every metric var.
 """
 
 from __future__ import annotations

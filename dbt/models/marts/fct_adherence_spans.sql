@@ -107,7 +107,7 @@ carried as (
 
 moments as (
 
-    -- the last mark of each moment (the others end where they start), but the day's last (it has no end)
+    -- the last mark of each moment (the others end where they start), except the day's last (it has no end)
     select * from carried
     where ended_at > started_at
 
