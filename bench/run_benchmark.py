@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,15 +88,22 @@ class Measured:
     returncode: int = 0
 
 
-def measure(command: list[str], env: dict[str, str], log_path: Path, stage_of=lambda line: None,
-            first_stage: str = "run", echo=lambda line: None) -> Measured:
+def measure(
+    command: list[str],
+    env: dict[str, str],
+    log_path: Path,
+    stage_of=lambda line: None,
+    first_stage: str = "run",
+    echo=lambda line: None,
+) -> Measured:
     """Run `command` under /usr/bin/time -v; a stage starts when `stage_of(line)` first names it and ends when the
     next one starts (the time before the first named stage is `first_stage`: imports, Dagster and dbt set-up)."""
     timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
     result, current, stage_started = Measured(), first_stage, time.perf_counter()
     started = stage_started
-    proc = subprocess.Popen(timer + command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            bufsize=1, cwd=REPO)
+    proc = subprocess.Popen(
+        timer + command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, cwd=REPO
+    )
     done = threading.Event()
 
     def sample() -> None:
@@ -140,8 +147,11 @@ def tilsyn_stage(line: str) -> str | None:
 
 def tilsyn_echo(line: str) -> None:
     """Show the pipeline's own summary lines, not one per dbt node or file."""
-    if re.match(r"\[ingest\] (load|  \w+: \d)|\[dbt\] (build|\d+ models)|\[publish\]|\[dashboards\] \d+ pages|"
-                r"Tilsyn run|FAILED|error", line):
+    if re.match(
+        r"\[ingest\] (load|  \w+: \d)|\[dbt\] (build|\d+ models)|\[publish\]|\[dashboards\] \d+ pages|"
+        r"Tilsyn run|FAILED|error",
+        line,
+    ):
         say(f"  {line}")
 
 
@@ -158,8 +168,16 @@ def generate(work: Path, agents: int, days: int, seed: int, fmt: str, reuse: boo
     if out.exists():
         shutil.rmtree(out)
     say(f"generating {agents} agents x {days + 1} days ({fmt}) into {out}")
-    summary = generate_center(out, agents=agents, days=days + 1, start=INCREMENTAL_DAY - timedelta(days=days),
-                              seed=seed, fmt=fmt, timezone=TIMEZONE, progress=lambda line: say(f"  {line}"))
+    summary = generate_center(
+        out,
+        agents=agents,
+        days=days + 1,
+        start=INCREMENTAL_DAY - timedelta(days=days),
+        seed=seed,
+        fmt=fmt,
+        timezone=TIMEZONE,
+        progress=lambda line: say(f"  {line}"),
+    )
     for line in summary.lines():
         say(f"  {line}")
     marker.write_text(json.dumps({"rows": summary.rows, "files": summary.files, "seconds": summary.seconds}))
@@ -189,11 +207,13 @@ def split_landing(generated: Path, landing: Path, pending: Path, last_day: date)
 def file_rows(folder: Path, fmt: str) -> int:
     """Data rows in a landing folder's export files, counted by DuckDB with the baseline's readers."""
     import duckdb
-
     from baseline import source_reader  # bench/ is this script's folder, hence on sys.path
 
-    return sum(duckdb.sql(f"select count(*) from {source_reader(folder, source.name, fmt)}").fetchall()[0][0]
-               for source in folder.iterdir() if source.is_dir() and any(source.glob(f"*.{fmt}")))
+    return sum(
+        duckdb.sql(f"select count(*) from {source_reader(folder, source.name, fmt)}").fetchall()[0][0]
+        for source in folder.iterdir()
+        if source.is_dir() and any(source.glob(f"*.{fmt}"))
+    )
 
 
 # --- one format -----------------------------------------------------------------------------------------------------
@@ -210,8 +230,12 @@ class FormatResult:
 
 
 def run_format(args: argparse.Namespace, fmt: str) -> FormatResult:
-    env = {**os.environ, "TILSYN_PSEUDONYM_KEY": BENCH_PSEUDONYM_KEY, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "TILSYN_PSEUDONYM_KEY": BENCH_PSEUDONYM_KEY,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     generated = generate(args.work, args.agents, args.days, args.seed, fmt, args.reuse)
     run_dir = args.work / f"a{args.agents}_d{args.days}_s{args.seed}_{fmt}"
     for stale in run_dir.glob("warehouse*") if run_dir.exists() else []:
@@ -222,8 +246,12 @@ def run_format(args: argparse.Namespace, fmt: str) -> FormatResult:
     say(f"{fmt}: {raw_rows:,} rows in the landing folder, {incremental_rows:,} rows kept back for the incremental day")
 
     say(f"{fmt}: baseline (DuckDB alone) ...")
-    baseline = measure([sys.executable, str(REPO / "bench" / "baseline.py"), str(landing), "--format", fmt,
-                        "--timezone", TIMEZONE], env, run_dir / "baseline.log", first_stage="baseline")
+    baseline = measure(
+        [sys.executable, str(REPO / "bench" / "baseline.py"), str(landing), "--format", fmt, "--timezone", TIMEZONE],
+        env,
+        run_dir / "baseline.log",
+        first_stage="baseline",
+    )
     if baseline.returncode != 0:
         raise SystemExit(f"baseline failed, see {run_dir / 'baseline.log'}")
     say(f"{fmt}: baseline {baseline.total_seconds:.1f} s, peak {baseline.max_process_mib:.0f} MiB")
@@ -231,8 +259,16 @@ def run_format(args: argparse.Namespace, fmt: str) -> FormatResult:
     if args.skip_full:
         return result
 
-    tilsyn = [str(BIN / "tilsyn"), "run", "--landing", str(landing), "--warehouse", str(run_dir / "warehouse.duckdb"),
-              "--dashboards", str(run_dir / "dashboards")]
+    tilsyn = [
+        str(BIN / "tilsyn"),
+        "run",
+        "--landing",
+        str(landing),
+        "--warehouse",
+        str(run_dir / "warehouse.duckdb"),
+        "--dashboards",
+        str(run_dir / "dashboards"),
+    ]
     for name, extra_files in (("full", None), ("incremental", pending)):
         if extra_files is not None:
             for src in extra_files.rglob("*"):
@@ -248,8 +284,10 @@ def run_format(args: argparse.Namespace, fmt: str) -> FormatResult:
     return result
 
 
-DBT_NODE_LINE = re.compile(r"\d+ of \d+ (?:OK created sql \w+ model |OK loaded seed file |PASS |WARN |FAIL |ERROR )"
-                           r"(\S+) .*\bin ([\d.]+)s\]")
+DBT_NODE_LINE = re.compile(
+    r"\d+ of \d+ (?:OK created sql \w+ model |OK loaded seed file |PASS |WARN |FAIL |ERROR )"
+    r"(\S+) .*\bin ([\d.]+)s\]"
+)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -263,8 +301,15 @@ def dbt_profile(measured: Measured, top: int = 10) -> tuple[list[tuple[str, floa
         if not found:
             continue
         name, seconds = found.group(1), float(found.group(2))
-        kind = ("model" if "created" in found.group(0) else "seed" if "seed" in found.group(0)
-                else "unit test" if "::" in name else "test")
+        kind = (
+            "model"
+            if "created" in found.group(0)
+            else "seed"
+            if "seed" in found.group(0)
+            else "unit test"
+            if "::" in name
+            else "test"
+        )
         timed.append((f"{kind} {name}", seconds))
         total, count = by_kind.get(kind, (0.0, 0))
         by_kind[kind] = (total + seconds, count + 1)
@@ -273,20 +318,41 @@ def dbt_profile(measured: Measured, top: int = 10) -> tuple[list[tuple[str, floa
 
 # --- report ---------------------------------------------------------------------------------------------------------
 def machine() -> list[str]:
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.rstrip().splitlines()
-    return [f"- CPU: {cpu}, `nproc` = {os.cpu_count()}; {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}",
-            "- `free -h`:", "", "```", *mem, "```"]
+    return [
+        f"- CPU: {cpu}, `nproc` = {os.cpu_count()}; {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}",
+        "- `free -h`:",
+        "",
+        "```",
+        *mem,
+        "```",
+    ]
 
 
 def code_version() -> str:
     """The commit measured, and whether the working tree had uncommitted edits (other engineers' work in progress)."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "ingest", "dbt",
-                            "dagster_project", "dashboards"], capture_output=True, text=True, cwd=REPO).stdout
-    return f"commit {head.strip() or '?'}" + (f" plus {len(dirty.splitlines())} uncommitted file(s) in the pipeline's "
-                                              "code" if dirty.strip() else "")
+    dirty = subprocess.run(
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            "ingest",
+            "dbt",
+            "dagster_project",
+            "dashboards",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    ).stdout
+    return f"commit {head.strip() or '?'}" + (
+        f" plus {len(dirty.splitlines())} uncommitted file(s) in the pipeline's code" if dirty.strip() else ""
+    )
 
 
 def load_average() -> str:
@@ -294,8 +360,10 @@ def load_average() -> str:
 
 
 def table(args: argparse.Namespace, results: list[FormatResult]) -> list[str]:
-    out = ["| format | stage | seconds | rows/s | peak MiB (tree) | largest process MiB | ratio |",
-           "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
+    out = [
+        "| format | stage | seconds | rows/s | peak MiB (tree) | largest process MiB | ratio |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
 
     def row(fmt, stage, seconds, rows, peak, largest="", ratio=""):
         rate = f"{rows / seconds:,.0f}" if rows and seconds else ""
@@ -303,20 +371,41 @@ def table(args: argparse.Namespace, results: list[FormatResult]) -> list[str]:
 
     for r in results:
         b = r.baseline
-        row(r.fmt, "baseline: DuckDB alone", b.total_seconds, r.raw_rows, b.peak_mib.get("baseline", 0),
-            f"{b.max_process_mib:,.0f}")
+        row(
+            r.fmt,
+            "baseline: DuckDB alone",
+            b.total_seconds,
+            r.raw_rows,
+            b.peak_mib.get("baseline", 0),
+            f"{b.max_process_mib:,.0f}",
+        )
         for name, rows in (("full", r.raw_rows), ("incremental", r.incremental_rows)):
             m: Measured | None = getattr(r, name)
             if m is None:
                 continue
             for stage in ("startup", *STAGES):
                 if stage in m.seconds:
-                    row(r.fmt, f"{name}: {stage}", m.seconds[stage], rows if stage != "startup" else 0,
-                        m.peak_mib.get(stage, 0))
-            ratio = (f"full / baseline = {m.total_seconds / b.total_seconds:.1f}x" if name == "full" else
-                     f"incremental / full = {100 * m.total_seconds / r.full.total_seconds:.0f} %")
-            row(r.fmt, f"**{name}: total**", m.total_seconds, rows, max(m.peak_mib.values(), default=0),
-                f"{m.max_process_mib:,.0f}", ratio)
+                    row(
+                        r.fmt,
+                        f"{name}: {stage}",
+                        m.seconds[stage],
+                        rows if stage != "startup" else 0,
+                        m.peak_mib.get(stage, 0),
+                    )
+            ratio = (
+                f"full / baseline = {m.total_seconds / b.total_seconds:.1f}x"
+                if name == "full"
+                else f"incremental / full = {100 * m.total_seconds / r.full.total_seconds:.0f} %"
+            )
+            row(
+                r.fmt,
+                f"**{name}: total**",
+                m.total_seconds,
+                rows,
+                max(m.peak_mib.values(), default=0),
+                f"{m.max_process_mib:,.0f}",
+                ratio,
+            )
     return out
 
 
@@ -328,23 +417,31 @@ def block_key(args: argparse.Namespace) -> str:
 
 def report(args: argparse.Namespace, results: list[FormatResult], load_before: str, started: datetime) -> list[str]:
     key = block_key(args)
-    lines = [f"<!-- bench:{key} begin -->",
-             f"### {args.agents} agents x {args.days} days (+1 incremental day), seed {args.seed}",
-             "",
-             f"Measured {started:%Y-%m-%d %H:%M} UTC by `uv run python bench/run_benchmark.py --agents {args.agents} "
-             f"--days {args.days} --format {args.format}`; load average (1/5/15 min) {load_before} before, "
-             f"{load_average()} after (other engineers share the 2 cores); code: {code_version()}.",
-             "", *machine()]
+    lines = [
+        f"<!-- bench:{key} begin -->",
+        f"### {args.agents} agents x {args.days} days (+1 incremental day), seed {args.seed}",
+        "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC by `uv run python bench/run_benchmark.py --agents {args.agents} "
+        f"--days {args.days} --format {args.format}`; load average (1/5/15 min) {load_before} before, "
+        f"{load_average()} after (other engineers share the 2 cores); code: {code_version()}.",
+        "",
+        *machine(),
+    ]
     for r in results:
-        lines.append(f"- {r.fmt}: {r.raw_rows:,} raw rows in the landing folder, {r.incremental_rows:,} in the "
-                     f"incremental day")
+        lines.append(
+            f"- {r.fmt}: {r.raw_rows:,} raw rows in the landing folder, {r.incremental_rows:,} in the incremental day"
+        )
     lines += ["", *table(args, results), ""]
     for r in results:
         if r.slowest_nodes:
-            kinds = ", ".join(f"{kind} {seconds:.0f} s over {count} nodes"
-                              for kind, (seconds, count) in sorted(r.dbt_seconds_by_kind.items()))
-            lines.append(f"dbt's own timing of the full run ({r.fmt}; node seconds summed over dbt's threads): {kinds}. "
-                         "Slowest nodes:")
+            kinds = ", ".join(
+                f"{kind} {seconds:.0f} s over {count} nodes"
+                for kind, (seconds, count) in sorted(r.dbt_seconds_by_kind.items())
+            )
+            lines.append(
+                f"dbt's own timing of the full run ({r.fmt}; node seconds summed over dbt's threads): {kinds}. "
+                "Slowest nodes:"
+            )
             lines += [""] + [f"- {seconds:.1f} s {node}" for node, seconds in r.slowest_nodes] + [""]
     lines.append(f"<!-- bench:{key} end -->")
     return lines
@@ -356,7 +453,7 @@ def write_doc(block: list[str], key: str) -> None:
     begin, end = f"<!-- bench:{key} begin -->", f"<!-- bench:{key} end -->"
     new = "\n".join(block)
     if begin in text and end in text:
-        text = text[: text.index(begin)] + new + text[text.index(end) + len(end):]
+        text = text[: text.index(begin)] + new + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip("\n") + "\n\n" + new + "\n"
     DOC.write_text(text)
@@ -365,22 +462,27 @@ def write_doc(block: list[str], key: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agents", type=int, default=100, help="agents of the sample center (default 100)")
-    parser.add_argument("--days", type=int, default=365, help="days in the full build (default 365); one more day is "
-                        "generated for the incremental run")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=365,
+        help="days in the full build (default 365); one more day is generated for the incremental run",
+    )
     parser.add_argument("--format", choices=["csv", "parquet", "both"], default="both")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "out", help="work folder (default bench/out/)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse", action="store_true", help="reuse generated files from an earlier run")
-    parser.add_argument("--skip-full", action="store_true",
-                        help="generate and time the baseline only (no tilsyn runs)")
+    parser.add_argument("--skip-full", action="store_true", help="generate and time the baseline only (no tilsyn runs)")
     parser.add_argument("--no-doc", action="store_true", help="print the table but leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
     if args.agents < 1 or args.days < 1:
         parser.error("--agents and --days must be at least 1")
     args.work = args.work.resolve()
-    started, load_before = datetime.now(timezone.utc), load_average()
-    say(f"{args.agents} agents x {args.days} days, format {args.format}, work folder {args.work}; "
-        f"load average {load_before}")
+    started, load_before = datetime.now(UTC), load_average()
+    say(
+        f"{args.agents} agents x {args.days} days, format {args.format}, work folder {args.work}; "
+        f"load average {load_before}"
+    )
     formats = ["csv", "parquet"] if args.format == "both" else [args.format]
     results = [run_format(args, fmt) for fmt in formats]
     block = report(args, results, load_before, started)

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import duckdb
-
 from baseline import source_reader  # bench/ is this script's folder, hence on sys.path
+
 from ingest.contracts import SOURCES
 
 

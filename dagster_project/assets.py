@@ -23,9 +23,14 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
-from dagster_project.checks import reconciliation_mismatches, stale_sources
-from dagster_project.dbt_project import (MANIFEST_PATH, TILSYN_DBT_PROJECT, ensure_dbt_manifest, keep_partial_parse,
-                                        prune_build_folders)
+from dagster_project.checks import stale_sources
+from dagster_project.dbt_project import (
+    MANIFEST_PATH,
+    TILSYN_DBT_PROJECT,
+    ensure_dbt_manifest,
+    keep_partial_parse,
+    prune_build_folders,
+)
 from dagster_project.publish import build_basis_key, build_state_key, publish_warehouse, published_state
 from dagster_project.run_report import (
     build_bases_since_last_success,
@@ -87,11 +92,15 @@ def wait_for_pipeline_db(pipeline_db: Path, step: str, wait_seconds: float = PIP
             held_by = f"pid {holder.group(1)}" if holder else "pid unknown"
             waited = time.monotonic() - started
             if waited > wait_seconds:
-                raise dg.Failure(f"the pipeline database {pipeline_db} is still held by another process ({held_by}) "
-                                 f"after {waited:.0f} s; is another Tilsyn run or a dbt command still going?") from exc
+                raise dg.Failure(
+                    f"the pipeline database {pipeline_db} is still held by another process ({held_by}) "
+                    f"after {waited:.0f} s; is another Tilsyn run or a dbt command still going?"
+                ) from exc
             if reported_at is None or time.monotonic() - reported_at >= PIPELINE_DB_REPORT_EVERY_SECONDS:
-                say(f"[{step}] waiting for the pipeline database, held by another process ({held_by}); "
-                    f"{waited:.0f} s of at most {wait_seconds:.0f} s")
+                say(
+                    f"[{step}] waiting for the pipeline database, held by another process ({held_by}); "
+                    f"{waited:.0f} s of at most {wait_seconds:.0f} s"
+                )
                 reported_at = time.monotonic()
             time.sleep(PIPELINE_DB_POLL_SECONDS)
             continue
@@ -119,8 +128,12 @@ def ingest_landing(context: AssetExecutionContext, tilsyn: TilsynSettings) -> It
         wait_for_pipeline_db(settings.pipeline_db_path, "ingest")
         say(f"[ingest] landing folder {settings.landing_dir}")
         report = load_landing(
-            settings.landing_dir, settings.pipeline_db_path, settings.restricted_db_path, settings.quarantine_dir,
-            key, progress=lambda line: say(f"[ingest] {line}"),
+            settings.landing_dir,
+            settings.pipeline_db_path,
+            settings.restricted_db_path,
+            settings.quarantine_dir,
+            key,
+            progress=lambda line: say(f"[ingest] {line}"),
         )
     except (PseudonymKeyError, IngestSetupError) as exc:
         # a missing key or an unusable folder stays so until someone acts: no point retrying in 30 and 60 s
@@ -155,8 +168,10 @@ class DbtBuildConfig(dg.Config):
     """Run configuration of the dbt step; the daily-partitioned job `tilsyn_rebuild_days` fills it in per day."""
 
     rebuild_local_dates: list[str] = Field(
-        default=[], description="Local days (YYYY-MM-DD) the incremental models rebuild from staging besides the new "
-                                "rows; a build with days always builds and publishes, even over no new files.")
+        default=[],
+        description="Local days (YYYY-MM-DD) the incremental models rebuild from staging besides the new "
+        "rows; a build with days always builds and publishes, even over no new files.",
+    )
 
     def local_dates(self) -> list[str]:
         """The days, checked and sorted; a bad date is a clear error before dbt starts."""
@@ -164,8 +179,9 @@ class DbtBuildConfig(dg.Config):
             try:
                 date.fromisoformat(text)
             except ValueError:
-                raise dg.Failure(f"rebuild_local_dates: {text!r} is not a date written YYYY-MM-DD",
-                                 allow_retries=False) from None
+                raise dg.Failure(
+                    f"rebuild_local_dates: {text!r} is not a date written YYYY-MM-DD", allow_retries=False
+                ) from None
         return sorted(set(self.rebuild_local_dates))
 
 
@@ -187,10 +203,15 @@ except ProcessLookupError:
 ensure_dbt_manifest()
 
 
-@dbt_assets(manifest=MANIFEST_PATH, project=TILSYN_DBT_PROJECT, dagster_dbt_translator=TilsynDbtTranslator(),
-            retry_policy=TRANSIENT_RETRY)
-def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsyn: TilsynSettings,
-                      config: DbtBuildConfig):
+@dbt_assets(
+    manifest=MANIFEST_PATH,
+    project=TILSYN_DBT_PROJECT,
+    dagster_dbt_translator=TilsynDbtTranslator(),
+    retry_policy=TRANSIENT_RETRY,
+)
+def tilsyn_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, tilsyn: TilsynSettings, config: DbtBuildConfig
+):
     """`dbt build` (models, seeds, tests) on the pipeline database with this center's metric settings.
 
     Incremental models keep what earlier builds made; the build is a full refresh when no build is recorded, the last
@@ -200,12 +221,17 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
     rebuild_dates = config.local_dates()
     wait_for_pipeline_db(settings.pipeline_db_path, "dbt")
     published = published_state(settings.warehouse_path)
-    if (not rebuild_dates and published
-            and published[1] == build_state_key(settings.pipeline_db_path, settings.dbt_vars_json())):
+    if (
+        not rebuild_dates
+        and published
+        and published[1] == build_state_key(settings.pipeline_db_path, settings.dbt_vars_json())
+    ):
         # No output: Dagster skips publish and dashboards, the run succeeds. A run after a failed one still builds:
         # the failed run's files are not in the published version's key.
-        say(f"[dbt] nothing new since published version {published[0]} (same files, settings and dbt code): "
-            "no build, no publish")
+        say(
+            f"[dbt] nothing new since published version {published[0]} (same files, settings and dbt code): "
+            "no build, no publish"
+        )
         return
     os.environ.update(settings.to_env())  # profiles.yml reads the database path from the environment
     basis_key = build_basis_key(settings.dbt_vars_json())
@@ -223,14 +249,21 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
         say(f"[dbt] {refresh_reason}: full refresh")
     elif rebuild_dates:
         say(f"[dbt] rebuilding local days {', '.join(rebuild_dates)} besides the new rows")
-    record_build_basis(settings.pipeline_db_path, context.run.run_id, basis_key, "started",
-                       full_refresh=refresh_reason is not None, rebuild_local_dates=rebuild_dates)
+    record_build_basis(
+        settings.pipeline_db_path,
+        context.run.run_id,
+        basis_key,
+        "started",
+        full_refresh=refresh_reason is not None,
+        rebuild_local_dates=rebuild_dates,
+    )
     started = time.perf_counter()
     say(f"[dbt] build on {settings.pipeline_db_path}")
     built = 0
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    watcher = subprocess.Popen([sys.executable, "-c", DBT_WATCHER, str(os.getpid()), str(invocation.process.pid)],
-                               stdin=subprocess.DEVNULL)
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", DBT_WATCHER, str(os.getpid()), str(invocation.process.pid)], stdin=subprocess.DEVNULL
+    )
     try:
         for event in invocation.stream():
             if isinstance(event, dg.Output):
@@ -246,8 +279,9 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
     except FileNotFoundError:
         run_results = None  # dbt stopped before building anything (bad profile, database locked)
     failed = record_build_results(settings.pipeline_db_path, context.run.run_id, run_results or {})
-    record_build_basis(settings.pipeline_db_path, context.run.run_id, basis_key,
-                       "success" if invocation.is_successful() else "failed")
+    record_build_basis(
+        settings.pipeline_db_path, context.run.run_id, basis_key, "success" if invocation.is_successful() else "failed"
+    )
     for node in failed:
         for line in node.lines():
             say(f"[dbt] {line}")
@@ -258,15 +292,21 @@ def tilsyn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, tilsy
         say(f"[dbt] removed {len(pruned)} old build folders from {pruned[0].parent}")
     if not invocation.is_successful():
         # A failed model or test fails the same way again; only a build that never started is worth a retry.
-        raise dg.Failure(f"dbt build failed: {len(failed)} failed models or tests: "
-                         + ", ".join(node.unique_id for node in failed[:10]), allow_retries=run_results is None)
+        raise dg.Failure(
+            f"dbt build failed: {len(failed)} failed models or tests: "
+            + ", ".join(node.unique_id for node in failed[:10]),
+            allow_retries=run_results is None,
+        )
 
 
 # --- our own checks -------------------------------------------------------------------------------------------------
 @dg.multi_asset_check(
-    specs=[dg.AssetCheckSpec("freshness", asset=["raw", name],
-                             description="a new file arrived within settings schedule.freshness_days")
-           for name in SOURCES],
+    specs=[
+        dg.AssetCheckSpec(
+            "freshness", asset=["raw", name], description="a new file arrived within settings schedule.freshness_days"
+        )
+        for name in SOURCES
+    ],
     name="source_freshness",
 )
 def source_freshness(tilsyn: TilsynSettings) -> Iterator[dg.AssetCheckResult]:
@@ -275,16 +315,22 @@ def source_freshness(tilsyn: TilsynSettings) -> Iterator[dg.AssetCheckResult]:
     stale = stale_sources(settings.pipeline_db_path, settings.freshness_days)
     for name, days in stale.items():
         say(f"[checks] FAILED freshness of {name}: no new file for {days} days (limit {settings.freshness_days:g})")
-    say(f"[checks] freshness: {len(stale)} of {len(SOURCES)} sources with no new file for "
-        f"{settings.freshness_days:g} days")
+    say(
+        f"[checks] freshness: {len(stale)} of {len(SOURCES)} sources with no new file for "
+        f"{settings.freshness_days:g} days"
+    )
     for name in SOURCES:
-        yield dg.AssetCheckResult(asset_key=["raw", name], check_name="freshness", passed=name not in stale,
-                                  metadata={"days_since_last_file": stale.get(name, 0.0),
-                                            "limit_days": settings.freshness_days})
+        yield dg.AssetCheckResult(
+            asset_key=["raw", name],
+            check_name="freshness",
+            passed=name not in stale,
+            metadata={"days_since_last_file": stale.get(name, 0.0), "limit_days": settings.freshness_days},
+        )
 
 
 @dg.asset_check(
-    asset=dg.AssetKey(["marts", "kpi_service_daily"]), blocking=True,
+    asset=dg.AssetKey(["marts", "kpi_service_daily"]),
+    blocking=True,
     additional_deps=[dg.AssetKey(["marts", "fct_contact_legs"])]
     + [dg.AssetKey(["staging", f"stg_{name}"]) for name in SOURCES],
     description="landed rows = raw rows, raw keys = staging rows, staging calls = contact legs = offered per day",
@@ -302,17 +348,21 @@ def reconciliation(tilsyn: TilsynSettings) -> dg.AssetCheckResult:
     result = reconcile(pipeline_db)
     for mismatch in result.mismatches:
         say(f"[checks] FAILED reconciliation {mismatch}")
-    say(f"[checks] reconciliation: {'passed' if result.passed else f'{len(result.mismatches)} mismatches'}, "
-        f"{result.scope()}, {time.perf_counter() - started:.1f} s")
+    say(
+        f"[checks] reconciliation: {'passed' if result.passed else f'{len(result.mismatches)} mismatches'}, "
+        f"{result.scope()}, {time.perf_counter() - started:.1f} s"
+    )
     if result.passed:
         try:
             record_reconciled(pipeline_db, result)
         except duckdb.Error as exc:
             # Only the next check's cost depends on it: it starts from the last recorded state, or counts in full.
             say(f"[checks] reconciliation state not recorded ({exc}); the next check starts from the last recorded one")
-    return dg.AssetCheckResult(passed=result.passed, severity=dg.AssetCheckSeverity.ERROR,
-                               metadata={"mismatches": "\n".join(str(m) for m in result.mismatches) or "none",
-                                         "scope": result.scope()})
+    return dg.AssetCheckResult(
+        passed=result.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"mismatches": "\n".join(str(m) for m in result.mismatches) or "none", "scope": result.scope()},
+    )
 
 
 # --- publish and dashboards -----------------------------------------------------------------------------------------
@@ -320,14 +370,21 @@ def reconciliation(tilsyn: TilsynSettings) -> dg.AssetCheckResult:
 def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """The analyst warehouse: schemas marts and ops of the pipeline database, published atomically."""
     settings = tilsyn.settings()
-    report = publish_warehouse(settings.pipeline_db_path, settings.warehouse_path,
-                               progress=lambda line: say(f"[publish] {line}"),
-                               state_key=build_state_key(settings.pipeline_db_path, settings.dbt_vars_json()))
+    report = publish_warehouse(
+        settings.pipeline_db_path,
+        settings.warehouse_path,
+        progress=lambda line: say(f"[publish] {line}"),
+        state_key=build_state_key(settings.pipeline_db_path, settings.dbt_vars_json()),
+    )
     for line in report.lines():
         say(f"[publish] {line}")
     return dg.MaterializeResult(
-        metadata={"path": str(settings.warehouse_path), "version_id": report.version_id,
-                  "tables": len(report.table_rows), "rows": sum(report.table_rows.values())}
+        metadata={
+            "path": str(settings.warehouse_path),
+            "version_id": report.version_id,
+            "tables": len(report.table_rows),
+            "rows": sum(report.table_rows.values()),
+        }
     )
 
 
@@ -337,6 +394,8 @@ def dashboards(tilsyn: TilsynSettings) -> dg.MaterializeResult:
     from dashboards.build import render_all
 
     settings = tilsyn.settings()
-    report = render_all(settings.warehouse_path, settings.dashboards_dir, progress=lambda l: say(f"[dashboards] {l}"))
+    report = render_all(
+        settings.warehouse_path, settings.dashboards_dir, progress=lambda line: say(f"[dashboards] {line}")
+    )
     say(f"[dashboards] {report.lines()[-1]}")  # the pages were listed as they were written
     return dg.MaterializeResult(metadata={"out_dir": str(settings.dashboards_dir), "pages": len(report.pages)})

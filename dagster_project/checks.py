@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -36,9 +36,11 @@ from ingest.contracts import SOURCES
 STAGING_KEYS = {name: ", ".join(contract.key) for name, contract in SOURCES.items()}
 SAMPLE_ROWS = 5
 STATE_TABLE = "ops.reconciliations"
-STATE_DDL = (f"create table if not exists {STATE_TABLE} (reconciled_at timestamp, through_file_seq bigint, "
-             "source varchar, key_columns varchar, files_digest varchar, raw_rows bigint, raw_keys bigint, "
-             "full_check boolean)")
+STATE_DDL = (
+    f"create table if not exists {STATE_TABLE} (reconciled_at timestamp, through_file_seq bigint, "
+    "source varchar, key_columns varchar, files_digest varchar, raw_rows bigint, raw_keys bigint, "
+    "full_check boolean)"
+)
 # How long `record_reconciled` waits for another process to let go of the pipeline database.
 RECORD_WAIT_SECONDS = 60.0
 
@@ -90,19 +92,28 @@ class Reconciliation:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {f"{s}.{t}" for s, t in con.execute("select schema_name, table_name from duckdb_tables() "
-                                               "union all select schema_name, view_name from duckdb_views()").fetchall()}
+    return {
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "union all select schema_name, view_name from duckdb_views()"
+        ).fetchall()
+    }
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     schema, name = table.split(".")
-    return {c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = ? "
-                                      "and table_name = ?", [schema, name]).fetchall()}
+    return {
+        c
+        for (c,) in con.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?", [schema, name]
+        ).fetchall()
+    }
 
 
 def stale_sources(pipeline_db: Path, freshness_days: float, now: datetime | None = None) -> dict[str, float]:
     """{source: days since its newest file landed} for the sources older than `freshness_days`."""
-    now = (now or datetime.now(timezone.utc)).replace(tzinfo=None)  # loaded_at is naive UTC
+    now = (now or datetime.now(UTC)).replace(tzinfo=None)  # loaded_at is naive UTC
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
         if "ops.loaded_files" not in _tables(con):
@@ -120,9 +131,11 @@ def _compare(found: list[Mismatch], what: str, expected: int, actual: int) -> No
 
 
 def _files_digest(con: duckdb.DuckDBPyConnection, source: str, through: int) -> str:
-    return con.execute("select coalesce(md5(string_agg(concat_ws(':', file_seq, sha256, rows), ',' "
-                       "order by file_seq)), '') from ops.loaded_files where source = ? and file_seq <= ?",
-                       [source, through]).fetchone()[0]
+    return con.execute(
+        "select coalesce(md5(string_agg(concat_ws(':', file_seq, sha256, rows), ',' "
+        "order by file_seq)), '') from ops.loaded_files where source = ? and file_seq <= ?",
+        [source, through],
+    ).fetchone()[0]
 
 
 def _raw_rows(con: duckdb.DuckDBPyConnection, tables: set[str], source: str, above: int | None = None) -> int:
@@ -142,15 +155,19 @@ def _previous_state(con: duckdb.DuckDBPyConnection, tables: set[str]) -> tuple[d
     try:
         rows = con.execute(
             f"select reconciled_at, through_file_seq, source, key_columns, files_digest, raw_rows, raw_keys "
-            f"from {STATE_TABLE} where reconciled_at = (select max(reconciled_at) from {STATE_TABLE})").fetchall()
+            f"from {STATE_TABLE} where reconciled_at = (select max(reconciled_at) from {STATE_TABLE})"
+        ).fetchall()
     except duckdb.Error as exc:  # a state table of another shape: count everything, the next record starts afresh
         return {}, 0, f"the recorded state cannot be read ({exc})"
     if not rows:
         return {}, 0, "no earlier reconciliation recorded"
     reconciled_at, since = rows[0][0], rows[0][1]
-    if "ops.dbt_build_basis" in tables and con.execute(
-            "select count(*) from ops.dbt_build_basis where is_full_refresh and started_at >= ?",
-            [reconciled_at]).fetchone()[0]:
+    if (
+        "ops.dbt_build_basis" in tables
+        and con.execute(
+            "select count(*) from ops.dbt_build_basis where is_full_refresh and started_at >= ?", [reconciled_at]
+        ).fetchone()[0]
+    ):
         return {}, 0, "a dbt full refresh since the last reconciliation"
     previous = {row[2]: SourceState(*row[2:]) for row in rows}
     for source, key in STAGING_KEYS.items():
@@ -163,16 +180,24 @@ def _previous_state(con: duckdb.DuckDBPyConnection, tables: set[str]) -> tuple[d
             return {}, 0, f"the landed {source} files up to file {since} changed since they were reconciled"
         old_rows = _raw_rows(con, tables, source) - _raw_rows(con, tables, source, above=since)
         if old_rows != state.raw_rows:
-            return {}, 0, (f"raw.{source} holds {old_rows:,} rows of files up to {since}, "
-                           f"{state.raw_rows:,} when they were reconciled")
+            return (
+                {},
+                0,
+                (
+                    f"raw.{source} holds {old_rows:,} rows of files up to {since}, "
+                    f"{state.raw_rows:,} when they were reconciled"
+                ),
+            )
     return previous, since, ""
 
 
 def _new_keys(con: duckdb.DuckDBPyConnection, source: str, since: int) -> int:
     """Distinct keys of the rows of files above `since` that no row of an older file has."""
     columns = SOURCES[source].key
-    bounds = con.execute(f"select count(*), {', '.join(f'min({c}), max({c})' for c in columns)} "
-                         f"from raw.{source} where _file_seq > ?", [since]).fetchone()
+    bounds = con.execute(
+        f"select count(*), {', '.join(f'min({c}), max({c})' for c in columns)} from raw.{source} where _file_seq > ?",
+        [since],
+    ).fetchone()
     if not bounds[0]:
         return 0
     # An older row can only match a new key inside the new keys' range on every key column. Given as constants,
@@ -192,16 +217,20 @@ def reconcile(pipeline_db: Path, full: bool = False) -> Reconciliation:
     Distinct raw keys are counted in full when `full`, or when the last recorded reconciliation cannot be built on
     (see the module docstring); otherwise only the keys of newer files are counted.
     """
-    checked_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    checked_at = datetime.now(UTC).replace(tzinfo=None)
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
         tables = _tables(con)
         # Only a manifest with file numbers and raw tables with `_file_seq` (all that ingest writes) can be
         # reconciled file by file; hand-made databases without them are always checked in full.
-        sequenced = "ops.loaded_files" in tables and {"file_seq", "sha256"} <= _columns(con, "ops.loaded_files") \
+        sequenced = (
+            "ops.loaded_files" in tables
+            and {"file_seq", "sha256"} <= _columns(con, "ops.loaded_files")
             and all("_file_seq" in _columns(con, f"raw.{s}") for s in SOURCES if f"raw.{s}" in tables)
-        through = con.execute("select coalesce(max(file_seq), 0) from ops.loaded_files").fetchone()[0] \
-            if sequenced else None
+        )
+        through = (
+            con.execute("select coalesce(max(file_seq), 0) from ops.loaded_files").fetchone()[0] if sequenced else None
+        )
         if full:
             previous, since, reason = {}, 0, "asked for"
         elif not sequenced:
@@ -217,7 +246,9 @@ def reconcile(pipeline_db: Path, full: bool = False) -> Reconciliation:
                 continue
             manifest, raw = con.execute(
                 f"select (select coalesce(sum(rows), 0) from ops.loaded_files where source = ?), "
-                f"(select count(*) from raw.{source})", [source]).fetchone()
+                f"(select count(*) from raw.{source})",
+                [source],
+            ).fetchone()
             _compare(found, f"{source}: rows in landed files vs raw.{source}", manifest, raw)
             if previous:
                 keys = previous[source].raw_keys + _new_keys(con, source, since)
@@ -231,8 +262,9 @@ def reconcile(pipeline_db: Path, full: bool = False) -> Reconciliation:
         # Whole-table counts and a group by of the fact's offered legs by day: 0.1 s at 1,000 x 365, taken in full
         # so that a day a corrected leg moved away from is checked as well as the days of new legs.
         if {"staging.stg_calls", "marts.fct_contact_legs", "marts.kpi_service_daily"} <= tables:
-            staged, legs = con.execute("select (select count(*) from staging.stg_calls), "
-                                       "(select count(*) from marts.fct_contact_legs)").fetchone()
+            staged, legs = con.execute(
+                "select (select count(*) from staging.stg_calls), (select count(*) from marts.fct_contact_legs)"
+            ).fetchone()
             _compare(found, "calls: staging.stg_calls vs marts.fct_contact_legs", staged, legs)
             days = con.execute(
                 "select coalesce(f.local_date, k.local_date), coalesce(f.offered, 0), coalesce(k.offered, 0) "
@@ -243,10 +275,13 @@ def reconcile(pipeline_db: Path, full: bool = False) -> Reconciliation:
                 "where coalesce(f.offered, 0) <> coalesce(k.offered, 0) order by 1 limit ?",
                 [SAMPLE_ROWS],
             ).fetchall()
-            found += [Mismatch(f"offered on {day}: fct_contact_legs vs kpi_service_daily", int(fact), int(kpi))
-                      for day, fact, kpi in days]
-        return Reconciliation(found, checked_at, through, since if previous else None, None if previous else reason,
-                              tuple(states))
+            found += [
+                Mismatch(f"offered on {day}: fct_contact_legs vs kpi_service_daily", int(fact), int(kpi))
+                for day, fact, kpi in days
+            ]
+        return Reconciliation(
+            found, checked_at, through, since if previous else None, None if previous else reason, tuple(states)
+        )
     finally:
         con.close()
 
@@ -281,9 +316,22 @@ def record_reconciled(pipeline_db: Path, result: Reconciliation, wait_seconds: f
         con.execute("begin transaction")
         # reconciled_at is when the check read the database: a dbt full refresh that started after that is seen
         # by the next check even when this record was written later
-        con.executemany(f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [[result.checked_at, result.through_file_seq, s.source, s.key_columns, s.files_digest,
-                          s.raw_rows, s.raw_keys, result.since_file_seq is None] for s in result.sources])
+        con.executemany(
+            f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    result.checked_at,
+                    result.through_file_seq,
+                    s.source,
+                    s.key_columns,
+                    s.files_digest,
+                    s.raw_rows,
+                    s.raw_keys,
+                    result.since_file_seq is None,
+                ]
+                for s in result.sources
+            ],
+        )
         con.execute("commit")
     finally:
         con.close()

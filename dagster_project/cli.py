@@ -26,8 +26,14 @@ def _say(message: str) -> None:
 
 def _add_settings_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="settings file (TOML); default ./tilsyn.toml or $TILSYN_CONFIG")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override a setting for this run, e.g. metrics.service_level_seconds=30")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a setting for this run, e.g. metrics.service_level_seconds=30",
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -44,8 +50,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ingest.sample import generate_center
 
     summary = generate_center(
-        args.out, agents=args.agents, days=args.days, start=args.start, seed=args.seed, fmt=args.format,
-        timezone=args.timezone, faults=args.faults, progress=_say,
+        args.out,
+        agents=args.agents,
+        days=args.days,
+        start=args.start,
+        seed=args.seed,
+        fmt=args.format,
+        timezone=args.timezone,
+        faults=args.faults,
+        progress=_say,
     )
     for line in summary.lines():
         _say(line)
@@ -53,8 +66,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 # --- run ------------------------------------------------------------------------------------------------------------
-def run_pipeline(settings: Settings, config_file: Path | None = None, overrides: list[str] | None = None,
-                 rebuild_local_dates: list[str] | None = None) -> bool:
+def run_pipeline(
+    settings: Settings,
+    config_file: Path | None = None,
+    overrides: list[str] | None = None,
+    rebuild_local_dates: list[str] | None = None,
+) -> bool:
     """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`); True when every step succeeded."""
     import dagster as dg
 
@@ -64,13 +81,19 @@ def run_pipeline(settings: Settings, config_file: Path | None = None, overrides:
 
     tilsyn = TilsynSettings(
         config_file=str(config_file) if config_file else None,
-        landing_dir=str(settings.landing_dir), warehouse_path=str(settings.warehouse_path),
-        dashboards_dir=str(settings.dashboards_dir), overrides=list(overrides or []),
+        landing_dir=str(settings.landing_dir),
+        warehouse_path=str(settings.warehouse_path),
+        dashboards_dir=str(settings.dashboards_dir),
+        overrides=list(overrides or []),
     )
     job = build_definitions(tilsyn).resolve_job_def(PIPELINE_JOB_NAME)
-    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}},
-                  **rebuild_run_config(list(rebuild_local_dates or []))}
-    result = job.execute_in_process(run_config=run_config, raise_on_error=False, instance=dg.DagsterInstance.ephemeral())
+    run_config = {
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+        **rebuild_run_config(list(rebuild_local_dates or [])),
+    }
+    result = job.execute_in_process(
+        run_config=run_config, raise_on_error=False, instance=dg.DagsterInstance.ephemeral()
+    )
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
@@ -97,8 +120,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from dagster_project.partitions import local_dates_between
 
         rebuild_dates = local_dates_between(args.first_day, args.last_day or args.first_day)
-        _say(f"rebuilding {len(rebuild_dates)} local days, {rebuild_dates[0]} to {rebuild_dates[-1]}, in one run "
-             f"(new files are landed and built too)")
+        _say(
+            f"rebuilding {len(rebuild_dates)} local days, {rebuild_dates[0]} to {rebuild_dates[-1]}, in one run "
+            f"(new files are landed and built too)"
+        )
     started = time.perf_counter()
     ok = run_pipeline(settings, args.config, _path_overrides(args) + args.overrides, rebuild_dates)
     _summary(settings, ok, time.perf_counter() - started)
@@ -117,13 +142,17 @@ def _rejected_files(settings: Settings) -> list[str]:
         return []
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
-                          "and table_name = 'rejected_files'").fetchone()[0]
+        has = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'ops' and table_name = 'rejected_files'"
+        ).fetchone()[0]
         if not has:
             return []
-        return [r[0] for r in con.execute(
-            "select source_file from ops.rejected_files where load_id = (select max(load_id) from ops.loads)"
-        ).fetchall()]
+        return [
+            r[0]
+            for r in con.execute(
+                "select source_file from ops.rejected_files where load_id = (select max(load_id) from ops.loads)"
+            ).fetchall()
+        ]
     except duckdb.Error:
         return []
     finally:
@@ -200,8 +229,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     (root / DEMO_MARKER).write_text("made by `tilsyn demo`; deleted and rebuilt by the next demo\n")
     started = time.perf_counter()
     _say(f"[1/3] generating a sample center in {root / 'landing'}")
-    summary = generate_center(root / "landing", agents=args.agents, days=args.days, start=args.start, seed=args.seed,
-                              progress=lambda l: _say(f"[generate] {l}"))
+    summary = generate_center(
+        root / "landing",
+        agents=args.agents,
+        days=args.days,
+        start=args.start,
+        seed=args.seed,
+        progress=lambda line: _say(f"[generate] {line}"),
+    )
     for line in summary.lines():
         _say(f"[generate] {line}")
     key_file = root / "pseudonym.key"
@@ -209,7 +244,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     load_pseudonym_key(key_file, create_if_missing=True)
     settings = load_settings(args.config, args.overrides).with_paths(
-        landing_dir=root / "landing", warehouse_path=root / "warehouse.duckdb", dashboards_dir=root / "dashboards",
+        landing_dir=root / "landing",
+        warehouse_path=root / "warehouse.duckdb",
+        dashboards_dir=root / "dashboards",
         pseudonym_key_file=key_file,
     )
     _say("[2/3] running the pipeline (ingest -> dbt build -> publish -> dashboards)")
@@ -247,12 +284,26 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=cmd_run)
 
     run_args(sub.add_parser("run", help="ingest new exports, build the warehouse, publish it, render dashboards"))
-    p = sub.add_parser("rebuild", help="a run that also rebuilds the given local days (after a late or corrected "
-                                       "file), then publishes and renders")
-    p.add_argument("--from", dest="first_day", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD",
-                   help="first local day to rebuild (center time zone)")
-    p.add_argument("--to", dest="last_day", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                   help="last local day to rebuild, included (default: the --from day)")
+    p = sub.add_parser(
+        "rebuild",
+        help="a run that also rebuilds the given local days (after a late or corrected "
+        "file), then publishes and renders",
+    )
+    p.add_argument(
+        "--from",
+        dest="first_day",
+        type=date.fromisoformat,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="first local day to rebuild (center time zone)",
+    )
+    p.add_argument(
+        "--to",
+        dest="last_day",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="last local day to rebuild, included (default: the --from day)",
+    )
     run_args(p)
 
     p = sub.add_parser("dashboards", help="render the HTML dashboards from an analyst warehouse")
@@ -271,8 +322,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--ctr", type=Path, required=True, help="folder of CTR JSON lines files")
     q.add_argument("--agent-events", type=Path, help="folder of agent event stream JSON files")
     q.add_argument("--landing", type=Path, required=True)
-    q.add_argument("--status", action="append", default=[], metavar="NAME=STATE",
-                   help="map a custom agent status to a canonical state (break, lunch, aux, ...); repeatable")
+    q.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        metavar="NAME=STATE",
+        help="map a custom agent status to a canonical state (break, lunch, aux, ...); repeatable",
+    )
     q.set_defaults(func=cmd_import_amazon_connect)
 
     p = sub.add_parser("demo", help="generate a small sample center and run everything on it")

@@ -39,9 +39,19 @@ def ensure_dbt_manifest() -> Path:
         return MANIFEST_PATH
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
-        [DBT_EXECUTABLE, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--quiet"],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            DBT_EXECUTABLE,
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--quiet",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed (dbt project {DBT_PROJECT_DIR}):\n{result.stdout}\n{result.stderr}")
@@ -74,8 +84,12 @@ KEPT_BUILD_FOLDERS = 10
 BUILD_FOLDER_MIN_AGE_SECONDS = 6 * 3600
 
 
-def prune_build_folders(target_root: Path | None = None, keep: int = KEPT_BUILD_FOLDERS,
-                        min_age_seconds: float = BUILD_FOLDER_MIN_AGE_SECONDS, now: float | None = None) -> list[Path]:
+def prune_build_folders(
+    target_root: Path | None = None,
+    keep: int = KEPT_BUILD_FOLDERS,
+    min_age_seconds: float = BUILD_FOLDER_MIN_AGE_SECONDS,
+    now: float | None = None,
+) -> list[Path]:
     """Delete the per-build target folders beyond the newest `keep` that are older than `min_age_seconds`.
 
     Returns the deleted folders. Only folders named like dagster-dbt's (`<asset function>-<run>-<invocation>`) with a
@@ -83,8 +97,11 @@ def prune_build_folders(target_root: Path | None = None, keep: int = KEPT_BUILD_
     """
     target_root = target_root or MANIFEST_PATH.parent
     now = time.time() if now is None else now
-    folders = [path for path in target_root.glob("*-*-*") if path.is_dir()
-               and ((path / "dbt.log").exists() or (path / "run_results.json").exists())]
+    folders = [
+        path
+        for path in target_root.glob("*-*-*")
+        if path.is_dir() and ((path / "dbt.log").exists() or (path / "run_results.json").exists())
+    ]
     folders.sort(key=lambda path: path.stat().st_mtime, reverse=True)
     deleted = []
     for folder in folders[keep:]:

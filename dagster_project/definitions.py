@@ -22,7 +22,6 @@ from dagster_project.assets import (
 from dagster_project.dbt_project import DBT_EXECUTABLE, TILSYN_DBT_PROJECT
 from dagster_project.partitions import rebuild_days_config
 from dagster_project.sensors import build_landing_sensor
-from dagster_project.settings import load_settings
 
 PIPELINE_JOB_NAME = "tilsyn_pipeline"
 REBUILD_DAYS_JOB_NAME = "tilsyn_rebuild_days"

@@ -25,10 +25,13 @@ def rebuild_run_config(local_dates: list[str]) -> dict[str, Any]:
 def rebuild_days_config(settings: Settings) -> dg.PartitionedConfig:
     """Daily partitions from `[schedule] rebuild_first_day` to today (local), each run rebuilding its own day."""
     days = dg.DailyPartitionsDefinition(
-        start_date=settings.rebuild_first_day.isoformat(), timezone=settings.center_timezone,
+        start_date=settings.rebuild_first_day.isoformat(),
+        timezone=settings.center_timezone,
         end_offset=1,  # today is a partition too: a day can be redone before it is over
     )
-    return dg.PartitionedConfig(partitions_def=days, run_config_for_partition_key_fn=lambda key: rebuild_run_config([key]))
+    return dg.PartitionedConfig(
+        partitions_def=days, run_config_for_partition_key_fn=lambda key: rebuild_run_config([key])
+    )
 
 
 def local_dates_between(first: date, last: date) -> list[str]:

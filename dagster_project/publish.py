@@ -45,7 +45,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -82,9 +82,11 @@ class PublishReport:
 
     def lines(self) -> list[str]:
         rows = sum(self.table_rows.values())
-        return [f"published {len(self.table_rows)} tables ({rows:,} rows) to {self.warehouse} "
-                f"[version {self.version_id}] in {self.seconds:.1f} s; "
-                f"month files: {self.files_written} written, {self.files_linked} linked"]
+        return [
+            f"published {len(self.table_rows)} tables ({rows:,} rows) to {self.warehouse} "
+            f"[version {self.version_id}] in {self.seconds:.1f} s; "
+            f"month files: {self.files_written} written, {self.files_linked} linked"
+        ]
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,9 @@ def build_state_key(pipeline_db: Path, dbt_vars_json: str) -> str:
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
         for table in ("loaded_files", "rejected_files"):
-            has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' and table_name = ?",
-                              [table]).fetchone()[0]
+            has = con.execute(
+                "select count(*) from duckdb_tables() where schema_name = 'ops' and table_name = ?", [table]
+            ).fetchone()[0]
             if has:
                 for (sha,) in con.execute(f"select sha256 from ops.{table} order by sha256").fetchall():
                     digest.update(f"{table}\0{sha}\n".encode())
@@ -156,8 +159,9 @@ def published_state(warehouse: Path) -> tuple[str, str] | None:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         state = con.execute("select any_value(version_id), any_value(state_key) from ops.published_version").fetchone()
-        for schema, view in con.execute("select schema_name, view_name from duckdb_views() where not internal"
-                                        ).fetchall():
+        for schema, view in con.execute(
+            "select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall():
             con.execute(f"select count(*) from {_quote(schema)}.{_quote(view)}").fetchone()  # Parquet footers only
         return state
     except duckdb.Error:
@@ -177,8 +181,10 @@ def published_parts(warehouse: Path) -> tuple[str | None, dict[tuple[str, date |
         return None, {}
     try:
         (version_id,) = con.execute("select any_value(version_id) from ops.published_version").fetchone()
-        rows = con.execute("select table_name, month_start, row_count, max_built_at, file_name, columns_signature "
-                           "from ops.published_parts").fetchall()
+        rows = con.execute(
+            "select table_name, month_start, row_count, max_built_at, file_name, columns_signature "
+            "from ops.published_parts"
+        ).fetchall()
     except duckdb.Error:
         return None, {}
     finally:
@@ -204,19 +210,28 @@ def _month_filter(month: date | None) -> str:
     if month is None:
         return f"{_quote(PARTITION_COLUMN)} is null"
     following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return (f"{_quote(PARTITION_COLUMN)} >= date '{month.isoformat()}' "
-            f"and {_quote(PARTITION_COLUMN)} < date '{following.isoformat()}'")
+    return (
+        f"{_quote(PARTITION_COLUMN)} >= date '{month.isoformat()}' "
+        f"and {_quote(PARTITION_COLUMN)} < date '{following.isoformat()}'"
+    )
 
 
 def _month_file(month: date | None) -> str:
     return NULL_MONTH_FILE if month is None else f"{month:%Y-%m}.parquet"
 
 
-def _unchanged(previous: PublishedPart | None, rows: int, max_built_at: datetime | None, signature: str,
-               root: Path) -> bool:
-    return (previous is not None and previous.row_count == rows and max_built_at is not None
-            and previous.max_built_at is not None and max_built_at <= previous.max_built_at
-            and previous.columns_signature == signature and (root / previous.file_name).is_file())
+def _unchanged(
+    previous: PublishedPart | None, rows: int, max_built_at: datetime | None, signature: str, root: Path
+) -> bool:
+    return (
+        previous is not None
+        and previous.row_count == rows
+        and max_built_at is not None
+        and previous.max_built_at is not None
+        and max_built_at <= previous.max_built_at
+        and previous.columns_signature == signature
+        and (root / previous.file_name).is_file()
+    )
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -227,15 +242,23 @@ def _link_or_copy(source: Path, target: Path) -> None:
         _fsync(target)
 
 
-def _publish_partitioned(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: list[tuple[str, str]],
-                         version_dir: Path, root: Path, previous: dict[tuple[str, date | None], PublishedPart],
-                         report: PublishReport) -> list[PublishedPart] | None:
+def _publish_partitioned(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    columns: list[tuple[str, str]],
+    version_dir: Path,
+    root: Path,
+    previous: dict[tuple[str, date | None], PublishedPart],
+    report: PublishReport,
+) -> list[PublishedPart] | None:
     """Publish one partitioned table as a view over its month files; None when it has no rows (copy it instead)."""
     source = f"pipeline.{_quote(schema)}.{_quote(table)}"
     name = f"{schema}.{table}"
     months = con.execute(
         f"select cast(date_trunc('month', {_quote(PARTITION_COLUMN)}) as date) as month_start, count(*), "
-        f"max({_quote(BUILT_AT_COLUMN)}) from {source} group by 1 order by 1 nulls last").fetchall()
+        f"max({_quote(BUILT_AT_COLUMN)}) from {source} group by 1 order by 1 nulls last"
+    ).fetchall()
     if not months:
         return None
     signature = hashlib.sha256(json.dumps([PARTS_FORMAT, columns]).encode()).hexdigest()
@@ -252,8 +275,10 @@ def _publish_partitioned(con: duckdb.DuckDBPyConnection, schema: str, table: str
             _link_or_copy(root / before.file_name, target)
             report.files_linked += 1
         else:
-            (written,) = con.execute(f"copy (select {stored} from {source} where {_month_filter(month)}) "
-                                     f"to {_literal(str(target))} ({PARQUET_OPTIONS})").fetchone()
+            (written,) = con.execute(
+                f"copy (select {stored} from {source} where {_month_filter(month)}) "
+                f"to {_literal(str(target))} ({PARQUET_OPTIONS})"
+            ).fetchone()
             if written != rows:
                 raise RuntimeError(f"{name} {month}: {written:,} rows written, {rows:,} counted")
             _fsync(target)
@@ -262,17 +287,22 @@ def _publish_partitioned(con: duckdb.DuckDBPyConnection, schema: str, table: str
     _fsync(table_dir)
 
     files = "[" + ", ".join(_literal(str(root / part.file_name)) for part in parts) + "]"
-    stored_types = dict(con.execute(
-        f"select column_name, column_type from (describe select * from read_parquet({files}))").fetchall())
+    stored_types = dict(
+        con.execute(f"select column_name, column_type from (describe select * from read_parquet({files}))").fetchall()
+    )
     if all(stored_types.get(column) == data_type for column, data_type in columns):
         select = "*"
     else:  # a type Parquet does not keep (HUGEINT, ENUM, TIMESTAMP_S, fixed-size arrays, ...): cast it back
-        select = ", ".join(_quote(column) if stored_types.get(column) == data_type
-                           else f"cast({_quote(column)} as {data_type}) as {_quote(column)}"
-                           for column, data_type in columns)
+        select = ", ".join(
+            _quote(column)
+            if stored_types.get(column) == data_type
+            else f"cast({_quote(column)} as {data_type}) as {_quote(column)}"
+            for column, data_type in columns
+        )
     con.execute(f"create view {_quote(schema)}.{_quote(table)} as select {select} from read_parquet({files})")
-    seen = con.execute("select column_name, column_type from (describe select * from "
-                       f"{_quote(schema)}.{_quote(table)})").fetchall()
+    seen = con.execute(
+        f"select column_name, column_type from (describe select * from {_quote(schema)}.{_quote(table)})"
+    ).fetchall()
     if seen != columns:
         raise RuntimeError(f"{name}: the month files read back as {seen}, not {columns}")
     return parts
@@ -283,7 +313,7 @@ def _version_age_seconds(folder: Path, now: float) -> float:
     ages = [now - folder.stat().st_mtime]
     match = VERSION_ID_PATTERN.match(folder.name)
     if match:
-        stamp = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        stamp = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         ages.append(now - stamp.timestamp())
     return min(ages)
 
@@ -299,21 +329,27 @@ def _remove_old_versions(root: Path, current: str, progress: Callable[[str], Non
         try:
             if _version_age_seconds(folder, now) > VERSION_RETENTION_SECONDS:
                 shutil.rmtree(folder)
-                progress(f"removed version folder {folder.name} (superseded over "
-                         f"{VERSION_RETENTION_SECONDS / 3600:g} h ago)")
+                progress(
+                    f"removed version folder {folder.name} (superseded over {VERSION_RETENTION_SECONDS / 3600:g} h ago)"
+                )
         except OSError as exc:  # the new version is published; a folder left behind goes at the next publish
             progress(f"could not remove version folder {folder.name}: {exc}")
 
 
-def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
-                      progress: Callable[[str], None] = lambda line: None, state_key: str | None = None) -> PublishReport:
+def publish_warehouse(
+    pipeline_db: Path,
+    warehouse: Path,
+    schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
+    progress: Callable[[str], None] = lambda line: None,
+    state_key: str | None = None,
+) -> PublishReport:
     """Publish `schemas` of `pipeline_db` as a new version and atomically replace `warehouse` with it."""
     started = time.perf_counter()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     for stale in warehouse.parent.glob(warehouse.name + ".next-*"):
         # left by a run that died while publishing (the database, its WAL, its spill folder)
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-    version_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+    version_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
     next_path = warehouse.with_name(f"{warehouse.name}.next-{version_id}")
     root = parts_root(warehouse.absolute())
     version_dir = root / version_id
@@ -323,20 +359,25 @@ def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ..
 
     # The same memory bound as dbt's (dbt/profiles.yml): copying a year of a 1,000-agent center unbounded peaked at
     # 11 GiB; bounded, DuckDB streams the copy and spills beside the new file.
-    con = duckdb.connect(str(next_path), config={
-        "memory_limit": os.environ.get("TILSYN_DUCKDB_MEMORY_LIMIT", "5GB"), "preserve_insertion_order": False})
+    con = duckdb.connect(
+        str(next_path),
+        config={"memory_limit": os.environ.get("TILSYN_DUCKDB_MEMORY_LIMIT", "5GB"), "preserve_insertion_order": False},
+    )
     parts: list[PublishedPart] = []
     try:
         con.execute(f"ATTACH {_literal(str(pipeline_db))} AS pipeline (READ_ONLY)")
         placeholders = ", ".join("?" for _ in schemas)
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'pipeline' "
-            f"and schema_name in ({placeholders}) order by 1, 2", list(schemas)).fetchall()
+            f"and schema_name in ({placeholders}) order by 1, 2",
+            list(schemas),
+        ).fetchall()
         all_columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for schema, table, column, data_type in con.execute(
-                "select schema_name, table_name, column_name, data_type from duckdb_columns() "
-                f"where database_name = 'pipeline' and schema_name in ({placeholders}) order by column_index",
-                list(schemas)).fetchall():
+            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+            f"where database_name = 'pipeline' and schema_name in ({placeholders}) order by column_index",
+            list(schemas),
+        ).fetchall():
             all_columns.setdefault((schema, table), []).append((column, data_type))
         for schema in schemas:
             con.execute(f"create schema if not exists {_quote(schema)}")
@@ -355,23 +396,35 @@ def publish_warehouse(pipeline_db: Path, warehouse: Path, schemas: tuple[str, ..
                 progress(f"{schema}.{table}: {len(table_parts)} month files")
             rows = report.table_rows[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchone()[0]
             if table_parts is not None and rows != sum(part.row_count for part in table_parts):
-                raise RuntimeError(f"{schema}.{table}: its month files hold {rows:,} rows, the pipeline "
-                                   f"{sum(part.row_count for part in table_parts):,}")
+                raise RuntimeError(
+                    f"{schema}.{table}: its month files hold {rows:,} rows, the pipeline "
+                    f"{sum(part.row_count for part in table_parts):,}"
+                )
             if len(report.table_rows) % 20 == 0:
                 progress(f"{len(report.table_rows)} of {len(tables)} tables copied")
         # The version's own manifest, so a reader can check it sees one complete version.
-        con.execute("create table ops.published_version (version_id varchar, published_at timestamp, "
-                    "table_name varchar, row_count bigint, state_key varchar)")
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
-        con.executemany("insert into ops.published_version values (?, ?, ?, ?, ?)",
-                        [(version_id, now, name, rows, state_key) for name, rows in report.table_rows.items()])
+        con.execute(
+            "create table ops.published_version (version_id varchar, published_at timestamp, "
+            "table_name varchar, row_count bigint, state_key varchar)"
+        )
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con.executemany(
+            "insert into ops.published_version values (?, ?, ?, ?, ?)",
+            [(version_id, now, name, rows, state_key) for name, rows in report.table_rows.items()],
+        )
         # Its month files, which the next publish compares with the pipeline to write only the changed months.
-        con.execute("create table ops.published_parts (table_name varchar, month_start date, row_count bigint, "
-                    "max_built_at timestamp, file_name varchar, columns_signature varchar)")
+        con.execute(
+            "create table ops.published_parts (table_name varchar, month_start date, row_count bigint, "
+            "max_built_at timestamp, file_name varchar, columns_signature varchar)"
+        )
         if parts:
-            con.executemany("insert into ops.published_parts values (?, ?, ?, ?, ?, ?)",
-                            [(p.table_name, p.month_start, p.row_count, p.max_built_at, p.file_name,
-                              p.columns_signature) for p in parts])
+            con.executemany(
+                "insert into ops.published_parts values (?, ?, ?, ?, ?, ?)",
+                [
+                    (p.table_name, p.month_start, p.row_count, p.max_built_at, p.file_name, p.columns_signature)
+                    for p in parts
+                ],
+            )
         con.execute("detach pipeline")
         con.execute("checkpoint")
     finally:

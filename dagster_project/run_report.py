@@ -10,7 +10,7 @@ rows by running the test's compiled query again (cheaper than `--store-failures`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +36,28 @@ class FailedNode:
 
 def record_build_results(pipeline_db: Path, run_id: str, run_results: dict[str, Any]) -> list[FailedNode]:
     """Append this build's nodes to `ops.build_results`; return the failed ones with sample rows."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     # unique_id is `<node type>.<project>.<name>`
-    rows = [(run_id, now, r["unique_id"].split(".")[0], r["unique_id"].split(".", 2)[-1], r["status"],
-             r.get("execution_time") or 0.0, r.get("failures"), r.get("message"))
-            for r in run_results.get("results", [])]
+    rows = [
+        (
+            run_id,
+            now,
+            r["unique_id"].split(".")[0],
+            r["unique_id"].split(".", 2)[-1],
+            r["status"],
+            r.get("execution_time") or 0.0,
+            r.get("failures"),
+            r.get("message"),
+        )
+        for r in run_results.get("results", [])
+    ]
     con = duckdb.connect(str(pipeline_db))
     try:
         con.execute("create schema if not exists ops")
-        con.execute("create table if not exists ops.build_results (run_id varchar, recorded_at timestamp, "
-                    "node_type varchar, node varchar, status varchar, seconds double, failures bigint, message varchar)")
+        con.execute(
+            "create table if not exists ops.build_results (run_id varchar, recorded_at timestamp, "
+            "node_type varchar, node varchar, status varchar, seconds double, failures bigint, message varchar)"
+        )
         if rows:
             con.executemany("insert into ops.build_results values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         failed = []
@@ -70,14 +82,20 @@ def summary_lines(pipeline_db: Path) -> list[str]:
         return []
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
-        tables = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ops'").fetchall()}
+        tables = {
+            t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ops'").fetchall()
+        }
         lines = []
         if "loads" in tables:
-            load = con.execute("select files_loaded, rows_loaded, files_skipped, files_rejected, "
-                               "epoch(finished_at - started_at) from ops.loads order by started_at desc limit 1").fetchone()
+            load = con.execute(
+                "select files_loaded, rows_loaded, files_skipped, files_rejected, "
+                "epoch(finished_at - started_at) from ops.loads order by started_at desc limit 1"
+            ).fetchone()
             if load:
-                lines.append(f"  loaded            : {load[0]} new files ({load[1]:,} rows), {load[2]} already known, "
-                             f"{load[3]} rejected, in {load[4]:.1f} s")
+                lines.append(
+                    f"  loaded            : {load[0]} new files ({load[1]:,} rows), {load[2]} already known, "
+                    f"{load[3]} rejected, in {load[4]:.1f} s"
+                )
         if "build_results" in tables:
             build = con.execute(
                 "select count(*) filter (node_type = 'model'), count(*) filter (node_type <> 'model'), "
@@ -85,8 +103,10 @@ def summary_lines(pipeline_db: Path) -> list[str]:
                 "where run_id = (select run_id from ops.build_results order by recorded_at desc limit 1)"
             ).fetchone()
             if build[0] + build[1]:  # no rows yet when every build so far stopped before dbt built anything
-                lines.append(f"  built (last dbt)  : {build[0]} models, {build[1]} tests and seeds, {build[2]} failed, "
-                             f"{build[3]:.1f} s of dbt node time")
+                lines.append(
+                    f"  built (last dbt)  : {build[0]} models, {build[1]} tests and seeds, {build[2]} failed, "
+                    f"{build[3]:.1f} s of dbt node time"
+                )
         return lines
     finally:
         con.close()
@@ -111,13 +131,16 @@ def build_bases_since_last_success(pipeline_db: Path) -> list[BuildBasis]:
         return []
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
-        has = con.execute("select count(*) from duckdb_tables() where schema_name = 'ops' "
-                          "and table_name = 'dbt_build_basis'").fetchone()[0]
+        has = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'ops' and table_name = 'dbt_build_basis'"
+        ).fetchone()[0]
         if not has:
             return []
-        rows = con.execute("select run_id, basis_key, status from ops.dbt_build_basis where started_at >= coalesce("
-                           "(select max(started_at) from ops.dbt_build_basis where status = 'success'), "
-                           "'-infinity'::timestamp) order by started_at").fetchall()
+        rows = con.execute(
+            "select run_id, basis_key, status from ops.dbt_build_basis where started_at >= coalesce("
+            "(select max(started_at) from ops.dbt_build_basis where status = 'success'), "
+            "'-infinity'::timestamp) order by started_at"
+        ).fetchall()
         return [BuildBasis(*row) for row in rows]
     finally:
         con.close()
@@ -132,22 +155,33 @@ def full_refresh_reason(bases: list[BuildBasis], basis_key: str) -> str | None:
     return None  # a failed or killed build of the same basis: every model catches up from its own watermark
 
 
-def record_build_basis(pipeline_db: Path, run_id: str, basis_key: str, status: str, full_refresh: bool = False,
-                       rebuild_local_dates: list[str] | None = None) -> None:
+def record_build_basis(
+    pipeline_db: Path,
+    run_id: str,
+    basis_key: str,
+    status: str,
+    full_refresh: bool = False,
+    rebuild_local_dates: list[str] | None = None,
+) -> None:
     """Record a dbt build as `started` before it runs, then as `success` or `failed` (same run_id) when it ends."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     con = duckdb.connect(str(pipeline_db))
     try:
         con.execute("create schema if not exists ops")
-        con.execute("create table if not exists ops.dbt_build_basis (run_id varchar primary key, started_at timestamp, "
-                    "finished_at timestamp, basis_key varchar, is_full_refresh boolean, rebuild_local_dates varchar[], "
-                    "status varchar)")
+        con.execute(
+            "create table if not exists ops.dbt_build_basis (run_id varchar primary key, started_at timestamp, "
+            "finished_at timestamp, basis_key varchar, is_full_refresh boolean, rebuild_local_dates varchar[], "
+            "status varchar)"
+        )
         if status == "started":
             # A retried step starts again under the same run id: its earlier attempt is replaced.
-            con.execute("insert or replace into ops.dbt_build_basis values (?, ?, null, ?, ?, ?, 'started')",
-                        [run_id, now, basis_key, full_refresh, list(rebuild_local_dates or [])])
+            con.execute(
+                "insert or replace into ops.dbt_build_basis values (?, ?, null, ?, ?, ?, 'started')",
+                [run_id, now, basis_key, full_refresh, list(rebuild_local_dates or [])],
+            )
         else:
-            con.execute("update ops.dbt_build_basis set status = ?, finished_at = ? where run_id = ?",
-                        [status, now, run_id])
+            con.execute(
+                "update ops.dbt_build_basis set status = ?, finished_at = ? where run_id = ?", [status, now, run_id]
+            )
     finally:
         con.close()

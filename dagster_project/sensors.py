@@ -36,8 +36,12 @@ def landing_fingerprint(landing_dir: Path) -> tuple[str, int]:
 def build_landing_sensor(job, landing_dir_of) -> dg.SensorDefinition:
     """`landing_dir_of(context)` gives the folder to watch (from the deployment's settings)."""
 
-    @dg.sensor(name="tilsyn_landing_sensor", job=job, minimum_interval_seconds=60,
-               default_status=dg.DefaultSensorStatus.RUNNING)
+    @dg.sensor(
+        name="tilsyn_landing_sensor",
+        job=job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )
     def landing_sensor(context: dg.SensorEvaluationContext):
         landing_dir = landing_dir_of(context)
         if not landing_dir.is_dir():
@@ -46,13 +50,17 @@ def build_landing_sensor(job, landing_dir_of) -> dg.SensorDefinition:
         if fingerprint == context.cursor:
             return dg.SkipReason(f"no new files in {landing_dir} ({count} known)")
         in_progress = context.instance.get_runs(
-            filters=dg.RunsFilter(job_name=job.name, statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTED,
-                                                               dg.DagsterRunStatus.STARTING]),
+            filters=dg.RunsFilter(
+                job_name=job.name,
+                statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+            ),
             limit=1,
         )
         if in_progress:
             return dg.SkipReason("a pipeline run is in progress; new files wait for the next tick")
         context.update_cursor(fingerprint)
-        return dg.RunRequest(run_key=f"landing-{fingerprint}", tags={"tilsyn/trigger": "landing", "tilsyn/files": str(count)})
+        return dg.RunRequest(
+            run_key=f"landing-{fingerprint}", tags={"tilsyn/trigger": "landing", "tilsyn/files": str(count)}
+        )
 
     return landing_sensor

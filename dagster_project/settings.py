@@ -157,8 +157,9 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         pseudonym_key_file=Path(paths["pseudonym_key_file"]) if paths.get("pseudonym_key_file") else None,
         schedule_cron=str(schedule.get("cron", defaults.schedule_cron)),
         freshness_days=float(schedule.get("freshness_days", defaults.freshness_days)),
-        rebuild_first_day=_iso_date(schedule.get("rebuild_first_day", defaults.rebuild_first_day),
-                                    "schedule.rebuild_first_day"),
+        rebuild_first_day=_iso_date(
+            schedule.get("rebuild_first_day", defaults.rebuild_first_day), "schedule.rebuild_first_day"
+        ),
         metrics=metrics,
     )
 

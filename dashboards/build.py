@@ -66,22 +66,38 @@ def render_daily(wh: Warehouse, site: Site, first_day: date, last_day: date, cur
     service = wh.query("service", params, grain="daily", period="local_date", series="queue")
     agents = wh.query("agent_summary", params, grain="daily", period="local_date")
     service_cards = [
-        chart(f"{KPIS[c].label} per day and queue", service,
-              lambda c=c: figures.make_trend_figure(service, c, f"{KPIS[c].label} per day and queue", "daily",
-                                                    currency=currency), need=c)
+        chart(
+            f"{KPIS[c].label} per day and queue",
+            service,
+            lambda c=c: figures.make_trend_figure(
+                service, c, f"{KPIS[c].label} per day and queue", "daily", currency=currency
+            ),
+            need=c,
+        )
         for c in ("service_level", "asa_seconds", "abandonment_rate", "aht_seconds")
     ]
     agent_title = "{label} per agent, " + f"{start:%d %b} to {last_day:%d %b %Y}"
     agent_cards = [
-        chart(agent_title.format(label=KPIS[c].label), agents,
-              lambda c=c: figures.make_agent_bar_figure(agents, c, agent_title.format(label=KPIS[c].label),
-                                                        currency=currency, limit=AGENT_BARS), need=c)
+        chart(
+            agent_title.format(label=KPIS[c].label),
+            agents,
+            lambda c=c: figures.make_agent_bar_figure(
+                agents, c, agent_title.format(label=KPIS[c].label), currency=currency, limit=AGENT_BARS
+            ),
+            need=c,
+        )
         for c in ("occupancy", "adherence", "aht_seconds")
     ]
-    return site.write("operations_daily.html", "Service and agent KPIs per day", started,
-                      [Section("Service per day and queue", service_cards),
-                       Section("Agents", agent_cards, note="Whole window; ratios rebuilt from the agents' sums.")],
-                      intro=f"{start:%d %B %Y} to {last_day:%d %B %Y}, every queue and agent.")
+    return site.write(
+        "operations_daily.html",
+        "Service and agent KPIs per day",
+        started,
+        [
+            Section("Service per day and queue", service_cards),
+            Section("Agents", agent_cards, note="Whole window; ratios rebuilt from the agents' sums."),
+        ],
+        intro=f"{start:%d %B %Y} to {last_day:%d %B %Y}, every queue and agent.",
+    )
 
 
 def week_span(weeks: list[str]) -> str:
@@ -114,25 +130,48 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
         currency = center_currency(wh)
         operations = []
         if last_day is not None:
-            operations.append({"href": render_daily(wh, site, first_day, last_day, currency),
-                               "text": "Service and agent KPIs per day"})
+            operations.append(
+                {
+                    "href": render_daily(wh, site, first_day, last_day, currency),
+                    "text": "Service and agent KPIs per day",
+                }
+            )
         executive = render_executive(wh, site, currency, last_day)
         supervisors = render_supervisors(wh, site)
         index_started = time.perf_counter()
         groups = [{"title": "Operations", "links": operations}]
-        groups += [{"title": f"Executive reports, {kind}",
-                    "links": [{"href": href, "text": text} for href, text in executive[grain]]}
-                   for grain, kind in (("monthly", "months"), ("quarterly", "quarters"), ("yearly", "years"))]
+        groups += [
+            {
+                "title": f"Executive reports, {kind}",
+                "links": [{"href": href, "text": text} for href, text in executive[grain]],
+            }
+            for grain, kind in (("monthly", "months"), ("quarterly", "quarters"), ("yearly", "years"))
+        ]
         # Weeks named once in the heading; a team whose weeks differ (new, or gone quiet) says which it has.
         all_weeks = sorted({w for _, weeks in supervisors.values() for w in weeks})
-        groups.append({
-            "title": "Supervisors: a page per team" + (f", weeks {week_span(all_weeks)}" if all_weeks else ""),
-            "links": [{"href": href, "text": f"Team {team}" + ("" if sorted(weeks) == all_weeks
-                                                               else f", {week_span(sorted(weeks))}")}
-                      for team, (href, weeks) in sorted(supervisors.items())]})
+        groups.append(
+            {
+                "title": "Supervisors: a page per team" + (f", weeks {week_span(all_weeks)}" if all_weeks else ""),
+                "links": [
+                    {
+                        "href": href,
+                        "text": f"Team {team}"
+                        + ("" if sorted(weeks) == all_weeks else f", {week_span(sorted(weeks))}"),
+                    }
+                    for team, (href, weeks) in sorted(supervisors.items())
+                ],
+            }
+        )
         site.report.missing = dict(wh.missing)
-        site.write("index.html", "Tilsyn reports", index_started, [], is_index=True, groups=groups,
-                   missing=sorted(wh.missing.items()))
+        site.write(
+            "index.html",
+            "Tilsyn reports",
+            index_started,
+            [],
+            is_index=True,
+            groups=groups,
+            missing=sorted(wh.missing.items()),
+        )
         remove_stale_pages(out_dir, {p.path.name for p in site.report.pages}, progress)
     finally:
         wh.close()

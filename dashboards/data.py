@@ -49,4 +49,3 @@ class Warehouse:
         frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
         # DECIMAL money arrives as Python Decimals; charts and arithmetic want floats.
         return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
-

@@ -18,7 +18,16 @@ import polars as pl
 from dashboards import figures
 from dashboards.data import Warehouse
 from dashboards.kpis import (
-    HEADLINE_KPIS, KPIS, add_months, describe, fmt_count, fmt_money, fmt_value, judge, period_key, period_label,
+    HEADLINE_KPIS,
+    KPIS,
+    add_months,
+    describe,
+    fmt_count,
+    fmt_money,
+    fmt_value,
+    judge,
+    period_key,
+    period_label,
     period_months,
 )  # fmt: skip
 from dashboards.site import Section, Site, chart
@@ -27,8 +36,18 @@ GRAINS = ("monthly", "quarterly", "yearly")
 FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
 # Trend charts: which grain's rows and how many periods up to the page's period.
 TREND = {"monthly": ("monthly", 13), "quarterly": ("quarterly", 8), "yearly": ("monthly", 13)}
-TREND_KPIS = ["service_level", "asa_seconds", "abandonment_rate", "aht_seconds", "fcr_rate", "occupancy",
-              "adherence", "qa_score", "annualised_attrition_rate", "cost_per_call"]
+TREND_KPIS = [
+    "service_level",
+    "asa_seconds",
+    "abandonment_rate",
+    "aht_seconds",
+    "fcr_rate",
+    "occupancy",
+    "adherence",
+    "qa_score",
+    "annualised_attrition_rate",
+    "cost_per_call",
+]
 
 
 @dataclass(frozen=True)
@@ -111,18 +130,26 @@ def tiles(grain: str, start: date, rows: dict[date, dict], targets: dict[str, Ta
     for column in HEADLINE_KPIS:
         kpi, value, target = KPIS[column], row.get(column), targets.get(column)
         judgement = judge(value, target.value if target else None, target.direction if target else None)
-        out.append({
-            "column": column,
-            "label": kpi.label,
-            "value": fmt_value(kpi, value, currency),
-            "judgement": judgement,
-            "status": {"good": "meets target", "bad": "misses target"}.get(judgement),
-            # Without a value the tile's big "no data" says it all.
-            "sentence": None if value is None else describe(
-                kpi, value, target.value if target else None,
-                [(other.get(column), other_label) for other, other_label in comparisons],
-                currency, tile_detail(column, row, label, currency)),
-        })
+        out.append(
+            {
+                "column": column,
+                "label": kpi.label,
+                "value": fmt_value(kpi, value, currency),
+                "judgement": judgement,
+                "status": {"good": "meets target", "bad": "misses target"}.get(judgement),
+                # Without a value the tile's big "no data" says it all.
+                "sentence": None
+                if value is None
+                else describe(
+                    kpi,
+                    value,
+                    target.value if target else None,
+                    [(other.get(column), other_label) for other, other_label in comparisons],
+                    currency,
+                    tile_detail(column, row, label, currency),
+                ),
+            }
+        )
     return out
 
 
@@ -134,8 +161,16 @@ def window(frame: pl.DataFrame, last: date | None, periods: int, months_each: in
     return frame.filter(pl.col("period_start").is_between(first, last))
 
 
-def render_period(wh: Warehouse, site: Site, grain: str, start: date, frames: dict[str, pl.DataFrame],
-                  targets: pl.DataFrame, currency: str, last_day: date | None) -> str:
+def render_period(
+    wh: Warehouse,
+    site: Site,
+    grain: str,
+    start: date,
+    frames: dict[str, pl.DataFrame],
+    targets: pl.DataFrame,
+    currency: str,
+    last_day: date | None,
+) -> str:
     started = time.perf_counter()
     label = period_label(grain, start)
     end = add_months(start, period_months(grain))
@@ -159,50 +194,92 @@ def render_period(wh: Warehouse, site: Site, grain: str, start: date, frames: di
         kpi = KPIS[column]
         title = f"{kpi.label}, last {span} to {label}"
         target = period_targets.get(column)
-        trend_cards.append(chart(title, trend, lambda c=column, t=title, tg=target: figures.make_trend_figure(
-            trend, c, t, trend_grain, target=tg.value if tg else None, currency=currency), need=column))
+        trend_cards.append(
+            chart(
+                title,
+                trend,
+                lambda c=column, t=title, tg=target: figures.make_trend_figure(
+                    trend, c, t, trend_grain, target=tg.value if tg else None, currency=currency
+                ),
+                need=column,
+            )
+        )
 
     money = wh.query("finance_by_category", {"period_start": start}, grain=grain)
     full_year = "projected_year_end_amount" in money.columns
-    money_title = (f"Budget, actual to date and projection by category, year as of {label}" if full_year
-                   else f"Budget and actual by category, {label}")
+    money_title = (
+        f"Budget, actual to date and projection by category, year as of {label}"
+        if full_year
+        else f"Budget and actual by category, {label}"
+    )
     people_title = f"Headcount, hires and terminations, last {span} to {label}"
     sections = [
         Section("Service and productivity trends", trend_cards[:8]),
-        Section("Money", [
-            chart(money_title, money, lambda: figures.make_budget_figure(money, money_title, currency)),
-            trend_cards[9],
-        ], note=("Projection = actual to date + budget for the rest of the year (marts' projected_year_end_amount)."
-                 if full_year else None)),
-        Section("People", [
-            chart(people_title, trend, lambda: figures.make_headcount_figure(trend, people_title, trend_grain),
-                  need="headcount_end"),
-            trend_cards[8],
-        ]),
+        Section(
+            "Money",
+            [
+                chart(money_title, money, lambda: figures.make_budget_figure(money, money_title, currency)),
+                trend_cards[9],
+            ],
+            note=(
+                "Projection = actual to date + budget for the rest of the year (marts' projected_year_end_amount)."
+                if full_year
+                else None
+            ),
+        ),
+        Section(
+            "People",
+            [
+                chart(
+                    people_title,
+                    trend,
+                    lambda: figures.make_headcount_figure(trend, people_title, trend_grain),
+                    need="headcount_end",
+                ),
+                trend_cards[8],
+            ],
+        ),
     ]
     kind = {"monthly": "Monthly", "quarterly": "Quarterly", "yearly": "Yearly"}[grain]
-    return site.write(f"exec_{period_key(grain, start)}.html", f"{kind} executive report: {label}", started,
-                      sections, tiles=tiles(grain, start, rows, period_targets, currency),
-                      intro=partial + "All queues, teams and cost centers. Ratios are rebuilt from their sums; "
-                            "targets from the center's kpi_targets; budget variance covers the months with actual "
-                            "costs.")
+    return site.write(
+        f"exec_{period_key(grain, start)}.html",
+        f"{kind} executive report: {label}",
+        started,
+        sections,
+        tiles=tiles(grain, start, rows, period_targets, currency),
+        intro=partial + "All queues, teams and cost centers. Ratios are rebuilt from their sums; "
+        "targets from the center's kpi_targets; budget variance covers the months with actual "
+        "costs.",
+    )
 
 
-def render_executive(wh: Warehouse, site: Site, currency: str, last_day: date | None
-                     ) -> dict[str, list[tuple[str, str]]]:
+def render_executive(
+    wh: Warehouse, site: Site, currency: str, last_day: date | None
+) -> dict[str, list[tuple[str, str]]]:
     """Write every executive page (`last_day`: the last day loaded, to mark a period in progress); returns
     (file, label) links per grain, newest first."""
     annualised_frame = wh.query("attrition_annualised")
-    annualised = ({} if annualised_frame.is_empty() else
-                  dict(zip(annualised_frame["period_start"].to_list(),
-                           annualised_frame["annualised_attrition_rate"].to_list())))
+    annualised = (
+        {}
+        if annualised_frame.is_empty()
+        else dict(
+            zip(
+                annualised_frame["period_start"].to_list(),
+                annualised_frame["annualised_attrition_rate"].to_list(),
+                strict=True,
+            )
+        )
+    )
     frames = {grain: with_annualised_attrition(headline_frame(wh, grain), grain, annualised) for grain in GRAINS}
     targets = wh.query("targets")
     links: dict[str, list[tuple[str, str]]] = {}
     for grain in GRAINS:
         # A period after the last day loaded (people or money planned ahead) has nothing to report yet.
-        starts = sorted((s for s in frames[grain]["period_start"].to_list() if last_day is None or s <= last_day),
-                        reverse=True)
-        links[grain] = [(render_period(wh, site, grain, start, frames, targets, currency, last_day),
-                         period_label(grain, start)) for start in starts]
+        starts = sorted(
+            (s for s in frames[grain]["period_start"].to_list() if last_day is None or s <= last_day), reverse=True
+        )
+        links[grain] = [
+            (render_period(wh, site, grain, start, frames, targets, currency, last_day), period_label(grain, start))
+            for start in starts
+        ]
     return links

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 import numpy as np
-
 import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import theme
 from dashboards.kpis import DEFAULT_CURRENCY, KPIS, NO_DATA, Kpi, add_months, fmt_count, fmt_money, fmt_value
-
 
 EPOCH = datetime(1970, 1, 1)
 
@@ -55,17 +54,52 @@ def _target_line(value: float, text: str, position: str = "top right") -> dict:
     `fig.add_hline` adds, without a second pass over the figure)."""
     side, anchor = position.split()[1], position.split()[0]
     return {
-        "shapes": [{"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": value, "y1": value,
-                    "line": {"dash": "dash", "color": theme.TARGET, "width": 1}}],
-        "annotations": [{"text": text, "showarrow": False, "xref": "x domain", "x": 0 if side == "left" else 1,
-                         "xanchor": side, "yref": "y", "y": value, "yanchor": "bottom" if anchor == "top" else "top"}],
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "x domain",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": value,
+                "y1": value,
+                "line": {"dash": "dash", "color": theme.TARGET, "width": 1},
+            }
+        ],
+        "annotations": [
+            {
+                "text": text,
+                "showarrow": False,
+                "xref": "x domain",
+                "x": 0 if side == "left" else 1,
+                "xanchor": side,
+                "yref": "y",
+                "y": value,
+                "yanchor": "bottom" if anchor == "top" else "top",
+            }
+        ],
     }
 
 
 def no_data_figure(title: str) -> go.Figure:
-    return _figure([], title, height=200, xaxis={"visible": False}, yaxis={"visible": False}, annotations=[
-        {"text": NO_DATA, "showarrow": False, "font": {"size": 18, "color": theme.NEUTRAL}, "x": 0.5, "y": 0.5,
-         "xref": "paper", "yref": "paper"}])
+    return _figure(
+        [],
+        title,
+        height=200,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": NO_DATA,
+                "showarrow": False,
+                "font": {"size": 18, "color": theme.NEUTRAL},
+                "x": 0.5,
+                "y": 0.5,
+                "xref": "paper",
+                "yref": "paper",
+            }
+        ],
+    )
 
 
 # Per grain: the x axis title and how a date axis ticks (every day, month, quarter or year, never hours).
@@ -113,25 +147,32 @@ def make_trend_figure(
     series_names = df["series"].unique(maintain_order=True).to_list() if "series" in df.columns else [kpi.label]
     for name in series_names:
         part = df.filter(pl.col("series") == name) if "series" in df.columns else df
-        by_period = dict(zip(part["period_start"].to_list(), part[column].to_list()))
+        by_period = dict(zip(part["period_start"].to_list(), part[column].to_list(), strict=True))
         periods = _periods(min(df["period_start"]), max(df["period_start"]), grain)
         values = [by_period.get(p) for p in periods]
         traces.append(
             go.Scatter(
-                x=periods, y=values, name=str(name), mode="lines+markers", connectgaps=False,
-                customdata=_people(kpi, values, currency), hovertemplate="%{customdata}",
+                x=periods,
+                y=values,
+                name=str(name),
+                mode="lines+markers",
+                connectgaps=False,
+                customdata=_people(kpi, values, currency),
+                hovertemplate="%{customdata}",
             )
         )
     xaxis = {"type": "date", **GRAIN_AXES[grain]}
     if grain == "daily" and len(periods) > 14:  # over two weeks, a tick per Monday keeps the labels readable
         xaxis.update(dtick=7 * 86_400_000, tick0="2000-01-03")
-    target_line = {} if target is None else _target_line(target, f"target {fmt_value(kpi, target, currency)}",
-                                                         "top left")
+    target_line = (
+        {} if target is None else _target_line(target, f"target {fmt_value(kpi, target, currency)}", "top left")
+    )
     return _figure(traces, title, yaxis=_axis(kpi, currency), xaxis=xaxis, **target_line)
 
 
-def make_agent_bar_figure(df: pl.DataFrame, column: str, title: str, currency: str = DEFAULT_CURRENCY,
-                          limit: int | None = None) -> go.Figure:
+def make_agent_bar_figure(
+    df: pl.DataFrame, column: str, title: str, currency: str = DEFAULT_CURRENCY, limit: int | None = None
+) -> go.Figure:
     """One horizontal bar per agent (`agent_id`), worst at the top, so the eye lands on who needs help. With `limit`,
     only that many of the worst, and the title says so (a bar per agent of a 1,000-agent center is a chart 22,000
     pixels tall)."""
@@ -147,12 +188,23 @@ def make_agent_bar_figure(df: pl.DataFrame, column: str, title: str, currency: s
         part = part.tail(limit)
     values = part[column].to_list()
     bar = go.Bar(
-        x=values, y=[str(a) for a in part["agent_id"].to_list()], orientation="h", name=kpi.label,
-        customdata=_people(kpi, values, currency), hovertemplate="%{y}: %{customdata}<extra></extra>",
-        text=_people(kpi, values, currency), textposition="auto",
+        x=values,
+        y=[str(a) for a in part["agent_id"].to_list()],
+        orientation="h",
+        name=kpi.label,
+        customdata=_people(kpi, values, currency),
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
+        text=_people(kpi, values, currency),
+        textposition="auto",
     )
-    return _figure([bar], title, height=max(260, 80 + 22 * part.height), xaxis=_axis(kpi, currency),
-                   yaxis={"title": {"text": "Agent"}, "type": "category"}, hovermode="closest")
+    return _figure(
+        [bar],
+        title,
+        height=max(260, 80 + 22 * part.height),
+        xaxis=_axis(kpi, currency),
+        yaxis={"title": {"text": "Agent"}, "type": "category"},
+        hovermode="closest",
+    )
 
 
 def make_budget_figure(df: pl.DataFrame, title: str, currency: str = DEFAULT_CURRENCY) -> go.Figure:
@@ -163,17 +215,33 @@ def make_budget_figure(df: pl.DataFrame, title: str, currency: str = DEFAULT_CUR
         return no_data_figure(title)
     full_year = {"annual_budget_amount", "actual_to_date_amount", "projected_year_end_amount"} <= set(df.columns)
     bars = (
-        [("annual_budget_amount", "Budget, full year", theme.NEUTRAL),
-         ("actual_to_date_amount", "Actual, year to date", theme.COLORWAY[0]),
-         ("projected_year_end_amount", "Projection, full year", theme.COLORWAY[1])]
+        [
+            ("annual_budget_amount", "Budget, full year", theme.NEUTRAL),
+            ("actual_to_date_amount", "Actual, year to date", theme.COLORWAY[0]),
+            ("projected_year_end_amount", "Projection, full year", theme.COLORWAY[1]),
+        ]
         if full_year
         else [("budget_amount", "Budget", theme.NEUTRAL), ("actual_amount", "Actual", theme.COLORWAY[0])]
     )
-    traces = [go.Bar(x=df["category"].to_list(), y=df[column].to_list(), name=name, marker_color=colour,
-                     customdata=[fmt_money(v, currency) for v in df[column].to_list()], hovertemplate="%{customdata}")
-              for column, name, colour in bars]
-    return _figure(traces, title, height=380, barmode="group", xaxis={"title": {"text": "Cost category"}},
-                   yaxis={"title": {"text": f"Amount ({currency})"}, "tickformat": ",.0f"})
+    traces = [
+        go.Bar(
+            x=df["category"].to_list(),
+            y=df[column].to_list(),
+            name=name,
+            marker_color=colour,
+            customdata=[fmt_money(v, currency) for v in df[column].to_list()],
+            hovertemplate="%{customdata}",
+        )
+        for column, name, colour in bars
+    ]
+    return _figure(
+        traces,
+        title,
+        height=380,
+        barmode="group",
+        xaxis={"title": {"text": "Cost category"}},
+        yaxis={"title": {"text": f"Amount ({currency})"}, "tickformat": ",.0f"},
+    )
 
 
 def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") -> go.Figure:
@@ -190,19 +258,38 @@ def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") 
         return [rows.get(p, {}).get(name) for p in periods]
 
     traces = [
-        go.Scatter(x=labels, y=column("headcount_end"), name="Headcount at period end", mode="lines+markers",
-                   line={"color": theme.COLORWAY[0]}),
+        go.Scatter(
+            x=labels,
+            y=column("headcount_end"),
+            name="Headcount at period end",
+            mode="lines+markers",
+            line={"color": theme.COLORWAY[0]},
+        ),
         go.Bar(x=labels, y=column("hires"), name="Hires", marker_color=theme.GOOD, opacity=0.8, yaxis="y2"),
-        go.Bar(x=labels, y=column("terminations"), name="Terminations", marker_color=theme.BAD, opacity=0.8,
-               yaxis="y2"),
+        go.Bar(
+            x=labels, y=column("terminations"), name="Terminations", marker_color=theme.BAD, opacity=0.8, yaxis="y2"
+        ),
     ]
     top, step = _count_axis(df["hires"].to_list() + df["terminations"].to_list())
-    return _figure(traces, title, height=380, barmode="group",
-                   xaxis={"type": "category", "title": GRAIN_AXES[grain]["title"], **SECONDARY_Y_X_DOMAIN},
-                   yaxis={"title": {"text": "Headcount (agents)"}, "rangemode": "tozero"},
-                   # A fixed range: autorange would stretch a single hire into a full-height bar on a 0-1 axis.
-                   yaxis2={"title": {"text": "Hires and terminations (agents)"}, "range": [0, top], "showgrid": False,
-                           "tickmode": "linear", "tick0": 0, "dtick": step, "tickformat": ",d", **SECONDARY_Y})
+    return _figure(
+        traces,
+        title,
+        height=380,
+        barmode="group",
+        xaxis={"type": "category", "title": GRAIN_AXES[grain]["title"], **SECONDARY_Y_X_DOMAIN},
+        yaxis={"title": {"text": "Headcount (agents)"}, "rangemode": "tozero"},
+        # A fixed range: autorange would stretch a single hire into a full-height bar on a 0-1 axis.
+        yaxis2={
+            "title": {"text": "Hires and terminations (agents)"},
+            "range": [0, top],
+            "showgrid": False,
+            "tickmode": "linear",
+            "tick0": 0,
+            "dtick": step,
+            "tickformat": ",d",
+            **SECONDARY_Y,
+        },
+    )
 
 
 # A right-hand y axis over the same plot, and the room left for it (as plotly's make_subplots(secondary_y) lays out).
@@ -228,9 +315,21 @@ def _day_selector(days: list[date], traces_per_day: int) -> dict:
         visible = [j // traces_per_day == i for j in range(len(days) * traces_per_day)]
         buttons.append({"label": day.strftime("%a %d %b"), "method": "update", "args": [{"visible": visible}]})
     # The menu sits under the title; the legend moves below the chart to leave it room.
-    return {"updatemenus": [{"buttons": buttons, "active": 0, "x": 0.0, "xanchor": "left", "y": 1.02,
-                             "yanchor": "bottom", "showactive": True}],
-            "margin": {"t": 100, "b": 90}, "legend": {"y": -0.22, "yanchor": "top", "x": 0.0, "xanchor": "left"}}
+    return {
+        "updatemenus": [
+            {
+                "buttons": buttons,
+                "active": 0,
+                "x": 0.0,
+                "xanchor": "left",
+                "y": 1.02,
+                "yanchor": "bottom",
+                "showactive": True,
+            }
+        ],
+        "margin": {"t": 100, "b": 90},
+        "legend": {"y": -0.22, "yanchor": "top", "x": 0.0, "xanchor": "left"},
+    }
 
 
 def _epoch_ms(stamps: list[datetime]) -> np.ndarray:
@@ -252,31 +351,64 @@ def make_staffing_figure(df: pl.DataFrame, title: str) -> go.Figure:
     df = df.sort("interval_start")
     days = _days(df)
     starts = df["interval_start"].to_list()
-    steps = [b - a for a, b in zip(starts, starts[1:]) if b > a]
+    steps = [b - a for a, b in pairwise(starts) if b > a]
     interval = min(steps) if steps else timedelta(minutes=15)
     traces = []
-    lines = [("required_agents", "Required agents", theme.TARGET, "dash"),
-             ("scheduled_agents", "Scheduled agents", theme.COLORWAY[1], "dot"),
-             ("staffed_agents", "Staffed agents", theme.COLORWAY[0], "solid")]
+    lines = [
+        ("required_agents", "Required agents", theme.TARGET, "dash"),
+        ("scheduled_agents", "Scheduled agents", theme.COLORWAY[1], "dot"),
+        ("staffed_agents", "Staffed agents", theme.COLORWAY[0], "solid"),
+    ]
     for i, day in enumerate(days):
         part = df.filter(pl.col("interval_start").dt.date() == day)
         x = part["interval_start"].to_list()
         # Bars cover their interval [start, start + interval); steps repeat the last value to the interval's end.
-        traces.append(go.Bar(x=_epoch_ms(x), y=part["offered"].to_list(), name="Calls offered",
-                             marker_color="#C9DCEB", offset=0, width=interval.total_seconds() * 1000, visible=i == 0,
-                             hovertemplate="%{y:.0f} calls offered"))
+        traces.append(
+            go.Bar(
+                x=_epoch_ms(x),
+                y=part["offered"].to_list(),
+                name="Calls offered",
+                marker_color="#C9DCEB",
+                offset=0,
+                width=interval.total_seconds() * 1000,
+                visible=i == 0,
+                hovertemplate="%{y:.0f} calls offered",
+            )
+        )
         for column, name, colour, dash in lines:
             values = part[column].round(1).to_list()
-            traces.append(go.Scatter(x=_epoch_ms(x + [x[-1] + interval]), y=values + values[-1:], name=name,
-                                     mode="lines", line={"color": colour, "dash": dash, "shape": "hv", "width": 2.5},
-                                     visible=i == 0, hovertemplate="%{y:.1f} agents", yaxis="y2"))
-    return _figure(traces, title, height=440,
-                   xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M", "type": "date",
-                          **SECONDARY_Y_X_DOMAIN},
-                   yaxis={"title": {"text": "Calls offered (per interval)"}, "rangemode": "tozero"},
-                   yaxis2={"title": {"text": "Agents (time-weighted)"}, "rangemode": "tozero", "tickmode": "auto",
-                           "showgrid": False, **SECONDARY_Y},
-                   **_day_selector(days, 1 + len(lines)))
+            traces.append(
+                go.Scatter(
+                    x=_epoch_ms(x + [x[-1] + interval]),
+                    y=values + values[-1:],
+                    name=name,
+                    mode="lines",
+                    line={"color": colour, "dash": dash, "shape": "hv", "width": 2.5},
+                    visible=i == 0,
+                    hovertemplate="%{y:.1f} agents",
+                    yaxis="y2",
+                )
+            )
+    return _figure(
+        traces,
+        title,
+        height=440,
+        xaxis={
+            "title": {"text": "Interval start (local time)"},
+            "tickformat": "%H:%M",
+            "type": "date",
+            **SECONDARY_Y_X_DOMAIN,
+        },
+        yaxis={"title": {"text": "Calls offered (per interval)"}, "rangemode": "tozero"},
+        yaxis2={
+            "title": {"text": "Agents (time-weighted)"},
+            "rangemode": "tozero",
+            "tickmode": "auto",
+            "showgrid": False,
+            **SECONDARY_Y,
+        },
+        **_day_selector(days, 1 + len(lines)),
+    )
 
 
 def make_intraday_service_figure(df: pl.DataFrame, title: str, target: float | None = None) -> go.Figure:
@@ -288,15 +420,28 @@ def make_intraday_service_figure(df: pl.DataFrame, title: str, target: float | N
     traces = []
     for i, day in enumerate(days):
         part = df.filter(pl.col("interval_start").dt.date() == day)
-        traces.append(go.Scatter(x=_epoch_ms(part["interval_start"].to_list()), y=part["service_level"].to_list(),
-                                 name="Service level", mode="lines+markers", visible=i == 0,
-                                 hovertemplate="%{y:.0%}", connectgaps=False))
-    target_line = {} if target is None else _target_line(
-        target, f"target {fmt_value(KPIS['service_level'], target, '')}")
-    return _figure(traces, title,
-                   xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M", "type": "date"},
-                   yaxis={"title": {"text": "Service level (%)"}, "tickformat": ".0%", "range": [0, 1.05]},
-                   **_day_selector(days, 1), **target_line)
+        traces.append(
+            go.Scatter(
+                x=_epoch_ms(part["interval_start"].to_list()),
+                y=part["service_level"].to_list(),
+                name="Service level",
+                mode="lines+markers",
+                visible=i == 0,
+                hovertemplate="%{y:.0%}",
+                connectgaps=False,
+            )
+        )
+    target_line = (
+        {} if target is None else _target_line(target, f"target {fmt_value(KPIS['service_level'], target, '')}")
+    )
+    return _figure(
+        traces,
+        title,
+        xaxis={"title": {"text": "Interval start (local time)"}, "tickformat": "%H:%M", "type": "date"},
+        yaxis={"title": {"text": "Service level (%)"}, "tickformat": ".0%", "range": [0, 1.05]},
+        **_day_selector(days, 1),
+        **target_line,
+    )
 
 
 HEATMAP_FLOOR = 0.5  # adherence and occupancy live between 50 % and 100 %; lower values show as the darkest colour
@@ -313,13 +458,23 @@ def make_agent_heatmap_figure(df: pl.DataFrame, column: str, title: str) -> go.F
     z = [[cell.get((a, d)) for d in days] for a in agents]
     text = [[fmt_value(kpi, v, "") if v is not None else "" for v in row] for row in z]
     heatmap = go.Heatmap(
-        x=[d.strftime("%a %d %b") for d in days], y=agents, z=z, text=text, texttemplate="%{text}",
-        colorscale="cividis", zmin=HEATMAP_FLOOR, zmax=1,
+        x=[d.strftime("%a %d %b") for d in days],
+        y=agents,
+        z=z,
+        text=text,
+        texttemplate="%{text}",
+        colorscale="cividis",
+        zmin=HEATMAP_FLOOR,
+        zmax=1,
         colorbar={"title": {"text": f"{kpi.label} (%)"}, "tickformat": ".0%"},
-        hovertemplate="%{y}, %{x}: %{text}<extra></extra>", hoverongaps=False,
+        hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+        hoverongaps=False,
     )
-    return _figure([heatmap], title, height=max(260, 110 + 26 * len(agents)),
-                   xaxis={"title": {"text": "Day"}, "type": "category"},
-                   yaxis={"title": {"text": "Agent"}, "type": "category", "autorange": "reversed"},
-                   hovermode="closest")
-
+    return _figure(
+        [heatmap],
+        title,
+        height=max(260, 110 + 26 * len(agents)),
+        xaxis={"title": {"text": "Day"}, "type": "category"},
+        yaxis={"title": {"text": "Agent"}, "type": "category", "autorange": "reversed"},
+        hovermode="closest",
+    )

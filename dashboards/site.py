@@ -112,8 +112,9 @@ class Site:
             loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=jinja2.StrictUndefined
         )
 
-    def write(self, name: str, title: str, started: float, sections: list[Section], views: Sequence[View] = (),
-              **context) -> str:
+    def write(
+        self, name: str, title: str, started: float, sections: list[Section], views: Sequence[View] = (), **context
+    ) -> str:
         """Write page `name`; `started` is the perf_counter when its queries began (for the render time). With
         `views`, the page shows the first view's sections and a menu to pick another."""
         cards = [c for s in [*sections, *(s for v in views for s in v.sections)] for c in s.cards]
@@ -125,8 +126,12 @@ class Site:
         context.setdefault("intro", None)
         template = "index.html.j2" if context["is_index"] else "page.html.j2"
         html = self.env.get_template(template).render(
-            title=title, freshness=self.freshness, sections=sections, views=views,
-            plotlyjs_packed=packed_plotlyjs() if any(c.html for c in cards) else None, **context
+            title=title,
+            freshness=self.freshness,
+            sections=sections,
+            views=views,
+            plotlyjs_packed=packed_plotlyjs() if any(c.html for c in cards) else None,
+            **context,
         )
         path = self.out_dir / name
         path.write_text(html, encoding="utf-8")

@@ -50,55 +50,98 @@ def scorecard_table(scorecard: pl.DataFrame) -> Table | None:
         reasons = [text for flag, text in COACHING_FLAGS.items() if row.get(flag)]
         if row.get("needs_coaching") and not reasons:
             reasons = ["flagged by the scorecard"]
-        rows.append([
-            str(row["agent_id"]),
-            fmt_duration(row.get("aht_seconds")),
-            fmt_pct(row.get("adherence")),
-            fmt_pct(row.get("qa_score")),
-            fmt_pct(row.get("conversion_rate")),
-            fmt_count(row.get("critical_fails")),
-            "; ".join(reasons) or "-",
-        ])
+        rows.append(
+            [
+                str(row["agent_id"]),
+                fmt_duration(row.get("aht_seconds")),
+                fmt_pct(row.get("adherence")),
+                fmt_pct(row.get("qa_score")),
+                fmt_pct(row.get("conversion_rate")),
+                fmt_count(row.get("critical_fails")),
+                "; ".join(reasons) or "-",
+            ]
+        )
         highlighted.append(bool(row.get("needs_coaching")))
     return Table(columns, rows, highlighted, text_columns=(0, 6))
 
 
-def intraday_cards(staffing: pl.DataFrame, service: pl.DataFrame, week_start: date,
-                   targets: pl.DataFrame) -> list[Card]:
+def intraday_cards(
+    staffing: pl.DataFrame, service: pl.DataFrame, week_start: date, targets: pl.DataFrame
+) -> list[Card]:
     """The week's centre-wide staffing and service charts (`staffing`, `service`: already cut to the week)."""
     service_target = center_targets(targets, week_start).get("service_level") if not targets.is_empty() else None
     staffing_title = "Calls offered and agents required, scheduled and staffed per interval (all queues)"
     service_title = "Service level per interval (all queues)"
     return [
         chart(staffing_title, staffing, lambda: figures.make_staffing_figure(staffing, staffing_title)),
-        chart(service_title, service, lambda: figures.make_intraday_service_figure(
-            service, service_title, target=service_target.value if service_target else None), need="service_level"),
+        chart(
+            service_title,
+            service,
+            lambda: figures.make_intraday_service_figure(
+                service, service_title, target=service_target.value if service_target else None
+            ),
+            need="service_level",
+        ),
     ]
 
 
-def week_sections(intraday: list[Card], agent_days: pl.DataFrame, scorecard: pl.DataFrame, fails: pl.DataFrame,
-                  fails_known: bool, month: date) -> list[Section]:
+def week_sections(
+    intraday: list[Card],
+    agent_days: pl.DataFrame,
+    scorecard: pl.DataFrame,
+    fails: pl.DataFrame,
+    fails_known: bool,
+    month: date,
+) -> list[Section]:
     """One team's week: the shared intraday cards, then the team's agents, scorecards and critical fails."""
     return [
-        Section("Intraday: staffing gap and service", intraday,
-                note="Pick the day in the chart's menu. Staffing gap = staffed - required agents."),
-        Section("Agents this week", [
-            chart(f"{KPIS[c].label} per agent and day", agent_days,
-                  lambda c=c: figures.make_agent_heatmap_figure(agent_days, c, f"{KPIS[c].label} per agent and day"),
-                  need=c)
-            for c in ("adherence", "occupancy")
-        ]),
-        Section(f"Scorecards, {period_label('monthly', month)}", [
-            Card(f"Agent scorecards, {period_label('monthly', month)}", table=scorecard_table(scorecard)),
-        ], note="Highlighted rows need coaching (the scorecard's needs_coaching): a QA critical fail, QA score or "
-                "adherence under target, or AHT over target and among the slowest of the team."),
-        Section("QA critical fails this week", [
-            Card("QA critical fails", note="none this week" if fails_known else None,
-                 table=Table(["Day", "Agent", "Evaluations", "Critical fails"],
-                             [[f"{r['local_date']:%a %d %b}", str(r["agent_id"]), fmt_count(r["evaluations"]),
-                               fmt_count(r["critical_fails"])] for r in fails.iter_rows(named=True)],
-                             text_columns=(0, 1))),
-        ]),
+        Section(
+            "Intraday: staffing gap and service",
+            intraday,
+            note="Pick the day in the chart's menu. Staffing gap = staffed - required agents.",
+        ),
+        Section(
+            "Agents this week",
+            [
+                chart(
+                    f"{KPIS[c].label} per agent and day",
+                    agent_days,
+                    lambda c=c: figures.make_agent_heatmap_figure(agent_days, c, f"{KPIS[c].label} per agent and day"),
+                    need=c,
+                )
+                for c in ("adherence", "occupancy")
+            ],
+        ),
+        Section(
+            f"Scorecards, {period_label('monthly', month)}",
+            [
+                Card(f"Agent scorecards, {period_label('monthly', month)}", table=scorecard_table(scorecard)),
+            ],
+            note="Highlighted rows need coaching (the scorecard's needs_coaching): a QA critical fail, QA score or "
+            "adherence under target, or AHT over target and among the slowest of the team.",
+        ),
+        Section(
+            "QA critical fails this week",
+            [
+                Card(
+                    "QA critical fails",
+                    note="none this week" if fails_known else None,
+                    table=Table(
+                        ["Day", "Agent", "Evaluations", "Critical fails"],
+                        [
+                            [
+                                f"{r['local_date']:%a %d %b}",
+                                str(r["agent_id"]),
+                                fmt_count(r["evaluations"]),
+                                fmt_count(r["critical_fails"]),
+                            ]
+                            for r in fails.iter_rows(named=True)
+                        ],
+                        text_columns=(0, 1),
+                    ),
+                ),
+            ],
+        ),
     ]
 
 
@@ -130,8 +173,12 @@ def render_supervisors(wh: Warehouse, site: Site) -> dict[str, tuple[str, list[s
     def of_team(df: pl.DataFrame, team: str) -> pl.DataFrame:
         return df if df.is_empty() else df.filter(pl.col("team") == team)
 
-    intraday = {week: intraday_cards(in_week(staffing, "interval_start", week),
-                                     in_week(service, "interval_start", week), week, targets) for week in weeks}
+    intraday = {
+        week: intraday_cards(
+            in_week(staffing, "interval_start", week), in_week(service, "interval_start", week), week, targets
+        )
+        for week in weeks
+    }
     pages: dict[str, tuple[str, list[str]]] = {}
     for team in sorted(set(pairs.filter(pl.col("week_start").is_in(weeks))["team"].to_list())):
         team_weeks = sorted(pairs.filter(pl.col("team") == team)["week_start"].to_list(), reverse=True)
@@ -141,17 +188,29 @@ def render_supervisors(wh: Warehouse, site: Site) -> dict[str, tuple[str, list[s
         for week in team_weeks:
             month = week.replace(day=1)
             scorecard = cards if cards.is_empty() else cards.filter(pl.col("period_start") == month)
-            sections = week_sections(intraday[week], in_week(days, "local_date", week), scorecard,
-                                     in_week(team_fails, "local_date", week), fails_known, month)
+            sections = week_sections(
+                intraday[week],
+                in_week(days, "local_date", week),
+                scorecard,
+                in_week(team_fails, "local_date", week),
+                fails_known,
+                month,
+            )
             iso_year, iso_week, _ = week.isocalendar()
             label = f"{iso_year}-W{iso_week:02d}"
             end = week + timedelta(days=6)
             views.append(View(label, f"{label}: Monday {week:%d %B} to Sunday {end:%d %B %Y}", sections))
         labels = [v.key for v in views]
-        name = site.write(f"supervisor_{slug(team)}.html", f"Team {team}", started, [], views=views,
-                          view_prompt="Week",
-                          intro=f"The team's {len(views)} most recent week(s) with activity, {labels[-1]} to "
-                                f"{labels[0]}: pick one in the menu below.")
+        name = site.write(
+            f"supervisor_{slug(team)}.html",
+            f"Team {team}",
+            started,
+            [],
+            views=views,
+            view_prompt="Week",
+            intro=f"The team's {len(views)} most recent week(s) with activity, {labels[-1]} to "
+            f"{labels[0]}: pick one in the menu below.",
+        )
         pages[team] = (name, labels)
         started = time.perf_counter()
     return pages

@@ -77,7 +77,19 @@ class SourceContract:
 
 
 END_REASONS = ("customer_hangup", "agent_hangup", "transfer", "abandon", "no_answer", "busy", "voicemail", "system")
-AGENT_STATES = ("logged_out", "ready", "talk", "hold", "acw", "break", "lunch", "training", "meeting", "coaching", "aux")
+AGENT_STATES = (
+    "logged_out",
+    "ready",
+    "talk",
+    "hold",
+    "acw",
+    "break",
+    "lunch",
+    "training",
+    "meeting",
+    "coaching",
+    "aux",
+)
 SCHEDULE_ACTIVITIES = ("work", "break", "lunch", "training", "meeting", "coaching", "time_off")
 LEDGER_CATEGORIES = ("staff", "tools", "utilities", "supplies", "facilities", "training", "other")
 
@@ -176,8 +188,17 @@ LEDGER = SourceContract(
         Column("currency", "string", required=True),
         Column("posted_on", "date", required=True),
     ),
-    required_header=("line_id", "period", "scenario", "cost_center", "account", "category", "amount", "currency",
-                     "posted_on"),
+    required_header=(
+        "line_id",
+        "period",
+        "scenario",
+        "cost_center",
+        "account",
+        "category",
+        "amount",
+        "currency",
+        "posted_on",
+    ),
 )
 
 QA_EVALUATIONS = SourceContract(
@@ -196,8 +217,17 @@ QA_EVALUATIONS = SourceContract(
         Column("critical_fail", "boolean", required=True),
         Column("comments", "string", free_text=True),
     ),
-    required_header=("evaluation_id", "contact_id", "agent_id", "evaluator_id", "evaluated_at", "form", "score",
-                     "max_score", "critical_fail"),
+    required_header=(
+        "evaluation_id",
+        "contact_id",
+        "agent_id",
+        "evaluator_id",
+        "evaluated_at",
+        "form",
+        "score",
+        "max_score",
+        "critical_fail",
+    ),
 )
 
 SOURCES: dict[str, SourceContract] = {

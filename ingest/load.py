@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -101,17 +101,25 @@ class LoadReport:
         """One source's figures for this run (Dagster materialization metadata, dashboards of ops)."""
         stats = self.sources.get(source, SourceStats())
         rejected = [r.file for r in self.rejected if r.source == source]
-        return {**asdict(stats), "seconds": round(stats.seconds, 3), "load_id": self.load_id,
-                "rejected_files": ", ".join(rejected)}
+        return {
+            **asdict(stats),
+            "seconds": round(stats.seconds, 3),
+            "load_id": self.load_id,
+            "rejected_files": ", ".join(rejected),
+        }
 
     def lines(self) -> list[str]:
-        out = [f"load {self.load_id}: {'ok' if self.ok else f'{len(self.rejected)} file(s) REJECTED'}, "
-               f"{self.rows:,} rows in {self.seconds:.1f} s"]
+        out = [
+            f"load {self.load_id}: {'ok' if self.ok else f'{len(self.rejected)} file(s) REJECTED'}, "
+            f"{self.rows:,} rows in {self.seconds:.1f} s"
+        ]
         for name, s in self.sources.items():
             rate = f", {s.rows / s.seconds:,.0f} rows/s" if s.rows and s.seconds else ""
             still = f", {s.files_still_rejected} still in quarantine" if s.files_still_rejected else ""
-            out.append(f"  {name}: {s.files_loaded} loaded, {s.files_skipped} skipped, {s.files_rejected} rejected"
-                       f"{still}; {s.rows:,} rows, {s.redactions} redactions{rate}")
+            out.append(
+                f"  {name}: {s.files_loaded} loaded, {s.files_skipped} skipped, {s.files_rejected} rejected"
+                f"{still}; {s.rows:,} rows, {s.redactions} redactions{rate}"
+            )
         for r in self.rejected:
             where = f" (report: {r.quarantine_path}.problems.csv)" if r.quarantine_path else ""
             out.append(f"  REJECTED {r.file}: {r.reason}{where}")
@@ -119,7 +127,7 @@ class LoadReport:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class _Capsule:
@@ -145,8 +153,10 @@ def _connect(pipeline_db: Path, restricted_db: Path) -> duckdb.DuckDBPyConnectio
     try:
         con = duckdb.connect(str(pipeline_db))
     except duckdb.Error as e:
-        raise IngestSetupError(f"cannot open the pipeline database {pipeline_db}: {e}. If another process (dbt, "
-                               "Dagster, an open notebook) holds it, close that and run again.") from None
+        raise IngestSetupError(
+            f"cannot open the pipeline database {pipeline_db}: {e}. If another process (dbt, "
+            "Dagster, an open notebook) holds it, close that and run again."
+        ) from None
     # No progress bar in the middle of our own progress lines.
     con.execute("SET enable_progress_bar = false")
     try:
@@ -154,8 +164,10 @@ def _connect(pipeline_db: Path, restricted_db: Path) -> duckdb.DuckDBPyConnectio
         con.execute(f"ATTACH '{quoted}' AS {RESTRICTED_ALIAS}")
     except duckdb.Error as e:
         con.close()
-        raise IngestSetupError(f"cannot open the restricted database {restricted_db}: {e}. If another process "
-                               "holds it, close that and run again.") from None
+        raise IngestSetupError(
+            f"cannot open the restricted database {restricted_db}: {e}. If another process "
+            "holds it, close that and run again."
+        ) from None
     os.chmod(restricted_db, 0o600)
     return con
 
@@ -171,8 +183,10 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(raw_table_ddl(SOURCES["roster"], schema=f"{RESTRICTED_ALIAS}.restricted", restricted=True))
     # Restricted rows are committed just before their file's pipeline transaction; drop any whose file never
     # made it into the manifest (a crash between the two).
-    con.execute(f"DELETE FROM {RESTRICTED_ALIAS}.restricted.roster WHERE _file_seq NOT IN "
-                "(SELECT file_seq FROM ops.loaded_files)")
+    con.execute(
+        f"DELETE FROM {RESTRICTED_ALIAS}.restricted.roster WHERE _file_seq NOT IN "
+        "(SELECT file_seq FROM ops.loaded_files)"
+    )
 
 
 @dataclass
@@ -198,17 +212,19 @@ def _find_files(landing_dir: Path, sources: list[str], progress: Callable[[str],
                 ignored.append(path.name)
                 continue
             st = path.stat()
-            found.append(_Candidate(source, path, path.relative_to(landing_dir).as_posix(), st.st_size,
-                                    st.st_mtime_ns))
+            found.append(_Candidate(source, path, path.relative_to(landing_dir).as_posix(), st.st_size, st.st_mtime_ns))
         if ignored:
-            progress(f"  {source}: ignoring {len(ignored)} file(s) that are not .csv/.csv.gz/.parquet: "
-                     + ", ".join(sorted(ignored)[:5]))
+            progress(
+                f"  {source}: ignoring {len(ignored)} file(s) that are not .csv/.csv.gz/.parquet: "
+                + ", ".join(sorted(ignored)[:5])
+            )
     # Arrival order: modification time, then name.
     return sorted(found, key=lambda f: (f.mtime_ns, f.path.name, f.rel))
 
 
-def _protect(typed: pl.DataFrame, text: pl.DataFrame, contract: SourceContract, key: bytes
-             ) -> tuple[pl.DataFrame, pl.Series, int]:
+def _protect(
+    typed: pl.DataFrame, text: pl.DataFrame, contract: SourceContract, key: bytes
+) -> tuple[pl.DataFrame, pl.Series, int]:
     """Pseudonymise and redact the typed rows; the unknown extra columns as JSON (redacted too); redaction count."""
     redactions = 0
     replaced = []
@@ -236,9 +252,15 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quarantine_dir: Path,
-                 pseudonym_key: bytes, progress: Callable[[str], None] | None = print,
-                 sources: Iterable[str] | None = None) -> LoadReport:
+def load_landing(
+    landing_dir: Path,
+    pipeline_db: Path,
+    restricted_db: Path,
+    quarantine_dir: Path,
+    pseudonym_key: bytes,
+    progress: Callable[[str], None] | None = print,
+    sources: Iterable[str] | None = None,
+) -> LoadReport:
     """Load every new file of `<landing_dir>/<source>/` into `raw.<source>`; reject and quarantine bad files.
 
     Never raises for a bad input file (it is rejected and reported); raises `IngestSetupError` when the databases
@@ -272,10 +294,14 @@ def load_landing(landing_dir: Path, pipeline_db: Path, restricted_db: Path, quar
             _create_tables(con)
             _load_new_files(con, landing_dir, quarantine_dir, pseudonym_key, report, say)
             report.seconds = time.perf_counter() - started
-            totals = [sum(getattr(s, f) for s in report.sources.values())
-                      for f in ("files_loaded", "files_skipped", "files_rejected", "rows", "redactions")]
-            con.execute("INSERT INTO ops.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [load_id, started_at, _now(), *totals, report.ok])
+            totals = [
+                sum(getattr(s, f) for s in report.sources.values())
+                for f in ("files_loaded", "files_skipped", "files_rejected", "rows", "redactions")
+            ]
+            con.execute(
+                "INSERT INTO ops.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [load_id, started_at, _now(), *totals, report.ok],
+            )
         finally:
             con.close()
     finally:
@@ -308,8 +334,14 @@ class _Prepared:
     seq: int = 0
 
 
-def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantine_dir: Path, key: bytes,
-                    report: LoadReport, say: Callable[[str], None]) -> None:
+def _load_new_files(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    quarantine_dir: Path,
+    key: bytes,
+    report: LoadReport,
+    say: Callable[[str], None],
+) -> None:
     if not landing_dir.is_dir():
         say(f"ingest {report.load_id}: the landing folder {landing_dir} does not exist; nothing to load")
         return
@@ -344,14 +376,16 @@ def _load_new_files(con: duckdb.DuckDBPyConnection, landing_dir: Path, quarantin
             loaded_hashes.discard(batch[0].sha)
             reject(batch[0].cand, batch[0].sha, batch[0].data, _internal_error(e), None)
             return
-        for prepared, file_seconds in zip(batch, seconds):
+        for prepared, file_seconds in zip(batch, seconds, strict=True):
             stats = report.sources[prepared.cand.source]
             stats.files_loaded += 1
             stats.rows += prepared.rows.height
             stats.redactions += prepared.redactions
             stats.seconds += file_seconds
-            say(f"  {prepared.cand.rel}: {prepared.rows.height:,} rows loaded in {file_seconds:.2f} s"
-                + (f", {prepared.redactions} card/bank number(s) redacted" if prepared.redactions else ""))
+            say(
+                f"  {prepared.cand.rel}: {prepared.rows.height:,} rows loaded in {file_seconds:.2f} s"
+                + (f", {prepared.redactions} card/bank number(s) redacted" if prepared.redactions else "")
+            )
 
     pending: dict[str, list[_Prepared]] = {}
 
@@ -439,11 +473,17 @@ def _prepare(cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str, 
     typed, problems = validate(text, contract, cand.rel)
     if problems.height:
         first = problems.row(0, named=True)
-        raise FileRejected(f"{problems.height} problem(s) in rows; first: line {first['row']} {first['field']}: "
-                           f"{first['rule']}", problems)
+        raise FileRejected(
+            f"{problems.height} problem(s) in rows; first: line {first['row']} {first['field']}: {first['rule']}",
+            problems,
+        )
     rows, extras, redactions = _protect(typed, text, contract, key)
-    rows = rows.with_columns(pl.lit(load_id).alias("_load_id"), pl.lit(cand.rel).alias("_source_file"),
-                             pl.col(LINE).alias("_source_line"), extras)
+    rows = rows.with_columns(
+        pl.lit(load_id).alias("_load_id"),
+        pl.lit(cand.rel).alias("_source_file"),
+        pl.col(LINE).alias("_source_line"),
+        extras,
+    )
     metadata = [n for n in LOAD_COLUMNS if n != "_file_seq"]
     restricted = None
     if contract.restricted_columns:
@@ -463,8 +503,13 @@ def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) 
     seqs = [p.seq for p in batch]
 
     def numbered(frames: list[pl.DataFrame]) -> pl.DataFrame:
-        return pl.concat([f.with_columns(pl.lit(p.seq, dtype=pl.Int64).alias("_file_seq"))
-                          for f, p in zip(frames, batch)], rechunk=False)
+        return pl.concat(
+            [
+                f.with_columns(pl.lit(p.seq, dtype=pl.Int64).alias("_file_seq"))
+                for f, p in zip(frames, batch, strict=True)
+            ],
+            rechunk=False,
+        )
 
     if contract.restricted_columns:
         # DuckDB writes one database per transaction: restricted rows are committed first and deleted again if the
@@ -475,24 +520,48 @@ def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) 
         _insert(con, f"raw.{contract.name}", numbered([p.rows for p in batch]))
         landing = time.perf_counter() - t0
         total_rows = sum(p.rows.height for p in batch)
-        seconds = [p.seconds + landing * (p.rows.height / total_rows if total_rows else 1 / len(batch))
-                   for p in batch]
+        seconds = [p.seconds + landing * (p.rows.height / total_rows if total_rows else 1 / len(batch)) for p in batch]
         now = _now()
-        con.executemany("INSERT INTO ops.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [[p.cand.source, p.cand.rel, p.cand.size, p.cand.mtime_ns, p.sha, p.rows.height, load_id,
-                          now, p.seq, p.redactions, s] for p, s in zip(batch, seconds)])
+        con.executemany(
+            "INSERT INTO ops.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    p.cand.source,
+                    p.cand.rel,
+                    p.cand.size,
+                    p.cand.mtime_ns,
+                    p.sha,
+                    p.rows.height,
+                    load_id,
+                    now,
+                    p.seq,
+                    p.redactions,
+                    s,
+                ]
+                for p, s in zip(batch, seconds, strict=True)
+            ],
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         if contract.restricted_columns:
-            con.execute(f"DELETE FROM {RESTRICTED_ALIAS}.restricted.{contract.name} WHERE list_contains(?, _file_seq)",
-                        [seqs])
+            con.execute(
+                f"DELETE FROM {RESTRICTED_ALIAS}.restricted.{contract.name} WHERE list_contains(?, _file_seq)", [seqs]
+            )
         raise
     return seconds
 
 
-def _reject(con: duckdb.DuckDBPyConnection, cand: _Candidate, sha: str, data: bytes, reason: str,
-            problems: pl.DataFrame | None, load_id: str, quarantine_dir: Path) -> Rejection:
+def _reject(
+    con: duckdb.DuckDBPyConnection,
+    cand: _Candidate,
+    sha: str,
+    data: bytes,
+    reason: str,
+    problems: pl.DataFrame | None,
+    load_id: str,
+    quarantine_dir: Path,
+) -> Rejection:
     """Copy the file to quarantine with its problem report; record it. The landing file stays as it is."""
     folder = quarantine_dir / cand.source
     folder.mkdir(parents=True, exist_ok=True)
@@ -501,16 +570,29 @@ def _reject(con: duckdb.DuckDBPyConnection, cand: _Candidate, sha: str, data: by
         target = folder / f"{sha[:12]}-{cand.path.name}"
     target.write_bytes(data)  # private (umask 077): a raw export may hold secrets that never reach the warehouse
     if problems is None:
-        problems = pl.DataFrame([{"file": cand.rel, "row": None, "field": None, "value": None, "rule": reason}],
-                                schema=PROBLEM_SCHEMA)
+        problems = pl.DataFrame(
+            [{"file": cand.rel, "row": None, "field": None, "value": None, "rule": reason}], schema=PROBLEM_SCHEMA
+        )
     kept = problems.head(MAX_PROBLEMS_PER_FILE)
     kept.write_csv(Path(f"{target}.problems.csv"))
     con.execute("BEGIN TRANSACTION")
-    con.execute("INSERT INTO ops.rejected_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, load_id, _now(), reason, problems.height,
-                 str(target)])
-    _insert(con, "ops.row_problems", kept.select(
-        pl.lit(load_id).alias("load_id"), pl.lit(cand.source).alias("source"), pl.lit(sha).alias("sha256"),
-        "file", "row", "field", "value", "rule"))
+    con.execute(
+        "INSERT INTO ops.rejected_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [cand.source, cand.rel, cand.size, cand.mtime_ns, sha, load_id, _now(), reason, problems.height, str(target)],
+    )
+    _insert(
+        con,
+        "ops.row_problems",
+        kept.select(
+            pl.lit(load_id).alias("load_id"),
+            pl.lit(cand.source).alias("source"),
+            pl.lit(sha).alias("sha256"),
+            "file",
+            "row",
+            "field",
+            "value",
+            "rule",
+        ),
+    )
     con.execute("COMMIT")
     return Rejection(cand.source, cand.rel, reason, problems.height, str(target))

@@ -123,7 +123,7 @@ def _card_spans(run: re.Match[str]) -> list[tuple[int, int]]:
     spans = []
     for i in range(len(parts)):
         for j in range(i, len(parts)):
-            groups = [run.group()[a:b] for a, b in parts[i:j + 1]]
+            groups = [run.group()[a:b] for a, b in parts[i : j + 1]]
             digits = "".join(groups)
             if len(digits) > 19:
                 break
@@ -198,8 +198,10 @@ def mask_values(values: pl.Series, protected: pl.Series) -> pl.Series:
     number of any other, and at most `MAX_SHOWN_CHARS` characters."""
     redacted, _ = redact_column(values)
     shown = pl.DataFrame({"v": redacted, "p": protected}).select(
-        pl.when(pl.col("v").is_null()).then(None)
-        .when(pl.col("p")).then(pl.format("<masked, {} chars>", values.str.len_chars()))
+        pl.when(pl.col("v").is_null())
+        .then(None)
+        .when(pl.col("p"))
+        .then(pl.format("<masked, {} chars>", values.str.len_chars()))
         .when(pl.col("v").str.len_chars() > MAX_SHOWN_CHARS)
         .then(pl.col("v").str.slice(0, MAX_SHOWN_CHARS) + "...")
         .otherwise(pl.col("v"))

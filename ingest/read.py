@@ -82,7 +82,7 @@ def _read_parquet(data: bytes) -> pl.DataFrame:
             text.append(pl.when(col).then(pl.lit("true")).when(~col).then(pl.lit("false")))
         else:
             text.append(col.cast(pl.String))
-    frame = frame.select([e.alias(n) for e, n in zip(text, frame.columns)])
+    frame = frame.select([e.alias(n) for e, n in zip(text, frame.columns, strict=True)])
     return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
@@ -116,16 +116,22 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     if "\r" in text:
         physical = physical.str.strip_suffix("\r")
     quoted = '"' in text
-    simple = (not quoted or (physical.str.count_matches('"', literal=True) % 2 == 0).all()) \
-        and not (physical == "").any()
+    simple = (not quoted or (physical.str.count_matches('"', literal=True) % 2 == 0).all()) and not (
+        physical == ""
+    ).any()
     if simple:
         unquoted = physical.str.replace_all(r'"(?:[^"]|"")*"', "") if quoted else physical
         fields = unquoted.str.count_matches(",", literal=True) + 1
         bad = (fields != len(header)).arg_true()
         if len(bad):
             i = bad[0]
-            _raise_field_count(i + 1, int(fields[i]), len(header), is_last=i == physical.len() - 1,
-                               ends_with_newline=text.endswith("\n"))
+            _raise_field_count(
+                i + 1,
+                int(fields[i]),
+                len(header),
+                is_last=i == physical.len() - 1,
+                ends_with_newline=text.endswith("\n"),
+            )
         try:
             frame = pl.read_csv(data, infer_schema=False, new_columns=[h.strip() for h in header])
         except pl.exceptions.PolarsError:
@@ -170,13 +176,20 @@ def _read_csv_exact(text: str, header: list[str]) -> pl.DataFrame:
             if not record:
                 continue  # a blank line
             if len(record) != len(header):
-                _raise_field_count(first_line, len(record), len(header), is_last=reader.line_num >= text.count("\n"),
-                                   ends_with_newline=text.endswith("\n"))
+                _raise_field_count(
+                    first_line,
+                    len(record),
+                    len(header),
+                    is_last=reader.line_num >= text.count("\n"),
+                    ends_with_newline=text.endswith("\n"),
+                )
             rows.append(record)
             line_numbers.append(first_line)
     except csv.Error as e:
         if "end of data" in str(e) or "EOF" in str(e):
-            raise FileRejected(f"truncated last line: the quoted value starting on line {first_line} never ends")
+            raise FileRejected(
+                f"truncated last line: the quoted value starting on line {first_line} never ends"
+            ) from None
         raise FileRejected(f"line {first_line}: not valid CSV ({e})") from None
     columns = [h.strip() for h in header]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")

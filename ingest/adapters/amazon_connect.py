@@ -102,8 +102,10 @@ def _json_objects(folder: Path) -> Iterator[tuple[str, dict]]:
             try:
                 obj, pos = decoder.raw_decode(text, pos)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}: the JSON object starting at line {line} is not valid JSON: {exc.msg} "
-                                 f"at line {exc.lineno}, column {exc.colno}") from exc
+                raise ValueError(
+                    f"{path}: the JSON object starting at line {line} is not valid JSON: {exc.msg} "
+                    f"at line {exc.lineno}, column {exc.colno}"
+                ) from exc
             if not isinstance(obj, dict):
                 raise ValueError(f"{where}: expected a JSON object, found {type(obj).__name__}")
             yield where, obj
@@ -166,11 +168,17 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
             contact_id = previous
         return contact_id
 
-    excluded = {"non-voice contact (CHAT, TASK)": 0, "supervisor MONITOR leg": 0,
-                "contact record without DisconnectTimestamp (not finished)": 0}
-    quirks = {"queue_without_name (agent queue: ARN used)": 0, "unknown_disconnect_reason (mapped to system)": 0,
-              "durations_on_unanswered_leg (set to 0)": 0,
-              "queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)": 0}
+    excluded = {
+        "non-voice contact (CHAT, TASK)": 0,
+        "supervisor MONITOR leg": 0,
+        "contact record without DisconnectTimestamp (not finished)": 0,
+    }
+    quirks = {
+        "queue_without_name (agent queue: ARN used)": 0,
+        "unknown_disconnect_reason (mapped to system)": 0,
+        "durations_on_unanswered_leg (set to 0)": 0,
+        "queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)": 0,
+    }
     legs = []
     for contact_id, (where, r) in records.items():
         if r.get("Channel", "VOICE") != "VOICE":
@@ -187,9 +195,11 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
         queue = r.get("Queue") or {}
         attributes = r.get("Attributes") or {}
         is_outbound = r.get("InitiationMethod") in OUTBOUND_METHODS
-        answered = _timestamp(r.get("ConnectedToSystemTimestamp") if is_outbound else
-                              agent.get("ConnectedToAgentTimestamp"), where,
-                              "ConnectedToSystemTimestamp" if is_outbound else "Agent.ConnectedToAgentTimestamp")
+        answered = _timestamp(
+            r.get("ConnectedToSystemTimestamp") if is_outbound else agent.get("ConnectedToAgentTimestamp"),
+            where,
+            "ConnectedToSystemTimestamp" if is_outbound else "Agent.ConnectedToAgentTimestamp",
+        )
         queue_name = queue.get("Name") or queue.get("ARN")
         queued = None
         if not is_outbound and queue_name:
@@ -201,35 +211,41 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
         if queue and not queue.get("Name"):
             quirks["queue_without_name (agent queue: ARN used)"] += 1
         # The contract wants 0 talk/hold/ACW on a leg never answered (an agent may log ACW on an unanswered dial).
-        durations = [int(agent.get(f) or 0) for f in
-                     ("AgentInteractionDuration", "CustomerHoldDuration", "AfterContactWorkDuration")]
+        durations = [
+            int(agent.get(f) or 0)
+            for f in ("AgentInteractionDuration", "CustomerHoldDuration", "AfterContactWorkDuration")
+        ]
         if answered is None and any(durations):
             quirks["durations_on_unanswered_leg (set to 0)"] += 1
             durations = [0, 0, 0]
         if r.get("DisconnectReason") and r["DisconnectReason"] not in DISCONNECT_REASONS:
             quirks["unknown_disconnect_reason (mapped to system)"] += 1
-        legs.append({
-            "leg_id": contact_id,
-            "contact_id": r.get("InitialContactId") or root(contact_id),
-            "direction": "outbound" if is_outbound else "inbound",
-            "queue": None if is_outbound else queue_name,
-            "campaign": (attributes.get(CAMPAIGN_ATTRIBUTE) or queue.get("Name")) if is_outbound else None,
-            "caller_number": (r.get("CustomerEndpoint") or {}).get("Address"),
-            "customer_id": attributes.get(CUSTOMER_ID_ATTRIBUTE),
-            "queued_at": _iso(queued),
-            "dialed_at": _iso(_timestamp(r.get("InitiationTimestamp"), where, "InitiationTimestamp"))
-            if is_outbound else None,
-            "answered_at": _iso(answered),
-            "ended_at": _iso(ended),
-            "agent_id": agent.get("Username") or (agent.get("ARN") or "").rsplit("/", 1)[-1] or None,
-            "talk_seconds": durations[0],
-            "hold_seconds": durations[1],
-            "acw_seconds": durations[2],
-            "end_reason": end_reason(r, is_outbound, answered is not None),
-            "outcome": attributes.get(OUTCOME_ATTRIBUTE),
-            "month": (_timestamp(r.get("InitiationTimestamp"), where, "InitiationTimestamp") or ended)
-            .strftime("%Y-%m"),
-        })
+        legs.append(
+            {
+                "leg_id": contact_id,
+                "contact_id": r.get("InitialContactId") or root(contact_id),
+                "direction": "outbound" if is_outbound else "inbound",
+                "queue": None if is_outbound else queue_name,
+                "campaign": (attributes.get(CAMPAIGN_ATTRIBUTE) or queue.get("Name")) if is_outbound else None,
+                "caller_number": (r.get("CustomerEndpoint") or {}).get("Address"),
+                "customer_id": attributes.get(CUSTOMER_ID_ATTRIBUTE),
+                "queued_at": _iso(queued),
+                "dialed_at": _iso(_timestamp(r.get("InitiationTimestamp"), where, "InitiationTimestamp"))
+                if is_outbound
+                else None,
+                "answered_at": _iso(answered),
+                "ended_at": _iso(ended),
+                "agent_id": agent.get("Username") or (agent.get("ARN") or "").rsplit("/", 1)[-1] or None,
+                "talk_seconds": durations[0],
+                "hold_seconds": durations[1],
+                "acw_seconds": durations[2],
+                "end_reason": end_reason(r, is_outbound, answered is not None),
+                "outcome": attributes.get(OUTCOME_ATTRIBUTE),
+                "month": (_timestamp(r.get("InitiationTimestamp"), where, "InitiationTimestamp") or ended).strftime(
+                    "%Y-%m"
+                ),
+            }
+        )
     report.excluded.update(excluded)
     report.quirks.update(quirks)
     return legs
@@ -250,8 +266,9 @@ def _agent_state_rows(events_dir: Path, mapping: dict[str, str], report: ImportR
     derived = []
     for where, event in events.values():
         snapshot = event.get("CurrentAgentSnapshot") or {}
-        username = (snapshot.get("Configuration") or {}).get("Username") or (event.get("AgentARN") or "") \
-            .rsplit("/", 1)[-1]
+        username = (snapshot.get("Configuration") or {}).get("Username") or (event.get("AgentARN") or "").rsplit(
+            "/", 1
+        )[-1]
         if not username:
             raise ValueError(f"{where}: agent event without Configuration.Username or AgentARN")
         event_at = _timestamp(event.get("EventTimestamp"), where, "EventTimestamp")
@@ -277,7 +294,8 @@ def _agent_state_rows(events_dir: Path, mapping: dict[str, str], report: ImportR
         listed = "; ".join(f"{name!r} ({n} event(s), first at {first})" for name, (n, first) in sorted(unknown.items()))
         raise UnmappedAgentStatusError(
             f"agent status(es) not in the status mapping: {listed}. Add each to status_mapping with a canonical "
-            f"state ({', '.join(AGENT_STATES)}), e.g. {{{next(iter(sorted(unknown)))!r}: 'aux'}}.")
+            f"state ({', '.join(AGENT_STATES)}), e.g. {{{next(iter(sorted(unknown)))!r}: 'aux'}}."
+        )
 
     rows: list[dict] = []
     previous: dict[str, tuple[str, str | None]] = {}
@@ -287,21 +305,31 @@ def _agent_state_rows(events_dir: Path, mapping: dict[str, str], report: ImportR
             unchanged += 1
             continue
         previous[username] = (state, reason)
-        row = {"agent_id": username, "event_at": _iso(event_at), "state": state, "reason": reason,
-               "month": event_at.strftime("%Y-%m")}
+        row = {
+            "agent_id": username,
+            "event_at": _iso(event_at),
+            "state": state,
+            "reason": reason,
+            "month": event_at.strftime("%Y-%m"),
+        }
         if rows and rows[-1]["agent_id"] == username and rows[-1]["event_at"] == row["event_at"]:
             rows[-1] = row  # two changes in the same instant: the later one is the state the agent is in
-            report.quirks["agent_state_changes_in_the_same_instant (last kept)"] = \
+            report.quirks["agent_state_changes_in_the_same_instant (last kept)"] = (
                 report.quirks.get("agent_state_changes_in_the_same_instant (last kept)", 0) + 1
+            )
         else:
             rows.append(row)
     report.excluded["agent event without a state change (heartbeats, configuration changes)"] = unchanged
     return rows
 
 
-def import_amazon_connect(ctr_dir: Path, agent_events_dir: Path | None, landing_dir: Path,
-                          status_mapping: dict[str, str] | None = None,
-                          progress: Callable[[str], None] | None = print) -> ImportReport:
+def import_amazon_connect(
+    ctr_dir: Path,
+    agent_events_dir: Path | None,
+    landing_dir: Path,
+    status_mapping: dict[str, str] | None = None,
+    progress: Callable[[str], None] | None = print,
+) -> ImportReport:
     """Translate Amazon Connect CTRs (and, when given, the agent event stream) into canonical landing files.
 
     Writes `<landing>/calls/amazon_connect_<YYYY-MM>.csv` (by initiation month) and
@@ -314,8 +342,9 @@ def import_amazon_connect(ctr_dir: Path, agent_events_dir: Path | None, landing_
     mapping = {**DEFAULT_STATUS_MAPPING, **(status_mapping or {})}
     wrong = {name: state for name, state in mapping.items() if state not in AGENT_STATES}
     if wrong:
-        raise ValueError(f"status_mapping: {wrong} map to unknown state(s); "
-                         f"canonical states: {', '.join(AGENT_STATES)}")
+        raise ValueError(
+            f"status_mapping: {wrong} map to unknown state(s); canonical states: {', '.join(AGENT_STATES)}"
+        )
     for folder in (ctr_dir, agent_events_dir):
         if folder is not None and not Path(folder).is_dir():
             raise FileNotFoundError(f"{folder}: Amazon Connect export folder not found")
@@ -323,14 +352,18 @@ def import_amazon_connect(ctr_dir: Path, agent_events_dir: Path | None, landing_
 
     records = _latest_records(ctr_dir, report)
     legs = _legs(records, report)
-    say(f"amazon_connect: {report.input_rows:,} contact records -> {len(legs):,} legs "
-        f"in {time.perf_counter() - started:.1f} s")
+    say(
+        f"amazon_connect: {report.input_rows:,} contact records -> {len(legs):,} legs "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     states: list[dict] = []
     if agent_events_dir is not None:
         ctr_count = report.input_rows
         states = _agent_state_rows(Path(agent_events_dir), mapping, report)
-        say(f"amazon_connect: {report.input_rows - ctr_count:,} agent events -> {len(states):,} state changes "
-            f"in {time.perf_counter() - started:.1f} s")
+        say(
+            f"amazon_connect: {report.input_rows - ctr_count:,} agent events -> {len(states):,} state changes "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
     for source, rows in (("calls", legs), ("agent_states", states)):
         if not rows:

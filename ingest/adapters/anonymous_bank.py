@@ -51,8 +51,25 @@ import polars as pl
 
 from ingest.adapters.report import ImportReport, write_canonical
 
-COLUMNS = ("vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry", "vru_exit", "vru_time",
-           "q_start", "q_exit", "q_time", "outcome", "ser_start", "ser_exit", "ser_time", "server")
+COLUMNS = (
+    "vru+line",
+    "call_id",
+    "customer_id",
+    "priority",
+    "type",
+    "date",
+    "vru_entry",
+    "vru_exit",
+    "vru_time",
+    "q_start",
+    "q_exit",
+    "q_time",
+    "outcome",
+    "ser_start",
+    "ser_exit",
+    "ser_time",
+    "server",
+)
 TIME_COLUMNS = ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start", "ser_exit")
 SECONDS_COLUMNS = ("vru_time", "q_time", "ser_time")
 OUTCOMES = ("AGENT", "HANG", "PHANTOM")
@@ -84,9 +101,11 @@ QUIRKS: dict[str, str] = {
 
 def _seconds_of_day(column: str) -> pl.Expr:
     parts = pl.col(column).str.split(":")
-    return (parts.list.get(0, null_on_oob=True).cast(pl.Int64, strict=False) * 3600
-            + parts.list.get(1, null_on_oob=True).cast(pl.Int64, strict=False) * 60
-            + parts.list.get(2, null_on_oob=True).cast(pl.Int64, strict=False))
+    return (
+        parts.list.get(0, null_on_oob=True).cast(pl.Int64, strict=False) * 3600
+        + parts.list.get(1, null_on_oob=True).cast(pl.Int64, strict=False) * 60
+        + parts.list.get(2, null_on_oob=True).cast(pl.Int64, strict=False)
+    )
 
 
 def _read(path: Path) -> pl.DataFrame:
@@ -99,8 +118,11 @@ def _read(path: Path) -> pl.DataFrame:
         lines = path.read_text(errors="replace").splitlines()
         expected = lines[0].count("\t") if lines else 0
         ragged = next((n for n, text in enumerate(lines[1:], start=2) if text and text.count("\t") != expected), None)
-        where = f"line {ragged} has {lines[ragged - 1].count(chr(9)) + 1} fields, the header {expected + 1}" \
-            if ragged else str(exc).splitlines()[0]
+        where = (
+            f"line {ragged} has {lines[ragged - 1].count(chr(9)) + 1} fields, the header {expected + 1}"
+            if ragged
+            else str(exc).splitlines()[0]
+        )
         raise ValueError(f"{path}: cannot be read as a tab-separated call log: {where}") from exc
     raw = raw.with_row_index("line", offset=2)
     missing = [c for c in COLUMNS if c not in raw.columns]
@@ -109,7 +131,11 @@ def _read(path: Path) -> pl.DataFrame:
     typed = raw.select(
         "line",
         pl.col("vru+line").alias("vru_line"),
-        "call_id", "customer_id", "type", "outcome", "server",
+        "call_id",
+        "customer_id",
+        "type",
+        "outcome",
+        "server",
         pl.col("date").str.to_date("%y%m%d", strict=False).alias("call_date"),
         *(_seconds_of_day(c).alias(f"{c}_s") for c in TIME_COLUMNS),
         *(pl.col(c).cast(pl.Int64, strict=False).alias(f"{c}_n") for c in SECONDS_COLUMNS),
@@ -119,16 +145,18 @@ def _read(path: Path) -> pl.DataFrame:
         bad = raw.select("line", field_name).filter(typed[typed_name].is_null())
         if bad.height:
             line, value = bad.row(0)
-            raise ValueError(f"{path}: line {line}, field {field_name}: cannot parse {value!r} "
-                             f"({bad.height} row(s) affected)")
+            raise ValueError(
+                f"{path}: line {line}, field {field_name}: cannot parse {value!r} ({bad.height} row(s) affected)"
+            )
     for field_name in ("vru+line", "call_id", "type", "outcome"):
         bad = raw.filter(pl.col(field_name).is_null() | (pl.col(field_name).str.strip_chars() == ""))
         if bad.height:
             raise ValueError(f"{path}: line {bad['line'][0]}, field {field_name}: empty ({bad.height} row(s))")
     bad = raw.filter(~pl.col("outcome").is_in(OUTCOMES))
     if bad.height:
-        raise ValueError(f"{path}: line {bad['line'][0]}, field outcome: {bad['outcome'][0]!r} is not one of "
-                         f"{', '.join(OUTCOMES)}")
+        raise ValueError(
+            f"{path}: line {bad['line'][0]}, field outcome: {bad['outcome'][0]!r} is not one of {', '.join(OUTCOMES)}"
+        )
     return typed
 
 
@@ -141,8 +169,9 @@ def _to_zone(naive: pl.Expr, timezone: str) -> pl.Expr:
     return naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
 
 
-def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/Jerusalem",
-                          progress: Callable[[str], None] | None = print) -> ImportReport:
+def import_anonymous_bank(
+    path: Path, landing_dir: Path, timezone: str = "Asia/Jerusalem", progress: Callable[[str], None] | None = print
+) -> ImportReport:
     """Translate the Anonymous Bank call log at `path` into canonical calls files under `landing_dir/calls/`."""
     started = time.perf_counter()
     say = progress or (lambda _line: None)
@@ -150,7 +179,9 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
     try:
         ZoneInfo(timezone)
     except (ValueError, ZoneInfoNotFoundError):
-        raise ValueError(f"unknown time zone {timezone!r}: use a time zone database name such as 'Asia/Jerusalem'")
+        raise ValueError(
+            f"unknown time zone {timezone!r}: use a time zone database name such as 'Asia/Jerusalem'"
+        ) from None
     report = ImportReport(adapter=f"anonymous_bank {path.name}")
 
     calls = _read(path)
@@ -178,9 +209,13 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
         "service_started_after_midnight": has_service & (pl.col("ser_start_r") >= DAY_SECONDS),
         "service_past_midnight": has_service & (pl.col("ser_exit_s") < pl.col("ser_start_s")),
         "ser_time_mismatch": has_service & (pl.col("ser_time_n") != pl.col("ser_exit_r") - pl.col("ser_start_r")),
-        "service_started_before_queue_exit": agent & queued & has_service
+        "service_started_before_queue_exit": agent
+        & queued
+        & has_service
         & (pl.col("ser_start_r") < pl.col("q_exit_r")),
-        "service_started_before_queue_start": agent & queued & has_service
+        "service_started_before_queue_start": agent
+        & queued
+        & has_service
         & (pl.col("ser_start_r") < pl.col("q_start_r")),
         "agent_served_without_queueing": agent & ~queued,
         "agent_no_server": agent & (pl.col("server") == "NO_SERVER"),
@@ -198,14 +233,29 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
     calls = calls.filter(pl.col("outcome") != "PHANTOM")
 
     # Answer moment of AGENT rows: ser_start, or when the call left the queue/VRU if service times are missing.
-    answered_s = (pl.when(has_service).then(pl.col("ser_start_r"))
-                  .when(queued).then(pl.col("q_exit_r")).otherwise(pl.col("vru_exit_r")))
+    answered_s = (
+        pl.when(has_service)
+        .then(pl.col("ser_start_r"))
+        .when(queued)
+        .then(pl.col("q_exit_r"))
+        .otherwise(pl.col("vru_exit_r"))
+    )
     # A wait is never negative: an AGENT row whose service began before its queue entry waited 0.
-    queued_s = (pl.when(agent).then(pl.min_horizontal(pl.when(queued).then(pl.col("q_start_r")), answered_s))
-                .when(queued).then(pl.col("q_start_r")))
-    ended_s = (pl.when(agent & has_service).then(pl.col("ser_exit_r"))
-               .when(agent).then(answered_s)
-               .when(queued).then(pl.col("q_exit_r")).otherwise(pl.col("vru_exit_r")))
+    queued_s = (
+        pl.when(agent)
+        .then(pl.min_horizontal(pl.when(queued).then(pl.col("q_start_r")), answered_s))
+        .when(queued)
+        .then(pl.col("q_start_r"))
+    )
+    ended_s = (
+        pl.when(agent & has_service)
+        .then(pl.col("ser_exit_r"))
+        .when(agent)
+        .then(answered_s)
+        .when(queued)
+        .then(pl.col("q_exit_r"))
+        .otherwise(pl.col("vru_exit_r"))
+    )
     calls = calls.with_columns(
         _naive_local(queued_s).alias("queued_local"),
         pl.when(agent).then(_naive_local(answered_s)).alias("answered_local"),
@@ -216,17 +266,21 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
     in_gap = pl.any_horizontal(pl.col(c).is_not_null() & _to_zone(pl.col(c), timezone).is_null() for c in local_columns)
     repeated = pl.any_horizontal(
         pl.col(c).dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
-        != pl.col(c).dt.replace_time_zone(timezone, ambiguous="latest", non_existent="null") for c in local_columns)
+        != pl.col(c).dt.replace_time_zone(timezone, ambiguous="latest", non_existent="null")
+        for c in local_columns
+    )
     report.quirks["local_time_in_dst_gap (read one hour later)"] = calls.select(in_gap.sum()).item()
     report.quirks["local_time_repeated_by_dst_end (earlier offset used)"] = calls.select(repeated.sum()).item()
 
     def iso(column: str) -> pl.Expr:
-        local = pl.coalesce(_to_zone(pl.col(column), timezone),
-                            _to_zone(pl.col(column) + pl.duration(hours=1), timezone))
+        local = pl.coalesce(
+            _to_zone(pl.col(column), timezone), _to_zone(pl.col(column) + pl.duration(hours=1), timezone)
+        )
         return local.dt.to_string("%Y-%m-%dT%H:%M:%S%:z")
 
-    contact_id = pl.concat_str(pl.col("call_date").dt.to_string("%y%m%d"), pl.col("vru_line"), pl.col("call_id"),
-                               separator="-")
+    contact_id = pl.concat_str(
+        pl.col("call_date").dt.to_string("%y%m%d"), pl.col("vru_line"), pl.col("call_id"), separator="-"
+    )
     canonical = calls.sort("line").select(
         (contact_id + "-1").alias("leg_id"),
         contact_id.alias("contact_id"),
@@ -243,8 +297,10 @@ def import_anonymous_bank(path: Path, landing_dir: Path, timezone: str = "Asia/J
         pl.when(hang & queued).then(pl.lit("abandon")).otherwise(pl.lit("customer_hangup")).alias("end_reason"),
         pl.col("call_date").dt.to_string("%Y-%m").alias("month"),
     )
-    say(f"anonymous_bank: mapped {canonical.height:,} legs ({phantom:,} PHANTOM excluded) "
-        f"in {time.perf_counter() - started:.1f} s")
+    say(
+        f"anonymous_bank: mapped {canonical.height:,} legs ({phantom:,} PHANTOM excluded) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
     for (month,), rows in canonical.sort("month").group_by("month", maintain_order=True):
         written = write_canonical(rows.drop("month"), landing_dir, "calls", f"anonymous_bank_{month}", report)

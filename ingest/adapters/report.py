@@ -33,8 +33,7 @@ class ImportReport:
         return out
 
 
-def write_canonical(frame: pl.DataFrame, landing_dir: Path, source: str, file_stem: str,
-                    report: ImportReport) -> Path:
+def write_canonical(frame: pl.DataFrame, landing_dir: Path, source: str, file_stem: str, report: ImportReport) -> Path:
     """Write `frame` as `<landing>/<source>/<file_stem>.csv` in the contract's column order; record it in `report`.
 
     The output is deterministic (same input, same bytes), so re-running an import yields a file the loader

@@ -34,11 +34,21 @@ REASONS = [None, *AUX_REASONS]
 IVR_ONLY_SHARE = 0.06
 SHORT_ABANDON_SHARE = 0.03
 TRANSFER_SHARE = 0.05
-INBOUND_OUTCOMES = (("resolved", 0.72), ("information", 0.08), ("callback", 0.07), ("escalated", 0.05),
-                    ("unresolved", 0.08))
+INBOUND_OUTCOMES = (
+    ("resolved", 0.72),
+    ("information", 0.08),
+    ("callback", 0.07),
+    ("escalated", 0.05),
+    ("unresolved", 0.08),
+)
 UNRESOLVED_OUTCOMES = ("callback", "escalated", "unresolved")
-OUTBOUND_OUTCOMES = (("sale", 0.18), ("not_interested", 0.45), ("callback", 0.2), ("do_not_call", 0.05),
-                     ("wrong_person", 0.12))
+OUTBOUND_OUTCOMES = (
+    ("sale", 0.18),
+    ("not_interested", 0.45),
+    ("callback", 0.2),
+    ("do_not_call", 0.05),
+    ("wrong_person", 0.12),
+)
 CONTACT_RATE = 0.32
 BLEND_MIN_IDLE_SECONDS = 150  # the dialer offers a blended call only after this much idle time...
 BLEND_RESERVE_SECONDS = 20  # ...and only one that ends this long before the agent's next inbound call
@@ -92,6 +102,7 @@ class _Draws:
 
 def _frame(columns: dict) -> pl.DataFrame:
     """A frame from arrays and lists; NumPy object arrays (strings with None) become String columns."""
+
     def column(name: str, values):
         is_text = isinstance(values, np.ndarray) and values.dtype == object
         return pl.Series(name, values.tolist(), dtype=pl.String) if is_text else values
@@ -105,20 +116,42 @@ def _pick(rng: np.random.Generator, options: tuple[tuple[str, float], ...], n: i
     return names[rng.choice(len(names), n, p=p / p.sum())]
 
 
-def simulate_day(day_key: str, day_start: int, layout: Layout, agent_days: list[AgentDay],
-                 lam_by_queue: dict[str, np.ndarray], after_hours_calls: float, customers: CustomerBook,
-                 rng: np.random.Generator) -> DayContacts:
+def simulate_day(
+    day_key: str,
+    day_start: int,
+    layout: Layout,
+    agent_days: list[AgentDay],
+    lam_by_queue: dict[str, np.ndarray],
+    after_hours_calls: float,
+    customers: CustomerBook,
+    rng: np.random.Generator,
+) -> DayContacts:
     """All legs and agent state events of one day (`day_key` is YYYYMMDD, used in ids)."""
-    parts = [_inbound_pool(pool, day_start, [a for a in agent_days if a.pool == pool.index and a.campaign is None
-                                             and a.windows], lam_by_queue, customers, rng) for pool in layout.pools]
+    parts = [
+        _inbound_pool(
+            pool,
+            day_start,
+            [a for a in agent_days if a.pool == pool.index and a.campaign is None and a.windows],
+            lam_by_queue,
+            customers,
+            rng,
+        )
+        for pool in layout.pools
+    ]
     parts.append(_after_hours(day_start, after_hours_calls, customers, rng))
-    work = [(a, a.campaign, [(day_start + w0, day_start + w1) for w0, w1 in a.windows], False)
-            for a in agent_days if a.campaign and a.windows]
+    work = [
+        (a, a.campaign, [(day_start + w0, day_start + w1) for w0, w1 in a.windows], False)
+        for a in agent_days
+        if a.campaign and a.windows
+    ]
     if layout.campaigns and any(a.campaign for a in agent_days):
         work += _blending_gaps(layout, day_start, agent_days, pl.concat(parts[:-1], how="diagonal_relaxed"))
     parts.append(_outbound(day_start, work, customers, rng))
-    legs = pl.concat([p for p in parts if p.height], how="diagonal_relaxed") if any(p.height for p in parts) \
+    legs = (
+        pl.concat([p for p in parts if p.height], how="diagonal_relaxed")
+        if any(p.height for p in parts)
         else _empty_legs()
+    )
     legs = _finish_legs(legs).with_columns(pl.coalesce("queued_at", "dialed_at", "ended_at").alias("_start"))
     legs = legs.sort(["_start", "_contact", "_leg_order"]).with_row_index("_n")
     legs = legs.with_columns(pl.col("_n").min().over("_contact").alias("_contact_n"))
@@ -127,20 +160,36 @@ def simulate_day(day_key: str, day_start: int, layout: Layout, agent_days: list[
         (pl.lit(prefix_leg) + pl.col("_n").cast(pl.String).str.zfill(7)).alias("leg_id"),
         (pl.lit(prefix_contact) + pl.col("_contact_n").cast(pl.String).str.zfill(7)).alias("contact_id"),
     )
-    customers.remember(legs.filter(pl.col("outcome").is_in(UNRESOLVED_OUTCOMES) & (pl.col("direction") == "inbound"))
-                       ["_customer"].to_numpy())
+    customers.remember(
+        legs.filter(pl.col("outcome").is_in(UNRESOLVED_OUTCOMES) & (pl.col("direction") == "inbound"))[
+            "_customer"
+        ].to_numpy()
+    )
     answered = legs.filter(pl.col("answered_at").is_not_null())
     states = agent_state_events(agent_days, day_start, answered)
     return DayContacts(legs, states)
 
 
 def _empty_legs() -> pl.DataFrame:
-    return pl.DataFrame(schema={"queued_at": pl.Int64, "dialed_at": pl.Int64, "ended_at": pl.Int64,
-                                "answered_at": pl.Int64, "_contact": pl.Int64, "_leg_order": pl.Int64,
-                                "outcome": pl.String, "direction": pl.String, "_customer": pl.Int64,
-                                "_phone": pl.Int64,
-                                "agent_id": pl.String, "talk_seconds": pl.Int64, "hold_seconds": pl.Int64,
-                                "acw_seconds": pl.Int64, "_agent_num": pl.Int64})
+    return pl.DataFrame(
+        schema={
+            "queued_at": pl.Int64,
+            "dialed_at": pl.Int64,
+            "ended_at": pl.Int64,
+            "answered_at": pl.Int64,
+            "_contact": pl.Int64,
+            "_leg_order": pl.Int64,
+            "outcome": pl.String,
+            "direction": pl.String,
+            "_customer": pl.Int64,
+            "_phone": pl.Int64,
+            "agent_id": pl.String,
+            "talk_seconds": pl.Int64,
+            "hold_seconds": pl.Int64,
+            "acw_seconds": pl.Int64,
+            "_agent_num": pl.Int64,
+        }
+    )
 
 
 def _phones(customer: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -150,8 +199,14 @@ def _phones(customer: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.where((customer + num) % 2 == 0, 40_000_000, 90_000_000) + num
 
 
-def _inbound_pool(pool, day_start: int, agents: list[AgentDay], lam_by_queue: dict[str, np.ndarray],
-                  customers: CustomerBook, rng: np.random.Generator) -> pl.DataFrame:
+def _inbound_pool(
+    pool,
+    day_start: int,
+    agents: list[AgentDay],
+    lam_by_queue: dict[str, np.ndarray],
+    customers: CustomerBook,
+    rng: np.random.Generator,
+) -> pl.DataFrame:
     """Arrivals of one pool's queues, routed FIFO to the pool's agents."""
     times, qidx = [], []
     for q, queue in enumerate(pool.queues):
@@ -185,8 +240,22 @@ def _inbound_pool(pool, day_start: int, agents: list[AgentDay], lam_by_queue: di
 
     factor = [a.agent.handle_time_factor(a.tenure_days) for a in agents]
     windows = [[(day_start + s, day_start + e) for s, e in a.windows] for a in agents]
-    routed = _route(t[~ivr].tolist(), np.flatnonzero(~ivr).tolist(), patience, talk, hold, acw, transfer,
-                    t_queue, t_patience, t_talk, t_acw, q, windows, factor)
+    routed = _route(
+        t[~ivr].tolist(),
+        np.flatnonzero(~ivr).tolist(),
+        patience,
+        talk,
+        hold,
+        acw,
+        transfer,
+        t_queue,
+        t_patience,
+        t_talk,
+        t_acw,
+        q,
+        windows,
+        factor,
+    )
     (leg_arrival, leg_queue, leg_contact, leg_order, answer, agent_k, talk_s, hold_s, acw_s, end_t, reason) = routed
 
     # IVR-only calls: never offered, end in the IVR.
@@ -197,36 +266,40 @@ def _inbound_pool(pool, day_start: int, agents: list[AgentDay], lam_by_queue: di
     answered = np.asarray(answer, np.int64) >= 0
     end_reason = np.array(reason, dtype=object)
     outcome = np.where(answered, _pick(rng, INBOUND_OUTCOMES, nl), None).astype(object)
-    hangup = np.where(rng.random(nl) < 0.7, "customer_hangup", np.where(rng.random(nl) < 0.93, "agent_hangup",
-                                                                        "system")).astype(object)
+    hangup = np.where(
+        rng.random(nl) < 0.7, "customer_hangup", np.where(rng.random(nl) < 0.93, "agent_hangup", "system")
+    ).astype(object)
     end_reason = np.where(end_reason == "answered", hangup, end_reason)
     outcome = np.where(end_reason == "transfer", "transferred", outcome)
     agent_num = np.array([agents[k].agent_num if k >= 0 else -1 for k in agent_k], np.int64)
     notes = free_texts(nl, CALL_NOTES, 0.25, 0.04, rng)
-    notes = [x if a else None for x, a in zip(notes, answered.tolist())]
+    notes = [x if a else None for x, a in zip(notes, answered.tolist(), strict=True)]
     customer_all = customer[contact]
     queue_names = np.array([x.name for x in pool.queues], dtype=object)
-    return _frame({
-        "direction": ["inbound"] * (nl + ni),
-        "queue": np.concatenate([queue_names[np.asarray(leg_queue, np.int64)], np.full(ni, None, object)]),
-        "campaign": [None] * (nl + ni),
-        "_phone": _phones(customer_all, rng),
-        "queued_at": pl.Series(np.concatenate([np.asarray(leg_arrival, np.int64), np.full(ni, -1)])),
-        "dialed_at": pl.Series([None] * (nl + ni), dtype=pl.Int64),
-        "answered_at": np.concatenate([np.asarray(answer, np.int64), np.full(ni, -1)]),
-        "ended_at": np.concatenate([np.asarray(end_t, np.int64), ivr_end]),
-        "_agent_num": np.concatenate([agent_num, np.full(ni, -1)]),
-        "talk_seconds": np.concatenate([np.asarray(talk_s, np.int64), np.zeros(ni, np.int64)]),
-        "hold_seconds": np.concatenate([np.asarray(hold_s, np.int64), np.zeros(ni, np.int64)]),
-        "acw_seconds": np.concatenate([np.asarray(acw_s, np.int64), np.zeros(ni, np.int64)]),
-        "end_reason": np.concatenate([end_reason, np.where(rng.random(ni) < 0.85, "customer_hangup", "system")
-                                      .astype(object)]),
-        "outcome": np.concatenate([outcome, np.full(ni, "self_service", object)]),
-        "notes": notes + [None] * ni,
-        "_contact": contact + 1_000_000 * (pool.index + 1),
-        "_leg_order": np.concatenate([np.asarray(leg_order, np.int64), np.zeros(ni, np.int64)]),
-        "_customer": customer_all,
-    })
+    return _frame(
+        {
+            "direction": ["inbound"] * (nl + ni),
+            "queue": np.concatenate([queue_names[np.asarray(leg_queue, np.int64)], np.full(ni, None, object)]),
+            "campaign": [None] * (nl + ni),
+            "_phone": _phones(customer_all, rng),
+            "queued_at": pl.Series(np.concatenate([np.asarray(leg_arrival, np.int64), np.full(ni, -1)])),
+            "dialed_at": pl.Series([None] * (nl + ni), dtype=pl.Int64),
+            "answered_at": np.concatenate([np.asarray(answer, np.int64), np.full(ni, -1)]),
+            "ended_at": np.concatenate([np.asarray(end_t, np.int64), ivr_end]),
+            "_agent_num": np.concatenate([agent_num, np.full(ni, -1)]),
+            "talk_seconds": np.concatenate([np.asarray(talk_s, np.int64), np.zeros(ni, np.int64)]),
+            "hold_seconds": np.concatenate([np.asarray(hold_s, np.int64), np.zeros(ni, np.int64)]),
+            "acw_seconds": np.concatenate([np.asarray(acw_s, np.int64), np.zeros(ni, np.int64)]),
+            "end_reason": np.concatenate(
+                [end_reason, np.where(rng.random(ni) < 0.85, "customer_hangup", "system").astype(object)]
+            ),
+            "outcome": np.concatenate([outcome, np.full(ni, "self_service", object)]),
+            "notes": notes + [None] * ni,
+            "_contact": contact + 1_000_000 * (pool.index + 1),
+            "_leg_order": np.concatenate([np.asarray(leg_order, np.int64), np.zeros(ni, np.int64)]),
+            "_customer": customer_all,
+        }
+    )
 
 
 def _finish_legs(df: pl.DataFrame) -> pl.DataFrame:
@@ -235,16 +308,19 @@ def _finish_legs(df: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in missing.items() if c not in df.columns)
     return df.with_columns(
         *[pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in ("queued_at", "dialed_at", "answered_at")],
-        pl.when(pl.col("_agent_num") >= 0).then(pl.lit("a") + pl.col("_agent_num").cast(pl.String).str.zfill(4))
+        pl.when(pl.col("_agent_num") >= 0)
+        .then(pl.lit("a") + pl.col("_agent_num").cast(pl.String).str.zfill(4))
         .alias("agent_id"),
         (pl.lit("+47") + pl.col("_phone").cast(pl.String)).alias("caller_number"),
-        pl.when(pl.col("_customer") > 0).then(pl.lit("K") + pl.col("_customer").cast(pl.String).str.zfill(8))
+        pl.when(pl.col("_customer") > 0)
+        .then(pl.lit("K") + pl.col("_customer").cast(pl.String).str.zfill(8))
         .alias("customer_id"),
     )
 
 
-def _route(arrivals, contacts, patience, talk, hold, acw, transfer, t_queue, t_patience, t_talk, t_acw, queue,
-           windows, factor):
+def _route(
+    arrivals, contacts, patience, talk, hold, acw, transfer, t_queue, t_patience, t_talk, t_acw, queue, windows, factor
+):
     """FIFO routing of one pool's offered legs over the agents' ready windows (see module docstring).
 
     Returns per leg: queued_at, queue index, contact index, leg order, answered_at (-1), agent index (-1), talk,
@@ -329,20 +405,31 @@ def _after_hours(day_start: int, expected: float, customers: CustomerBook, rng: 
     hours = rng.choice([6, 7, 20, 21, 22], n)
     t = np.sort(day_start + hours * 3600 + rng.integers(0, 3600, n))
     customer = customers.draw(n, rng)
-    return _frame({
-        "direction": ["inbound"] * n, "queue": pl.Series([None] * n, dtype=pl.String),
-        "_phone": _phones(customer, rng),
-        "queued_at": pl.Series([None] * n, dtype=pl.Int64), "answered_at": pl.Series([None] * n, dtype=pl.Int64),
-        "ended_at": t + rng.integers(15, 60, n), "_agent_num": np.full(n, -1),
-        "talk_seconds": np.zeros(n, np.int64), "hold_seconds": np.zeros(n, np.int64),
-        "acw_seconds": np.zeros(n, np.int64), "end_reason": ["customer_hangup"] * n, "outcome": ["closed"] * n,
-        "notes": pl.Series([None] * n, dtype=pl.String), "_contact": np.arange(n) + 900_000_000,
-        "_leg_order": np.zeros(n, np.int64), "_customer": customer,
-    })
+    return _frame(
+        {
+            "direction": ["inbound"] * n,
+            "queue": pl.Series([None] * n, dtype=pl.String),
+            "_phone": _phones(customer, rng),
+            "queued_at": pl.Series([None] * n, dtype=pl.Int64),
+            "answered_at": pl.Series([None] * n, dtype=pl.Int64),
+            "ended_at": t + rng.integers(15, 60, n),
+            "_agent_num": np.full(n, -1),
+            "talk_seconds": np.zeros(n, np.int64),
+            "hold_seconds": np.zeros(n, np.int64),
+            "acw_seconds": np.zeros(n, np.int64),
+            "end_reason": ["customer_hangup"] * n,
+            "outcome": ["closed"] * n,
+            "notes": pl.Series([None] * n, dtype=pl.String),
+            "_contact": np.arange(n) + 900_000_000,
+            "_leg_order": np.zeros(n, np.int64),
+            "_customer": customer,
+        }
+    )
 
 
-def _blending_gaps(layout: Layout, day_start: int, agent_days: list[AgentDay],
-                   inbound: pl.DataFrame) -> list[tuple[AgentDay, str, list[tuple[int, int]], bool]]:
+def _blending_gaps(
+    layout: Layout, day_start: int, agent_days: list[AgentDay], inbound: pl.DataFrame
+) -> list[tuple[AgentDay, str, list[tuple[int, int]], bool]]:
     """Idle stretches of inbound agents that the dialer may fill with an outbound call (call blending).
 
     A stretch runs from the end of one inbound leg (or a ready window's start) to the next answer (or the window's
@@ -350,9 +437,13 @@ def _blending_gaps(layout: Layout, day_start: int, agent_days: list[AgentDay],
     inbound leg: the ACD state stays consistent with the routing.
     """
     answered = inbound.filter(pl.col("_agent_num") >= 0)
-    spans = answered.select("_agent_num", "answered_at",
-                            (pl.col("answered_at") + pl.col("talk_seconds") + pl.col("hold_seconds")
-                             + pl.col("acw_seconds")).alias("busy_until")).sort("_agent_num", "answered_at")
+    spans = answered.select(
+        "_agent_num",
+        "answered_at",
+        (pl.col("answered_at") + pl.col("talk_seconds") + pl.col("hold_seconds") + pl.col("acw_seconds")).alias(
+            "busy_until"
+        ),
+    ).sort("_agent_num", "answered_at")
     by_agent: dict[int, list[tuple[int, int]]] = {}
     for agent_num, start, until in spans.iter_rows():
         by_agent.setdefault(agent_num, []).append((start, until))
@@ -370,22 +461,37 @@ def _blending_gaps(layout: Layout, day_start: int, agent_days: list[AgentDay],
                 cursor = max(cursor, busy_until)
                 k += 1
             gaps.append((cursor, w1))
-        work.append((a, layout.campaigns[a.pool % len(layout.campaigns)],
-                     [g for g in gaps if g[1] - g[0] >= BLEND_MIN_IDLE_SECONDS], True))
+        work.append(
+            (
+                a,
+                layout.campaigns[a.pool % len(layout.campaigns)],
+                [g for g in gaps if g[1] - g[0] >= BLEND_MIN_IDLE_SECONDS],
+                True,
+            )
+        )
     return work
 
 
-def _outbound(day_start: int, work: list[tuple[AgentDay, str, list[tuple[int, int]], bool]],
-              customers: CustomerBook, rng: np.random.Generator) -> pl.DataFrame:
+def _outbound(
+    day_start: int,
+    work: list[tuple[AgentDay, str, list[tuple[int, int]], bool]],
+    customers: CustomerBook,
+    rng: np.random.Generator,
+) -> pl.DataFrame:
     """Predictive dialer: connected calls fill the campaign agents' ready windows (and, blended, the idle stretches
     of inbound agents, where a call must end before the stretch does); unconnected attempts carry no agent."""
     dial_from, dial_to = day_start + DIAL_HOURS[0] * 3600, day_start + DIAL_HOURS[1] * 3600
     rows = {k: [] for k in ("campaign", "dialed", "answered", "agent", "talk", "hold", "acw")}
-    draws = _Draws(lambda n: zip(rng.integers(2, 25, n).tolist(),  # ready gap before the next connect
-                                 np.maximum(15, rng.lognormal(np.log(170), 0.6, n)).tolist(),  # talk
-                                 np.where(rng.random(n) < 0.08, rng.integers(5, 60, n), 0).tolist(),  # hold
-                                 np.maximum(2, rng.lognormal(np.log(30), 0.5, n)).tolist(),  # acw
-                                 rng.integers(6, 22, n).tolist()))  # ringing before the connect
+    draws = _Draws(
+        lambda n: zip(
+            rng.integers(2, 25, n).tolist(),  # ready gap before the next connect
+            np.maximum(15, rng.lognormal(np.log(170), 0.6, n)).tolist(),  # talk
+            np.where(rng.random(n) < 0.08, rng.integers(5, 60, n), 0).tolist(),  # hold
+            np.maximum(2, rng.lognormal(np.log(30), 0.5, n)).tolist(),  # acw
+            rng.integers(6, 22, n).tolist(),
+            strict=True,
+        )
+    )  # ringing before the connect
     for a, campaign, spans, must_fit in work:
         fac = a.agent.handle_factor
         t = dial_from
@@ -420,33 +526,38 @@ def _outbound(day_start: int, work: list[tuple[AgentDay, str, list[tuple[int, in
     talk, hold, acw = (np.asarray(rows[k], np.int64) for k in ("talk", "hold", "acw"))
     customer = rng.integers(1, customers.size + 1, nc + nu)
     end_reason = np.where(rng.random(nc) < 0.6, "customer_hangup", "agent_hangup").astype(object)
-    return _frame({
-        "direction": ["outbound"] * (nc + nu), "queue": pl.Series([None] * (nc + nu), dtype=pl.String),
-        "campaign": np.concatenate([np.asarray(rows["campaign"], object), u_campaign]),
-        "_phone": _phones(customer, rng),
-        "queued_at": pl.Series([None] * (nc + nu), dtype=pl.Int64),
-        "dialed_at": np.concatenate([np.asarray(rows["dialed"], np.int64), u_dialed]),
-        "answered_at": np.concatenate([answered, np.full(nu, -1)]),
-        "ended_at": np.concatenate([answered + talk + hold, u_dialed + u_ring]),
-        "_agent_num": np.concatenate([np.asarray(rows["agent"], np.int64), np.full(nu, -1)]),
-        "talk_seconds": np.concatenate([talk, np.zeros(nu, np.int64)]),
-        "hold_seconds": np.concatenate([hold, np.zeros(nu, np.int64)]),
-        "acw_seconds": np.concatenate([acw, np.zeros(nu, np.int64)]),
-        "end_reason": np.concatenate([end_reason, u_reason]),
-        "outcome": np.concatenate([_pick(rng, OUTBOUND_OUTCOMES, nc), np.full(nu, None, object)]),
-        "notes": pl.Series([None] * (nc + nu), dtype=pl.String),
-        "_contact": np.arange(nc + nu) + 950_000_000, "_leg_order": np.zeros(nc + nu, np.int64),
-        "_customer": customer,
-    })
+    return _frame(
+        {
+            "direction": ["outbound"] * (nc + nu),
+            "queue": pl.Series([None] * (nc + nu), dtype=pl.String),
+            "campaign": np.concatenate([np.asarray(rows["campaign"], object), u_campaign]),
+            "_phone": _phones(customer, rng),
+            "queued_at": pl.Series([None] * (nc + nu), dtype=pl.Int64),
+            "dialed_at": np.concatenate([np.asarray(rows["dialed"], np.int64), u_dialed]),
+            "answered_at": np.concatenate([answered, np.full(nu, -1)]),
+            "ended_at": np.concatenate([answered + talk + hold, u_dialed + u_ring]),
+            "_agent_num": np.concatenate([np.asarray(rows["agent"], np.int64), np.full(nu, -1)]),
+            "talk_seconds": np.concatenate([talk, np.zeros(nu, np.int64)]),
+            "hold_seconds": np.concatenate([hold, np.zeros(nu, np.int64)]),
+            "acw_seconds": np.concatenate([acw, np.zeros(nu, np.int64)]),
+            "end_reason": np.concatenate([end_reason, u_reason]),
+            "outcome": np.concatenate([_pick(rng, OUTBOUND_OUTCOMES, nc), np.full(nu, None, object)]),
+            "notes": pl.Series([None] * (nc + nu), dtype=pl.String),
+            "_contact": np.arange(nc + nu) + 950_000_000,
+            "_leg_order": np.zeros(nc + nu, np.int64),
+            "_customer": customer,
+        }
+    )
 
 
 def agent_state_events(agent_days: list[AgentDay], day_start: int, answered: pl.DataFrame) -> pl.DataFrame:
     """The day's state stream: base timelines with every answered leg laid over them (see module docstring)."""
     base = [(a.agent_num, day_start + t, STATE_CODE[s], REASON_CODE[r]) for a in agent_days for t, s, r in a.events]
     if not base:
-        return pl.DataFrame(schema={"agent_id": pl.String, "event_at": pl.Int64, "state": pl.String,
-                                    "reason": pl.String})
-    b_agent, b_t, b_state, b_reason = (np.array(col, np.int64) for col in zip(*base))
+        return pl.DataFrame(
+            schema={"agent_id": pl.String, "event_at": pl.Int64, "state": pl.String, "reason": pl.String}
+        )
+    b_agent, b_t, b_state, b_reason = (np.array(col, np.int64) for col in zip(*base, strict=True))
     b_key = b_agent * KEY + b_t
     order = np.argsort(b_key, kind="stable")
     b_agent, b_t, b_state, b_reason, b_key = (x[order] for x in (b_agent, b_t, b_state, b_reason, b_key))
@@ -476,12 +587,27 @@ def agent_state_events(agent_days: list[AgentDay], day_start: int, answered: pl.
         (b_agent[~inside], b_t[~inside], b_state[~inside], b_reason[~inside], 2),
         (c_agent[keep_resume], c_end[keep_resume], resume_state[keep_resume], resume_reason[keep_resume], 1),
         (c_agent, c_start, np.full(c_agent.size, S["talk"]), np.zeros(c_agent.size, np.int64), 0),
-        (c_agent[has_hold], (c_start + talk1)[has_hold], np.full(int(has_hold.sum()), S["hold"]),
-         np.zeros(int(has_hold.sum()), np.int64), 0),
-        (c_agent[has_talk2], (c_start + talk1 + hold)[has_talk2], np.full(int(has_talk2.sum()), S["talk"]),
-         np.zeros(int(has_talk2.sum()), np.int64), 0),
-        (c_agent[has_acw], (c_start + talk + hold)[has_acw], np.full(int(has_acw.sum()), S["acw"]),
-         np.zeros(int(has_acw.sum()), np.int64), 0),
+        (
+            c_agent[has_hold],
+            (c_start + talk1)[has_hold],
+            np.full(int(has_hold.sum()), S["hold"]),
+            np.zeros(int(has_hold.sum()), np.int64),
+            0,
+        ),
+        (
+            c_agent[has_talk2],
+            (c_start + talk1 + hold)[has_talk2],
+            np.full(int(has_talk2.sum()), S["talk"]),
+            np.zeros(int(has_talk2.sum()), np.int64),
+            0,
+        ),
+        (
+            c_agent[has_acw],
+            (c_start + talk + hold)[has_acw],
+            np.full(int(has_acw.sum()), S["acw"]),
+            np.zeros(int(has_acw.sum()), np.int64),
+            0,
+        ),
     ]
     agent = np.concatenate([p[0] for p in pieces])
     t = np.concatenate([p[1] for p in pieces])
@@ -492,12 +618,15 @@ def agent_state_events(agent_days: list[AgentDay], day_start: int, answered: pl.
     agent, t, state, reason = agent[order], t[order], state[order], reason[order]
     same_time = np.concatenate([[False], (agent[1:] == agent[:-1]) & (t[1:] == t[:-1])])
     agent, t, state, reason = agent[~same_time], t[~same_time], state[~same_time], reason[~same_time]
-    repeat = np.concatenate([[False], (agent[1:] == agent[:-1]) & (state[1:] == state[:-1])
-                             & (reason[1:] == reason[:-1])])
+    repeat = np.concatenate(
+        [[False], (agent[1:] == agent[:-1]) & (state[1:] == state[:-1]) & (reason[1:] == reason[:-1])]
+    )
     agent, t, state, reason = agent[~repeat], t[~repeat], state[~repeat], reason[~repeat]
-    return _frame({
-        "agent_id": "a" + pl.Series(agent).cast(pl.String).str.zfill(4),
-        "event_at": t,
-        "state": np.array(AGENT_STATES, dtype=object)[state],
-        "reason": np.array(REASONS, dtype=object)[reason],
-    })
+    return _frame(
+        {
+            "agent_id": "a" + pl.Series(agent).cast(pl.String).str.zfill(4),
+            "event_at": t,
+            "state": np.array(AGENT_STATES, dtype=object)[state],
+            "reason": np.array(REASONS, dtype=object)[reason],
+        }
+    )

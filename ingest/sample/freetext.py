@@ -45,25 +45,26 @@ def luhn_card(rng: np.random.Generator) -> str:
     digits.append((10 - total % 10) % 10)
     text = "".join(map(str, digits))
     sep = " " if rng.random() < 0.5 else "-"
-    return sep.join(text[i:i + 4] for i in range(0, 16, 4))
+    return sep.join(text[i : i + 4] for i in range(0, 16, 4))
 
 
 def norwegian_iban(rng: np.random.Generator) -> str:
     """A Norwegian IBAN (NOkk + 11-digit account with its mod-11 check), printed in groups of four."""
     while True:
         body = [int(d) for d in rng.integers(0, 10, 10)]
-        check = 11 - sum(w * d for w, d in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), body)) % 11
+        check = 11 - sum(w * d for w, d in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), body, strict=True)) % 11
         if check == 10:
             continue
         bban = "".join(map(str, body)) + str(check % 11)
         break
     numeric = int(bban + "2324" + "00")  # N=23, O=24
     iban = f"NO{98 - numeric % 97:02d}{bban}"
-    return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
-def free_texts(n: int, templates: tuple[str, ...], share_with_text: float, share_sensitive: float,
-               rng: np.random.Generator) -> list[str | None]:
+def free_texts(
+    n: int, templates: tuple[str, ...], share_with_text: float, share_sensitive: float, rng: np.random.Generator
+) -> list[str | None]:
     """`n` free-text values: None (no text), a template, or now and then a sensitive one."""
     u = rng.random(n)
     picks = rng.integers(0, len(templates), n)

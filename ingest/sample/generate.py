@@ -57,9 +57,19 @@ from ingest.sample.workforce import (
 PROGRESS_EVERY_DAYS = 7
 
 
-def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: date = date(2026, 1, 1),
-                    seed: int = 7, fmt: str = "csv", timezone: str = "Europe/Oslo", currency: str = "NOK",
-                    faults: bool = False, progress: Callable[[str], None] | None = print) -> GenerationSummary:
+def generate_center(
+    out_dir: Path,
+    *,
+    agents: int = 12,
+    days: int = 31,
+    start: date = date(2026, 1, 1),
+    seed: int = 7,
+    fmt: str = "csv",
+    timezone: str = "Europe/Oslo",
+    currency: str = "NOK",
+    faults: bool = False,
+    progress: Callable[[str], None] | None = print,
+) -> GenerationSummary:
     """Write a simulated center's exports into `<out_dir>/<source>/<file>.<fmt>`; the same seed gives the same files.
 
     agents    agents employed on `start` (hires keep the headcount near it); 12 gives 2 teams, 2 queues, 1 campaign
@@ -89,14 +99,20 @@ def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: d
     customers = CustomerBook(max(20_000, agents * 20_000))
     team_lead_of = {team: lead.employee_id for team, lead in roster.team_leads.items()}
     costs = StaffCosts()
-    say(f"generate: {agents} agents in {len(layout.team_site)} teams, {sum(len(p.queues) for p in layout.pools)} "
-        f"queues, {len(layout.campaigns)} campaign(s), {days} days from {start} ({timezone}) into {out_dir}")
+    say(
+        f"generate: {agents} agents in {len(layout.team_site)} teams, {sum(len(p.queues) for p in layout.pools)} "
+        f"queues, {len(layout.campaigns)} campaign(s), {days} days from {start} ({timezone}) into {out_dir}"
+    )
 
     try:
         for year in range(start.year, end.year + 1):
             plan = max(start, date(year, 1, 1))
-            writer.write("ledger", f"budget_{year}", budget_lines(layout, roster, year, plan, currency),
-                         _at(date(year - 1, 12, 15), 10, tz))
+            writer.write(
+                "ledger",
+                f"budget_{year}",
+                budget_lines(layout, roster, year, plan, currency),
+                _at(date(year - 1, 12, 15), 10, tz),
+            )
         _write_roster(writer, roster, start, currency, tz)
 
         week_rows: list[dict] = []
@@ -110,11 +126,13 @@ def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: d
             rng = np.random.default_rng([seed, 2, day.toordinal()])
             hours = opening_hours(day, holidays)
             lam_by_queue, forecast_by_pool = _forecast(layout, levels, day, hours)
-            agent_days = plan_day(day, roster.agents_on(day), layout, forecast_by_pool, hours, day in holidays, seed,
-                                  rng)
+            agent_days = plan_day(
+                day, roster.agents_on(day), layout, forecast_by_pool, hours, day in holidays, seed, rng
+            )
             actual_lam = _actual_arrivals(layout, lam_by_queue, rng)
-            after_hours = 0.03 * sum(float(v.sum()) for v in lam_by_queue.values()) if hours else \
-                0.02 * sum(levels.values())
+            after_hours = (
+                0.03 * sum(float(v.sum()) for v in lam_by_queue.values()) if hours else 0.02 * sum(levels.values())
+            )
             result = simulate_day(day_key, day_start, layout, agent_days, actual_lam, after_hours, customers, rng)
             export_at = _at(day + timedelta(days=1), 2, tz)
             writer.write("calls", f"calls_{day}", result.legs, export_at)
@@ -134,8 +152,11 @@ def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: d
             # Evaluations after the last generated day have not happened yet.
             qa = qa.filter(pl.col("evaluated_at") < local_day_start(end + timedelta(days=1), tz))
             month = pl.from_epoch("evaluated_at", time_unit="s")
-            for (y, m), part in qa.with_columns(month.dt.year().alias("_y"), month.dt.month().alias("_m")) \
-                    .partition_by(["_y", "_m"], as_dict=True).items():
+            for (y, m), part in (
+                qa.with_columns(month.dt.year().alias("_y"), month.dt.month().alias("_m"))
+                .partition_by(["_y", "_m"], as_dict=True)
+                .items()
+            ):
                 qa_by_month[(int(y), int(m))].append(part.drop("_y", "_m"))
 
             if (day + timedelta(days=1)).day == 1 or day == end:
@@ -145,8 +166,10 @@ def generate_center(out_dir: Path, *, agents: int = 12, days: int = 31, start: d
                 for key in [k for k in qa_by_month if k <= (day.year, day.month)]:
                     _write_qa(writer, key, qa_by_month.pop(key), tz)
             if (offset + 1) % PROGRESS_EVERY_DAYS == 0 or day == end:
-                say(f"generate: day {offset + 1}/{days} ({day}): {legs_total:,} legs, "
-                    f"{time.perf_counter() - started:.1f} s")
+                say(
+                    f"generate: day {offset + 1}/{days} ({day}): {legs_total:,} legs, "
+                    f"{time.perf_counter() - started:.1f} s"
+                )
         for key in sorted(qa_by_month):
             _write_qa(writer, key, qa_by_month[key], tz)
     finally:
@@ -172,8 +195,9 @@ def _check_arguments(out_dir: Path, agents: int, days: int, fmt: str, timezone: 
         raise ValueError(f"unknown time zone {timezone!r} (use an IANA name such as Europe/Oslo)") from None
     used = [out_dir / s for s in SOURCES if (out_dir / s).is_dir() and any((out_dir / s).iterdir())]
     if used:
-        raise FileExistsError(f"{used[0]} already holds files; generate into an empty directory so exports of "
-                              "different runs do not mix")
+        raise FileExistsError(
+            f"{used[0]} already holds files; generate into an empty directory so exports of different runs do not mix"
+        )
 
 
 def _at(day: date, hour: int, tz: ZoneInfo) -> int:
@@ -187,39 +211,50 @@ def _volume_levels(layout: Layout, roster: Roster, start: date, end: date) -> di
     levels = {}
     for pool in layout.pools:
         # Agents past their classroom weeks, with the pace their tenure gives them.
-        agents = [(e, (start - e.spell_on(start)[0]).days) for e in roster.agents_on(start)
-                  if layout.pool_of_team(e.team_on(start)) == pool.index]
+        agents = [
+            (e, (start - e.spell_on(start)[0]).days)
+            for e in roster.agents_on(start)
+            if layout.pool_of_team(e.team_on(start)) == pool.index
+        ]
         agents = [(e, tenure) for e, tenure in agents if tenure >= NEW_HIRE_TRAINING_DAYS]
         fte = sum(e.fte for e, _ in agents)
         pace = sum(e.fte * e.handle_time_factor(tenure) for e, tenure in agents) / max(fte, 1e-9)
         occupancy = min(0.92, 0.47 + 0.087 * np.log(max(fte, 1.0)))
         capacity_week = sum(expected_ready_seconds(e) for e, _ in agents) * 5 * (1 - OUTBOUND_SHARE) * occupancy
-        aht = sum(q.volume_share * (q.talk_mean_seconds * pace + q.hold_share * 50 + q.acw_mean_seconds * pace)
-                  for q in pool.queues)
-        week_factor = 7 * float(np.mean([sum(q.volume_share * daily_factor(d, q.name) for q in pool.queues)
-                                         for d in span]))
+        aht = sum(
+            q.volume_share * (q.talk_mean_seconds * pace + q.hold_share * 50 + q.acw_mean_seconds * pace)
+            for q in pool.queues
+        )
+        week_factor = 7 * float(
+            np.mean([sum(q.volume_share * daily_factor(d, q.name) for q in pool.queues) for d in span])
+        )
         levels[pool.index] = max(capacity_week, 1.0) / (aht * week_factor)
     return levels
 
 
-def _forecast(layout: Layout, levels: dict[int, float], day: date,
-              hours: tuple[int, int] | None) -> tuple[dict[str, np.ndarray], dict[int, np.ndarray]]:
+def _forecast(
+    layout: Layout, levels: dict[int, float], day: date, hours: tuple[int, int] | None
+) -> tuple[dict[str, np.ndarray], dict[int, np.ndarray]]:
     """Expected calls per queue and 15-minute interval, and their sum per pool (what WFM schedules against)."""
     lam_by_queue: dict[str, np.ndarray] = {}
     by_pool: dict[int, np.ndarray] = {}
     for pool in layout.pools:
         total = np.zeros(INTERVALS_PER_DAY)
         for k, q in enumerate(pool.queues):
-            lam = np.zeros(INTERVALS_PER_DAY) if hours is None else \
-                levels[pool.index] * q.volume_share * daily_factor(day, q.name) * intraday_weights(*hours, k)
+            lam = (
+                np.zeros(INTERVALS_PER_DAY)
+                if hours is None
+                else levels[pool.index] * q.volume_share * daily_factor(day, q.name) * intraday_weights(*hours, k)
+            )
             lam_by_queue[q.name] = lam
             total += lam
         by_pool[pool.index] = total
     return lam_by_queue, by_pool
 
 
-def _actual_arrivals(layout: Layout, lam_by_queue: dict[str, np.ndarray],
-                     rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _actual_arrivals(
+    layout: Layout, lam_by_queue: dict[str, np.ndarray], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """The forecast with daily noise per pool and, now and then, a surge of a few hours on one queue."""
     out = {}
     for pool in layout.pools:
@@ -230,27 +265,46 @@ def _actual_arrivals(layout: Layout, lam_by_queue: dict[str, np.ndarray],
             if k == surge_queue:
                 first = int(rng.integers(36, 56))  # 09:00-14:00
                 lam = lam.copy()
-                lam[first:first + int(rng.integers(8, 17))] *= float(rng.uniform(1.4, 2.0))
+                lam[first : first + int(rng.integers(8, 17))] *= float(rng.uniform(1.4, 2.0))
             out[q.name] = lam
     return out
 
 
-def _schedule_rows(agent_days: list[AgentDay], day: date, day_start: int, tz: ZoneInfo,
-                   rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
+def _schedule_rows(
+    agent_days: list[AgentDay], day: date, day_start: int, tz: ZoneInfo, rng: np.random.Generator
+) -> tuple[list[dict], list[dict]]:
     """Schedule segments: the regular publication, and republications that replace an agent's day."""
     pub_day, pub_sod = schedule_published_at(day)
     published = local_day_start(pub_day, tz) + pub_sod
     rows, updates = [], []
     for a in agent_days:
         first = a.original if a.original is not None else a.segments
-        rows += [{"agent_id": a.agent.agent_id, "schedule_date": day, "activity": act, "starts_at": day_start + s,
-                  "ends_at": day_start + e, "published_at": published} for s, e, act in first]
+        rows += [
+            {
+                "agent_id": a.agent.agent_id,
+                "schedule_date": day,
+                "activity": act,
+                "starts_at": day_start + s,
+                "ends_at": day_start + e,
+                "published_at": published,
+            }
+            for s, e, act in first
+        ]
         if a.original is not None:
-            republished = local_day_start(day - timedelta(days=int(rng.integers(1, 5))), tz) + \
-                int(rng.integers(9 * 3600, 16 * 3600))
-            updates += [{"agent_id": a.agent.agent_id, "schedule_date": day, "activity": act,
-                         "starts_at": day_start + s, "ends_at": day_start + e, "published_at": republished}
-                        for s, e, act in a.segments]
+            republished = local_day_start(day - timedelta(days=int(rng.integers(1, 5))), tz) + int(
+                rng.integers(9 * 3600, 16 * 3600)
+            )
+            updates += [
+                {
+                    "agent_id": a.agent.agent_id,
+                    "schedule_date": day,
+                    "activity": act,
+                    "starts_at": day_start + s,
+                    "ends_at": day_start + e,
+                    "published_at": republished,
+                }
+                for s, e, act in a.segments
+            ]
     return rows, updates
 
 
@@ -259,26 +313,47 @@ def _write_schedules(writer: ExportWriter, day: date, rows: list[dict], updates:
     stem = f"schedules_{iso.year}-W{iso.week:02d}"
     schema = {"schedule_date": pl.Date, "starts_at": pl.Int64, "ends_at": pl.Int64, "published_at": pl.Int64}
     if rows:
-        writer.write("schedules", stem, pl.DataFrame(rows, schema_overrides=schema),
-                     max(r["published_at"] for r in rows) + 600)
+        writer.write(
+            "schedules", stem, pl.DataFrame(rows, schema_overrides=schema), max(r["published_at"] for r in rows) + 600
+        )
     if updates:
-        writer.write("schedules", f"{stem}_update", pl.DataFrame(updates, schema_overrides=schema),
-                     max(r["published_at"] for r in updates) + 600)
+        writer.write(
+            "schedules",
+            f"{stem}_update",
+            pl.DataFrame(updates, schema_overrides=schema),
+            max(r["published_at"] for r in updates) + 600,
+        )
 
 
 def _write_roster(writer: ExportWriter, roster: Roster, as_of: date, currency: str, tz: ZoneInfo) -> None:
     rows = roster.snapshot(as_of, currency)
-    df = pl.DataFrame(rows, schema_overrides={"agent_id": pl.String, "supervisor_employee_id": pl.String,
-                                              "termination_date": pl.Date, "termination_type": pl.String,
-                                              "termination_reason": pl.String})
+    df = pl.DataFrame(
+        rows,
+        schema_overrides={
+            "agent_id": pl.String,
+            "supervisor_employee_id": pl.String,
+            "termination_date": pl.Date,
+            "termination_type": pl.String,
+            "termination_reason": pl.String,
+        },
+    )
     writer.write("roster", f"roster_{as_of}", df, _at(as_of + timedelta(days=1), 6, tz))
 
 
-def _write_actuals(writer: ExportWriter, layout: Layout, roster: Roster, costs: StaffCosts, day: date, currency: str,
-                 seed: int, tz: ZoneInfo) -> None:
+def _write_actuals(
+    writer: ExportWriter,
+    layout: Layout,
+    roster: Roster,
+    costs: StaffCosts,
+    day: date,
+    currency: str,
+    seed: int,
+    tz: ZoneInfo,
+) -> None:
     """Month end (or the last generated day): the month's ledger actuals, now and then with a revision."""
-    actual, revision = actual_lines(layout, roster, day.year, day.month, costs, currency,
-                                    np.random.default_rng([seed, 3, day.year, day.month]))
+    actual, revision = actual_lines(
+        layout, roster, day.year, day.month, costs, currency, np.random.default_rng([seed, 3, day.year, day.month])
+    )
     writer.write("ledger", f"actual_{day:%Y-%m}", actual, _at(actual["posted_on"][0], 7, tz))
     if revision is not None:
         writer.write("ledger", f"actual_{day:%Y-%m}_revision", revision, _at(revision["posted_on"][0], 7, tz))
@@ -321,30 +396,41 @@ def _inject_faults(writer: ExportWriter, start: date, days: int, tz: ZoneInfo, s
     out.append(f"duplicate file: {duplicate.relative_to(writer.out_dir)} is a byte-identical copy of {original.name}")
 
     # The busiest day is re-exported with corrections (a quiet Sunday would correct nothing).
-    path = max((writer.path("calls", f"calls_{start + timedelta(days=k)}") for k in range(days)),
-               key=lambda p: (p.stat().st_size, p.name))
+    path = max(
+        (writer.path("calls", f"calls_{start + timedelta(days=k)}") for k in range(days)),
+        key=lambda p: (p.stat().st_size, p.name),
+    )
     fix_day = path.stem.removeprefix("calls_")
     legs = pl.read_csv(path, infer_schema=False) if writer.fmt == "csv" else pl.read_parquet(path)
     fixed = pl.Series(rng.random(legs.height) < 0.05)
-    corrected = legs.with_columns(pl.when(fixed & pl.col("outcome").is_not_null()).then(pl.lit("resolved"))
-                                  .otherwise(pl.col("outcome")).alias("outcome"))
+    corrected = legs.with_columns(
+        pl.when(fixed & pl.col("outcome").is_not_null())
+        .then(pl.lit("resolved"))
+        .otherwise(pl.col("outcome"))
+        .alias("outcome")
+    )
     stem = f"calls_{fix_day}_corrected"
     target = writer.path("calls", stem)
     (corrected.write_csv(target) if writer.fmt == "csv" else corrected.write_parquet(target))
     os.utime(target, (arrives + 3600, arrives + 3600))
     writer.summary.files["calls"] += 1
     writer.summary.rows["calls"] += corrected.height
-    out.append(f"corrected re-export: {target.relative_to(writer.out_dir)} replaces {path.name} "
-               f"({int(fixed.sum())} outcomes corrected)")
+    out.append(
+        f"corrected re-export: {target.relative_to(writer.out_dir)} replaces {path.name} "
+        f"({int(fixed.sum())} outcomes corrected)"
+    )
 
     bad = writer.out_dir / "calls" / f"calls_{fix_day}_BAD_ROWS.csv"
     text = legs.head(5).with_columns(pl.col(pl.Datetime).dt.strftime(TIMESTAMP_FORMAT)).cast(pl.String)
     rows = text.to_dicts()
-    breakage = (("ended_at", lambda v: v[:19], "no offset"), ("direction", lambda v: "sideways", "bad direction"),
-                ("talk_seconds", lambda v: "-40", "negative talk_seconds"),
-                ("end_reason", lambda v: None, "missing end_reason"),
-                ("ended_at", lambda v: "2026-13-45T25:61:00+01:00", "unparseable timestamp"))
-    for k, (row, (column, spoil, _)) in enumerate(zip(rows, breakage)):
+    breakage = (
+        ("ended_at", lambda v: v[:19], "no offset"),
+        ("direction", lambda v: "sideways", "bad direction"),
+        ("talk_seconds", lambda v: "-40", "negative talk_seconds"),
+        ("end_reason", lambda v: None, "missing end_reason"),
+        ("ended_at", lambda v: "2026-13-45T25:61:00+01:00", "unparseable timestamp"),
+    )
+    for k, (row, (column, spoil, _)) in enumerate(zip(rows, breakage, strict=True)):
         row["leg_id"] = f"BAD{k + 1}"
         row[column] = spoil(row[column])
     bad_rows = pl.DataFrame(rows, schema={c: pl.String for c in legs.columns})
@@ -352,7 +438,9 @@ def _inject_faults(writer: ExportWriter, start: date, days: int, tz: ZoneInfo, s
     os.utime(bad, (arrives + 7200, arrives + 7200))
     writer.summary.files["calls"] += 1
     writer.summary.rows["calls"] += bad_rows.height
-    out.append(f"bad rows: {bad.relative_to(writer.out_dir)} has {bad_rows.height} invalid rows "
-               f"({', '.join(b[2] for b in breakage[:bad_rows.height])})")
+    out.append(
+        f"bad rows: {bad.relative_to(writer.out_dir)} has {bad_rows.height} invalid rows "
+        f"({', '.join(b[2] for b in breakage[: bad_rows.height])})"
+    )
     (writer.out_dir / "faults.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     return out

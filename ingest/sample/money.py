@@ -62,22 +62,39 @@ def budget_lines(layout: Layout, roster: Roster, year: int, plan_day: date, curr
         for site in layout.sites:
             site_agents = [e for e in agents if e.site == site]
             wages = sum(e.fte * 8 * weekdays * e.pay_on(plan_day) for e in site_agents) * settlement
-            leaders = sum(e.fte * LEADER_HOURS_PER_WEEKDAY * weekdays * e.pay_on(plan_day)
-                          for e in staff if e.site == site) * settlement
+            leaders = (
+                sum(e.fte * LEADER_HOURS_PER_WEEKDAY * weekdays * e.pay_on(plan_day) for e in staff if e.site == site)
+                * settlement
+            )
             seats = len(site_agents)
-            lines = {AGENT_WAGES: ("staff", wages), LEADER_WAGES: ("staff", leaders),
-                     TRAINING_ACCOUNT: ("training", TRAINING_NOK_PER_HIRE * unit * seats * 0.03)}
+            lines = {
+                AGENT_WAGES: ("staff", wages),
+                LEADER_WAGES: ("staff", leaders),
+                TRAINING_ACCOUNT: ("training", TRAINING_NOK_PER_HIRE * unit * seats * 0.03),
+            }
             for account, (category, per_seat, per_site) in OTHER_ACCOUNTS.items():
                 lines[account] = (category, (per_seat * seats + per_site) * unit)
             for account, (category, amount) in lines.items():
-                rows.append(_line(f"B{year}-{month:02d}-{layout.cost_center(site)}-{account[:4]}", year, month,
-                                  "budget", layout.cost_center(site), account, category, amount, currency,
-                                  date(year - 1, 12, 15)))
+                rows.append(
+                    _line(
+                        f"B{year}-{month:02d}-{layout.cost_center(site)}-{account[:4]}",
+                        year,
+                        month,
+                        "budget",
+                        layout.cost_center(site),
+                        account,
+                        category,
+                        amount,
+                        currency,
+                        date(year - 1, 12, 15),
+                    )
+                )
     return pl.DataFrame(rows)
 
 
-def actual_lines(layout: Layout, roster: Roster, year: int, month: int, costs: StaffCosts, currency: str,
-                 rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+def actual_lines(
+    layout: Layout, roster: Roster, year: int, month: int, costs: StaffCosts, currency: str, rng: np.random.Generator
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """The month's actuals, and now and then a revision that reposts one line with a corrected amount."""
     unit = 1 / NOK_PER_UNIT.get(currency, 1.0)
     month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
@@ -91,32 +108,88 @@ def actual_lines(layout: Layout, roster: Roster, year: int, month: int, costs: S
         prefix = f"A{year}-{month:02d}-{cc}"
         seats = seats_by_site[site]
         for account in (AGENT_WAGES, LEADER_WAGES):
-            rows.append(_line(f"{prefix}-{account[:4]}", year, month, "actual", cc, account, "staff",
-                              costs.amounts[(year, month, site, account)], currency, posted))
+            rows.append(
+                _line(
+                    f"{prefix}-{account[:4]}",
+                    year,
+                    month,
+                    "actual",
+                    cc,
+                    account,
+                    "staff",
+                    costs.amounts[(year, month, site, account)],
+                    currency,
+                    posted,
+                )
+            )
         hires = costs.hires[(year, month, site)]
-        rows.append(_line(f"{prefix}-{TRAINING_ACCOUNT[:4]}", year, month, "actual", cc, TRAINING_ACCOUNT,
-                          "training", TRAINING_NOK_PER_HIRE * unit * hires * float(rng.normal(1, 0.1)), currency,
-                          posted))
+        rows.append(
+            _line(
+                f"{prefix}-{TRAINING_ACCOUNT[:4]}",
+                year,
+                month,
+                "actual",
+                cc,
+                TRAINING_ACCOUNT,
+                "training",
+                TRAINING_NOK_PER_HIRE * unit * hires * float(rng.normal(1, 0.1)),
+                currency,
+                posted,
+            )
+        )
         for account, (category, per_seat, per_site) in OTHER_ACCOUNTS.items():
             amount = (per_seat * seats + per_site) * unit * float(rng.normal(1.0, 0.05))
-            rows.append(_line(f"{prefix}-{account[:4]}", year, month, "actual", cc, account, category, amount,
-                              currency, posted))
+            rows.append(
+                _line(f"{prefix}-{account[:4]}", year, month, "actual", cc, account, category, amount, currency, posted)
+            )
         if rng.random() < 0.5 or month == 1:
             # A supplier's credit note on the licences.
             credit = -(950.0 * seats * unit) * float(rng.uniform(0.05, 0.2))
-            rows.append(_line(f"{prefix}-6540-CR", year, month, "actual", cc, "6540 software licences", "tools",
-                              credit, currency, posted))
+            rows.append(
+                _line(
+                    f"{prefix}-6540-CR",
+                    year,
+                    month,
+                    "actual",
+                    cc,
+                    "6540 software licences",
+                    "tools",
+                    credit,
+                    currency,
+                    posted,
+                )
+            )
     actual = pl.DataFrame(rows)
     revision = None
     if rng.random() < 0.35 or month == 1:
         line = actual.filter(pl.col("account") == "6340 electricity").head(1)
-        revision = line.with_columns((pl.col("amount") * float(rng.uniform(0.9, 1.1))).round(2),
-                                     pl.lit(posted + timedelta(days=9)).alias("posted_on"))
+        revision = line.with_columns(
+            (pl.col("amount") * float(rng.uniform(0.9, 1.1))).round(2),
+            pl.lit(posted + timedelta(days=9)).alias("posted_on"),
+        )
     return actual, revision
 
 
-def _line(line_id: str, year: int, month: int, scenario: str, cc: str, account: str, category: str,
-          amount: float, currency: str, posted_on: date) -> dict:
-    return {"line_id": line_id, "period": f"{year}-{month:02d}", "scenario": scenario, "cost_center": cc,
-            "account": account, "category": category, "amount": round(amount, 2), "currency": currency,
-            "posted_on": posted_on}
+def _line(
+    line_id: str,
+    year: int,
+    month: int,
+    scenario: str,
+    cc: str,
+    account: str,
+    category: str,
+    amount: float,
+    currency: str,
+    posted_on: date,
+) -> dict:
+    return {
+        "line_id": line_id,
+        "period": f"{year}-{month:02d}",
+        "scenario": scenario,
+        "cost_center": cc,
+        "account": account,
+        "category": category,
+        "amount": round(amount, 2),
+        "currency": currency,
+        "posted_on": posted_on,
+    }

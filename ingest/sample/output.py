@@ -31,8 +31,10 @@ class GenerationSummary:
     faults: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"generated {sum(self.rows.values()):,} rows in {sum(self.files.values())} files into {self.out_dir} "
-               f"in {self.seconds:.1f} s"]
+        out = [
+            f"generated {sum(self.rows.values()):,} rows in {sum(self.files.values())} files into {self.out_dir} "
+            f"in {self.seconds:.1f} s"
+        ]
         out += [f"  {s:<15} {self.files[s]:>5} files {self.rows[s]:>12,} rows" for s in SOURCES]
         out += [f"  fault: {f}" for f in self.faults]
         return out
@@ -73,8 +75,11 @@ class ExportWriter:
             if col.name not in df.columns:
                 expr = pl.lit(None, dtype=pl.String)
             elif col.type == "timestamp":
-                expr = pl.from_epoch(pl.col(col.name), time_unit="s").dt.replace_time_zone("UTC") \
+                expr = (
+                    pl.from_epoch(pl.col(col.name), time_unit="s")
+                    .dt.replace_time_zone("UTC")
                     .dt.convert_time_zone(self.timezone)
+                )
                 expr = expr.dt.strftime(TIMESTAMP_FORMAT) if self.fmt == "csv" else expr
             elif col.type == "decimal" and self.fmt == "parquet":
                 expr = pl.col(col.name).cast(pl.Decimal(18, 4))

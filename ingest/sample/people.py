@@ -16,10 +16,54 @@ import numpy as np
 
 from ingest.sample.center import Layout
 
-FIRST_NAMES = ("Ingrid", "Ola", "Kari", "Lars", "Nora", "Emil", "Sofie", "Jonas", "Maja", "Henrik", "Ida", "Magnus",
-               "Sara", "Sander", "Thea", "Mathias", "Emma", "Aksel", "Leah", "Tobias", "Amina", "Ali", "Julie", "Even")
-LAST_NAMES = ("Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen",
-              "Karlsen", "Berg", "Haugen", "Hagen", "Eriksen", "Bakke", "Dahl", "Lie", "Moen", "Strand", "Solberg")
+FIRST_NAMES = (
+    "Ingrid",
+    "Ola",
+    "Kari",
+    "Lars",
+    "Nora",
+    "Emil",
+    "Sofie",
+    "Jonas",
+    "Maja",
+    "Henrik",
+    "Ida",
+    "Magnus",
+    "Sara",
+    "Sander",
+    "Thea",
+    "Mathias",
+    "Emma",
+    "Aksel",
+    "Leah",
+    "Tobias",
+    "Amina",
+    "Ali",
+    "Julie",
+    "Even",
+)
+LAST_NAMES = (
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Eriksen",
+    "Bakke",
+    "Dahl",
+    "Lie",
+    "Moen",
+    "Strand",
+    "Solberg",
+)
 VOLUNTARY_REASONS = ("new job", "relocation", "studies", "career change", "personal reasons")
 INVOLUNTARY_REASONS = ("performance", "attendance", "conduct", "end of contract")
 # Rough hourly cost of a full-time agent (incl. employer costs) in NOK, and NOK per unit of a few currencies.
@@ -94,14 +138,26 @@ class Roster:
             team = e.team_on(min(as_of, term - timedelta(days=1)) if known else as_of)
             lead = self.team_leads.get(team)
             supervisor = _supervisor_of(self, e, team, lead)
-            rows.append({
-                "as_of": as_of, "employee_id": e.employee_id, "agent_id": e.agent_id, "full_name": e.full_name,
-                "role": e.role, "team": team, "site": e.site, "supervisor_employee_id": supervisor,
-                "employment_type": e.employment_type, "fte": e.fte, "hire_date": hire,
-                "termination_date": term if known else None, "termination_type": term_type if known else None,
-                "termination_reason": reason if known else None, "hourly_cost": round(e.pay_on(as_of), 2),
-                "currency": currency,
-            })
+            rows.append(
+                {
+                    "as_of": as_of,
+                    "employee_id": e.employee_id,
+                    "agent_id": e.agent_id,
+                    "full_name": e.full_name,
+                    "role": e.role,
+                    "team": team,
+                    "site": e.site,
+                    "supervisor_employee_id": supervisor,
+                    "employment_type": e.employment_type,
+                    "fte": e.fte,
+                    "hire_date": hire,
+                    "termination_date": term if known else None,
+                    "termination_type": term_type if known else None,
+                    "termination_reason": reason if known else None,
+                    "hourly_cost": round(e.pay_on(as_of), 2),
+                    "currency": currency,
+                }
+            )
         return rows
 
 
@@ -117,8 +173,9 @@ def _supervisor_of(roster: Roster, e: Employee, team: str, lead: Employee | None
     return None
 
 
-def build_roster(layout: Layout, agents: int, start: date, end: date, currency: str,
-                 rng: np.random.Generator) -> Roster:
+def build_roster(
+    layout: Layout, agents: int, start: date, end: date, currency: str, rng: np.random.Generator
+) -> Roster:
     """Simulate employment from a year before `start` to `end` (inclusive) for a center of `agents` agents."""
     history_start = start - timedelta(days=365)
     nok_per_unit = NOK_PER_UNIT.get(currency, 1.0)
@@ -127,17 +184,27 @@ def build_roster(layout: Layout, agents: int, start: date, end: date, currency: 
 
     def new_employee(role: str, team: str, hire: date, tenure_years: float) -> Employee:
         n = len(employees) + 1
-        kind = rng.choice(["full_time", "part_time", "contractor"], p=[0.75, 0.2, 0.05]) if role == "agent" \
+        kind = (
+            rng.choice(["full_time", "part_time", "contractor"], p=[0.75, 0.2, 0.05])
+            if role == "agent"
             else "full_time"
+        )
         fte = float(rng.choice([0.5, 0.6, 0.8])) if kind == "part_time" else 1.0
         base = AGENT_HOURLY_COST_NOK / nok_per_unit * ROLE_PAY_FACTOR[role]
         pay = base * (1 + 0.015 * min(tenure_years, 10)) * float(rng.normal(1.0, 0.04))
         e = Employee(
-            employee_id=f"E{10000 + n}", agent_id=f"a{n:04d}" if role == "agent" else None,
-            full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", role=role,
-            site=layout.team_site[team], employment_type=str(kind), fte=fte,
-            spells=[[hire, None, None, None]], teams=[(hire, team)], pay=[(hire, pay)],
-            handle_factor=float(rng.lognormal(0, 0.12)), quality_mean=float(np.clip(rng.normal(0.84, 0.05), 0.6, 0.97)),
+            employee_id=f"E{10000 + n}",
+            agent_id=f"a{n:04d}" if role == "agent" else None,
+            full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            role=role,
+            site=layout.team_site[team],
+            employment_type=str(kind),
+            fte=fte,
+            spells=[[hire, None, None, None]],
+            teams=[(hire, team)],
+            pay=[(hire, pay)],
+            handle_factor=float(rng.lognormal(0, 0.12)),
+            quality_mean=float(np.clip(rng.normal(0.84, 0.05), 0.6, 0.97)),
             late_login_mean_seconds=float(rng.choice([30, 60, 120, 300], p=[0.4, 0.3, 0.2, 0.1])),
             break_overrun_mean_seconds=float(rng.choice([20, 60, 150], p=[0.5, 0.35, 0.15])),
             aux_spells_per_day=float(rng.choice([0.2, 0.6, 1.5], p=[0.5, 0.35, 0.15])),
@@ -163,19 +230,30 @@ def build_roster(layout: Layout, agents: int, start: date, end: date, currency: 
     for k in range(max(2, round(agents * 0.3))):
         term = history_start + timedelta(days=int(rng.integers(30, 365)))
         tenure_days = int(rng.integers(20, 90)) if rng.random() < 0.4 else int(rng.integers(90, 1500))
-        e = new_employee("agent", teams[int(rng.integers(len(teams)))], term - timedelta(days=tenure_days),
-                         tenure_days / 365)
+        e = new_employee(
+            "agent", teams[int(rng.integers(len(teams)))], term - timedelta(days=tenure_days), tenure_days / 365
+        )
         voluntary = k % 4 != 1  # at least one of each type
-        e.spells[0][1:] = [term, "voluntary" if voluntary else "involuntary",
-                           str(rng.choice(VOLUNTARY_REASONS if voluntary else INVOLUNTARY_REASONS))]
+        e.spells[0][1:] = [
+            term,
+            "voluntary" if voluntary else "involuntary",
+            str(rng.choice(VOLUNTARY_REASONS if voluntary else INVOLUNTARY_REASONS)),
+        ]
 
     _simulate_period(employees, layout, agents, start, end, rng, new_employee)
     _pay_settlements(employees, history_start, end)
     return Roster(employees, team_leads)
 
 
-def _simulate_period(employees: list[Employee], layout: Layout, agents: int, start: date, end: date,
-                     rng: np.random.Generator, new_employee) -> None:
+def _simulate_period(
+    employees: list[Employee],
+    layout: Layout,
+    agents: int,
+    start: date,
+    end: date,
+    rng: np.random.Generator,
+    new_employee,
+) -> None:
     """Terminations, hire waves, re-hires and team moves on the generated days."""
     teams = list(layout.team_site)
     days = (end - start).days + 1
@@ -202,8 +280,14 @@ def _simulate_period(employees: list[Employee], layout: Layout, agents: int, sta
             # A hire class: replace leavers and add a small buffer for the attrition to come.
             active = [e for e in employees if e.role == "agent" and e.spell_on(day) is not None]
             n_hires = max(1, agents - len(active) + round(0.03 * agents))
-            leavers = [e for e in employees if e.role == "agent" and e.spells[-1][1] is not None
-                       and e.spells[-1][2] == "voluntary" and (day - e.spells[-1][1]).days > 60]
+            leavers = [
+                e
+                for e in employees
+                if e.role == "agent"
+                and e.spells[-1][1] is not None
+                and e.spells[-1][2] == "voluntary"
+                and (day - e.spells[-1][1]).days > 60
+            ]
             counts = {t: 0 for t in teams}
             for e in active:
                 counts[e.team_on(day)] += 1
@@ -218,8 +302,9 @@ def _simulate_period(employees: list[Employee], layout: Layout, agents: int, sta
                     new_employee("agent", team, day, 0.0)
         # A short demo still shows a leaver and a team move.
         if offset == int(days * 0.6) and days >= 28:
-            candidates = sorted((e for e in employees if e.role == "agent" and e.spell_on(day) is not None),
-                                key=lambda e: e.employee_id)
+            candidates = sorted(
+                (e for e in employees if e.role == "agent" and e.spell_on(day) is not None), key=lambda e: e.employee_id
+            )
             if terminated_in_period == 0 and candidates:
                 _terminate(candidates[len(candidates) // 2], day, "voluntary", rng)
             if moved_in_period == 0 and len(teams) > 1 and len(candidates) > 1:

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 import numpy as np
 
 from ingest.sample.center import INTERVAL_SECONDS, INTERVALS_PER_DAY, Layout
 from ingest.sample.people import Employee
 
-ACTIVITY_STATE = {"work": "ready", "break": "break", "lunch": "lunch", "training": "training", "meeting": "meeting",
-                  "coaching": "coaching"}
+ACTIVITY_STATE = {
+    "work": "ready",
+    "break": "break",
+    "lunch": "lunch",
+    "training": "training",
+    "meeting": "meeting",
+    "coaching": "coaching",
+}
 AUX_REASONS = ("personal", "system_issue", "email_backlog", "team_huddle")
 NEW_HIRE_TRAINING_DAYS = 14
 OUTBOUND_SHARE = 0.12  # of an inbound pool's agents working the day's campaigns
@@ -71,12 +78,13 @@ def carve(segments: list[tuple[int, int, str]], start: int, end: int, activity: 
     for k, (s, e, act) in enumerate(segments):
         if act == "work" and s <= start and end <= e:
             pieces = [(s, start, "work"), (start, end, activity), (end, e, "work")]
-            return segments[:k] + [p for p in pieces if p[1] > p[0]] + segments[k + 1:]
+            return segments[:k] + [p for p in pieces if p[1] > p[0]] + segments[k + 1 :]
     return segments
 
 
-def shift_segments(start_sod: int, length_seconds: int, rng: np.random.Generator,
-                   training_only: bool) -> list[tuple[int, int, str]]:
+def shift_segments(
+    start_sod: int, length_seconds: int, rng: np.random.Generator, training_only: bool
+) -> list[tuple[int, int, str]]:
     """A shift with its breaks, lunch and the odd training/meeting/coaching, as non-overlapping segments."""
     segs = [(start_sod, start_sod + length_seconds, "work")]
     hours = length_seconds / 3600
@@ -95,17 +103,25 @@ def shift_segments(start_sod: int, length_seconds: int, rng: np.random.Generator
     if training_only:
         return [(s, e, "training" if a == "work" else a) for s, e, a in segs]
     u = rng.random()
-    extra = ("coaching", 1800) if u < 0.06 else ("meeting", 2700) if u < 0.13 else ("training", 5400) if u < 0.16 \
-        else None
+    extra = (
+        ("coaching", 1800) if u < 0.06 else ("meeting", 2700) if u < 0.13 else ("training", 5400) if u < 0.16 else None
+    )
     if extra is not None and hours >= 6:
         at = start_sod + int(rng.integers(1, max(2, int(hours) - 1))) * 3600
         segs = carve(segs, at, at + extra[1], extra[0])
     return segs
 
 
-def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_pool: dict[int, np.ndarray],
-             open_hours: tuple[int, int] | None, is_holiday: bool, seed: int,
-             rng: np.random.Generator) -> list[AgentDay]:
+def plan_day(
+    day: date,
+    employees: list[Employee],
+    layout: Layout,
+    forecast_by_pool: dict[int, np.ndarray],
+    open_hours: tuple[int, int] | None,
+    is_holiday: bool,
+    seed: int,
+    rng: np.random.Generator,
+) -> list[AgentDay]:
     """Schedules and base timelines of every agent employed on `day`."""
     days: list[AgentDay] = []
     by_pool: dict[int, list[tuple[Employee, str]]] = {}
@@ -144,8 +160,9 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
             training = k >= n_ready
             if training:
                 campaign = None
-                start_sod = open_sod + int(rng.integers(0, 3)) * 1800 if close_sod - open_sod > length + 3600 \
-                    else open_sod
+                start_sod = (
+                    open_sod + int(rng.integers(0, 3)) * 1800 if close_sod - open_sod > length + 3600 else open_sod
+                )
             elif k < n_out:
                 campaign = weekday_campaigns[k % len(weekday_campaigns)]
                 start_sod = max(open_sod, DIAL_HOURS[0] * 3600 + int(rng.integers(0, 3)) * 1800)
@@ -154,10 +171,15 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
                 campaign = None
                 # Someone opens and someone closes the lines; the rest follow the forecast.
                 edge = k - n_out
-                start_sod = open_sod if edge == 0 else close_sod - length if edge == 1 else \
-                    _best_start(demand - covered, open_sod, close_sod, length)
+                start_sod = (
+                    open_sod
+                    if edge == 0
+                    else close_sod - length
+                    if edge == 1
+                    else _best_start(demand - covered, open_sod, close_sod, length)
+                )
                 first = start_sod // INTERVAL_SECONDS
-                covered[first:first + length // INTERVAL_SECONDS] += 1
+                covered[first : first + length // INTERVAL_SECONDS] += 1
             segs = shift_segments(start_sod, length, rng, training)
             original = None
             if rng.random() < 0.04:
@@ -165,8 +187,11 @@ def plan_day(day: date, employees: list[Employee], layout: Layout, forecast_by_p
                 if open_sod <= start_sod + move and start_sod + move + length <= close_sod:
                     original = [(s + move, en + move, a) for s, en, a in segs]
             events, windows = actual_day(segs, e, rng)
-            days.append(AgentDay(e, int(e.agent_id[1:]), team, pool, campaign, segs, original, events, windows,
-                                tenure[e.agent_id]))
+            days.append(
+                AgentDay(
+                    e, int(e.agent_id[1:]), team, pool, campaign, segs, original, events, windows, tenure[e.agent_id]
+                )
+            )
     return days
 
 
@@ -194,8 +219,9 @@ def _best_start(gap: np.ndarray, open_sod: int, close_sod: int, length: int) -> 
     return int(starts[int(np.argmax(gains))]) * INTERVAL_SECONDS
 
 
-def actual_day(segs: list[tuple[int, int, str]], e: Employee,
-               rng: np.random.Generator) -> tuple[list[tuple[int, str, str | None]], list[tuple[int, int]]]:
+def actual_day(
+    segs: list[tuple[int, int, str]], e: Employee, rng: np.random.Generator
+) -> tuple[list[tuple[int, str, str | None]], list[tuple[int, int]]]:
     """Base state events and ready windows of an agent following `segs` imperfectly (empty when absent)."""
     if rng.random() < e.absence_rate:
         return [], []
@@ -217,15 +243,16 @@ def actual_day(segs: list[tuple[int, int, str]], e: Employee,
                 events.append((at + int(rng.integers(120, 600)), "ready", None))
         previous = act
     shift_end = segs[-1][1]
-    logout = shift_end - int(rng.integers(900, 5400)) if rng.random() < 0.03 else \
-        shift_end + int(rng.integers(-120, 240))
+    logout = (
+        shift_end - int(rng.integers(900, 5400)) if rng.random() < 0.03 else shift_end + int(rng.integers(-120, 240))
+    )
     events = [ev for ev in sorted(events, key=lambda ev: ev[0]) if ev[0] < logout]
     events.append((logout, "logged_out", None))
     clean: list[tuple[int, str, str | None]] = []
     for ev in events:  # strictly increasing times; nested aux spells collapse into the earlier event
         if not clean or ev[0] > clean[-1][0]:
             clean.append(ev)
-    windows = [(a[0], b[0]) for a, b in zip(clean, clean[1:]) if a[1] == "ready" and b[0] > a[0]]
+    windows = [(a[0], b[0]) for a, b in pairwise(clean) if a[1] == "ready" and b[0] > a[0]]
     return clean, windows
 
 

@@ -29,13 +29,17 @@ def _database(path: Path, *statements: str) -> Path:
     return path
 
 
-MANIFEST = ("create schema ops; create table ops.loaded_files (source varchar, rows bigint, loaded_at timestamp)")
+MANIFEST = "create schema ops; create table ops.loaded_files (source varchar, rows bigint, loaded_at timestamp)"
 
 
 def test_a_source_without_a_new_file_for_more_than_n_days_is_stale(tmp_path: Path) -> None:
-    db = _database(tmp_path / "p.duckdb", MANIFEST, """insert into ops.loaded_files values
+    db = _database(
+        tmp_path / "p.duckdb",
+        MANIFEST,
+        """insert into ops.loaded_files values
         ('calls', 10, '2026-03-01 02:00'), ('calls', 10, '2026-03-09 02:00'),
-        ('roster', 5, '2026-03-01 02:00'), ('ledger', 3, '2026-03-06 14:00')""")
+        ('roster', 5, '2026-03-01 02:00'), ('ledger', 3, '2026-03-06 14:00')""",
+    )
     now = datetime(2026, 3, 10, 2, 0)
     # calls: newest 03-09 02:00, 1.0 day old; roster: 9.0 days; ledger: 03-06 14:00 -> 3.5 days
     assert stale_sources(db, 3, now) == {"ledger": 3.5, "roster": 9.0}
@@ -46,7 +50,8 @@ def test_a_source_without_a_new_file_for_more_than_n_days_is_stale(tmp_path: Pat
 def _layers(path: Path, raw_calls: int, manifest_calls: int, fact_legs: int, kpi_offered_day2: int) -> Path:
     """Calls on two local days; day 1 has 2 offered legs, day 2 the rest of `raw_calls` (all offered)."""
     return _database(
-        path, MANIFEST,
+        path,
+        MANIFEST,
         f"insert into ops.loaded_files values ('calls', {manifest_calls}, '2026-03-01')",
         "create schema raw; create schema staging; create schema marts",
         f"create table raw.calls as select 'L' || i as leg_id from range({raw_calls}) t(i)",
@@ -74,17 +79,33 @@ def test_every_layer_that_does_not_add_up_is_named(tmp_path: Path) -> None:
 
 def test_run_report_records_every_node_and_samples_failing_rows(tmp_path: Path) -> None:
     db = _database(tmp_path / "p.duckdb", "create table t as select * from (values (1), (2), (-3), (-4)) v(x)")
-    results = {"results": [
-        {"unique_id": "model.tilsyn.fct_x", "status": "success", "execution_time": 1.5, "failures": None,
-         "message": "OK"},
-        {"unique_id": "test.tilsyn.positive_t_x.abc", "status": "fail", "execution_time": 0.2, "failures": 2,
-         "message": "Got 2 results, configured to fail if != 0", "compiled_code": "select * from t where x < 0"},
-    ]}
+    results = {
+        "results": [
+            {
+                "unique_id": "model.tilsyn.fct_x",
+                "status": "success",
+                "execution_time": 1.5,
+                "failures": None,
+                "message": "OK",
+            },
+            {
+                "unique_id": "test.tilsyn.positive_t_x.abc",
+                "status": "fail",
+                "execution_time": 0.2,
+                "failures": 2,
+                "message": "Got 2 results, configured to fail if != 0",
+                "compiled_code": "select * from t where x < 0",
+            },
+        ]
+    }
     failed = record_build_results(db, "run-1", results)
     assert [(f.unique_id, sorted(f.sample)) for f in failed] == [("test.tilsyn.positive_t_x.abc", [(-4,), (-3,)])]
     assert failed[0].lines()[0] == "FAILED test positive_t_x.abc: Got 2 results, configured to fail if != 0"
-    rows = duckdb.connect(str(db), read_only=True).execute(
-        "select node_type, node, status, seconds, failures from ops.build_results order by node").fetchall()
+    rows = (
+        duckdb.connect(str(db), read_only=True)
+        .execute("select node_type, node, status, seconds, failures from ops.build_results order by node")
+        .fetchall()
+    )
     assert rows == [("model", "fct_x", "success", 1.5, None), ("test", "positive_t_x.abc", "fail", 0.2, 2)]
 
 
@@ -114,10 +135,14 @@ def _land(db: Path, legs: list[str], day: date, manifest_rows: int | None = None
     con = duckdb.connect(str(db))
     try:
         seq = con.execute("select coalesce(max(file_seq), 0) + 1 from ops.loaded_files").fetchone()[0]
-        con.execute("insert into ops.loaded_files values ('calls', ?, ?, now(), ?)",
-                    [f"sha-{','.join(legs)}", len(legs) if manifest_rows is None else manifest_rows, seq])
-        con.executemany("insert into raw.calls values (?, ?, ?, ?)",
-                        [[leg, day, seq, line] for line, leg in enumerate(legs, start=2)])
+        con.execute(
+            "insert into ops.loaded_files values ('calls', ?, ?, now(), ?)",
+            [f"sha-{','.join(legs)}", len(legs) if manifest_rows is None else manifest_rows, seq],
+        )
+        con.executemany(
+            "insert into raw.calls values (?, ?, ?, ?)",
+            [[leg, day, seq, line] for line, leg in enumerate(legs, start=2)],
+        )
         return seq
     finally:
         con.close()
@@ -174,36 +199,67 @@ def test_a_passed_check_is_recorded_and_the_next_counts_only_the_keys_of_newer_f
     # a run with no new file (a rebuild of days) builds on it too
     third = reconcile(db)
     assert (third.mismatches, third.scope()) == ([], "no file since the last reconciliation (up to file 2)")
-    recorded = duckdb.connect(str(db), read_only=True).execute(
-        "select through_file_seq, raw_rows, raw_keys, full_check from ops.reconciliations where source = 'calls' "
-        "order by through_file_seq").fetchall()
+    recorded = (
+        duckdb.connect(str(db), read_only=True)
+        .execute(
+            "select through_file_seq, raw_rows, raw_keys, full_check from ops.reconciliations where source = 'calls' "
+            "order by through_file_seq"
+        )
+        .fetchall()
+    )
     assert recorded == [(1, 5, 5, True), (2, 7, 6, False)]
 
 
 LESS_OFFERED_ON_DAY2 = "update marts.kpi_service_daily set offered = offered - 1 where local_date = '2026-03-02'"
 
 
-@pytest.mark.parametrize(("night_two", "expected"), [
-    # a row of the new file never reached raw: the manifest says 3
-    (dict(manifest_rows=3), [Mismatch("calls: rows in landed files vs raw.calls", 8, 7)]),
-    # the new leg L5 was lost between raw and staging (the fact and the KPI built from what staging has)
-    (dict(faults=["delete from staging.stg_calls where leg_id = 'L5'",
-                  "delete from marts.fct_contact_legs where leg_id = 'L5'", LESS_OFFERED_ON_DAY2]),
-     [Mismatch("calls: distinct keys in raw vs staging.stg_calls", 6, 5)]),
-    # the re-sent L2 is kept twice in staging (latest file wins broken): only the anti-join knows L2 is not new
-    (dict(faults=["insert into staging.stg_calls select * from raw.calls where leg_id = 'L2' and _file_seq = 1"]),
-     [Mismatch("calls: distinct keys in raw vs staging.stg_calls", 6, 7),
-      Mismatch("calls: staging.stg_calls vs marts.fct_contact_legs", 7, 6)]),
-    # the fact lost the new leg L5 (the KPI built from the fact)
-    (dict(faults=["delete from marts.fct_contact_legs where leg_id = 'L5'", LESS_OFFERED_ON_DAY2]),
-     [Mismatch("calls: staging.stg_calls vs marts.fct_contact_legs", 6, 5)]),
-    # the KPI of the new day counts one offered leg too many
-    (dict(faults=["update marts.kpi_service_daily set offered = offered + 1 where local_date = '2026-03-02' "
-                  "and not queue"]),
-     [Mismatch("offered on 2026-03-02: fct_contact_legs vs kpi_service_daily", 2, 3)]),
-], ids=["lost row", "new key not staged", "duplicated key", "missing leg", "day mismatch"])
-def test_the_incremental_check_finds_what_new_files_broke(tmp_path: Path, night_two: dict,
-                                                          expected: list[Mismatch]) -> None:
+@pytest.mark.parametrize(
+    ("night_two", "expected"),
+    [
+        # a row of the new file never reached raw: the manifest says 3
+        (dict(manifest_rows=3), [Mismatch("calls: rows in landed files vs raw.calls", 8, 7)]),
+        # the new leg L5 was lost between raw and staging (the fact and the KPI built from what staging has)
+        (
+            dict(
+                faults=[
+                    "delete from staging.stg_calls where leg_id = 'L5'",
+                    "delete from marts.fct_contact_legs where leg_id = 'L5'",
+                    LESS_OFFERED_ON_DAY2,
+                ]
+            ),
+            [Mismatch("calls: distinct keys in raw vs staging.stg_calls", 6, 5)],
+        ),
+        # the re-sent L2 is kept twice in staging (latest file wins broken): only the anti-join knows L2 is not new
+        (
+            dict(
+                faults=["insert into staging.stg_calls select * from raw.calls where leg_id = 'L2' and _file_seq = 1"]
+            ),
+            [
+                Mismatch("calls: distinct keys in raw vs staging.stg_calls", 6, 7),
+                Mismatch("calls: staging.stg_calls vs marts.fct_contact_legs", 7, 6),
+            ],
+        ),
+        # the fact lost the new leg L5 (the KPI built from the fact)
+        (
+            dict(faults=["delete from marts.fct_contact_legs where leg_id = 'L5'", LESS_OFFERED_ON_DAY2]),
+            [Mismatch("calls: staging.stg_calls vs marts.fct_contact_legs", 6, 5)],
+        ),
+        # the KPI of the new day counts one offered leg too many
+        (
+            dict(
+                faults=[
+                    "update marts.kpi_service_daily set offered = offered + 1 where local_date = '2026-03-02' "
+                    "and not queue"
+                ]
+            ),
+            [Mismatch("offered on 2026-03-02: fct_contact_legs vs kpi_service_daily", 2, 3)],
+        ),
+    ],
+    ids=["lost row", "new key not staged", "duplicated key", "missing leg", "day mismatch"],
+)
+def test_the_incremental_check_finds_what_new_files_broke(
+    tmp_path: Path, night_two: dict, expected: list[Mismatch]
+) -> None:
     db = tmp_path / "p.duckdb"
     _night_one(db)
     _night_two(db, *night_two.get("faults", []), manifest_rows=night_two.get("manifest_rows"))
@@ -215,16 +271,24 @@ def test_the_incremental_check_finds_what_new_files_broke(tmp_path: Path, night_
 
 def test_new_keys_of_a_two_column_key_are_told_from_re_sent_ones(tmp_path: Path) -> None:
     """agent_states is keyed by (agent_id, event_at): an event re-sent by a newer file is not a new key."""
-    db = _database(_pipeline(tmp_path / "p.duckdb"), "create table raw.agent_states (agent_id varchar, "
-                   "event_at timestamp, _file_seq bigint, _source_line bigint)")
+    db = _database(
+        _pipeline(tmp_path / "p.duckdb"),
+        "create table raw.agent_states (agent_id varchar, event_at timestamp, _file_seq bigint, _source_line bigint)",
+    )
 
     def land(seq: int, *events: tuple[str, str]) -> None:
-        rows = "select * from (values " + ", ".join(f"('{a}', timestamp '2026-03-01 {t}')" for a, t in events) + \
-            ") as t(agent_id, event_at)"
-        _database(db, f"insert into ops.loaded_files values ('agent_states', 'sha-{seq}', {len(events)}, now(), {seq})",
-                  f"insert into raw.agent_states select *, {seq}, 2 from ({rows})",
-                  "create or replace table staging.stg_agent_states as select distinct agent_id, event_at "
-                  "from raw.agent_states")
+        rows = (
+            "select * from (values "
+            + ", ".join(f"('{a}', timestamp '2026-03-01 {t}')" for a, t in events)
+            + ") as t(agent_id, event_at)"
+        )
+        _database(
+            db,
+            f"insert into ops.loaded_files values ('agent_states', 'sha-{seq}', {len(events)}, now(), {seq})",
+            f"insert into raw.agent_states select *, {seq}, 2 from ({rows})",
+            "create or replace table staging.stg_agent_states as select distinct agent_id, event_at "
+            "from raw.agent_states",
+        )
 
     land(1, ("a1", "08:00"), ("a1", "09:00"), ("a2", "08:00"))
     assert _reconciled(db).sources[1].raw_keys == 3
@@ -238,20 +302,33 @@ def test_new_keys_of_a_two_column_key_are_told_from_re_sent_ones(tmp_path: Path)
 UNLOAD_FILE_1 = ("delete from ops.loaded_files where file_seq = 1", "delete from raw.calls where _file_seq = 1")
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    (lambda db: (_land(db, ["L5"], DAY2), _build(db, full_refresh=True)),
-     "a dbt full refresh since the last reconciliation"),
-    # file 1 unloaded by hand (its manifest row and raw rows deleted)
-    (lambda db: _database(db, *UNLOAD_FILE_1),
-     "the landed calls files up to file 1 changed since they were reconciled"),
-    # a raw row of file 1 deleted, its manifest row left as it was
-    (lambda db: _database(db, "delete from raw.calls where leg_id = 'L0'"),
-     "raw.calls holds 4 rows of files up to 1, 5 when they were reconciled"),
-    (lambda db: _database(db, "update ops.reconciliations set key_columns = 'leg_id, contact_id' "
-                              "where source = 'calls'"),
-     "no reconciled state of calls with key (leg_id)"),
-    (lambda db: _database(db, "delete from ops.reconciliations"), "no earlier reconciliation recorded"),
-], ids=["full refresh", "unloaded file", "raw row deleted", "contract key changed", "no state"])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            lambda db: (_land(db, ["L5"], DAY2), _build(db, full_refresh=True)),
+            "a dbt full refresh since the last reconciliation",
+        ),
+        # file 1 unloaded by hand (its manifest row and raw rows deleted)
+        (
+            lambda db: _database(db, *UNLOAD_FILE_1),
+            "the landed calls files up to file 1 changed since they were reconciled",
+        ),
+        # a raw row of file 1 deleted, its manifest row left as it was
+        (
+            lambda db: _database(db, "delete from raw.calls where leg_id = 'L0'"),
+            "raw.calls holds 4 rows of files up to 1, 5 when they were reconciled",
+        ),
+        (
+            lambda db: _database(
+                db, "update ops.reconciliations set key_columns = 'leg_id, contact_id' where source = 'calls'"
+            ),
+            "no reconciled state of calls with key (leg_id)",
+        ),
+        (lambda db: _database(db, "delete from ops.reconciliations"), "no earlier reconciliation recorded"),
+    ],
+    ids=["full refresh", "unloaded file", "raw row deleted", "contract key changed", "no state"],
+)
 def test_every_key_is_counted_when_the_recorded_state_cannot_be_built_on(tmp_path: Path, change, reason: str) -> None:
     db = tmp_path / "p.duckdb"
     _night_one(db)
@@ -295,7 +372,9 @@ def test_after_a_file_is_unloaded_the_check_builds_on_the_full_count_that_follow
     assert _land(db, ["L6"], DAY2) == 2
     _build(db)
     assert (_reconciled(db).since_file_seq, reconcile(db).scope()) == (
-        1, "no file since the last reconciliation (up to file 2)")
+        1,
+        "no file since the last reconciliation (up to file 2)",
+    )
 
 
 def test_a_failed_check_or_one_without_file_numbers_is_not_recorded(tmp_path: Path) -> None:

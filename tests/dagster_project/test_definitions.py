@@ -46,8 +46,8 @@ def test_dbt_tests_are_asset_checks() -> None:
 
 def test_landing_sensor_launches_one_run_per_batch(tmp_path, monkeypatch) -> None:
     """Two files dropped together -> one run; the same folder again -> skip; one more file -> one more run."""
-    from dagster_project.definitions import build_definitions
     from dagster_project.assets import TilsynSettings
+    from dagster_project.definitions import build_definitions
 
     landing = tmp_path / "landing"
     (landing / "calls").mkdir(parents=True)

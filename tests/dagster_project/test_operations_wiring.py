@@ -40,8 +40,9 @@ def test_publishing_waits_for_reconciliation(tmp_path: Path, raw_rows: int, publ
     warehouse = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(tmp_path / "warehouse.pipeline.duckdb"))
     con.execute("create schema ops; create schema raw; create schema marts")
-    con.execute("create table ops.loaded_files as select 'calls' as source, 3 as rows, now() as loaded_at, "
-                "'ab12' as sha256")
+    con.execute(
+        "create table ops.loaded_files as select 'calls' as source, 3 as rows, now() as loaded_at, 'ab12' as sha256"
+    )
     con.execute(f"create table raw.calls as select 'L' || i as leg_id from range({raw_rows}) t(i)")
     con.execute("create table marts.kpi_service_daily as select current_date as local_date, 1 as offered")
     con.close()

@@ -41,8 +41,10 @@ def _pipeline(root: Path) -> Path:
                 time '08:00:00' + to_seconds(i * 61), cast(i * 1.125 as decimal(12, 3)), i % 2 = 0,
                 case when i = 1 then {BIG}::hugeint else i * 100 end, timestamp '{T1}', i
             from range(26) as r(i)""")  # 2026-01-05 .. 2026-03-19: three months
-        con.execute("create table marts.dim_queue as select * from (values ('billing', 'Billing'), "
-                    "('support', 'Support')) as v(queue, label)")
+        con.execute(
+            "create table marts.dim_queue as select * from (values ('billing', 'Billing'), "
+            "('support', 'Support')) as v(queue, label)"
+        )
         con.execute(f"create table marts.int_watermarks as select 1 as k, timestamp '{T1}' as _built_at")
         con.execute("create table marts.fct_empty (local_date date, x integer, _built_at timestamp)")
         con.execute("create table ops.loaded_files as select 'abc' as sha256, 26 as rows")
@@ -69,8 +71,12 @@ def _change(pipeline: Path, sql: str) -> None:
 
 
 def _columns(path: Path, table: str) -> list[tuple[str, str]]:
-    return _sql(path, "select column_name, data_type from duckdb_columns() where schema_name = 'marts' "
-                      "and table_name = ? and column_name <> '_built_at' order by column_index", [table])
+    return _sql(
+        path,
+        "select column_name, data_type from duckdb_columns() where schema_name = 'marts' "
+        "and table_name = ? and column_name <> '_built_at' order by column_index",
+        [table],
+    )
 
 
 def _assert_same_data(pipeline: Path, warehouse: Path, table: str = "fct_legs") -> None:
@@ -104,16 +110,24 @@ def test_first_publish_writes_every_month_and_a_view_of_the_pipeline_rows(env: d
     assert [(s, v) for s, v, _ in views] == [("marts", "fct_legs")]
     assert str(parts_root(warehouse.absolute()) / report.version_id / "fct_legs" / "2026-02.parquet") in views[0][2]
     tables = {(s, t) for s, t in _sql(warehouse, "select schema_name, table_name from duckdb_tables()")}
-    assert tables == {("marts", "dim_queue"), ("marts", "int_watermarks"), ("marts", "fct_empty"),
-                      ("ops", "loaded_files"), ("ops", "published_version"), ("ops", "published_parts")}
+    assert tables == {
+        ("marts", "dim_queue"),
+        ("marts", "int_watermarks"),
+        ("marts", "fct_empty"),
+        ("ops", "loaded_files"),
+        ("ops", "published_version"),
+        ("ops", "published_parts"),
+    }
     _assert_same_data(pipeline, warehouse, "dim_queue")
 
     # the manifests: rows of the view counted; one row per month file
     assert report.table_rows["marts.fct_legs"] == 26
     assert dict(_sql(warehouse, "select table_name, row_count from ops.published_version"))["marts.fct_legs"] == 26
     assert published_state(warehouse) == (report.version_id, "k1")
-    parts = _sql(warehouse, "select table_name, month_start, row_count, max_built_at, file_name "
-                            "from ops.published_parts order by 2")
+    parts = _sql(
+        warehouse,
+        "select table_name, month_start, row_count, max_built_at, file_name from ops.published_parts order by 2",
+    )
     assert [(p[0], p[1], p[3]) for p in parts] == [("marts.fct_legs", date(2026, m, 1), T1) for m in (1, 2, 3)]
     assert sum(p[2] for p in parts) == 26
     assert [p[4] for p in parts] == [f"{report.version_id}/fct_legs/{m}.parquet" for m in MONTHS]
@@ -121,8 +135,10 @@ def test_first_publish_writes_every_month_and_a_view_of_the_pipeline_rows(env: d
 
 def test_no_built_at_column_anywhere_in_the_warehouse(env: dict[str, Path]) -> None:
     publish_warehouse(env["pipeline"], env["warehouse"])
-    columns = _sql(env["warehouse"], "select schema_name, table_name, column_name from duckdb_columns() "
-                                     "where column_name = '_built_at'")
+    columns = _sql(
+        env["warehouse"],
+        "select schema_name, table_name, column_name from duckdb_columns() where column_name = '_built_at'",
+    )
     assert columns == []
     assert _sql(env["warehouse"], "select * from marts.int_watermarks") == [(1,)]
 
@@ -130,7 +146,8 @@ def test_no_built_at_column_anywhere_in_the_warehouse(env: dict[str, Path]) -> N
 def test_an_empty_partitioned_table_is_published_as_a_table(env: dict[str, Path]) -> None:
     report = publish_warehouse(env["pipeline"], env["warehouse"])
     assert _sql(env["warehouse"], "select table_name from duckdb_tables() where table_name = 'fct_empty'") == [
-        ("fct_empty",)]
+        ("fct_empty",)
+    ]
     assert _columns(env["warehouse"], "fct_empty") == [("local_date", "DATE"), ("x", "INTEGER")]
     assert report.table_rows["marts.fct_empty"] == 0
     assert not (parts_root(env["warehouse"]) / report.version_id / "fct_empty").exists()
@@ -151,7 +168,8 @@ def test_a_changed_row_rewrites_its_month_only_and_links_the_others(env: dict[st
     assert after["2026-02.parquet"] != before["2026-02.parquet"]
     _assert_same_data(pipeline, warehouse)
     assert _sql(warehouse, "select max_built_at from ops.published_parts where month_start = date '2026-02-01'") == [
-        (T2,)]
+        (T2,)
+    ]
 
     # nothing changed: every month linked
     third = publish_warehouse(pipeline, warehouse)
@@ -163,8 +181,7 @@ def test_removed_rows_rewrite_their_month_and_a_vanished_month_is_gone(env: dict
     pipeline, warehouse = env["pipeline"], env["warehouse"]
     first = publish_warehouse(pipeline, warehouse)
     # rows only removed (no newer stamp): the count tells; January loses every row
-    _change(pipeline, "delete from marts.fct_legs where leg_id in ('L20', 'L21') "
-                      "or local_date < date '2026-02-01'")
+    _change(pipeline, "delete from marts.fct_legs where leg_id in ('L20', 'L21') or local_date < date '2026-02-01'")
     second = publish_warehouse(pipeline, warehouse)
     assert (second.files_written, second.files_linked) == (1, 1)
     before, after = _files(warehouse, first.version_id), _files(warehouse, second.version_id)
@@ -173,7 +190,9 @@ def test_removed_rows_rewrite_their_month_and_a_vanished_month_is_gone(env: dict
     assert after["2026-03.parquet"] != before["2026-03.parquet"]
     _assert_same_data(pipeline, warehouse)
     assert _sql(warehouse, "select month_start from ops.published_parts order by 1") == [
-        (date(2026, 2, 1),), (date(2026, 3, 1),)]
+        (date(2026, 2, 1),),
+        (date(2026, 3, 1),),
+    ]
 
 
 def test_rows_without_a_local_date_get_a_file_of_their_own(env: dict[str, Path]) -> None:
@@ -201,15 +220,18 @@ def test_changed_columns_or_a_missing_file_rewrite_the_months(env: dict[str, Pat
 
 
 @pytest.mark.parametrize("previous", ["old-style", "garbage"])
-def test_a_warehouse_without_month_files_or_unreadable_is_republished_whole(env: dict[str, Path],
-                                                                            previous: str) -> None:
+def test_a_warehouse_without_month_files_or_unreadable_is_republished_whole(
+    env: dict[str, Path], previous: str
+) -> None:
     pipeline, warehouse = env["pipeline"], env["warehouse"]
     if previous == "garbage":
         warehouse.write_bytes(b"not a duckdb file" * 1000)
     else:  # a version published before month files: tables only, no ops.published_parts
         con = duckdb.connect(str(warehouse))
-        con.execute("create schema ops; create table ops.published_version (version_id varchar, published_at "
-                    "timestamp, table_name varchar, row_count bigint, state_key varchar)")
+        con.execute(
+            "create schema ops; create table ops.published_version (version_id varchar, published_at "
+            "timestamp, table_name varchar, row_count bigint, state_key varchar)"
+        )
         con.execute("insert into ops.published_version values ('20260101T000000Z-00000000', now(), 'x', 1, 'k')")
         con.close()
     report = publish_warehouse(pipeline, warehouse)
@@ -229,7 +251,8 @@ def test_a_reader_of_the_old_version_keeps_reading_it(env: dict[str, Path]) -> N
         # the old file, its old views, the old folder: the same rows as before the publish
         assert sorted(reader.execute("select * from marts.fct_legs").fetchall(), key=repr) == old
         assert reader.execute("select distinct version_id from ops.published_version").fetchall() == [
-            (first.version_id,)]
+            (first.version_id,)
+        ]
     finally:
         reader.close()
     assert (parts_root(warehouse) / first.version_id).is_dir()  # superseded just now: kept
@@ -237,8 +260,9 @@ def test_a_reader_of_the_old_version_keeps_reading_it(env: dict[str, Path]) -> N
     assert sorted(_sql(warehouse, "select * from marts.fct_legs"), key=repr) != old
 
 
-def test_old_version_folders_go_after_the_retention_the_current_one_never(env: dict[str, Path],
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_old_version_folders_go_after_the_retention_the_current_one_never(
+    env: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     pipeline, warehouse = env["pipeline"], env["warehouse"]
     root = parts_root(warehouse)
     first = publish_warehouse(pipeline, warehouse)
@@ -261,8 +285,9 @@ def test_old_version_folders_go_after_the_retention_the_current_one_never(env: d
     assert third.files_linked == 3
 
 
-def test_a_moved_warehouse_is_not_taken_as_published_and_republishes_by_linking(env: dict[str, Path],
-                                                                              tmp_path: Path) -> None:
+def test_a_moved_warehouse_is_not_taken_as_published_and_republishes_by_linking(
+    env: dict[str, Path], tmp_path: Path
+) -> None:
     pipeline, warehouse = env["pipeline"], env["warehouse"]
     first = publish_warehouse(pipeline, warehouse, state_key="k1")
     assert published_state(warehouse) == (first.version_id, "k1")

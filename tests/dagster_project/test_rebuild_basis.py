@@ -65,7 +65,8 @@ def test_rebuild_job_has_a_partition_per_local_day_that_rebuilds_that_day(tmp_pa
     keys = days.get_partition_keys()
     assert keys[:2] == ["2026-03-01", "2026-03-02"]
     assert job.partitioned_config.get_run_config_for_partition_key("2026-03-02") == {
-        "ops": {"tilsyn_dbt_models": {"config": {"rebuild_local_dates": ["2026-03-02"]}}}}
+        "ops": {"tilsyn_dbt_models": {"config": {"rebuild_local_dates": ["2026-03-02"]}}}
+    }
     assert defs.resolve_job_def(PIPELINE_JOB_NAME).partitions_def is None  # nightly and `tilsyn run`: one run
 
 
@@ -78,7 +79,9 @@ def test_days_of_a_range_and_bad_days_are_clear_errors() -> None:
     with pytest.raises(ValueError, match="before --from"):
         local_dates_between(date(2026, 3, 2), date(2026, 3, 1))
     assert DbtBuildConfig(rebuild_local_dates=["2026-03-02", "2026-03-01", "2026-03-02"]).local_dates() == [
-        "2026-03-01", "2026-03-02"]
+        "2026-03-01",
+        "2026-03-02",
+    ]
     with pytest.raises(dg.Failure, match="'2026-02-30' is not a date"):
         DbtBuildConfig(rebuild_local_dates=["2026-02-30"]).local_dates()
 
@@ -86,8 +89,9 @@ def test_days_of_a_range_and_bad_days_are_clear_errors() -> None:
 HOLD_LOCK = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(float(sys.argv[2]))"
 
 
-def test_a_step_waits_for_a_held_pipeline_database_and_names_the_holder(tmp_path: Path,
-                                                                         capsys: pytest.CaptureFixture) -> None:
+def test_a_step_waits_for_a_held_pipeline_database_and_names_the_holder(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     from dagster_project.assets import wait_for_pipeline_db
 
     db = tmp_path / "p.pipeline.duckdb"
@@ -140,8 +144,7 @@ def test_the_dbt_child_dies_with_a_run_killed_by_its_pid_alone() -> None:
     import os
     import signal
 
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True,
-                              start_new_session=True)
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True, start_new_session=True)
     child_pid = int(parent.stdout.readline())
     try:
         time.sleep(0.5)  # the watcher is up
@@ -179,8 +182,14 @@ def test_old_dbt_build_folders_are_pruned_but_recent_and_running_ones_kept(tmp_p
 
     kept = sorted(path.name for path in tmp_path.iterdir())
     assert sorted(path.name for path in deleted) == [f"tilsyn_dbt_models-run{n:02d}-inv" for n in range(11)]
-    assert kept == ["manifest.json", "not-a-build-folder", "tilsyn_dbt_models-run11-inv",
-                    "tilsyn_dbt_models-run12-inv", "tilsyn_dbt_models-run13-inv"]
+    assert kept == [
+        "manifest.json",
+        "not-a-build-folder",
+        "tilsyn_dbt_models-run11-inv",
+        "tilsyn_dbt_models-run12-inv",
+        "tilsyn_dbt_models-run13-inv",
+    ]
     # a young folder beyond `keep` stays: it may be a build still running elsewhere
     assert prune_build_folders(tmp_path, keep=1, min_age_seconds=3600, now=now) == [
-        tmp_path / "tilsyn_dbt_models-run11-inv"]
+        tmp_path / "tilsyn_dbt_models-run11-inv"
+    ]

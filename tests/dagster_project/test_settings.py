@@ -11,8 +11,14 @@ from dagster_project.settings import load_settings, metric_defaults
 
 @pytest.fixture(autouse=True)
 def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in ("TILSYN_CONFIG", "TILSYN_LANDING_DIR", "TILSYN_WAREHOUSE", "TILSYN_DASHBOARDS_DIR",
-                "TILSYN_METRICS_JSON", "TILSYN_PSEUDONYM_KEY_FILE"):
+    for var in (
+        "TILSYN_CONFIG",
+        "TILSYN_LANDING_DIR",
+        "TILSYN_WAREHOUSE",
+        "TILSYN_DASHBOARDS_DIR",
+        "TILSYN_METRICS_JSON",
+        "TILSYN_PSEUDONYM_KEY_FILE",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # no ./tilsyn.toml
 
@@ -30,9 +36,11 @@ def test_defaults_are_the_metrics_md_defaults() -> None:
 
 def test_config_file_then_overrides(tmp_path: Path) -> None:
     config = tmp_path / "center.toml"
-    config.write_text('[metrics]\nservice_level_seconds = 30\ncenter_timezone = "Europe/Berlin"\n'
-                      '[paths]\nwarehouse = "/srv/tilsyn/wh.duckdb"\n[schedule]\ncron = "30 3 * * *"\n')
-    settings = load_settings(config, ["metrics.service_level_seconds=15", "metrics.success_outcomes=[\"sale\",\"upsell\"]"])
+    config.write_text(
+        '[metrics]\nservice_level_seconds = 30\ncenter_timezone = "Europe/Berlin"\n'
+        '[paths]\nwarehouse = "/srv/tilsyn/wh.duckdb"\n[schedule]\ncron = "30 3 * * *"\n'
+    )
+    settings = load_settings(config, ["metrics.service_level_seconds=15", 'metrics.success_outcomes=["sale","upsell"]'])
     assert settings.metrics["service_level_seconds"] == 15  # --set beats the file
     assert settings.metrics["center_timezone"] == "Europe/Berlin"
     assert settings.metrics["success_outcomes"] == ["sale", "upsell"]

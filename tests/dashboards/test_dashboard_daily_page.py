@@ -21,7 +21,11 @@ def daily_site(tmp_path_factory) -> Path:
     out = root / "html"
     report = render_all(warehouse, out, progress=None)
     assert [p.path.name for p in report.pages] == [
-        "operations_daily.html", "supervisor_north.html", "supervisor_south.html", "index.html"]
+        "operations_daily.html",
+        "supervisor_north.html",
+        "supervisor_south.html",
+        "index.html",
+    ]
     return out
 
 
@@ -38,8 +42,7 @@ def test_daily_page_opens_offline_and_draws_every_chart(daily_site, browser, scr
 
 
 def test_supervisor_page_draws_agents_and_says_no_data_for_the_rest(daily_site, browser, screenshot_dir):
-    check = browser.check_page(daily_site / "supervisor_north.html",
-                               screenshot_dir / "daily_only_supervisor_north.png")
+    check = browser.check_page(daily_site / "supervisor_north.html", screenshot_dir / "daily_only_supervisor_north.png")
     assert check.errors == [] and check.empty_charts == []
     # Adherence and occupancy heatmaps from kpi_agent_daily; no staffing, legs, scorecard or QA marts.
     assert [c.title for c in check.charts] == ["Schedule adherence per agent and day", "Occupancy per agent and day"]

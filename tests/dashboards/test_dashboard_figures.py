@@ -16,11 +16,13 @@ def axis_titles(fig) -> list[str]:
 
 
 def test_trend_has_title_units_one_line_per_series_and_gaps():
-    df = pl.DataFrame({
-        "period_start": [date(2026, 1, 1), date(2026, 3, 1), date(2026, 1, 1)],
-        "series": ["sales", "sales", "support"],
-        "service_level": [0.8, 0.7, 0.9],
-    })
+    df = pl.DataFrame(
+        {
+            "period_start": [date(2026, 1, 1), date(2026, 3, 1), date(2026, 1, 1)],
+            "series": ["sales", "sales", "support"],
+            "service_level": [0.8, 0.7, 0.9],
+        }
+    )
     fig = figures.make_trend_figure(df, "service_level", "Service level per month", "monthly", target=0.8)
     assert fig.layout.title.text == "Service level per month"
     assert "Service level (%)" in axis_titles(fig) and "Month" in axis_titles(fig)
@@ -37,9 +39,11 @@ def test_trend_has_title_units_one_line_per_series_and_gaps():
 def test_seconds_and_money_axes_say_their_unit():
     df = pl.DataFrame({"period_start": [date(2026, 3, 1)], "aht_seconds": [333.3], "cost_per_call": [450.0]})
     assert "Average handle time (seconds)" in axis_titles(
-        figures.make_trend_figure(df, "aht_seconds", "AHT", "monthly"))
+        figures.make_trend_figure(df, "aht_seconds", "AHT", "monthly")
+    )
     assert "Cost per call (EUR)" in axis_titles(
-        figures.make_trend_figure(df, "cost_per_call", "Cost per call", "monthly", currency="EUR"))
+        figures.make_trend_figure(df, "cost_per_call", "Cost per call", "monthly", currency="EUR")
+    )
 
 
 def test_empty_frame_gives_a_titled_no_data_figure():
@@ -71,8 +75,11 @@ def test_agent_bars_keep_only_the_worst_when_limited():
 
 def test_budget_shows_the_year_when_the_mart_has_projection_columns():
     period = pl.DataFrame({"category": ["staff"], "budget_amount": [400000.0], "actual_amount": [410000.0]})
-    year = period.with_columns(annual_budget_amount=pl.lit(4.8e6), actual_to_date_amount=pl.lit(1.17e6),
-                               projected_year_end_amount=pl.lit(4.77e6))
+    year = period.with_columns(
+        annual_budget_amount=pl.lit(4.8e6),
+        actual_to_date_amount=pl.lit(1.17e6),
+        projected_year_end_amount=pl.lit(4.77e6),
+    )
     assert [t.name for t in figures.make_budget_figure(period, "Budget", "NOK").data] == ["Budget", "Actual"]
     fig = figures.make_budget_figure(year, "Budget", "NOK")
     assert [t.name for t in fig.data] == ["Budget, full year", "Actual, year to date", "Projection, full year"]
@@ -81,32 +88,49 @@ def test_budget_shows_the_year_when_the_mart_has_projection_columns():
 
 
 def test_headcount_has_line_and_two_bar_series():
-    df = pl.DataFrame({"period_start": [date(2026, 2, 1), date(2026, 3, 1)], "headcount_end": [30, 31],
-                       "hires": [1, 3], "terminations": [0, 2]})
+    df = pl.DataFrame(
+        {
+            "period_start": [date(2026, 2, 1), date(2026, 3, 1)],
+            "headcount_end": [30, 31],
+            "hires": [1, 3],
+            "terminations": [0, 2],
+        }
+    )
     fig = figures.make_headcount_figure(df, "Headcount", "monthly")
     assert [t.name for t in fig.data] == ["Headcount at period end", "Hires", "Terminations"]
     assert "Headcount (agents)" in axis_titles(fig)
 
 
 def test_headcount_bars_keep_their_scale_when_few_people_move():
-    one_each = pl.DataFrame({"period_start": [date(2026, 3, 1)], "headcount_end": [30], "hires": [1],
-                             "terminations": [1]})
+    one_each = pl.DataFrame(
+        {"period_start": [date(2026, 3, 1)], "headcount_end": [30], "hires": [1], "terminations": [1]}
+    )
     axis = figures.make_headcount_figure(one_each, "Headcount", "monthly").layout.yaxis2
     # Tallest bar 1: 1 x 1.2 -> 2, raised to the floor of 5; step 1. One hire is a fifth of the height, not all of it.
     assert (list(axis.range), axis.dtick) == ([0, 5], 1)
-    busy = pl.DataFrame({"period_start": [date(2026, 2, 1), date(2026, 3, 1)], "headcount_end": [1000, 1003],
-                         "hires": [40, 12], "terminations": [37, 9]})
+    busy = pl.DataFrame(
+        {
+            "period_start": [date(2026, 2, 1), date(2026, 3, 1)],
+            "headcount_end": [1000, 1003],
+            "hires": [40, 12],
+            "terminations": [37, 9],
+        }
+    )
     axis = figures.make_headcount_figure(busy, "Headcount", "monthly").layout.yaxis2
     # Tallest 40: 40 x 1.2 = 48, over 5 steps of 5 (25) so steps of 10, rounded up to 50.
     assert (list(axis.range), axis.dtick) == ([0, 50], 10)
 
 
 def test_staffing_has_a_day_selector_and_bars_covering_their_interval():
-    df = pl.DataFrame({
-        "interval_start": [datetime(2026, 3, 30, 9, 0), datetime(2026, 3, 30, 9, 15), datetime(2026, 3, 31, 9, 0)],
-        "offered": [30, 32, 16], "required_agents": [9.0, 10.0, 5.0], "scheduled_agents": [8.0, 8.0, 6.0],
-        "staffed_agents": [7.5, 7.5, 6.0],
-    })
+    df = pl.DataFrame(
+        {
+            "interval_start": [datetime(2026, 3, 30, 9, 0), datetime(2026, 3, 30, 9, 15), datetime(2026, 3, 31, 9, 0)],
+            "offered": [30, 32, 16],
+            "required_agents": [9.0, 10.0, 5.0],
+            "scheduled_agents": [8.0, 8.0, 6.0],
+            "staffed_agents": [7.5, 7.5, 6.0],
+        }
+    )
     fig = figures.make_staffing_figure(df, "Staffing")
     assert len(fig.data) == 8  # per day: calls + required + scheduled + staffed
     assert [t.visible for t in fig.data] == [True] * 4 + [False] * 4
@@ -124,9 +148,13 @@ def test_intraday_service_and_heatmap():
     df = pl.DataFrame({"interval_start": [datetime(2026, 3, 30, 9, 0)], "service_level": [0.75]})
     fig = figures.make_intraday_service_figure(df, "Service level per interval", target=0.8)
     assert list(fig.data[0].y) == [0.75] and "Service level (%)" in axis_titles(fig)
-    days = pl.DataFrame({"agent_id": ["A1", "A1", "A2"], "local_date": [date(2026, 3, 30), date(2026, 3, 31),
-                                                                        date(2026, 3, 30)],
-                         "adherence": [0.9, 0.95, 0.8]})
+    days = pl.DataFrame(
+        {
+            "agent_id": ["A1", "A1", "A2"],
+            "local_date": [date(2026, 3, 30), date(2026, 3, 31), date(2026, 3, 30)],
+            "adherence": [0.9, 0.95, 0.8],
+        }
+    )
     heat = figures.make_agent_heatmap_figure(days, "adherence", "Adherence per agent and day")
     assert [list(r) for r in heat.data[0].z] == [[0.9, 0.95], [0.8, None]]  # A2 has no row on the 31st
     assert heat.data[0].colorbar.title.text == "Schedule adherence (%)"
@@ -136,12 +164,19 @@ def test_a_full_week_of_intraday_charts_fits_in_a_team_page():
     # 7 days x 96 quarter-hours (a 24/7 center). A team page holds 8 weeks beside the packed plotly.js (2.0 MB):
     # under 120 KB a week keeps it near 3 MB.
     stamps = [datetime(2026, 3, 30) + i * (datetime(2026, 3, 30, 0, 15) - datetime(2026, 3, 30)) for i in range(672)]
-    df = pl.DataFrame({"interval_start": stamps, "offered": [37] * 672, "required_agents": [12.3] * 672,
-                       "scheduled_agents": [11.7] * 672, "staffed_agents": [10.9] * 672,
-                       "service_level": [0.8125] * 672})
-    html = (figures.make_staffing_figure(df, "Staffing").to_html(full_html=False, include_plotlyjs=False)
-            + figures.make_intraday_service_figure(df, "Service level").to_html(full_html=False,
-                                                                                include_plotlyjs=False))
+    df = pl.DataFrame(
+        {
+            "interval_start": stamps,
+            "offered": [37] * 672,
+            "required_agents": [12.3] * 672,
+            "scheduled_agents": [11.7] * 672,
+            "staffed_agents": [10.9] * 672,
+            "service_level": [0.8125] * 672,
+        }
+    )
+    html = figures.make_staffing_figure(df, "Staffing").to_html(
+        full_html=False, include_plotlyjs=False
+    ) + figures.make_intraday_service_figure(df, "Service level").to_html(full_html=False, include_plotlyjs=False)
     assert len(html) < 120_000
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from dashboards.kpis import (
-    KPIS, add_months, compare, describe, fmt_duration, fmt_money, fmt_pct, judge, period_key, period_label,
+    KPIS,
+    add_months,
+    compare,
+    describe,
+    fmt_duration,
+    fmt_money,
+    fmt_pct,
+    judge,
+    period_key,
+    period_label,
 )  # fmt: skip
 
 
@@ -37,8 +46,13 @@ def test_compare_says_direction_size_and_period():
 
 
 def test_describe_builds_the_tile_sentence():
-    sentence = describe(KPIS["service_level"], 1080 / 1480, 0.80,
-                        [(1000 / 1190, "February"), (700 / 890, "March 2025"), (None, "2024")], "NOK")
+    sentence = describe(
+        KPIS["service_level"],
+        1080 / 1480,
+        0.80,
+        [(1000 / 1190, "February"), (700 / 890, "March 2025"), (None, "2024")],
+        "NOK",
+    )
     # 72.97 % vs 84.03 % (-11.06) and vs 78.65 % (-5.68); the missing period says nothing.
     assert plain(sentence) == "Service level 73 %, target 80 %, down 11 points on February, down 6 points on March 2025"
     assert describe(KPIS["qa_score"], None, 0.85, [], "NOK") == "QA score: no data"

@@ -53,9 +53,11 @@ def test_a_center_with_only_calls_gets_exec_pages_whose_other_parts_say_no_data(
     con.execute("create schema marts")
     con.execute(f"create table marts.kpi_service_monthly (period_start date, {SERVICE})")
     # One month, one queue: service level 72/98 = 73.5 %.
-    con.execute("insert into marts.kpi_service_monthly (period_start, queue, offered, answered, abandoned, "
-                "short_abandoned, answered_within_threshold, service_level_denominator, answered_wait_seconds, "
-                "handled_legs, handle_seconds) values ('2026-03-01', 'sales', 100, 90, 10, 2, 72, 98, 2700, 90, 27000)")
+    con.execute(
+        "insert into marts.kpi_service_monthly (period_start, queue, offered, answered, abandoned, "
+        "short_abandoned, answered_within_threshold, service_level_denominator, answered_wait_seconds, "
+        "handled_legs, handle_seconds) values ('2026-03-01', 'sales', 100, 90, 10, 2, 72, 98, 2700, 90, 27000)"
+    )
     con.close()
     render_all(warehouse, tmp_path / "html", progress=None)
     check = browser.check_page(tmp_path / "html" / "exec_2026-03.html", screenshot_dir / "calls_only_exec.png")

@@ -4,7 +4,6 @@ under 5 MB, and a screenshot of each page lands in test-artifacts/screenshots/."
 
 from __future__ import annotations
 
-
 import duckdb
 import pytest
 
@@ -42,9 +41,10 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def checks(site, browser, screenshot_dir):
     """Each page opened once in the session's browser, its screenshot saved."""
-    results = browser.check_pages([(site["out"] / name, screenshot_dir / name.replace(".html", ".png"))
-                                   for name in PAGES])
-    return dict(zip(PAGES, results))
+    results = browser.check_pages(
+        [(site["out"] / name, screenshot_dir / name.replace(".html", ".png")) for name in PAGES]
+    )
+    return dict(zip(PAGES, results, strict=True))
 
 
 def test_render_writes_every_page_and_reports_it(site):
@@ -65,8 +65,9 @@ def test_page_opens_offline_draws_every_chart_and_shows_freshness(name, site, ch
         assert check.charts, "a report page without a chart"
     for chart in check.charts:  # every chart says what it shows and in which unit, e.g. "Service level (%)"
         assert chart.title and any("(" in t and ")" in t for t in chart.axis_titles), chart
-    assert "Data through Tuesday 31 March 2026 (last day loaded); warehouse published 2026-04-01 02:13 UTC" \
-        in check.text
+    assert (
+        "Data through Tuesday 31 March 2026 (last day loaded); warehouse published 2026-04-01 02:13 UTC" in check.text
+    )
     assert check.screenshot is not None and check.screenshot.stat().st_size > 10_000
     size = (site["out"] / name).stat().st_size
     assert size < MAX_PAGE_BYTES, f"{name} is {size} bytes"
@@ -75,60 +76,82 @@ def test_page_opens_offline_draws_every_chart_and_shows_freshness(name, site, ch
 # Tiles of exec_2026-03.html: the KPI, the SQL that gives its March 2026 value from the marts, the value worked out by
 # hand from tests/dashboards/warehouse.py, and the sentence the tile must show.
 MARCH_TILES = [
-    ("service_level",
-     "select sum(answered_within_threshold) / sum(service_level_denominator) from marts.kpi_service_monthly "
-     "where period_start = '2026-03-01'",
-     1080 / 1480,  # (738 + 342) / (980 + 500) = 72.97 %; Feb 1000/1190 = 84.03 %; Mar 2025 700/890 = 78.65 %
-     "Service level 73 %, target 80 %, down 11 points on February, down 6 points on March 2025"),
-    ("asa_seconds",
-     "select sum(answered_wait_seconds) / sum(answered) from marts.kpi_service_monthly "
-     "where period_start = '2026-03-01'",
-     49500 / 1350,  # 36.7 s; Feb 26600/1140 = 23.3 s (+13.3); Mar 2025 25500/850 = 30 s (+6.7)
-     "Average speed of answer 0:37, up 0:13 on February, up 0:07 on March 2025"),
-    ("abandonment_rate",
-     "select (sum(abandoned) - sum(short_abandoned)) / (sum(offered) - sum(short_abandoned)) "
-     "from marts.kpi_service_monthly where period_start = '2026-03-01'",
-     130 / 1480,  # (150 - 20) / (1500 - 20) = 8.78 %; Feb 50/1190 = 4.20 %; Mar 2025 40/890 = 4.49 %
-     "Abandonment 9 %, target 5 %, up 5 points on February, up 4 points on March 2025"),
-    ("aht_seconds",
-     "select sum(handle_seconds) / sum(handled_legs) from marts.kpi_service_monthly where period_start = '2026-03-01'",
-     450000 / 1350,  # 333.3 s = 5:33; Feb 342000/1140 = 300 s; Mar 2025 255000/850 = 300 s
-     "Average handle time 5:33, target 5:00, up 0:33 on February, up 0:33 on March 2025"),
-    ("fcr_rate",
-     "select 1 - sum(repeat_contacts) / sum(fcr_eligible_contacts) from marts.kpi_fcr_monthly "
-     "where period_start = '2026-03-01'",
-     1 - 140 / 1200,  # 88.33 %; Feb 1 - 100/1000 = 90 %; no March 2025 row
-     "First-contact resolution 88 %, down 2 points on February"),
-    ("occupancy",
-     "select sum(handle_seconds) / (sum(handle_seconds) + sum(ready_seconds)) from marts.kpi_agent_monthly "
-     "where period_start = '2026-03-01'",
-     324000 / 396000,  # 81.82 %; Feb 80000/100000 = 80 %; Mar 2025 90000/120000 = 75 %; no target
-     "Occupancy 82 %, up 2 points on February, up 7 points on March 2025"),
-    ("adherence",
-     "select sum(adherent_seconds) / sum(scheduled_seconds) from marts.kpi_agent_monthly "
-     "where period_start = '2026-03-01'",
-     381600 / 432000,  # 88.33 %; target 90 % (every team); Feb 90 %; Mar 2025 95 %
-     "Schedule adherence 88 %, target 90 %, down 2 points on February, down 7 points on March 2025"),
-    ("annualised_attrition_rate",
-     "with m as (select period_start, sum(terminations) / sum(average_headcount) as r from marts.kpi_people_monthly "
-     "group by 1) select avg(r) * 12 from m where period_start > date '2025-03-01' and period_start <= '2026-03-01'",
-     (2 / 30.5 + 0 / 29.5) / 2 * 12,  # 39.34 %; Feb (1/18 + 0)/2*12 = 33.3 %; Mar 2025 (0 + 1/18)/2*12 = 33.3 %
-     "Attrition (annualised) 39 % (2 leaving in March 2026), target 30 %, up 6 points on February, "
-     "up 6 points on March 2025"),
-    ("cost_per_call",
-     "select sum(actual_cost) / sum(answered_contacts) from marts.kpi_cost_per_call_monthly "
-     "where period_start = '2026-03-01'",
-     540000 / 1200,  # NOK 450; Feb 480000/1100 = 436.36; Mar 2025 500000/1000 = 500
-     "Cost per call NOK 450.00, up NOK 13.64 on February, down NOK 50.00 on March 2025"),
-    ("variance_pct",
-     "select (sum(actual_amount) - sum(budget_amount)) / sum(budget_amount) from marts.kpi_finance_monthly "
-     "where period_start = '2026-03-01'",
-     40000 / 500000,  # (540000 - 500000) / 500000 = 8 %; Feb (480000 - 500000) / 500000 = -4 %
-     "Budget variance 8 % (NOK 40 000 over budget), target 0 %, up 12 points on February"),
-    ("qa_score",
-     "select sum(score_sum) / sum(max_score_sum) from marts.kpi_quality_monthly where period_start = '2026-03-01'",
-     2000 / 2500,  # (850 + 700 + 450) / 2500 = 80 %; target 85 %; Feb 900/1000 = 90 %
-     "QA score 80 %, target 85 %, down 10 points on February"),
+    (
+        "service_level",
+        "select sum(answered_within_threshold) / sum(service_level_denominator) from marts.kpi_service_monthly "
+        "where period_start = '2026-03-01'",
+        1080 / 1480,  # (738 + 342) / (980 + 500) = 72.97 %; Feb 1000/1190 = 84.03 %; Mar 2025 700/890 = 78.65 %
+        "Service level 73 %, target 80 %, down 11 points on February, down 6 points on March 2025",
+    ),
+    (
+        "asa_seconds",
+        "select sum(answered_wait_seconds) / sum(answered) from marts.kpi_service_monthly "
+        "where period_start = '2026-03-01'",
+        49500 / 1350,  # 36.7 s; Feb 26600/1140 = 23.3 s (+13.3); Mar 2025 25500/850 = 30 s (+6.7)
+        "Average speed of answer 0:37, up 0:13 on February, up 0:07 on March 2025",
+    ),
+    (
+        "abandonment_rate",
+        "select (sum(abandoned) - sum(short_abandoned)) / (sum(offered) - sum(short_abandoned)) "
+        "from marts.kpi_service_monthly where period_start = '2026-03-01'",
+        130 / 1480,  # (150 - 20) / (1500 - 20) = 8.78 %; Feb 50/1190 = 4.20 %; Mar 2025 40/890 = 4.49 %
+        "Abandonment 9 %, target 5 %, up 5 points on February, up 4 points on March 2025",
+    ),
+    (
+        "aht_seconds",
+        "select sum(handle_seconds) / sum(handled_legs) from marts.kpi_service_monthly where period_start = '2026-03-01'",
+        450000 / 1350,  # 333.3 s = 5:33; Feb 342000/1140 = 300 s; Mar 2025 255000/850 = 300 s
+        "Average handle time 5:33, target 5:00, up 0:33 on February, up 0:33 on March 2025",
+    ),
+    (
+        "fcr_rate",
+        "select 1 - sum(repeat_contacts) / sum(fcr_eligible_contacts) from marts.kpi_fcr_monthly "
+        "where period_start = '2026-03-01'",
+        1 - 140 / 1200,  # 88.33 %; Feb 1 - 100/1000 = 90 %; no March 2025 row
+        "First-contact resolution 88 %, down 2 points on February",
+    ),
+    (
+        "occupancy",
+        "select sum(handle_seconds) / (sum(handle_seconds) + sum(ready_seconds)) from marts.kpi_agent_monthly "
+        "where period_start = '2026-03-01'",
+        324000 / 396000,  # 81.82 %; Feb 80000/100000 = 80 %; Mar 2025 90000/120000 = 75 %; no target
+        "Occupancy 82 %, up 2 points on February, up 7 points on March 2025",
+    ),
+    (
+        "adherence",
+        "select sum(adherent_seconds) / sum(scheduled_seconds) from marts.kpi_agent_monthly "
+        "where period_start = '2026-03-01'",
+        381600 / 432000,  # 88.33 %; target 90 % (every team); Feb 90 %; Mar 2025 95 %
+        "Schedule adherence 88 %, target 90 %, down 2 points on February, down 7 points on March 2025",
+    ),
+    (
+        "annualised_attrition_rate",
+        "with m as (select period_start, sum(terminations) / sum(average_headcount) as r from marts.kpi_people_monthly "
+        "group by 1) select avg(r) * 12 from m where period_start > date '2025-03-01' and period_start <= '2026-03-01'",
+        (2 / 30.5 + 0 / 29.5) / 2 * 12,  # 39.34 %; Feb (1/18 + 0)/2*12 = 33.3 %; Mar 2025 (0 + 1/18)/2*12 = 33.3 %
+        "Attrition (annualised) 39 % (2 leaving in March 2026), target 30 %, up 6 points on February, "
+        "up 6 points on March 2025",
+    ),
+    (
+        "cost_per_call",
+        "select sum(actual_cost) / sum(answered_contacts) from marts.kpi_cost_per_call_monthly "
+        "where period_start = '2026-03-01'",
+        540000 / 1200,  # NOK 450; Feb 480000/1100 = 436.36; Mar 2025 500000/1000 = 500
+        "Cost per call NOK 450.00, up NOK 13.64 on February, down NOK 50.00 on March 2025",
+    ),
+    (
+        "variance_pct",
+        "select (sum(actual_amount) - sum(budget_amount)) / sum(budget_amount) from marts.kpi_finance_monthly "
+        "where period_start = '2026-03-01'",
+        40000 / 500000,  # (540000 - 500000) / 500000 = 8 %; Feb (480000 - 500000) / 500000 = -4 %
+        "Budget variance 8 % (NOK 40 000 over budget), target 0 %, up 12 points on February",
+    ),
+    (
+        "qa_score",
+        "select sum(score_sum) / sum(max_score_sum) from marts.kpi_quality_monthly where period_start = '2026-03-01'",
+        2000 / 2500,  # (850 + 700 + 450) / 2500 = 80 %; target 85 %; Feb 900/1000 = 90 %
+        "QA score 80 %, target 85 %, down 10 points on February",
+    ),
 ]
 
 
@@ -163,8 +186,9 @@ def test_quarter_and_year_compare_with_the_periods_they_have(checks):
 def test_a_month_without_leavers_says_so(checks):
     # February 2026: no terminations; annualised (1/18 [Mar 2025] + 0/29.5) / 2 x 12 = 33.3 %; January 2026 has no
     # people row; February 2025's window holds only February 2025 (0 %): up 33 points.
-    assert ("Attrition (annualised) 33 % (no one leaving in February 2026), target 30 %, up 33 points on "
-            "February 2025") in plain(checks["exec_2026-02.html"].text)
+    assert (
+        "Attrition (annualised) 33 % (no one leaving in February 2026), target 30 %, up 33 points on February 2025"
+    ) in plain(checks["exec_2026-02.html"].text)
 
 
 def test_budget_variance_of_a_year_in_progress_covers_its_months_with_actuals(checks):
@@ -180,8 +204,10 @@ def test_supervisor_page_shows_intraday_days_scorecards_and_critical_fails(check
     assert staffing.traces_with_data == 8  # two days x (calls + required + scheduled + staffed)
     # Team North's scorecards only (A3 is in South); both need coaching, for the mart's reasons.
     assert "A1\t5:00\t90 %\t85 %\t20 %\t1\tQA critical-fail rate over target" in text
-    assert ("A2\t5:15\t80 %\t70 %\t25 %\t0\tQA score under target and among the team's lowest; "
-            "adherence under target and among the team's lowest") in text
+    assert (
+        "A2\t5:15\t80 %\t70 %\t25 %\t0\tQA score under target and among the team's lowest; "
+        "adherence under target and among the team's lowest"
+    ) in text
     assert "A3\t" not in text
     assert "Mon 30 Mar\tA1\t2\t1" in text  # the week's critical fail
     south = plain(checks["supervisor_south.html"].text)

@@ -24,7 +24,8 @@ def team_pages(tmp_path_factory):
     con.executemany(
         "insert into marts.kpi_agent_daily (local_date, period_start, agent_id, team, ready_seconds, handle_seconds, "
         "scheduled_seconds, adherent_seconds, handled_legs) values (?, ?, 'A1', 'North', 3600, 21600, 28800, 27000, 50)",
-        [(d, d) for d in EARLIER_MONDAYS])
+        [(d, d) for d in EARLIER_MONDAYS],
+    )
     con.close()
     report = render_all(warehouse, root / "html", progress=None)
     return root / "html", report
@@ -33,7 +34,11 @@ def team_pages(tmp_path_factory):
 def test_one_page_per_team_with_its_eight_most_recent_weeks(team_pages):
     out, report = team_pages
     assert [p.path.name for p in report.pages] == [
-        "operations_daily.html", "supervisor_north.html", "supervisor_south.html", "index.html"]
+        "operations_daily.html",
+        "supervisor_north.html",
+        "supervisor_south.html",
+        "index.html",
+    ]
     html = (out / "supervisor_north.html").read_text(encoding="utf-8")
     # W14 and the seven before it (W07 to W13), newest first; W05 and W06 are older than eight weeks.
     keys = [f"2026-W{w:02d}" for w in range(14, 6, -1)]
@@ -57,8 +62,11 @@ def test_every_week_is_drawn_and_a_picked_week_fits_the_page(team_pages, browser
     page = browser._tab(0).page  # the checker's tab is still on the page (tests/support/browser.py)
     page.select_option("#view-picker", "2026-W13")
     # Drawn while hidden at Plotly's default 700 px; Plotly resizes on a short timer once the week is shown.
-    page.wait_for_function("() => { const c = document.querySelector('#view-2026-W13 .plotly-graph-div');"
-                           " return c._fullLayout.width === c.clientWidth; }", timeout=5_000)
+    page.wait_for_function(
+        "() => { const c = document.querySelector('#view-2026-W13 .plotly-graph-div');"
+        " return c._fullLayout.width === c.clientWidth; }",
+        timeout=5_000,
+    )
     week = page.evaluate("""() => {
         const view = document.getElementById('view-2026-W13');
         const chart = view.querySelector('.plotly-graph-div');

@@ -11,17 +11,21 @@ from pathlib import Path
 import duckdb
 
 # (table, columns with types) — MARTS.md columns, typed as the marts type them.
-SERVICE = ("queue varchar, offered bigint, answered bigint, abandoned bigint, short_abandoned bigint, "
-           "answered_within_threshold bigint, service_level_denominator bigint, service_level double, "
-           "abandonment_rate double, answered_wait_seconds double, asa_seconds double, max_wait_seconds double, "
-           "handled_legs bigint, handle_seconds double, aht_seconds double, transferred_legs bigint, "
-           "transfer_rate double, held_legs bigint, hold_rate double")
-AGENT = ("agent_id varchar, team varchar, logged_in_seconds double, ready_seconds double, talk_seconds double, "
-         "hold_seconds double, acw_seconds double, handle_seconds double, occupancy double, utilization double, "
-         "scheduled_seconds double, adherent_seconds double, adherence double, conformance double, "
-         "paid_scheduled_seconds double, productive_seconds double, shrinkage double, "
-         "planned_shrinkage_seconds double, unplanned_shrinkage_seconds double, handled_legs bigint, "
-         "aht_seconds double")
+SERVICE = (
+    "queue varchar, offered bigint, answered bigint, abandoned bigint, short_abandoned bigint, "
+    "answered_within_threshold bigint, service_level_denominator bigint, service_level double, "
+    "abandonment_rate double, answered_wait_seconds double, asa_seconds double, max_wait_seconds double, "
+    "handled_legs bigint, handle_seconds double, aht_seconds double, transferred_legs bigint, "
+    "transfer_rate double, held_legs bigint, hold_rate double"
+)
+AGENT = (
+    "agent_id varchar, team varchar, logged_in_seconds double, ready_seconds double, talk_seconds double, "
+    "hold_seconds double, acw_seconds double, handle_seconds double, occupancy double, utilization double, "
+    "scheduled_seconds double, adherent_seconds double, adherence double, conformance double, "
+    "paid_scheduled_seconds double, productive_seconds double, shrinkage double, "
+    "planned_shrinkage_seconds double, unplanned_shrinkage_seconds double, handled_legs bigint, "
+    "aht_seconds double"
+)
 
 RATIOS = {
     "service": """
@@ -53,9 +57,20 @@ SERVICE_DAILY = [
     ("2026-03-31", "sales", 80, 80, 0, 0, 76, 80, 800, 80, 20000),
     ("2026-03-31", "support", 20, 15, 5, 1, 9, 19, 600, 15, 6000),
 ]
-SERVICE_COLUMNS = ["local_date", "period_start", "queue", "offered", "answered", "abandoned", "short_abandoned",
-                   "answered_within_threshold", "service_level_denominator", "answered_wait_seconds", "handled_legs",
-                   "handle_seconds"]
+SERVICE_COLUMNS = [
+    "local_date",
+    "period_start",
+    "queue",
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "answered_within_threshold",
+    "service_level_denominator",
+    "answered_wait_seconds",
+    "handled_legs",
+    "handle_seconds",
+]
 # Daily agent rows: (local_date, agent_id, team, ready_seconds, handle_seconds, scheduled_seconds, adherent_seconds,
 # handled_legs)
 AGENT_DAILY = [
@@ -66,8 +81,17 @@ AGENT_DAILY = [
     ("2026-03-31", "A2", "North", 3600, 21600, 28800, 25920, 72),
     ("2026-03-31", "A3", "South", 3600, 14400, 28800, 28800, 24),
 ]
-AGENT_COLUMNS = ["local_date", "period_start", "agent_id", "team", "ready_seconds", "handle_seconds",
-                 "scheduled_seconds", "adherent_seconds", "handled_legs"]
+AGENT_COLUMNS = [
+    "local_date",
+    "period_start",
+    "agent_id",
+    "team",
+    "ready_seconds",
+    "handle_seconds",
+    "scheduled_seconds",
+    "adherent_seconds",
+    "handled_legs",
+]
 
 
 def build_daily_warehouse(path: Path) -> Path:
@@ -111,8 +135,12 @@ SERVICE_PERIODS = {
 }
 # FCR: (period_start, queue, fcr_eligible_contacts, repeat_contacts)
 FCR_PERIODS = {
-    "monthly": [("2026-02-01", "sales", 700, 70), ("2026-02-01", "support", 300, 30),
-                ("2026-03-01", "sales", 800, 80), ("2026-03-01", "support", 400, 60)],
+    "monthly": [
+        ("2026-02-01", "sales", 700, 70),
+        ("2026-02-01", "support", 300, 30),
+        ("2026-03-01", "sales", 800, 80),
+        ("2026-03-01", "support", 400, 60),
+    ],
     "quarterly": [("2026-01-01", "sales", 2000, 200)],
     "yearly": [("2026-01-01", "sales", 2000, 200)],
 }
@@ -131,27 +159,36 @@ AGENT_PERIODS = {
 }
 # QA: (period_start, agent_id, team, evaluations, score_sum, max_score_sum, critical_fails)
 QUALITY_PERIODS = {
-    "monthly": [("2026-02-01", "A1", "North", 10, 900, 1000, 0),
-                ("2026-03-01", "A1", "North", 10, 850, 1000, 1),
-                ("2026-03-01", "A2", "North", 10, 700, 1000, 0),
-                ("2026-03-01", "A3", "South", 5, 450, 500, 0)],
+    "monthly": [
+        ("2026-02-01", "A1", "North", 10, 900, 1000, 0),
+        ("2026-03-01", "A1", "North", 10, 850, 1000, 1),
+        ("2026-03-01", "A2", "North", 10, 700, 1000, 0),
+        ("2026-03-01", "A3", "South", 5, 450, 500, 0),
+    ],
     "quarterly": [("2026-01-01", "A1", "North", 20, 1750, 2000, 1)],
     "yearly": [("2026-01-01", "A1", "North", 20, 1750, 2000, 1)],
-    "daily": [("2026-03-30", "A1", "North", 2, 150, 200, 1),
-              ("2026-03-31", "A3", "South", 1, 90, 100, 0)],
+    "daily": [("2026-03-30", "A1", "North", 2, 150, 200, 1), ("2026-03-31", "A3", "South", 1, 90, 100, 0)],
 }
 # People: (period_start, team, headcount_start, headcount_end, hires, terminations)
 PEOPLE_PERIODS = {
-    "monthly": [("2025-02-01", "North", 18, 18, 0, 0), ("2025-03-01", "North", 18, 18, 1, 1),
-                ("2026-02-01", "North", 19, 20, 1, 0), ("2026-02-01", "South", 10, 10, 0, 0),
-                ("2026-03-01", "North", 20, 22, 3, 1), ("2026-03-01", "South", 10, 9, 0, 1)],
+    "monthly": [
+        ("2025-02-01", "North", 18, 18, 0, 0),
+        ("2025-03-01", "North", 18, 18, 1, 1),
+        ("2026-02-01", "North", 19, 20, 1, 0),
+        ("2026-02-01", "South", 10, 10, 0, 0),
+        ("2026-03-01", "North", 20, 22, 3, 1),
+        ("2026-03-01", "South", 10, 9, 0, 1),
+    ],
     "quarterly": [("2026-01-01", "North", 19, 22, 4, 1), ("2026-01-01", "South", 10, 9, 0, 1)],
     "yearly": [("2026-01-01", "North", 19, 22, 4, 1), ("2026-01-01", "South", 10, 9, 0, 1)],
 }
 # Cost per call: (period_start, actual_cost, staff_cost, answered_contacts, handle_seconds)
 COST_PER_CALL_PERIODS = {
-    "monthly": [("2025-03-01", 500000, 380000, 1000, 300000), ("2026-02-01", 480000, 380000, 1100, 342000),
-                ("2026-03-01", 540000, 400000, 1200, 450000)],
+    "monthly": [
+        ("2025-03-01", 500000, 380000, 1000, 300000),
+        ("2026-02-01", 480000, 380000, 1100, 342000),
+        ("2026-03-01", 540000, 400000, 1200, 450000),
+    ],
     "quarterly": [("2026-01-01", 1500000, 1160000, 3300, 1100000)],
     "yearly": [("2026-01-01", 1500000, 1160000, 3300, 1100000)],
 }
@@ -169,11 +206,15 @@ FINANCE_PERIODS = {
         ("2026-04-01", "CC1", "staff", 400000, 0, 4800000, 1170000, 4770000),
         ("2026-04-01", "CC1", "tools", 100000, 0, 1200000, 330000, 1230000),
     ],
-    "quarterly": [("2026-01-01", "CC1", "staff", 1200000, 1170000, 4800000, 1170000, 4770000),
-                  ("2026-01-01", "CC1", "tools", 300000, 330000, 1200000, 330000, 1230000),
-                  ("2026-04-01", "CC1", "staff", 1200000, 0, 4800000, 1170000, 4770000)],
-    "yearly": [("2026-01-01", "CC1", "staff", 4800000, 1170000, 4800000, 1170000, 4770000),
-               ("2026-01-01", "CC1", "tools", 1200000, 330000, 1200000, 330000, 1230000)],
+    "quarterly": [
+        ("2026-01-01", "CC1", "staff", 1200000, 1170000, 4800000, 1170000, 4770000),
+        ("2026-01-01", "CC1", "tools", 300000, 330000, 1200000, 330000, 1230000),
+        ("2026-04-01", "CC1", "staff", 1200000, 0, 4800000, 1170000, 4770000),
+    ],
+    "yearly": [
+        ("2026-01-01", "CC1", "staff", 4800000, 1170000, 4800000, 1170000, 4770000),
+        ("2026-01-01", "CC1", "tools", 1200000, 330000, 1200000, 330000, 1230000),
+    ],
 }
 TARGETS = [  # rows of the kpi_targets seed (dbt/seeds/kpi_targets.csv)
     ("service_level", "center", "*", "2000-01-01", None, 0.80, "at_least"),
@@ -186,14 +227,19 @@ TARGETS = [  # rows of the kpi_targets seed (dbt/seeds/kpi_targets.csv)
 ]
 # Staffing per queue and interval: (interval_start, queue, offered, required, scheduled, staffed)
 STAFFING = [
-    ("2026-03-30 09:00", "sales", 20, 6.0, 5.0, 4.5), ("2026-03-30 09:15", "sales", 24, 7.0, 5.0, 5.0),
-    ("2026-03-30 09:00", "support", 10, 3.0, 3.0, 3.0), ("2026-03-30 09:15", "support", 8, 3.0, 3.0, 2.5),
-    ("2026-03-31 09:00", "sales", 16, 5.0, 6.0, 6.0), ("2026-03-31 09:15", "support", 6, 2.0, 2.0, 2.0),
+    ("2026-03-30 09:00", "sales", 20, 6.0, 5.0, 4.5),
+    ("2026-03-30 09:15", "sales", 24, 7.0, 5.0, 5.0),
+    ("2026-03-30 09:00", "support", 10, 3.0, 3.0, 3.0),
+    ("2026-03-30 09:15", "support", 8, 3.0, 3.0, 2.5),
+    ("2026-03-31 09:00", "sales", 16, 5.0, 6.0, 6.0),
+    ("2026-03-31 09:15", "support", 6, 2.0, 2.0, 2.0),
 ]
 # Contact legs offered to a queue: (interval_start, queue, is_abandoned, is_within, is_in_denominator) x count
 LEGS = [
-    (("2026-03-30 09:00", "sales", False, True, True), 3), (("2026-03-30 09:00", "sales", False, False, True), 1),
-    (("2026-03-30 09:15", "sales", True, False, True), 1), (("2026-03-30 09:15", "support", False, True, True), 1),
+    (("2026-03-30 09:00", "sales", False, True, True), 3),
+    (("2026-03-30 09:00", "sales", False, False, True), 1),
+    (("2026-03-30 09:15", "sales", True, False, True), 1),
+    (("2026-03-30 09:15", "support", False, True, True), 1),
     (("2026-03-31 09:00", "sales", False, True, True), 2),
 ]
 # Monthly scorecards: (period_start, agent_id, team, aht_seconds, adherence, qa_score, conversion_rate, critical_fails,
@@ -204,34 +250,56 @@ SCORECARDS = [
     ("2026-03-01", "A2", "North", 315.0, 0.80, 0.70, 0.25, 0, False, True, True, False, True),
     ("2026-03-01", "A3", "South", 300.0, 0.95, 0.90, None, 0, False, False, False, False, False),
 ]
-SCORECARD_COLUMNS = ["period_start", "agent_id", "team", "aht_seconds", "adherence", "qa_score", "conversion_rate",
-                     "critical_fails", "is_critical_fail_rate_above_target", "is_low_qa_score_outlier", "is_low_adherence_outlier",
-                     "is_slow_aht_outlier", "needs_coaching"]
+SCORECARD_COLUMNS = [
+    "period_start",
+    "agent_id",
+    "team",
+    "aht_seconds",
+    "adherence",
+    "qa_score",
+    "conversion_rate",
+    "critical_fails",
+    "is_critical_fail_rate_above_target",
+    "is_low_qa_score_outlier",
+    "is_low_adherence_outlier",
+    "is_slow_aht_outlier",
+    "needs_coaching",
+]
 
-PEOPLE = ("team varchar, headcount_start bigint, headcount_end bigint, average_headcount double, hires bigint, "
-          "terminations bigint, voluntary_terminations bigint, involuntary_terminations bigint, "
-          "attrition_rate double, early_terminations bigint")
-FINANCE = ("cost_center varchar, category varchar, budget_amount decimal(18,4), actual_amount decimal(18,4), "
-           "variance_amount decimal(18,4), variance_pct double, annual_budget_amount decimal(18,4), "
-           "actual_to_date_amount decimal(18,4), projected_year_end_amount decimal(18,4)")
-COST_PER_CALL = ("actual_cost decimal(18,4), staff_cost decimal(18,4), answered_contacts bigint, "
-                 "handle_seconds double, cost_per_call double, staff_cost_per_call double, "
-                 "cost_per_handled_minute double")
-QUALITY = ("agent_id varchar, team varchar, evaluations bigint, score_sum double, max_score_sum double, "
-           "qa_score double, critical_fails bigint, critical_fail_rate double")
+PEOPLE = (
+    "team varchar, headcount_start bigint, headcount_end bigint, average_headcount double, hires bigint, "
+    "terminations bigint, voluntary_terminations bigint, involuntary_terminations bigint, "
+    "attrition_rate double, early_terminations bigint"
+)
+FINANCE = (
+    "cost_center varchar, category varchar, budget_amount decimal(18,4), actual_amount decimal(18,4), "
+    "variance_amount decimal(18,4), variance_pct double, annual_budget_amount decimal(18,4), "
+    "actual_to_date_amount decimal(18,4), projected_year_end_amount decimal(18,4)"
+)
+COST_PER_CALL = (
+    "actual_cost decimal(18,4), staff_cost decimal(18,4), answered_contacts bigint, "
+    "handle_seconds double, cost_per_call double, staff_cost_per_call double, "
+    "cost_per_handled_minute double"
+)
+QUALITY = (
+    "agent_id varchar, team varchar, evaluations bigint, score_sum double, max_score_sum double, "
+    "qa_score double, critical_fails bigint, critical_fail_rate double"
+)
 FCR = "queue varchar, fcr_eligible_contacts bigint, repeat_contacts bigint, fcr_rate double"
-RATIOS.update({
-    "people": "update {t} set average_headcount = (headcount_start + headcount_end) / 2.0, "
-              "attrition_rate = terminations / nullif((headcount_start + headcount_end) / 2.0, 0)",
-    "finance": "update {t} set variance_amount = actual_amount - budget_amount, "
-               "variance_pct = (actual_amount - budget_amount) / nullif(budget_amount, 0)",
-    "cost_per_call": "update {t} set cost_per_call = actual_cost / nullif(answered_contacts, 0), "
-                     "staff_cost_per_call = staff_cost / nullif(answered_contacts, 0), "
-                     "cost_per_handled_minute = actual_cost / nullif(handle_seconds / 60, 0)",
-    "quality": "update {t} set qa_score = score_sum / nullif(max_score_sum, 0), "
-               "critical_fail_rate = critical_fails / nullif(evaluations, 0)",
-    "fcr": "update {t} set fcr_rate = 1 - repeat_contacts / nullif(fcr_eligible_contacts, 0)",
-})
+RATIOS.update(
+    {
+        "people": "update {t} set average_headcount = (headcount_start + headcount_end) / 2.0, "
+        "attrition_rate = terminations / nullif((headcount_start + headcount_end) / 2.0, 0)",
+        "finance": "update {t} set variance_amount = actual_amount - budget_amount, "
+        "variance_pct = (actual_amount - budget_amount) / nullif(budget_amount, 0)",
+        "cost_per_call": "update {t} set cost_per_call = actual_cost / nullif(answered_contacts, 0), "
+        "staff_cost_per_call = staff_cost / nullif(answered_contacts, 0), "
+        "cost_per_handled_minute = actual_cost / nullif(handle_seconds / 60, 0)",
+        "quality": "update {t} set qa_score = score_sum / nullif(max_score_sum, 0), "
+        "critical_fail_rate = critical_fails / nullif(evaluations, 0)",
+        "fcr": "update {t} set fcr_rate = 1 - repeat_contacts / nullif(fcr_eligible_contacts, 0)",
+    }
+)
 
 
 def build_full_warehouse(path: Path) -> Path:
@@ -243,15 +311,39 @@ def build_full_warehouse(path: Path) -> Path:
             ("service", SERVICE, SERVICE_PERIODS, SERVICE_COLUMNS[1:]),
             ("fcr", FCR, FCR_PERIODS, ["period_start", "queue", "fcr_eligible_contacts", "repeat_contacts"]),
             ("agent", AGENT, AGENT_PERIODS, AGENT_COLUMNS[1:]),
-            ("quality", QUALITY, QUALITY_PERIODS, ["period_start", "agent_id", "team", "evaluations", "score_sum",
-                                                   "max_score_sum", "critical_fails"]),
-            ("people", PEOPLE, PEOPLE_PERIODS, ["period_start", "team", "headcount_start", "headcount_end", "hires",
-                                                "terminations"]),
-            ("cost_per_call", COST_PER_CALL, COST_PER_CALL_PERIODS, ["period_start", "actual_cost", "staff_cost",
-                                                                     "answered_contacts", "handle_seconds"]),
-            ("finance", FINANCE, FINANCE_PERIODS, ["period_start", "cost_center", "category", "budget_amount",
-                                                   "actual_amount", "annual_budget_amount", "actual_to_date_amount",
-                                                   "projected_year_end_amount"]),
+            (
+                "quality",
+                QUALITY,
+                QUALITY_PERIODS,
+                ["period_start", "agent_id", "team", "evaluations", "score_sum", "max_score_sum", "critical_fails"],
+            ),
+            (
+                "people",
+                PEOPLE,
+                PEOPLE_PERIODS,
+                ["period_start", "team", "headcount_start", "headcount_end", "hires", "terminations"],
+            ),
+            (
+                "cost_per_call",
+                COST_PER_CALL,
+                COST_PER_CALL_PERIODS,
+                ["period_start", "actual_cost", "staff_cost", "answered_contacts", "handle_seconds"],
+            ),
+            (
+                "finance",
+                FINANCE,
+                FINANCE_PERIODS,
+                [
+                    "period_start",
+                    "cost_center",
+                    "category",
+                    "budget_amount",
+                    "actual_amount",
+                    "annual_budget_amount",
+                    "actual_to_date_amount",
+                    "projected_year_end_amount",
+                ],
+            ),
         ]
         for family, columns, periods, insert_columns in families:
             for grain, rows in periods.items():
@@ -261,30 +353,58 @@ def build_full_warehouse(path: Path) -> Path:
                 names = (["local_date"] if daily else []) + insert_columns
                 insert(con, table, names, [((r[0],) if daily else ()) + r for r in rows])
                 con.execute(RATIOS[family].format(t=f"marts.{table}"))
-        con.execute("create table marts.kpi_targets (kpi varchar, scope_type varchar, scope_value varchar, "
-                    "valid_from date, valid_to date, target_value double, direction varchar, note varchar)")
-        insert(con, "kpi_targets", ["kpi", "scope_type", "scope_value", "valid_from", "valid_to", "target_value",
-                                    "direction"], TARGETS)
-        con.execute("create table marts.kpi_staffing_interval (queue varchar, interval_start timestamp, "
-                    "offered bigint, handle_seconds double, required_agents double, scheduled_agents double, "
-                    "staffed_agents double, staffing_gap double)")
-        insert(con, "kpi_staffing_interval", ["interval_start", "queue", "offered", "required_agents",
-                                              "scheduled_agents", "staffed_agents"], STAFFING)
+        con.execute(
+            "create table marts.kpi_targets (kpi varchar, scope_type varchar, scope_value varchar, "
+            "valid_from date, valid_to date, target_value double, direction varchar, note varchar)"
+        )
+        insert(
+            con,
+            "kpi_targets",
+            ["kpi", "scope_type", "scope_value", "valid_from", "valid_to", "target_value", "direction"],
+            TARGETS,
+        )
+        con.execute(
+            "create table marts.kpi_staffing_interval (queue varchar, interval_start timestamp, "
+            "offered bigint, handle_seconds double, required_agents double, scheduled_agents double, "
+            "staffed_agents double, staffing_gap double)"
+        )
+        insert(
+            con,
+            "kpi_staffing_interval",
+            ["interval_start", "queue", "offered", "required_agents", "scheduled_agents", "staffed_agents"],
+            STAFFING,
+        )
         con.execute("update marts.kpi_staffing_interval set staffing_gap = staffed_agents - required_agents")
-        con.execute("create table marts.fct_contact_legs (interval_start timestamp, queue varchar, is_offered boolean, "
-                    "is_abandoned boolean, is_answered_within_threshold boolean, "
-                    "is_in_service_level_denominator boolean)")
-        insert(con, "fct_contact_legs", ["interval_start", "queue", "is_abandoned", "is_answered_within_threshold",
-                                         "is_in_service_level_denominator", "is_offered"],
-               [(*leg, True) for leg, count in LEGS for _ in range(count)])
-        con.execute("create table marts.kpi_agent_scorecard_monthly (period_start date, agent_id varchar, "
-                    "team varchar, aht_seconds double, adherence double, qa_score double, conversion_rate double, "
-                    "critical_fails bigint, is_critical_fail_rate_above_target boolean, is_low_qa_score_outlier boolean, "
-                    "is_low_adherence_outlier boolean, is_slow_aht_outlier boolean, needs_coaching boolean)")
+        con.execute(
+            "create table marts.fct_contact_legs (interval_start timestamp, queue varchar, is_offered boolean, "
+            "is_abandoned boolean, is_answered_within_threshold boolean, "
+            "is_in_service_level_denominator boolean)"
+        )
+        insert(
+            con,
+            "fct_contact_legs",
+            [
+                "interval_start",
+                "queue",
+                "is_abandoned",
+                "is_answered_within_threshold",
+                "is_in_service_level_denominator",
+                "is_offered",
+            ],
+            [(*leg, True) for leg, count in LEGS for _ in range(count)],
+        )
+        con.execute(
+            "create table marts.kpi_agent_scorecard_monthly (period_start date, agent_id varchar, "
+            "team varchar, aht_seconds double, adherence double, qa_score double, conversion_rate double, "
+            "critical_fails bigint, is_critical_fail_rate_above_target boolean, is_low_qa_score_outlier boolean, "
+            "is_low_adherence_outlier boolean, is_slow_aht_outlier boolean, needs_coaching boolean)"
+        )
         insert(con, "kpi_agent_scorecard_monthly", SCORECARD_COLUMNS, SCORECARDS)
         con.execute("create schema ops")
-        con.execute("create table ops.published_version (version_id varchar, published_at timestamp, "
-                    "table_name varchar, row_count bigint)")
+        con.execute(
+            "create table ops.published_version (version_id varchar, published_at timestamp, "
+            "table_name varchar, row_count bigint)"
+        )
         con.execute("insert into ops.published_version values ('v1', '2026-04-01 02:13:00', 'marts.x', 1)")
     finally:
         con.close()

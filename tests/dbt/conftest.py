@@ -24,10 +24,24 @@ DBT_DIR = REPO_ROOT / "dbt"
 
 # The models of this area and everything upstream of them (the marts II folders are tested in marts_ii/).
 KPI_SELECTION = [
-    "+kpi_service_yearly", "+kpi_service_quarterly", "+kpi_service_monthly", "+kpi_service_weekly",
-    "+kpi_agent_yearly", "+kpi_agent_quarterly", "+kpi_agent_monthly", "+kpi_agent_weekly",
-    "+kpi_fcr_yearly", "+kpi_fcr_quarterly", "+kpi_fcr_monthly", "+kpi_fcr_weekly",
-    "+kpi_staffing_interval", "+fct_agent_state_spans", "+dim_date", "+dim_interval", "+dim_queue", "+dim_team",
+    "+kpi_service_yearly",
+    "+kpi_service_quarterly",
+    "+kpi_service_monthly",
+    "+kpi_service_weekly",
+    "+kpi_agent_yearly",
+    "+kpi_agent_quarterly",
+    "+kpi_agent_monthly",
+    "+kpi_agent_weekly",
+    "+kpi_fcr_yearly",
+    "+kpi_fcr_quarterly",
+    "+kpi_fcr_monthly",
+    "+kpi_fcr_weekly",
+    "+kpi_staffing_interval",
+    "+fct_agent_state_spans",
+    "+dim_date",
+    "+dim_interval",
+    "+dim_queue",
+    "+dim_team",
 ]
 
 
@@ -35,41 +49,236 @@ def ts(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-CALL_COLUMNS = ("leg_id", "contact_id", "direction", "queue", "campaign", "customer_id", "queued_at", "dialed_at",
-                "answered_at", "ended_at", "agent_id", "talk_seconds", "hold_seconds", "acw_seconds", "end_reason")
+CALL_COLUMNS = (
+    "leg_id",
+    "contact_id",
+    "direction",
+    "queue",
+    "campaign",
+    "customer_id",
+    "queued_at",
+    "dialed_at",
+    "answered_at",
+    "ended_at",
+    "agent_id",
+    "talk_seconds",
+    "hold_seconds",
+    "acw_seconds",
+    "end_reason",
+)
 CALLS = [
     # 2026-03-02 (CET). C1 is answered in billing after 15 s, transferred to support, answered there after 30 s.
-    ("L1", "C1", "inbound", "billing", None, "K1", ts("2026-03-02 08:00:00"), None, ts("2026-03-02 08:00:15"),
-     ts("2026-03-02 08:05:15"), "A1", 240, 30, 60, "transfer"),
-    ("L2", "C1", "inbound", "support", None, "K1", ts("2026-03-02 08:05:15"), None, ts("2026-03-02 08:05:45"),
-     ts("2026-03-02 08:10:45"), "A2", 300, 0, 30, "customer_hangup"),
+    (
+        "L1",
+        "C1",
+        "inbound",
+        "billing",
+        None,
+        "K1",
+        ts("2026-03-02 08:00:00"),
+        None,
+        ts("2026-03-02 08:00:15"),
+        ts("2026-03-02 08:05:15"),
+        "A1",
+        240,
+        30,
+        60,
+        "transfer",
+    ),
+    (
+        "L2",
+        "C1",
+        "inbound",
+        "support",
+        None,
+        "K1",
+        ts("2026-03-02 08:05:15"),
+        None,
+        ts("2026-03-02 08:05:45"),
+        ts("2026-03-02 08:10:45"),
+        "A2",
+        300,
+        0,
+        30,
+        "customer_hangup",
+    ),
     # the same customer calls again and hangs up after 3 s: a short abandon, and a repeat contact for C1
-    ("L3", "C2", "inbound", "billing", None, "K1", ts("2026-03-02 09:00:00"), None, None,
-     ts("2026-03-02 09:00:03"), None, 0, 0, 0, "abandon"),
+    (
+        "L3",
+        "C2",
+        "inbound",
+        "billing",
+        None,
+        "K1",
+        ts("2026-03-02 09:00:00"),
+        None,
+        None,
+        ts("2026-03-02 09:00:03"),
+        None,
+        0,
+        0,
+        0,
+        "abandon",
+    ),
     # answered after exactly 20 s: within the 20 s threshold
-    ("L4", "C3", "inbound", "billing", None, "K2", ts("2026-03-02 09:10:00"), None, ts("2026-03-02 09:10:20"),
-     ts("2026-03-02 09:14:20"), "A1", 200, 0, 40, "customer_hangup"),
+    (
+        "L4",
+        "C3",
+        "inbound",
+        "billing",
+        None,
+        "K2",
+        ts("2026-03-02 09:10:00"),
+        None,
+        ts("2026-03-02 09:10:20"),
+        ts("2026-03-02 09:14:20"),
+        "A1",
+        200,
+        0,
+        40,
+        "customer_hangup",
+    ),
     # abandoned after 40 s (a late abandon), no customer id
-    ("L5", "C4", "inbound", "billing", None, None, ts("2026-03-02 09:20:00"), None, None,
-     ts("2026-03-02 09:20:40"), None, 0, 0, 0, "abandon"),
+    (
+        "L5",
+        "C4",
+        "inbound",
+        "billing",
+        None,
+        None,
+        ts("2026-03-02 09:20:00"),
+        None,
+        None,
+        ts("2026-03-02 09:20:40"),
+        None,
+        0,
+        0,
+        0,
+        "abandon",
+    ),
     # abandoned after 10 s: neither short nor late
-    ("L6", "C5", "inbound", "billing", None, None, ts("2026-03-02 09:30:00"), None, None,
-     ts("2026-03-02 09:30:10"), None, 0, 0, 0, "abandon"),
+    (
+        "L6",
+        "C5",
+        "inbound",
+        "billing",
+        None,
+        None,
+        ts("2026-03-02 09:30:00"),
+        None,
+        None,
+        ts("2026-03-02 09:30:10"),
+        None,
+        0,
+        0,
+        0,
+        "abandon",
+    ),
     # ended in the IVR (never offered) and an outbound call: neither counts in service KPIs
-    ("L7", "C6", "inbound", None, None, None, None, None, None, ts("2026-03-02 10:00:00"), None, 0, 0, 0,
-     "customer_hangup"),
-    ("L8", "C7", "outbound", None, "winback", None, None, ts("2026-03-02 10:00:00"), ts("2026-03-02 10:00:10"),
-     ts("2026-03-02 10:02:00"), "A1", 110, 0, 0, "agent_hangup"),
+    (
+        "L7",
+        "C6",
+        "inbound",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        ts("2026-03-02 10:00:00"),
+        None,
+        0,
+        0,
+        0,
+        "customer_hangup",
+    ),
+    (
+        "L8",
+        "C7",
+        "outbound",
+        None,
+        "winback",
+        None,
+        None,
+        ts("2026-03-02 10:00:00"),
+        ts("2026-03-02 10:00:10"),
+        ts("2026-03-02 10:02:00"),
+        "A1",
+        110,
+        0,
+        0,
+        "agent_hangup",
+    ),
     # 2026-03-29, the DST day: 00:30 UTC is 01:30 CET, 01:30 UTC is 03:30 CEST
-    ("L9", "C8", "inbound", "billing", None, "K3", ts("2026-03-29 00:30:00"), None, ts("2026-03-29 00:30:05"),
-     ts("2026-03-29 00:35:05"), "A2", 250, 0, 50, "customer_hangup"),
-    ("L10", "C9", "inbound", "billing", None, "K4", ts("2026-03-29 01:30:00"), None, ts("2026-03-29 01:30:10"),
-     ts("2026-03-29 01:33:10"), "A2", 150, 0, 30, "customer_hangup"),
+    (
+        "L9",
+        "C8",
+        "inbound",
+        "billing",
+        None,
+        "K3",
+        ts("2026-03-29 00:30:00"),
+        None,
+        ts("2026-03-29 00:30:05"),
+        ts("2026-03-29 00:35:05"),
+        "A2",
+        250,
+        0,
+        50,
+        "customer_hangup",
+    ),
+    (
+        "L10",
+        "C9",
+        "inbound",
+        "billing",
+        None,
+        "K4",
+        ts("2026-03-29 01:30:00"),
+        None,
+        ts("2026-03-29 01:30:10"),
+        ts("2026-03-29 01:33:10"),
+        "A2",
+        150,
+        0,
+        30,
+        "customer_hangup",
+    ),
     # 2026-10-25, the autumn DST day: 00:10 UTC is 02:10 CEST, 01:10 UTC is 02:10 CET (the repeated hour)
-    ("L11", "C10", "inbound", "support", None, "K5", ts("2026-10-25 00:10:00"), None, ts("2026-10-25 00:10:05"),
-     ts("2026-10-25 00:15:00"), "A3", 200, 0, 0, "customer_hangup"),
-    ("L12", "C11", "inbound", "support", None, "K6", ts("2026-10-25 01:10:00"), None, ts("2026-10-25 01:10:05"),
-     ts("2026-10-25 01:15:00"), "A3", 200, 0, 0, "customer_hangup"),
+    (
+        "L11",
+        "C10",
+        "inbound",
+        "support",
+        None,
+        "K5",
+        ts("2026-10-25 00:10:00"),
+        None,
+        ts("2026-10-25 00:10:05"),
+        ts("2026-10-25 00:15:00"),
+        "A3",
+        200,
+        0,
+        0,
+        "customer_hangup",
+    ),
+    (
+        "L12",
+        "C11",
+        "inbound",
+        "support",
+        None,
+        "K6",
+        ts("2026-10-25 01:10:00"),
+        None,
+        ts("2026-10-25 01:10:05"),
+        ts("2026-10-25 01:15:00"),
+        "A3",
+        200,
+        0,
+        0,
+        "customer_hangup",
+    ),
 ]
 
 STATES = [
@@ -100,10 +309,15 @@ SCHEDULES = [
     ("A1", date(2026, 3, 2), "break", ts("2026-03-02 09:00:00"), ts("2026-03-02 09:10:00"), ts("2026-02-25 12:00:00")),
     ("A1", date(2026, 3, 2), "work", ts("2026-03-02 09:10:00"), ts("2026-03-02 10:00:00"), ts("2026-02-25 12:00:00")),
     # A2 on the DST day: work 23:00-01:00 UTC (00:00-03:00 local), time off 01:00-02:00 UTC
-    ("A2", date(2026, 3, 29), "work", ts("2026-03-28 23:00:00"), ts("2026-03-29 01:00:00"),
-     ts("2026-03-20 12:00:00")),
-    ("A2", date(2026, 3, 29), "time_off", ts("2026-03-29 01:00:00"), ts("2026-03-29 02:00:00"),
-     ts("2026-03-20 12:00:00")),
+    ("A2", date(2026, 3, 29), "work", ts("2026-03-28 23:00:00"), ts("2026-03-29 01:00:00"), ts("2026-03-20 12:00:00")),
+    (
+        "A2",
+        date(2026, 3, 29),
+        "time_off",
+        ts("2026-03-29 01:00:00"),
+        ts("2026-03-29 02:00:00"),
+        ts("2026-03-20 12:00:00"),
+    ),
 ]
 
 ROSTER_COLUMNS = ("as_of", "employee_id", "agent_id", "role", "team", "site", "employment_type", "fte", "hire_date")
@@ -134,15 +348,28 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, 
 
 def run_dbt_build(db_path: Path, select: list[str] | None = None, dbt_vars: str | None = None) -> None:
     """`dbt build` against `db_path`; fails the test with dbt's output when dbt fails."""
-    args = ["uv", "run", "dbt", "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(db_path.parent / "target"), "--log-path", str(db_path.parent / "logs")]
+    args = [
+        "uv",
+        "run",
+        "dbt",
+        "build",
+        "--project-dir",
+        str(DBT_DIR),
+        "--profiles-dir",
+        str(DBT_DIR),
+        "--target-path",
+        str(db_path.parent / "target"),
+        "--log-path",
+        str(db_path.parent / "logs"),
+    ]
     if select:
         args += ["--select", *select]
     if dbt_vars:
         args += ["--vars", dbt_vars]
     started = time.monotonic()
-    result = subprocess.run(args, cwd=REPO_ROOT, env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        args, cwd=REPO_ROOT, env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}, capture_output=True, text=True
+    )
     print(f"dbt build on {db_path.name}: exit {result.returncode} in {time.monotonic() - started:.1f} s")
     if result.returncode != 0:
         pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
@@ -156,8 +383,12 @@ def fixture_center_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         create_raw_tables(con)
         insert_rows(con, "calls", CALL_COLUMNS, CALLS)
         insert_rows(con, "agent_states", ("agent_id", "event_at", "state"), STATES)
-        insert_rows(con, "schedules", ("agent_id", "schedule_date", "activity", "starts_at", "ends_at",
-                                       "published_at"), SCHEDULES)
+        insert_rows(
+            con,
+            "schedules",
+            ("agent_id", "schedule_date", "activity", "starts_at", "ends_at", "published_at"),
+            SCHEDULES,
+        )
         insert_rows(con, "roster", ROSTER_COLUMNS, ROSTER)
     run_dbt_build(db_path, select=KPI_SELECTION)
     return db_path

@@ -19,16 +19,36 @@ from tests.dbt.conftest import DBT_DIR, REPO_ROOT
 
 def _unique_leg_test(db_path: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["uv", "run", "dbt", "test", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-         "--select", "fct_contact_legs,test_name:unique", *extra],
-        cwd=REPO_ROOT, env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}, capture_output=True, text=True)
+        [
+            "uv",
+            "run",
+            "dbt",
+            "test",
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--select",
+            "fct_contact_legs,test_name:unique",
+            *extra,
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
+        capture_output=True,
+        text=True,
+    )
 
 
 def _duplicate_one_leg(db_path: Path, stamp_shift: str) -> None:
     with duckdb.connect(str(db_path)) as con:
-        con.execute("insert into marts.fct_contact_legs select * replace (_built_at + "
-                    f"interval '{stamp_shift}' as _built_at) from marts.fct_contact_legs order by leg_id limit 1")
+        con.execute(
+            "insert into marts.fct_contact_legs select * replace (_built_at + "
+            f"interval '{stamp_shift}' as _built_at) from marts.fct_contact_legs order by leg_id limit 1"
+        )
 
 
 def test_a_duplicate_from_an_earlier_build_is_outside_the_scoped_test(fixture_center_db: Path, tmp_path: Path) -> None:

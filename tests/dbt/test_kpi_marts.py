@@ -16,12 +16,13 @@ def one_row(con: duckdb.DuckDBPyConnection, query: str) -> dict:
     relation = con.sql(query)
     rows = relation.fetchall()
     assert len(rows) == 1, f"expected one row from {query!r}, got {len(rows)}"
-    return dict(zip(relation.columns, rows[0]))
+    return dict(zip(relation.columns, rows[0], strict=True))
 
 
 def test_service_daily_billing_counts_transfers_and_abandons(fixture_center) -> None:
-    row = one_row(fixture_center, "select * from marts.kpi_service_daily "
-                                  "where local_date = '2026-03-02' and queue = 'billing'")
+    row = one_row(
+        fixture_center, "select * from marts.kpi_service_daily where local_date = '2026-03-02' and queue = 'billing'"
+    )
     # offered to billing: L1, L3, L4, L5, L6 (L2 went to support; L7 ended in the IVR; L8 is outbound)
     assert row["offered"] == 5
     assert row["answered"] == 2  # L1 (15 s), L4 (20 s)
@@ -44,16 +45,18 @@ def test_service_daily_billing_counts_transfers_and_abandons(fixture_center) -> 
 
 
 def test_transferred_leg_is_offered_again_to_the_second_queue(fixture_center) -> None:
-    row = one_row(fixture_center, "select * from marts.kpi_service_daily "
-                                  "where local_date = '2026-03-02' and queue = 'support'")
+    row = one_row(
+        fixture_center, "select * from marts.kpi_service_daily where local_date = '2026-03-02' and queue = 'support'"
+    )
     # L2: C1 transferred from billing, waited 30 s, handled by A2 for 300 + 0 + 30 s
     assert (row["offered"], row["answered"], row["answered_within_threshold"]) == (1, 1, 0)
     assert row["service_level"] == pytest.approx(0.0)  # 0 / 1
     assert row["asa_seconds"] == pytest.approx(30.0)
     assert row["aht_seconds"] == pytest.approx(330.0)
     # queue figures add up to the center's: 6 offered legs on the day (5 billing + 1 support), for 5 inbound contacts
-    total = one_row(fixture_center, "select sum(offered) as offered from marts.kpi_service_daily "
-                                    "where local_date = '2026-03-02'")
+    total = one_row(
+        fixture_center, "select sum(offered) as offered from marts.kpi_service_daily where local_date = '2026-03-02'"
+    )
     assert total["offered"] == 6
 
 
@@ -67,8 +70,9 @@ def test_fcr_counts_a_repeat_call_of_the_same_customer(fixture_center) -> None:
 
 
 def test_agent_day_with_a_republished_schedule(fixture_center) -> None:
-    row = one_row(fixture_center, "select * from marts.kpi_agent_daily "
-                                  "where local_date = '2026-03-02' and agent_id = 'A1'")
+    row = one_row(
+        fixture_center, "select * from marts.kpi_agent_daily where local_date = '2026-03-02' and agent_id = 'A1'"
+    )
     # states (UTC): ready 07:45-08:00 (900), talk 08:00-08:10 (600), acw 08:10-08:15 (300), ready 08:15-09:00
     # (2700), break 09:00-09:15 (900), ready 09:15-10:00 (2700), ready 22:30-23:00 (1800 before local midnight)
     assert row["logged_in_seconds"] == 9900
@@ -102,8 +106,9 @@ def test_agent_day_with_a_republished_schedule(fixture_center) -> None:
 
 
 def test_state_spanning_midnight_lands_on_both_days(fixture_center) -> None:
-    row = one_row(fixture_center, "select * from marts.kpi_agent_daily "
-                                  "where local_date = '2026-03-03' and agent_id = 'A1'")
+    row = one_row(
+        fixture_center, "select * from marts.kpi_agent_daily where local_date = '2026-03-03' and agent_id = 'A1'"
+    )
     # ready 22:30-23:30 UTC = 23:30-00:30 local: 1800 s on 2 March (above), 1800 s on 3 March
     assert (row["logged_in_seconds"], row["ready_seconds"]) == (1800, 1800)
     assert row["occupancy"] == pytest.approx(0.0)  # 0 / (0 + 1800)
@@ -112,40 +117,49 @@ def test_state_spanning_midnight_lands_on_both_days(fixture_center) -> None:
 
 
 def test_agent_without_states_gets_null_ratios(fixture_center) -> None:
-    row = one_row(fixture_center, "select * from marts.kpi_agent_daily "
-                                  "where local_date = '2026-03-02' and agent_id = 'A2'")
+    row = one_row(
+        fixture_center, "select * from marts.kpi_agent_daily where local_date = '2026-03-02' and agent_id = 'A2'"
+    )
     # A2 handled L2 but has no state events or schedule that day
     assert (row["logged_in_seconds"], row["handled_legs"], row["leg_handle_seconds"]) == (0, 1, 330)
     assert row["occupancy"] is None and row["utilization"] is None and row["adherence"] is None
 
 
 def test_dst_day_has_23_hours_of_intervals(fixture_center) -> None:
-    row = one_row(fixture_center, "select count(*) as intervals, sum(interval_seconds) as seconds, "
-                                  "count(*) filter (where hour(interval_start) = 2) as two_oclock "
-                                  "from marts.dim_interval where local_date = '2026-03-29'")
+    row = one_row(
+        fixture_center,
+        "select count(*) as intervals, sum(interval_seconds) as seconds, "
+        "count(*) filter (where hour(interval_start) = 2) as two_oclock "
+        "from marts.dim_interval where local_date = '2026-03-29'",
+    )
     # 23 hours x 4 quarter hours; 02:00-03:00 local does not exist
     assert (row["intervals"], row["seconds"], row["two_oclock"]) == (92, 82800, 0)
 
 
 def test_agent_day_across_the_dst_change(fixture_center) -> None:
-    row = one_row(fixture_center, "select * from marts.kpi_agent_daily "
-                                  "where local_date = '2026-03-29' and agent_id = 'A2'")
+    row = one_row(
+        fixture_center, "select * from marts.kpi_agent_daily where local_date = '2026-03-29' and agent_id = 'A2'"
+    )
     # ready 23:00-01:00 UTC = 00:00 CET to 03:00 CEST: three hours on the clock, 7200 s
     assert row["logged_in_seconds"] == 7200
     # scheduled work 7200 s all ready (adherent); time off 01:00-02:00 UTC (3600) is paid, not scheduled
     assert (row["scheduled_seconds"], row["adherent_seconds"], row["paid_scheduled_seconds"]) == (7200, 7200, 10800)
     assert row["shrinkage"] == pytest.approx(1 - 7200 / 10800)
     assert (row["planned_shrinkage_seconds"], row["unplanned_shrinkage_seconds"]) == (3600, 0)
-    spans = fixture_center.sql("select interval_start, duration_seconds from marts.fct_agent_state_spans "
-                               "where agent_id = 'A2' order by started_at").fetchall()
+    spans = fixture_center.sql(
+        "select interval_start, duration_seconds from marts.fct_agent_state_spans "
+        "where agent_id = 'A2' order by started_at"
+    ).fetchall()
     # eight quarter hours of 900 s, 00:00 to 01:45 local, then the clock jumps from 02:00 to 03:00
     assert [s[0] for s in spans] == [datetime(2026, 3, 29, h, m) for h in (0, 1) for m in (0, 15, 30, 45)]
     assert {s[1] for s in spans} == {900}
 
 
 def test_staffing_interval_required_agents_by_erlang_c(fixture_center) -> None:
-    row = one_row(fixture_center, "select * from marts.kpi_staffing_interval "
-                                  "where queue = 'billing' and interval_start = '2026-03-02 09:00:00'")
+    row = one_row(
+        fixture_center,
+        "select * from marts.kpi_staffing_interval where queue = 'billing' and interval_start = '2026-03-02 09:00:00'",
+    )
     # L1 alone: A = 1 x 330 s / 900 s = 0.3667 Erlang. N = 1: P(wait) = A = 0.3667,
     # SL = 1 - 0.3667 x exp(-(1 - 0.3667) x 20 / 330) = 0.647 < 0.80. N = 2: Erlang B(2) = 0.0469,
     # C = 2 x 0.0469 / (2 - 0.3667 x 0.9531) = 0.0568, SL = 1 - 0.0568 x exp(-1.6333 x 20 / 330) = 0.949 -> 2 agents
@@ -167,22 +181,44 @@ def test_monthly_team_is_the_latest_team_of_the_month(fixture_center) -> None:
     assert row["logged_in_seconds"] == 9900 + 1800
 
 
-@pytest.mark.parametrize("family, keys", [
-    ("service", ["queue"]), ("agent", ["agent_id"]), ("fcr", ["queue"]),
-])
+@pytest.mark.parametrize(
+    "family, keys",
+    [
+        ("service", ["queue"]),
+        ("agent", ["agent_id"]),
+        ("fcr", ["queue"]),
+    ],
+)
 def test_monthly_mart_equals_reaggregated_daily_mart(fixture_center, family: str, keys: list[str]) -> None:
     """Monthly sums equal the daily sums per month, and monthly ratios are rebuilt from them, not averaged."""
     monthly = fixture_center.sql(f"select * from marts.kpi_{family}_monthly")
     daily_columns = set(fixture_center.sql(f"select * from marts.kpi_{family}_daily").columns)
-    additive = [c for c in monthly.columns
-                if c in daily_columns and c not in keys + ["period_start", "team", "max_wait_seconds"]
-                and not c.endswith(("_rate", "_level", "occupancy", "utilization", "adherence", "conformance",
-                                    "shrinkage", "asa_seconds", "aht_seconds", "_target"))]
+    additive = [
+        c
+        for c in monthly.columns
+        if c in daily_columns
+        and c not in keys + ["period_start", "team", "max_wait_seconds"]
+        and not c.endswith(
+            (
+                "_rate",
+                "_level",
+                "occupancy",
+                "utilization",
+                "adherence",
+                "conformance",
+                "shrinkage",
+                "asa_seconds",
+                "aht_seconds",
+                "_target",
+            )
+        )
+    ]
     key_list = ", ".join(keys)
     sums = ", ".join(f"sum({c}) as {c}" for c in additive)
     daily_rolled = fixture_center.sql(
         f"select date_trunc('month', local_date)::date as period_start, {key_list}, {sums} "
-        f"from marts.kpi_{family}_daily group by all order by all").fetchall()
+        f"from marts.kpi_{family}_daily group by all order by all"
+    ).fetchall()
     monthly_rows = fixture_center.sql(
         f"select period_start, {key_list}, {', '.join(additive)} from marts.kpi_{family}_monthly order by all"
     ).fetchall()
@@ -200,28 +236,41 @@ def test_monthly_service_level_is_a_ratio_of_sums(fixture_center) -> None:
 
 
 def test_autumn_dst_day_repeats_the_two_oclock_hour(fixture_center) -> None:
-    days = one_row(fixture_center, "select count(*) as intervals, sum(interval_seconds) as seconds "
-                                   "from marts.dim_interval where local_date = '2026-10-25'")
+    days = one_row(
+        fixture_center,
+        "select count(*) as intervals, sum(interval_seconds) as seconds "
+        "from marts.dim_interval where local_date = '2026-10-25'",
+    )
     assert (days["intervals"], days["seconds"]) == (100, 90000)  # 25 hours x 4 quarter hours
-    rows = fixture_center.sql("select interval_start_at, offered, staffed_agents from marts.kpi_staffing_interval "
-                              "where queue = 'support' and interval_start = '2026-10-25 02:00:00' "
-                              "order by interval_start_at").fetchall()
+    rows = fixture_center.sql(
+        "select interval_start_at, offered, staffed_agents from marts.kpi_staffing_interval "
+        "where queue = 'support' and interval_start = '2026-10-25 02:00:00' "
+        "order by interval_start_at"
+    ).fetchall()
     # L11 (02:10 CEST) and L12 (02:10 CET) fall in two different 02:00 intervals, told apart by their UTC start;
     # A3 (support only) is ready through both
     assert rows == [(datetime(2026, 10, 25, 0, 0), 1, 1.0), (datetime(2026, 10, 25, 1, 0), 1, 1.0)]
-    agent = one_row(fixture_center, "select logged_in_seconds from marts.kpi_agent_daily "
-                                    "where agent_id = 'A3' and local_date = '2026-10-25'")
+    agent = one_row(
+        fixture_center,
+        "select logged_in_seconds from marts.kpi_agent_daily where agent_id = 'A3' and local_date = '2026-10-25'",
+    )
     assert agent["logged_in_seconds"] == 10800  # 01:30 CEST to 03:30 CET is three hours
 
 
 def test_every_column_of_the_kpi_marts_is_documented(fixture_center, fixture_center_db) -> None:
     """Every column of the service, agent and FCR marts (targets included) is described in its model's YAML."""
     manifest = json.loads((fixture_center_db.parent / "target" / "manifest.json").read_text())
-    documented = {node["name"]: {name for name, column in node["columns"].items() if column.get("description")}
-                  for node in manifest["nodes"].values() if node["resource_type"] == "model"}
-    tables = fixture_center.sql("select table_name, list(column_name) from information_schema.columns "
-                                "where regexp_matches(table_name, '^kpi_(service|agent|fcr)_(daily|weekly|monthly|"
-                                "quarterly|yearly)$') group by table_name").fetchall()
+    documented = {
+        node["name"]: {name for name, column in node["columns"].items() if column.get("description")}
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    tables = fixture_center.sql(
+        "select table_name, list(column_name) from information_schema.columns "
+        "where regexp_matches(table_name, '^kpi_(service|agent|fcr)_(daily|weekly|monthly|"
+        "quarterly|yearly)$') group by table_name"
+    ).fetchall()
     assert len(tables) == 15  # 3 families x 5 grains
-    assert {table: sorted(set(columns) - documented[table]) for table, columns in tables
-            if set(columns) - documented[table]} == {}
+    assert {
+        table: sorted(set(columns) - documented[table]) for table, columns in tables if set(columns) - documented[table]
+    } == {}

@@ -15,8 +15,17 @@ import pytest
 
 from tests.dbt.conftest import CALL_COLUMNS, CALLS, STATES, create_raw_tables, insert_rows, run_dbt_build
 
-QA_COLUMNS = ("evaluation_id", "contact_id", "agent_id", "evaluator_id", "evaluated_at", "form", "score", "max_score",
-              "critical_fail")
+QA_COLUMNS = (
+    "evaluation_id",
+    "contact_id",
+    "agent_id",
+    "evaluator_id",
+    "evaluated_at",
+    "form",
+    "score",
+    "max_score",
+    "critical_fail",
+)
 QA = [
     # both on 2026-03-02 local: C1 (leg L1) and C3 (leg L4), both handled by A1
     ("QE1", "C1", "A1", "Q9", datetime(2026, 3, 2, 12, 0), "standard", 8, 10, False),
@@ -26,8 +35,12 @@ QA = [
 
 def marts_row_counts(db_path: Path) -> dict[str, int]:
     with duckdb.connect(str(db_path), read_only=True) as con:
-        tables = [name for (name,) in con.sql("select table_name from information_schema.tables "
-                                               "where table_schema = 'marts' order by 1").fetchall()]
+        tables = [
+            name
+            for (name,) in con.sql(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         return {table: con.sql(f"select count(*) from marts.{table}").fetchall()[0][0] for table in tables}
 
 
@@ -42,12 +55,15 @@ def build_center(db_path: Path, sources: dict[str, tuple[tuple[str, ...], list[t
 
 
 def test_agents_missing_from_the_roster_form_a_null_team(tmp_path: Path) -> None:
-    db_path = build_center(tmp_path / "calls_and_qa.pipeline.duckdb",
-                           {"calls": (CALL_COLUMNS, CALLS), "qa_evaluations": (QA_COLUMNS, QA)})
+    db_path = build_center(
+        tmp_path / "calls_and_qa.pipeline.duckdb", {"calls": (CALL_COLUMNS, CALLS), "qa_evaluations": (QA_COLUMNS, QA)}
+    )
     with duckdb.connect(str(db_path), read_only=True) as con:
-        team_days = con.sql("select local_date::varchar, team, evaluations, score_sum, qa_score, critical_fails, "
-                            "handled_contacts, evaluated_handled_contacts from marts.kpi_quality_team_daily "
-                            "order by local_date").fetchall()
+        team_days = con.sql(
+            "select local_date::varchar, team, evaluations, score_sum, qa_score, critical_fails, "
+            "handled_contacts, evaluated_handled_contacts from marts.kpi_quality_team_daily "
+            "order by local_date"
+        ).fetchall()
         agent_teams = con.sql("select distinct team from marts.kpi_agent_daily").fetchall()
     # 2026-03-02: QE1 8/10 + QE2 6/10 -> 14/20 = 0.7, one critical fail; handled contacts C1/A1, C1/A2 (the transfer
     # leg L2), C3/A1 = 3, of which C1/A1 and C3/A1 are evaluated. 2026-03-29: C8/A2, C9/A2; 2026-10-25: C10/A3,
@@ -61,15 +77,32 @@ def test_agents_missing_from_the_roster_form_a_null_team(tmp_path: Path) -> None
 
 
 def test_marts_of_missing_sources_are_empty(tmp_path: Path) -> None:
-    db_path = build_center(tmp_path / "calls_and_states.pipeline.duckdb",
-                           {"calls": (CALL_COLUMNS, CALLS), "agent_states": (("agent_id", "event_at", "state"), STATES)})
+    db_path = build_center(
+        tmp_path / "calls_and_states.pipeline.duckdb",
+        {"calls": (CALL_COLUMNS, CALLS), "agent_states": (("agent_id", "event_at", "state"), STATES)},
+    )
     counts = marts_row_counts(db_path)
-    no_qa = [f"kpi_quality{team}_{grain}" for team in ("", "_team")
-             for grain in ("daily", "weekly", "monthly", "quarterly", "yearly")]
-    no_roster = ["dim_agent", "dim_team", "kpi_people_monthly", "kpi_people_quarterly", "kpi_people_yearly",
-                 "kpi_people_hire_cohorts"]
-    no_ledger = ["kpi_finance_monthly", "kpi_finance_quarterly", "kpi_finance_yearly", "kpi_cost_per_call_monthly",
-                 "kpi_cost_per_call_quarterly", "kpi_cost_per_call_yearly"]
+    no_qa = [
+        f"kpi_quality{team}_{grain}"
+        for team in ("", "_team")
+        for grain in ("daily", "weekly", "monthly", "quarterly", "yearly")
+    ]
+    no_roster = [
+        "dim_agent",
+        "dim_team",
+        "kpi_people_monthly",
+        "kpi_people_quarterly",
+        "kpi_people_yearly",
+        "kpi_people_hire_cohorts",
+    ]
+    no_ledger = [
+        "kpi_finance_monthly",
+        "kpi_finance_quarterly",
+        "kpi_finance_yearly",
+        "kpi_cost_per_call_monthly",
+        "kpi_cost_per_call_quarterly",
+        "kpi_cost_per_call_yearly",
+    ]
     no_schedules = ["fct_schedule_segments", "fct_adherence_spans"]
     empty = no_qa + no_roster + no_ledger + no_schedules
     assert {table: counts[table] for table in empty} == dict.fromkeys(empty, 0)

@@ -21,16 +21,37 @@ def test_broken_values_fail_the_model_level_tests(fixture_center_db: Path, tmp_p
     shutil.copy(fixture_center_db, db_path)
     with duckdb.connect(str(db_path)) as con:
         # A1 on 2026-03-02: an occupancy above 1 and a negative shrinkage; A1 on 2026-03-03: no period_start
-        con.execute("update marts.kpi_agent_daily set occupancy = 1.5, shrinkage = -0.1 "
-                    "where agent_id = 'A1' and local_date = '2026-03-02'")
-        con.execute("update marts.kpi_agent_daily set period_start = null "
-                    "where agent_id = 'A1' and local_date = '2026-03-03'")
+        con.execute(
+            "update marts.kpi_agent_daily set occupancy = 1.5, shrinkage = -0.1 "
+            "where agent_id = 'A1' and local_date = '2026-03-02'"
+        )
+        con.execute(
+            "update marts.kpi_agent_daily set period_start = null where agent_id = 'A1' and local_date = '2026-03-03'"
+        )
     target = tmp_path / "target"
     result = subprocess.run(
-        ["uv", "run", "dbt", "test", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-         "--target-path", str(target), "--log-path", str(tmp_path / "logs"), "--select",
-         "kpi_agent_daily,test_name:not_null_columns", "kpi_agent_daily,test_name:columns_between"],
-        cwd=REPO_ROOT, env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}, capture_output=True, text=True)
+        [
+            "uv",
+            "run",
+            "dbt",
+            "test",
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--select",
+            "kpi_agent_daily,test_name:not_null_columns",
+            "kpi_agent_daily,test_name:columns_between",
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1, result.stdout[-3000:]
 
     results = {r["unique_id"]: r for r in json.loads((target / "run_results.json").read_text())["results"]}

@@ -53,12 +53,23 @@ def test_unit_tests_pass_under_non_default_settings(tmp_path) -> None:
     db_path = tmp_path / "empty.pipeline.duckdb"
     with duckdb.connect(str(db_path)) as con:
         create_raw_tables(con)
-    common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-              "--log-path", str(tmp_path / "logs"), "--vars", json.dumps(NON_DEFAULT_SETTINGS)]
+    common = [
+        "--project-dir",
+        str(DBT_DIR),
+        "--profiles-dir",
+        str(DBT_DIR),
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+        "--vars",
+        json.dumps(NON_DEFAULT_SETTINGS),
+    ]
     env = {**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}
     for command in (["seed"], ["run", "--empty"], ["test", "--select", "test_type:unit"]):
-        result = subprocess.run(["uv", "run", "dbt", *command, *common], cwd=REPO_ROOT, env=env, capture_output=True,
-                                text=True, timeout=600)
+        result = subprocess.run(
+            ["uv", "run", "dbt", *command, *common], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
+        )
         if result.returncode != 0:
             pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     passed = re.search(r"PASS=(\d+)", result.stdout)

@@ -26,7 +26,8 @@ TILSYN = str(Path(sys.executable).parent / "tilsyn")
 def _tilsyn(*args: str, env: dict[str, str] | None = None, expect_exit: int = 0) -> subprocess.CompletedProcess:
     result = subprocess.run([TILSYN, *args], env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == expect_exit, (
-        f"tilsyn {args[0]} exited {result.returncode}:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}")
+        f"tilsyn {args[0]} exited {result.returncode}:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
+    )
     return result
 
 
@@ -37,8 +38,17 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     _tilsyn("generate", "--out", str(paths["landing"]), "--agents", "10", "--days", "35", "--seed", "3", "--faults")
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "e2e-test-key"}
     # exit 1: one file was rejected, everything else landed and was published
-    run = _tilsyn("run", "--landing", str(paths["landing"]), "--warehouse", str(paths["warehouse"]),
-                  "--dashboards", str(paths["dashboards"]), env=env, expect_exit=1)
+    run = _tilsyn(
+        "run",
+        "--landing",
+        str(paths["landing"]),
+        "--warehouse",
+        str(paths["warehouse"]),
+        "--dashboards",
+        str(paths["dashboards"]),
+        env=env,
+        expect_exit=1,
+    )
     paths["run_stdout"] = run.stdout  # type: ignore[assignment]
     return paths
 
@@ -95,12 +105,17 @@ def test_analyst_warehouse_has_only_published_schemas(center: dict) -> None:
     con = duckdb.connect(str(center["warehouse"]), read_only=True)
     try:
         # tables and views (the big facts are views over monthly Parquet files); duckdb_columns() has both
-        schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables "
-                                             "where table_schema not in ('information_schema', 'pg_catalog')"
-                                             ).fetchall()}
+        schemas = {
+            r[0]
+            for r in con.execute(
+                "select distinct table_schema from information_schema.tables "
+                "where table_schema not in ('information_schema', 'pg_catalog')"
+            ).fetchall()
+        }
         views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
-        columns = {r[0] for r in con.execute("select distinct column_name from duckdb_columns() where not internal"
-                                             ).fetchall()}
+        columns = {
+            r[0] for r in con.execute("select distinct column_name from duckdb_columns() where not internal").fetchall()
+        }
     finally:
         con.close()
     assert schemas == {"marts", "ops"}
@@ -116,7 +131,7 @@ def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_di
     shots = artifacts_dir / "screenshots" / "e2e"
     shots.mkdir(parents=True, exist_ok=True)
     checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
-    for page, check in zip(pages, checks):
+    for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.blocked_requests, (page.name, check.blocked_requests)
         if page.name != "index.html":

@@ -114,8 +114,13 @@ ROSTER = """as_of,employee_id,agent_id,full_name,role,team,site,supervisor_emplo
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("foundation")
     landing = root / "landing"
-    files = [("calls", CALLS), ("agent_states", STATES), ("schedules", SCHEDULES), ("roster", ROSTER),
-             ("schedules", SCHEDULES_REPUBLISHED)]
+    files = [
+        ("calls", CALLS),
+        ("agent_states", STATES),
+        ("schedules", SCHEDULES),
+        ("roster", ROSTER),
+        ("schedules", SCHEDULES_REPUBLISHED),
+    ]
     for seq, (source, text) in enumerate(files):
         (landing / source).mkdir(parents=True, exist_ok=True)
         path = landing / source / f"{source}_{seq}.csv"
@@ -123,9 +128,20 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         os.utime(path, (1_773_000_000 + seq, 1_773_000_000 + seq))  # arrival order = list order
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "test-key-not-secret"}
     result = subprocess.run(
-        [TILSYN, "run", "--landing", str(landing), "--warehouse", str(root / "warehouse.duckdb"),
-         "--dashboards", str(root / "dashboards")],
-        env=env, capture_output=True, text=True, timeout=600,
+        [
+            TILSYN,
+            "run",
+            "--landing",
+            str(landing),
+            "--warehouse",
+            str(root / "warehouse.duckdb"),
+            "--dashboards",
+            str(root / "dashboards"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "analyst warehouse" in result.stdout  # the closing summary says where the results are
@@ -137,7 +153,7 @@ def _rows(warehouse: Path, sql: str) -> list[dict]:
     try:
         cur = con.execute(sql)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     finally:
         con.close()
 
@@ -148,12 +164,34 @@ def test_service_daily_matches_hand_worked_values(warehouse: Path) -> None:
     billing, support = rows["billing"], rows["support"]
     assert str(billing["local_date"]) == "2026-03-10"
     expected_counts = {
-        "billing": dict(offered=4, answered=2, abandoned=2, short_abandoned=1, answered_within_threshold=1,
-                        service_level_denominator=3, answered_wait_seconds=40, max_wait_seconds=45, handled_legs=2,
-                        handle_seconds=630, transferred_legs=1, held_legs=1),
-        "support": dict(offered=2, answered=2, abandoned=0, short_abandoned=0, answered_within_threshold=2,
-                        service_level_denominator=2, answered_wait_seconds=30, max_wait_seconds=20, handled_legs=2,
-                        handle_seconds=350, transferred_legs=0, held_legs=1),
+        "billing": dict(
+            offered=4,
+            answered=2,
+            abandoned=2,
+            short_abandoned=1,
+            answered_within_threshold=1,
+            service_level_denominator=3,
+            answered_wait_seconds=40,
+            max_wait_seconds=45,
+            handled_legs=2,
+            handle_seconds=630,
+            transferred_legs=1,
+            held_legs=1,
+        ),
+        "support": dict(
+            offered=2,
+            answered=2,
+            abandoned=0,
+            short_abandoned=0,
+            answered_within_threshold=2,
+            service_level_denominator=2,
+            answered_wait_seconds=30,
+            max_wait_seconds=20,
+            handled_legs=2,
+            handle_seconds=350,
+            transferred_legs=0,
+            held_legs=1,
+        ),
     }
     for queue, expected in expected_counts.items():
         for column, value in expected.items():
@@ -175,14 +213,38 @@ def test_agent_daily_matches_hand_worked_values(warehouse: Path) -> None:
     rows = {r["agent_id"]: r for r in _rows(warehouse, "select * from marts.kpi_agent_daily order by agent_id")}
     assert set(rows) == {"a1", "a2"}
     expected = {
-        "a1": dict(team="North", logged_in_seconds=5700, ready_seconds=4260, talk_seconds=420, hold_seconds=30,
-                   acw_seconds=90, handle_seconds=540, scheduled_seconds=5400, adherent_seconds=5400,
-                   paid_scheduled_seconds=5400, productive_seconds=4500, planned_shrinkage_seconds=900,
-                   unplanned_shrinkage_seconds=0, handled_legs=2),
-        "a2": dict(team="South", logged_in_seconds=4500, ready_seconds=2860, talk_seconds=380, hold_seconds=20,
-                   acw_seconds=40, handle_seconds=440, scheduled_seconds=5400, adherent_seconds=4200,
-                   paid_scheduled_seconds=5400, productive_seconds=3300, planned_shrinkage_seconds=900,
-                   unplanned_shrinkage_seconds=1200, handled_legs=2),
+        "a1": dict(
+            team="North",
+            logged_in_seconds=5700,
+            ready_seconds=4260,
+            talk_seconds=420,
+            hold_seconds=30,
+            acw_seconds=90,
+            handle_seconds=540,
+            scheduled_seconds=5400,
+            adherent_seconds=5400,
+            paid_scheduled_seconds=5400,
+            productive_seconds=4500,
+            planned_shrinkage_seconds=900,
+            unplanned_shrinkage_seconds=0,
+            handled_legs=2,
+        ),
+        "a2": dict(
+            team="South",
+            logged_in_seconds=4500,
+            ready_seconds=2860,
+            talk_seconds=380,
+            hold_seconds=20,
+            acw_seconds=40,
+            handle_seconds=440,
+            scheduled_seconds=5400,
+            adherent_seconds=4200,
+            paid_scheduled_seconds=5400,
+            productive_seconds=3300,
+            planned_shrinkage_seconds=900,
+            unplanned_shrinkage_seconds=1200,
+            handled_legs=2,
+        ),
     }
     for agent, values in expected.items():
         for column, value in values.items():

@@ -74,14 +74,26 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "operations-test-key"}
     warehouse = root / "warehouse.duckdb"
     args = ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--dashboards", str(root / "dashboards")]
-    return {"root": root, "landing": landing, "warehouse": warehouse, "env": env, "args": args,
-            "pipeline": root / "warehouse.pipeline.duckdb"}
+    return {
+        "root": root,
+        "landing": landing,
+        "warehouse": warehouse,
+        "env": env,
+        "args": args,
+        "pipeline": root / "warehouse.pipeline.duckdb",
+    }
 
 
 def _run_and_kill_at(center: dict, pattern: str, command: list[str] | None = None) -> list[str]:
     """Start `tilsyn run` (or `command`), SIGKILL its process group at the first output line matching `pattern`."""
-    proc = subprocess.Popen(command or [TILSYN, *center["args"]], env=center["env"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        command or [TILSYN, *center["args"]],
+        env=center["env"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines = []
     for line in proc.stdout:
         lines.append(line)
@@ -125,7 +137,9 @@ def test_kill_during_ingest_keeps_every_landed_file_whole(center: dict) -> None:
     # kill once the first file has landed (each file's rows and manifest row commit in one transaction)
     lines = _run_and_kill_at(center, r"^\[ingest\]   \S+/\S+: .* rows loaded")
     assert sum("rows loaded" in line for line in lines) == 1  # killed at the first landed file
-    per_file = query(center["pipeline"], """
+    per_file = query(
+        center["pipeline"],
+        """
         select f.source, f.rows, coalesce(c.n, 0) + coalesce(s.n, 0) + coalesce(sc.n, 0) + coalesce(r.n, 0)
             + coalesce(l.n, 0) + coalesce(q.n, 0)
         from ops.loaded_files as f
@@ -135,7 +149,8 @@ def test_kill_during_ingest_keeps_every_landed_file_whole(center: dict) -> None:
         left join (select _file_seq, count(*) as n from raw.roster group by 1) as r on r._file_seq = f.file_seq
         left join (select _file_seq, count(*) as n from raw.ledger group by 1) as l on l._file_seq = f.file_seq
         left join (select _file_seq, count(*) as n from raw.qa_evaluations group by 1) as q on q._file_seq = f.file_seq
-    """)
+    """,
+    )
     assert len(per_file) >= 1
     assert all(manifest_rows == raw_rows for _, manifest_rows, raw_rows in per_file), per_file
     assert not center["warehouse"].exists()  # nothing was ever published
@@ -155,8 +170,9 @@ class Reader:
 
     def __init__(self, center: dict, name: str):
         self.stop_file, self.out = center["root"] / f"stop-{name}", center["root"] / f"{name}.json"
-        self.process = subprocess.Popen([sys.executable, "-c", READER, str(center["warehouse"]), str(self.stop_file),
-                                         str(self.out)])
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", READER, str(center["warehouse"]), str(self.stop_file), str(self.out)]
+        )
 
     def stop(self) -> dict:
         self.stop_file.touch()
@@ -185,9 +201,14 @@ def test_run_after_the_kills_publishes_the_right_result_while_a_reader_queries(c
     loads = query(center["warehouse"], "select count(*), count(distinct sha256) from ops.loaded_files")[0]
     assert loads[0] == loads[1] == len(_export_hashes(center["landing"]))  # nothing loaded twice, nothing lost
     # the run report: every dbt node of the build, none failed
-    statuses = dict(query(center["warehouse"], "select status, count(*) from ops.build_results "
-                                                "where run_id = (select max(run_id) from ops.build_results) "
-                                                "group by 1"))
+    statuses = dict(
+        query(
+            center["warehouse"],
+            "select status, count(*) from ops.build_results "
+            "where run_id = (select max(run_id) from ops.build_results) "
+            "group by 1",
+        )
+    )
     assert set(statuses) <= {"success", "pass"} and statuses["success"] > 50
     center["first_version"] = _published_version(center["warehouse"])
 
@@ -202,10 +223,12 @@ def test_a_run_over_no_new_files_is_a_no_op(center: dict) -> None:
 
 def _publish_command(center: dict) -> list[str]:
     """The publish step of a run, alone: the marts of the last build are in the pipeline file."""
-    code = ("from pathlib import Path; from dagster_project.publish import publish_warehouse; "
-            f"report = publish_warehouse(Path({str(center['pipeline'])!r}), Path({str(center['warehouse'])!r}), "
-            "progress=lambda line: print('[publish]', line, flush=True)); "
-            "print('[publish]', report.lines()[0], flush=True)")
+    code = (
+        "from pathlib import Path; from dagster_project.publish import publish_warehouse; "
+        f"report = publish_warehouse(Path({str(center['pipeline'])!r}), Path({str(center['warehouse'])!r}), "
+        "progress=lambda line: print('[publish]', line, flush=True)); "
+        "print('[publish]', report.lines()[0], flush=True)"
+    )
     return [sys.executable, "-c", code]
 
 

@@ -25,8 +25,13 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 TILSYN = str(Path(sys.executable).parent / "tilsyn")
-RAW_FILE = (Path(__file__).resolve().parents[2].parent / "shared" / "data" / "anonymous_bank"
-            / "data_anonymous_bank_february.txt")
+RAW_FILE = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "data"
+    / "anonymous_bank"
+    / "data_anonymous_bank_february.txt"
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +43,17 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "real-data-test-key"}
     for args in (
         ["import", "anonymous-bank", str(RAW_FILE), "--landing", str(landing)],
-        ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--dashboards", str(pages),
-         "--set", "metrics.center_timezone=Asia/Jerusalem"],
+        [
+            "run",
+            "--landing",
+            str(landing),
+            "--warehouse",
+            str(warehouse),
+            "--dashboards",
+            str(pages),
+            "--set",
+            "metrics.center_timezone=Asia/Jerusalem",
+        ],
     ):
         result = subprocess.run([TILSYN, *args], env=env, capture_output=True, text=True, timeout=900)
         assert result.returncode == 0, f"tilsyn {args[0]}:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
@@ -85,7 +99,7 @@ def test_dashboards_open_offline_and_say_no_data_for_missing_sources(bank: dict,
     shots = artifacts_dir / "screenshots" / "real_data"
     shots.mkdir(parents=True, exist_ok=True)
     checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
-    for page, check in zip(pages, checks):
+    for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.empty_charts, (page.name, [c.title for c in check.empty_charts])
     exec_page = checks[[p.name for p in pages].index("exec_1999-02.html")]

@@ -35,20 +35,28 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
     root = tmp_path_factory.mktemp("rebuild")
     landing = root / "landing"
-    generate_center(landing, agents=3, days=2, start=date.fromisoformat(DAY_1), seed=3,
-                    progress=None)
+    generate_center(landing, agents=3, days=2, start=date.fromisoformat(DAY_1), seed=3, progress=None)
     return {"root": root, "landing": landing, "env": {**os.environ, "TILSYN_PSEUDONYM_KEY": "rebuild-test-key"}}
 
 
 def _args(center: dict, name: str, *overrides: str) -> list[str]:
     root = center["root"]
-    return ["run", "--landing", str(center["landing"]), "--warehouse", str(root / name / "warehouse.duckdb"),
-            "--dashboards", str(root / name / "dashboards"), *[a for o in overrides for a in ("--set", o)]]
+    return [
+        "run",
+        "--landing",
+        str(center["landing"]),
+        "--warehouse",
+        str(root / name / "warehouse.duckdb"),
+        "--dashboards",
+        str(root / name / "dashboards"),
+        *[a for o in overrides for a in ("--set", o)],
+    ]
 
 
 def _run(center: dict, name: str, *overrides: str) -> str:
-    result = subprocess.run([TILSYN, *_args(center, name, *overrides)], env=center["env"], capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [TILSYN, *_args(center, name, *overrides)], env=center["env"], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, f"tilsyn run failed:\n{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
     return result.stdout
 
@@ -58,8 +66,10 @@ def _version(warehouse: Path) -> str:
 
 
 def _last_basis(warehouse: Path) -> tuple:
-    return query(warehouse, "select is_full_refresh, rebuild_local_dates, status from ops.dbt_build_basis "
-                             "order by started_at desc limit 1")[0]
+    return query(
+        warehouse,
+        "select is_full_refresh, rebuild_local_dates, status from ops.dbt_build_basis order by started_at desc limit 1",
+    )[0]
 
 
 def test_a_settings_change_gives_the_marts_of_a_fresh_build_with_the_new_setting(center: dict) -> None:
@@ -88,8 +98,9 @@ def own_environment(monkeypatch: pytest.MonkeyPatch):
     os.environ.update(saved)
 
 
-def test_a_day_rebuilds_alone_through_the_daily_partitions(center: dict, own_environment: None,
-                                                          capsys: pytest.CaptureFixture) -> None:
+def test_a_day_rebuilds_alone_through_the_daily_partitions(
+    center: dict, own_environment: None, capsys: pytest.CaptureFixture
+) -> None:
     """Dagster's own execution of one partition: dbt gets the day, the warehouse is published over no new file."""
     import dagster as dg
 
@@ -99,8 +110,12 @@ def test_a_day_rebuilds_alone_through_the_daily_partitions(center: dict, own_env
     live = center["root"] / "live"
     before = _version(live / "warehouse.duckdb")
     rendered_before_ns = (live / "dashboards" / "index.html").stat().st_mtime_ns
-    tilsyn = TilsynSettings(landing_dir=str(center["landing"]), warehouse_path=str(live / "warehouse.duckdb"),
-                            dashboards_dir=str(live / "dashboards"), overrides=[STAFF_ONLY_COST])
+    tilsyn = TilsynSettings(
+        landing_dir=str(center["landing"]),
+        warehouse_path=str(live / "warehouse.duckdb"),
+        dashboards_dir=str(live / "dashboards"),
+        overrides=[STAFF_ONLY_COST],
+    )
     job = build_definitions(tilsyn).resolve_job_def(REBUILD_DAYS_JOB_NAME)
     assert job.partitions_def.timezone == "Europe/Oslo"
     assert DAY_2 in job.partitions_def.get_partition_keys()
@@ -138,8 +153,14 @@ def test_a_run_killed_by_its_pid_alone_takes_its_dbt_along_and_the_next_run_reco
     fresh build's marts.
     """
     # Back to the default settings: the run builds (a full refresh) and is killed once dbt has built 10 models.
-    killed = subprocess.Popen([TILSYN, *_args(center, "live")], env=center["env"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    killed = subprocess.Popen(
+        [TILSYN, *_args(center, "live")],
+        env=center["env"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     dbt_pids: list[int] = []
     try:
         for line in killed.stdout:

@@ -14,28 +14,54 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from ingest_fixtures import TEST_KEY, Landing, csv_text, query, rows_of
 
 from ingest.contracts import SOURCES
 from ingest.load import IngestSetupError, load_landing
-from ingest_fixtures import TEST_KEY, Landing, csv_text, query, rows_of
 
 CARD = "4111 1111 1111 1111"
 IBAN = "NO93 8601 1117 947"
-SECRETS = ["+4791234567", "91234567", "cust-1", CARD, CARD.replace(" ", ""), "86011117947", "Kari Nordmann",
-           "moved abroad", "310.00", "ssn-12345"]
+SECRETS = [
+    "+4791234567",
+    "91234567",
+    "cust-1",
+    CARD,
+    CARD.replace(" ", ""),
+    "86011117947",
+    "Kari Nordmann",
+    "moved abroad",
+    "310.00",
+    "ssn-12345",
+]
 
 CALLS_ROWS = rows_of(
     "calls",
     dict(notes=f"paid with card {CARD}, refund to {IBAN}"),
-    dict(leg_id="L2", contact_id="C2", caller_number="+47 912 34 567", customer_id="cust-1",
-         queued_at="2026-03-10T08:10:00Z", answered_at="2026-03-10T08:10:30Z", ended_at="2026-03-10T08:13:50Z",
-         notes=""),
+    dict(
+        leg_id="L2",
+        contact_id="C2",
+        caller_number="+47 912 34 567",
+        customer_id="cust-1",
+        queued_at="2026-03-10T08:10:00Z",
+        answered_at="2026-03-10T08:10:30Z",
+        ended_at="2026-03-10T08:13:50Z",
+        notes="",
+    ),
 )
 CALLS = csv_text(CALLS_ROWS)
 ROSTER_ROWS = rows_of(
-    "roster", {},
-    dict(employee_id="S1", agent_id="", full_name="Siri Berg", role="supervisor", termination_date="2026-04-30",
-         termination_type="voluntary", termination_reason="moved abroad", hourly_cost="420.00"),
+    "roster",
+    {},
+    dict(
+        employee_id="S1",
+        agent_id="",
+        full_name="Siri Berg",
+        role="supervisor",
+        termination_date="2026-04-30",
+        termination_type="voluntary",
+        termination_reason="moved abroad",
+        hourly_cost="420.00",
+    ),
 )
 ROSTER = csv_text(ROSTER_ROWS)
 
@@ -48,8 +74,11 @@ def test_rows_land_typed_protected_with_load_metadata(landing: Landing) -> None:
     assert report.sources["calls"].files_loaded == 1 and report.sources["calls"].rows == 2
     assert report.sources["calls"].redactions == 2  # one card and one IBAN in L1's notes
 
-    rows = query(landing.pipeline_db, "select leg_id, queued_at, ended_at, talk_seconds, caller_number, customer_id,"
-                 " notes, _file_seq, _source_file, _source_line, _extra_columns, _load_id from raw.calls order by 1")
+    rows = query(
+        landing.pipeline_db,
+        "select leg_id, queued_at, ended_at, talk_seconds, caller_number, customer_id,"
+        " notes, _file_seq, _source_file, _source_line, _extra_columns, _load_id from raw.calls order by 1",
+    )
     l1, l2 = rows
     # L1 queued 09:00:00+01:00 -> 08:00:00 UTC; ended 09:05:40+01:00 -> 08:05:40 UTC.
     assert l1[1:4] == (datetime(2026, 3, 10, 8, 0, 0), datetime(2026, 3, 10, 8, 5, 40), 300)
@@ -62,8 +91,10 @@ def test_rows_land_typed_protected_with_load_metadata(landing: Landing) -> None:
     assert json.loads(l1[10]) == {"vendor_ref": "V-1"} and json.loads(l2[10]) == {"vendor_ref": None}
     assert l1[11] == report.load_id
 
-    manifest = query(landing.pipeline_db, "select source, path, rows, file_seq, redactions, length(sha256), load_id "
-                     "from ops.loaded_files")
+    manifest = query(
+        landing.pipeline_db,
+        "select source, path, rows, file_seq, redactions, length(sha256), load_id from ops.loaded_files",
+    )
     assert manifest == [("calls", "calls/calls_2026-03-10.csv", 2, 1, 2, 64, report.load_id)]
     assert query(landing.pipeline_db, "select files_loaded, rows_loaded, ok from ops.loads") == [(1, 2, True)]
 
@@ -71,15 +102,23 @@ def test_rows_land_typed_protected_with_load_metadata(landing: Landing) -> None:
 def test_restricted_roster_columns_go_only_to_the_restricted_database(landing: Landing) -> None:
     landing.write("roster", "roster.csv", ROSTER)
     assert landing.load().ok
-    raw_columns = {c for (c,) in query(landing.pipeline_db, "select column_name from information_schema.columns "
-                                       "where table_schema = 'raw' and table_name = 'roster'")}
+    raw_columns = {
+        c
+        for (c,) in query(
+            landing.pipeline_db,
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'roster'",
+        )
+    }
     assert not raw_columns & {"full_name", "termination_reason", "hourly_cost", "currency"}
-    assert query(landing.pipeline_db, "select employee_id, fte from raw.roster order by 1") == [
-        ("E1", 1), ("S1", 1)]
-    assert query(landing.restricted_db, "select employee_id, full_name, termination_reason, hourly_cost, currency, "
-                 "_source_line from restricted.roster order by 1") == [
+    assert query(landing.pipeline_db, "select employee_id, fte from raw.roster order by 1") == [("E1", 1), ("S1", 1)]
+    assert query(
+        landing.restricted_db,
+        "select employee_id, full_name, termination_reason, hourly_cost, currency, "
+        "_source_line from restricted.roster order by 1",
+    ) == [
         ("E1", "Kari Nordmann", None, pytest.approx(310), "NOK", 2),
-        ("S1", "Siri Berg", "moved abroad", pytest.approx(420), "NOK", 3)]
+        ("S1", "Siri Berg", "moved abroad", pytest.approx(420), "NOK", 3),
+    ]
     assert stat.S_IMODE(landing.restricted_db.stat().st_mode) == 0o600
 
 
@@ -87,8 +126,9 @@ def test_all_raw_and_ops_tables_exist_without_any_landing_folder(landing: Landin
     report = landing.load()
     assert report.ok and report.rows == 0
     tables = set(query(landing.pipeline_db, "select table_schema, table_name from information_schema.tables"))
-    assert {("raw", s) for s in SOURCES} | {("ops", t) for t in ("loads", "loaded_files", "rejected_files",
-                                                                  "row_problems")} <= tables
+    assert {("raw", s) for s in SOURCES} | {
+        ("ops", t) for t in ("loads", "loaded_files", "rejected_files", "row_problems")
+    } <= tables
 
 
 def test_nothing_written_holds_a_secret(landing: Landing) -> None:
@@ -97,17 +137,23 @@ def test_nothing_written_holds_a_secret(landing: Landing) -> None:
     landing.write("roster", "roster.csv", csv_text([{**r, "national_id": "ssn-12345"} for r in ROSTER_ROWS]))
     # Rejected files whose reported values would be secrets: a restricted value, a card number in a bad field.
     landing.write("roster", "bad_roster.csv", csv_text(rows_of("roster", dict(hourly_cost="310.00x"))))
-    landing.write("calls", "bad_calls.csv", csv_text(rows_of("calls", dict(leg_id="L9", direction=CARD,
-                                                                           caller_number="+4791234567"))))
+    landing.write(
+        "calls",
+        "bad_calls.csv",
+        csv_text(rows_of("calls", dict(leg_id="L9", direction=CARD, caller_number="+4791234567"))),
+    )
     said: list[str] = []
-    report = load_landing(landing.dir, landing.pipeline_db, landing.restricted_db, landing.quarantine,
-                          TEST_KEY, progress=said.append)
+    report = load_landing(
+        landing.dir, landing.pipeline_db, landing.restricted_db, landing.quarantine, TEST_KEY, progress=said.append
+    )
     assert {r.file for r in report.rejected} == {"roster/bad_roster.csv", "calls/bad_calls.csv"}
 
     con = duckdb.connect(str(landing.pipeline_db), read_only=True)
     try:
-        text_columns = con.sql("select table_schema, table_name, column_name from information_schema.columns "
-                               "where data_type = 'VARCHAR' and table_schema in ('raw', 'ops')").fetchall()
+        text_columns = con.sql(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR' and table_schema in ('raw', 'ops')"
+        ).fetchall()
         assert len(text_columns) > 40
         for schema, table, column in text_columns:
             values = [v for (v,) in con.sql(f'select "{column}" from {schema}.{table}').fetchall() if v]
@@ -139,7 +185,10 @@ def test_second_run_changes_nothing_and_new_files_are_picked_up(landing: Landing
     third = landing.load()
     assert (third.sources["calls"].files_loaded, third.sources["calls"].files_skipped) == (1, 2)
     assert query(landing.pipeline_db, "select leg_id, _file_seq, _source_file from raw.calls order by 1") == [
-        ("L1", 1, "calls/a.csv"), ("L2", 1, "calls/a.csv"), ("L3", 2, "calls/b.csv")]
+        ("L1", 1, "calls/a.csv"),
+        ("L2", 1, "calls/a.csv"),
+        ("L3", 2, "calls/b.csv"),
+    ]
     assert query(landing.pipeline_db, "select count(*) from ops.loads") == [(3,)]
 
 
@@ -154,25 +203,32 @@ def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> Non
 
     assert not report.ok
     assert [(r.file, r.problems) for r in report.rejected] == [("calls/b.csv", 1)]
-    assert report.rejected[0].reason == \
-        "1 problem(s) in rows; first: line 3 agent_id: required when answered (answered_at is set)"
+    assert (
+        report.rejected[0].reason
+        == "1 problem(s) in rows; first: line 3 agent_id: required when answered (answered_at is set)"
+    )
     assert report.sources["agent_states"].files_loaded == 1
     assert any("REJECTED calls/b.csv" in line for line in report.lines())
     assert report.source_metadata("calls")["rejected_files"] == "calls/b.csv"
     assert report.source_metadata("agent_states")["rows"] == 1
     # Already-loaded data is untouched; the landing file stays; the quarantine holds a copy and a report.
     assert query(landing.pipeline_db, "select leg_id, outcome from raw.calls order by 1") == [
-        ("L1", "resolved"), ("L2", "resolved")]
+        ("L1", "resolved"),
+        ("L2", "resolved"),
+    ]
     assert bad.read_text() == bad_text
     copy = landing.quarantine / "calls" / "b.csv"
     assert copy.read_text() == bad_text
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600  # a raw export may hold secrets
     assert pl.read_csv(Path(f"{copy}.problems.csv")).rows() == [
-        ("calls/b.csv", 3, "agent_id", None, "required when answered (answered_at is set)")]
+        ("calls/b.csv", 3, "agent_id", None, "required when answered (answered_at is set)")
+    ]
     assert query(landing.pipeline_db, 'select file, "row", field, rule from ops.row_problems') == [
-        ("calls/b.csv", 3, "agent_id", "required when answered (answered_at is set)")]
+        ("calls/b.csv", 3, "agent_id", "required when answered (answered_at is set)")
+    ]
     assert query(landing.pipeline_db, "select source_file, problems, load_id from ops.rejected_files") == [
-        ("calls/b.csv", 1, report.load_id)]
+        ("calls/b.csv", 1, report.load_id)
+    ]
     assert query(landing.pipeline_db, "select ok from ops.loads order by started_at") == [(True,), (False,)]
 
     # Not retried while unchanged, even under another name.
@@ -186,19 +242,31 @@ def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> Non
     fixed = landing.load()
     assert fixed.ok and fixed.sources["calls"].files_loaded == 1
     assert query(landing.pipeline_db, "select leg_id, outcome, _file_seq from raw.calls order by 1, 3") == [
-        ("L1", "resolved", 1), ("L1", "corrected", 3), ("L2", "resolved", 1), ("L5", "resolved", 3)]
+        ("L1", "resolved", 1),
+        ("L1", "corrected", 3),
+        ("L2", "resolved", 1),
+        ("L5", "resolved", 3),
+    ]
 
 
-@pytest.mark.parametrize("name, content, reason", [
-    ("latin1.csv", "agent_id,event_at,state\na1,2026-03-10T08:55:00Z,p\xe6use\n".encode("latin-1"),
-     "not UTF-8 text (line 2"),
-    ("empty.csv", b"", "empty file"),
-    ("no_state.csv", b"agent_id,event_at\na1,2026-03-10T08:55:00Z\n", "missing required column(s) state"),
-    ("cut.csv", b"agent_id,event_at,state\na1,2026-03-10T08:55:00Z,ready\na2,2026-03-1",
-     "truncated last line: line 3"),
-])
-def test_unreadable_file_is_rejected_with_its_reason(landing: Landing, name: str, content: bytes,
-                                                     reason: str) -> None:
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        (
+            "latin1.csv",
+            "agent_id,event_at,state\na1,2026-03-10T08:55:00Z,p\xe6use\n".encode("latin-1"),
+            "not UTF-8 text (line 2",
+        ),
+        ("empty.csv", b"", "empty file"),
+        ("no_state.csv", b"agent_id,event_at\na1,2026-03-10T08:55:00Z\n", "missing required column(s) state"),
+        (
+            "cut.csv",
+            b"agent_id,event_at,state\na1,2026-03-10T08:55:00Z,ready\na2,2026-03-1",
+            "truncated last line: line 3",
+        ),
+    ],
+)
+def test_unreadable_file_is_rejected_with_its_reason(landing: Landing, name: str, content: bytes, reason: str) -> None:
     landing.write("agent_states", name, content)
     report = landing.load()
     assert not report.ok
@@ -214,8 +282,10 @@ LATEST_WINS = """
 
 
 def test_arrival_order_and_repeated_files_give_the_same_contents(tmp_path: Path) -> None:
-    files = [("a.csv", csv_text(rows_of("calls", {}, dict(leg_id="L2")))),
-             ("b.csv", csv_text(rows_of("calls", dict(leg_id="L3"), dict(leg_id="L4"))))]
+    files = [
+        ("a.csv", csv_text(rows_of("calls", {}, dict(leg_id="L2")))),
+        ("b.csv", csv_text(rows_of("calls", dict(leg_id="L3"), dict(leg_id="L4")))),
+    ]
     results = []
     for run, order in enumerate([files, files[::-1]]):
         landing = Landing(tmp_path / str(run))
@@ -238,8 +308,11 @@ def test_parquet_and_gzip_exports_load(landing: Landing, tmp_path: Path) -> None
     report = landing.load()
     assert report.ok and report.sources["ledger"].files_loaded == 2
     assert query(landing.pipeline_db, "select line_id, amount from raw.ledger order by 1") == [
-        ("B-2", pytest.approx(10)), ("B-2026-03-1", pytest.approx(-1250.5)),
-        ("P-2", pytest.approx(10)), ("P-2026-03-1", pytest.approx(-1250.5))]
+        ("B-2", pytest.approx(10)),
+        ("B-2026-03-1", pytest.approx(-1250.5)),
+        ("P-2", pytest.approx(10)),
+        ("P-2026-03-1", pytest.approx(-1250.5)),
+    ]
 
 
 def test_sources_filter_and_unknown_source(landing: Landing) -> None:
@@ -253,9 +326,16 @@ def test_sources_filter_and_unknown_source(landing: Landing) -> None:
 
 def test_locked_database_is_a_clear_setup_error(landing: Landing) -> None:
     landing.load()
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('locked', flush=True); time.sleep(30)", str(landing.pipeline_db)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(30)",
+            str(landing.pipeline_db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(IngestSetupError, match="cannot open the pipeline database .* close that and run again"):
@@ -267,13 +347,18 @@ def test_locked_database_is_a_clear_setup_error(landing: Landing) -> None:
 
 def test_arrival_order_is_modification_time_then_name(landing: Landing) -> None:
     # z.csv is written first but carries the latest time; a.csv and b.csv arrive together (same time).
-    paths = [landing.write("calls", name, csv_text(rows_of("calls", dict(leg_id=name))))
-             for name in ("z.csv", "b.csv", "a.csv")]
-    for path, seconds in zip(paths, (1_800_000_000, 1_700_000_000, 1_700_000_000)):
+    paths = [
+        landing.write("calls", name, csv_text(rows_of("calls", dict(leg_id=name))))
+        for name in ("z.csv", "b.csv", "a.csv")
+    ]
+    for path, seconds in zip(paths, (1_800_000_000, 1_700_000_000, 1_700_000_000), strict=True):
         os.utime(path, (seconds, seconds))
     landing.load()
     assert query(landing.pipeline_db, "select _source_file, _file_seq from raw.calls order by 2") == [
-        ("calls/a.csv", 1), ("calls/b.csv", 2), ("calls/z.csv", 3)]
+        ("calls/a.csv", 1),
+        ("calls/b.csv", 2),
+        ("calls/z.csv", 3),
+    ]
     # A file arriving in a later run comes after all of them, whatever its time.
     late = landing.write("calls", "0.csv", csv_text(rows_of("calls", dict(leg_id="late"))))
     os.utime(late, (1_600_000_000, 1_600_000_000))

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from ingest_fixtures import TEST_KEY, Landing, csv_text, query, rows_of
 
 import ingest.load
 from ingest.contracts import SOURCES, raw_table_ddl
 from ingest.sample import generate_center
-from ingest_fixtures import TEST_KEY, Landing, csv_text, query, rows_of
 
 
 def _with_check(landing: Landing, source: str, check: str) -> None:
@@ -49,9 +49,13 @@ def test_a_file_failing_to_land_is_rejected_alone_and_its_batch_mates_land(landi
     assert report.sources["calls"].files_loaded == 2 and report.sources["calls"].rows == 2
     # Numbers are given in arrival order when a file is accepted: b.csv had 2 before it failed to land.
     assert query(landing.pipeline_db, "select leg_id, _file_seq, _source_file from raw.calls order by 1") == [
-        ("L1", 1, "calls/a.csv"), ("L3", 3, "calls/c.csv")]
+        ("L1", 1, "calls/a.csv"),
+        ("L3", 3, "calls/c.csv"),
+    ]
     assert query(landing.pipeline_db, "select path, rows, file_seq from ops.loaded_files order by 3") == [
-        ("calls/a.csv", 1, 1), ("calls/c.csv", 1, 3)]
+        ("calls/a.csv", 1, 1),
+        ("calls/c.csv", 1, 3),
+    ]
 
 
 def test_restricted_rows_follow_their_file_when_a_batch_fails(landing: Landing) -> None:
@@ -62,34 +66,52 @@ def test_restricted_rows_follow_their_file_when_a_batch_fails(landing: Landing) 
 
     assert [r.file for r in report.rejected] == ["roster/r2.csv"]
     assert query(landing.pipeline_db, "select employee_id, _file_seq from raw.roster order by 1") == [
-        ("E1", 1), ("E3", 3)]
+        ("E1", 1),
+        ("E3", 3),
+    ]
     # The refused file's restricted rows were committed with its first attempt and are gone again.
-    assert query(landing.restricted_db, "select employee_id, full_name, _file_seq from restricted.roster "
-                 "order by 1") == [("E1", "Kari Nordmann", 1), ("E3", "Kari Nordmann", 3)]
+    assert query(
+        landing.restricted_db, "select employee_id, full_name, _file_seq from restricted.roster order by 1"
+    ) == [("E1", "Kari Nordmann", 1), ("E3", "Kari Nordmann", 3)]
 
 
-def test_files_land_whenever_the_rows_waiting_reach_the_budget(landing: Landing,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_land_whenever_the_rows_waiting_reach_the_budget(
+    landing: Landing, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(ingest.load, "BATCH_ROWS", 4)
     for i in range(3):  # arriving c0, s0, c1, s1, c2, s2 with 2 + 1 rows each
         landing.write("calls", f"c{i}.csv", csv_text(rows_of("calls", dict(leg_id=f"L{i}a"), dict(leg_id=f"L{i}b"))))
         landing.write("agent_states", f"s{i}.csv", csv_text(rows_of("agent_states", dict(agent_id=f"a{i}"))))
     said: list[str] = []
-    report = ingest.load.load_landing(landing.dir, landing.pipeline_db, landing.restricted_db, landing.quarantine,
-                                      TEST_KEY, progress=said.append)
+    report = ingest.load.load_landing(
+        landing.dir, landing.pipeline_db, landing.restricted_db, landing.quarantine, TEST_KEY, progress=said.append
+    )
 
     assert report.ok and report.sources["calls"].rows == 6 and report.sources["agent_states"].rows == 3
     # c0 + s0 + c1 = 5 >= 4 rows wait once c1 is accepted: c0 and c1 land in one transaction, then s0 in another;
     # s1 + c2 + s2 = 4 rows when s2 is accepted: s1 and s2 land, then c2. The progress lines show the order in which
     # files land; the numbers follow arrival whatever the batch.
     assert [line.split(":")[0].strip() for line in said if "rows loaded" in line] == [
-        "calls/c0.csv", "calls/c1.csv", "agent_states/s0.csv", "agent_states/s1.csv", "agent_states/s2.csv",
-        "calls/c2.csv"]
+        "calls/c0.csv",
+        "calls/c1.csv",
+        "agent_states/s0.csv",
+        "agent_states/s1.csv",
+        "agent_states/s2.csv",
+        "calls/c2.csv",
+    ]
     assert query(landing.pipeline_db, "select path, rows, file_seq from ops.loaded_files order by 3") == [
-        ("calls/c0.csv", 2, 1), ("agent_states/s0.csv", 1, 2), ("calls/c1.csv", 2, 3),
-        ("agent_states/s1.csv", 1, 4), ("calls/c2.csv", 2, 5), ("agent_states/s2.csv", 1, 6)]
+        ("calls/c0.csv", 2, 1),
+        ("agent_states/s0.csv", 1, 2),
+        ("calls/c1.csv", 2, 3),
+        ("agent_states/s1.csv", 1, 4),
+        ("calls/c2.csv", 2, 5),
+        ("agent_states/s2.csv", 1, 6),
+    ]
     assert query(landing.pipeline_db, "select _file_seq, count(*) from raw.calls group by 1 order by 1") == [
-        (1, 2), (3, 2), (5, 2)]
+        (1, 2),
+        (3, 2),
+        (5, 2),
+    ]
 
 
 def test_copies_prepared_ahead_are_decided_in_arrival_order(landing: Landing) -> None:
@@ -119,12 +141,17 @@ ingest.load.load_landing(root / "landing", root / "w.pipeline.duckdb", root / "w
 """
 
 PER_FILE = " union all ".join(
-    f"select '{s}' as source, _file_seq, count(*) as n from raw.{s} group by 2" for s in SOURCES)
+    f"select '{s}' as source, _file_seq, count(*) as n from raw.{s} group by 2" for s in SOURCES
+)
 
 
 def _run_loader(root: Path, kill_after_seconds: float | None) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", LOADER, str(root)], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(ingest.load.__file__).parents[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOADER, str(root)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(ingest.load.__file__).parents[1],
+    )
     if kill_after_seconds is None:
         assert proc.wait(timeout=120) == 0
         return
@@ -145,18 +172,22 @@ def _contents(root: Path) -> list:
     """What was loaded, independent of load ids and numbering: per file its rows, and every raw row's identity."""
     db = root / "w.pipeline.duckdb"
     files = query(db, "select source, path, rows from ops.loaded_files order by 2")
-    rows = query(db, " union all ".join(f"select '{s}', _source_file, _source_line from raw.{s}" for s in SOURCES)
-                 + " order by 2, 3")
-    restricted = query(root / "w.restricted.duckdb", "select _source_file, _source_line, full_name, hourly_cost "
-                       "from restricted.roster order by 1, 2")
+    rows = query(
+        db,
+        " union all ".join(f"select '{s}', _source_file, _source_line from raw.{s}" for s in SOURCES)
+        + " order by 2, 3",
+    )
+    restricted = query(
+        root / "w.restricted.duckdb",
+        "select _source_file, _source_line, full_name, hourly_cost from restricted.roster order by 1, 2",
+    )
     return [files, rows, restricted]
 
 
 def test_a_kill_at_any_moment_leaves_whole_files_and_a_rerun_completes_the_load(tmp_path: Path) -> None:
     # 29 files, about 0.5 s of loading on the reference machine: each kill lands after a few more files (in batches
     # of at most 400 rows), inside or between transactions, wherever the moment falls.
-    generate_center(tmp_path / "whole" / "landing", agents=30, days=8, start=date(2026, 1, 27), seed=3,
-                    progress=None)
+    generate_center(tmp_path / "whole" / "landing", agents=30, days=8, start=date(2026, 1, 27), seed=3, progress=None)
     _run_loader(tmp_path / "whole", kill_after_seconds=None)
     expected = _contents(tmp_path / "whole")
     assert len(expected[0]) >= 25 and expected[2]  # roster snapshots reached the restricted database

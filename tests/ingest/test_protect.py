@@ -12,8 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.protect import (KEY_ENV, PseudonymKeyError, load_pseudonym_key, mask_values, pseudonymise,
-                            redact_column, redact_text)
+from ingest.protect import (
+    KEY_ENV,
+    PseudonymKeyError,
+    load_pseudonym_key,
+    mask_values,
+    pseudonymise,
+    redact_column,
+    redact_text,
+)
 
 DIGITS = "0123456789"
 
@@ -39,7 +46,7 @@ def card_numbers(draw) -> tuple[str, str]:
         return digits, digits
     if style == "amex":
         return digits, sep.join([digits[:4], digits[4:10], digits[10:]])
-    return digits, sep.join(digits[i:i + 4] for i in range(0, length, 4))
+    return digits, sep.join(digits[i : i + 4] for i in range(0, length, 4))
 
 
 # Words and punctuation around a number; never a digit or letter glued to it (an id like ORD-4111... is not a card).
@@ -66,7 +73,7 @@ def ibans(draw) -> str:
     check = f"{98 - int(numeric) % 97:02d}"
     compact = country + check + bban
     if draw(st.booleans()):
-        return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
     return compact
 
 
@@ -82,8 +89,9 @@ harmless = st.one_of(
     st.builds(lambda d: f"ORD-{d}", st.text(DIGITS, min_size=6, max_size=19)),  # order ids
     st.builds(lambda d: f"INV{d}", st.text(DIGITS, min_size=13, max_size=19)),
     st.builds(lambda d: f"+{d}", st.text(DIGITS, min_size=8, max_size=15)),  # E.164 phone numbers
-    st.builds(lambda d: "+45 " + " ".join(d[i:i + 2] for i in range(0, 8, 2)), st.text(DIGITS, min_size=8,
-                                                                                      max_size=8)),
+    st.builds(
+        lambda d: "+45 " + " ".join(d[i : i + 2] for i in range(0, 8, 2)), st.text(DIGITS, min_size=8, max_size=8)
+    ),
     st.dates().map(lambda d: d.isoformat()),
     st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
     st.text(DIGITS, min_size=1, max_size=12),  # short numbers: amounts, ids, extensions
@@ -99,12 +107,22 @@ def test_order_ids_phone_numbers_and_dates_are_left_alone(parts) -> None:
 
 
 def test_redact_column_counts_and_keeps_other_values() -> None:
-    values = pl.Series(["pay 4111 1111 1111 1111 or 5500-0000-0000-0004", None, "order ORD-4111111111111111",
-                        "IBAN DE89 3704 0044 0532 0130 00"])
+    values = pl.Series(
+        [
+            "pay 4111 1111 1111 1111 or 5500-0000-0000-0004",
+            None,
+            "order ORD-4111111111111111",
+            "IBAN DE89 3704 0044 0532 0130 00",
+        ]
+    )
     redacted, count = redact_column(values)
     assert count == 3  # two cards in the first value, one IBAN in the last
-    assert redacted.to_list() == ["pay [card removed] or [card removed]", None, "order ORD-4111111111111111",
-                                  "IBAN [iban removed]"]
+    assert redacted.to_list() == [
+        "pay [card removed] or [card removed]",
+        None,
+        "order ORD-4111111111111111",
+        "IBAN [iban removed]",
+    ]
 
 
 def test_pseudonyms_are_keyed_stable_and_canonical_for_phone_numbers() -> None:
@@ -115,14 +133,19 @@ def test_pseudonyms_are_keyed_stable_and_canonical_for_phone_numbers() -> None:
     assert all(re.fullmatch(r"[0-9a-f]{64}", v) for v in first[:3])
     assert pseudonymise(numbers, b"key-1", phone=True).to_list() == first  # stable across loads
     assert pseudonymise(numbers, b"key-2", phone=True).to_list()[0] != first[0]  # depends on the secret
-    assert pseudonymise(pl.Series(["cust-1 "]), b"key-1").to_list() == pseudonymise(pl.Series(["cust-1"]),
-                                                                                     b"key-1").to_list()
+    assert (
+        pseudonymise(pl.Series(["cust-1 "]), b"key-1").to_list()
+        == pseudonymise(pl.Series(["cust-1"]), b"key-1").to_list()
+    )
 
 
 @settings(max_examples=100, deadline=None, database=None)
-@given(key=st.binary(min_size=1, max_size=200),
-       values=st.lists(st.text(st.characters(categories=("L", "N", "P", "S")), min_size=1, max_size=30),
-                       max_size=5, unique=True))
+@given(
+    key=st.binary(min_size=1, max_size=200),
+    values=st.lists(
+        st.text(st.characters(categories=("L", "N", "P", "S")), min_size=1, max_size=30), max_size=5, unique=True
+    ),
+)
 def test_pseudonyms_are_the_standard_hmac_sha256_for_any_key_length(key: bytes, values: list[str]) -> None:
     # Keys longer than SHA-256's 64-byte block are hashed first (RFC 2104): both sides of that boundary are drawn.
     # The reference is the standard library's HMAC, so pseudonyms stay what they were before the faster path.

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ingest_fixtures import VALID_ROWS, csv_text
 
 from ingest.contracts import SOURCES
 from ingest.read import LINE, FileRejected, read_export
 from ingest.validate import validate
-from ingest_fixtures import VALID_ROWS, csv_text
 
 STATES = SOURCES["agent_states"]
 HEADER = "agent_id,event_at,state,reason\n"
@@ -33,13 +33,13 @@ def rejected(content: bytes, name: str = "x.csv") -> str:
 
 def test_csv_any_column_order_extra_columns_kept_as_text() -> None:
     frame = read(b"state,vendor_flag,event_at,agent_id\nready,007,2026-03-10T08:55:00Z,a1\n")
-    assert frame.to_dicts() == [{LINE: 2, "state": "ready", "vendor_flag": "007",
-                                 "event_at": "2026-03-10T08:55:00Z", "agent_id": "a1"}]
+    assert frame.to_dicts() == [
+        {LINE: 2, "state": "ready", "vendor_flag": "007", "event_at": "2026-03-10T08:55:00Z", "agent_id": "a1"}
+    ]
 
 
 def test_bom_crlf_and_missing_final_newline_are_fine() -> None:
-    frame = read(b"\xef\xbb\xbf" + (HEADER + ROW + ROW.replace("a1", "a2").rstrip("\n")).replace("\n", "\r\n")
-                 .encode())
+    frame = read(b"\xef\xbb\xbf" + (HEADER + ROW + ROW.replace("a1", "a2").rstrip("\n")).replace("\n", "\r\n").encode())
     assert frame[LINE].to_list() == [2, 3]
     assert frame["agent_id"].to_list() == ["a1", "a2"]
     assert frame["reason"].to_list() == [None, None]  # empty -> null
@@ -56,33 +56,52 @@ def test_gzip_and_parquet_give_the_same_rows_as_csv(tmp_path: Path) -> None:
 
 def test_typed_parquet_timestamps_are_written_as_utc_with_offset(tmp_path: Path) -> None:
     parquet = tmp_path / "x.parquet"
-    pl.DataFrame({"agent_id": ["a1"], "event_at": [datetime(2026, 3, 10, 7, 55, tzinfo=timezone.utc)],
-                  "state": ["ready"]}).write_parquet(parquet)
+    pl.DataFrame(
+        {"agent_id": ["a1"], "event_at": [datetime(2026, 3, 10, 7, 55, tzinfo=UTC)], "state": ["ready"]}
+    ).write_parquet(parquet)
     assert read(parquet.read_bytes(), "x.parquet")["event_at"].to_list() == ["2026-03-10T07:55:00+00:00"]
 
 
-@pytest.mark.parametrize("content, name, reason", [
-    (b"", "x.csv", "empty file"),
-    (b"\n\n", "x.csv", "empty file"),
-    (b"\n" + (HEADER + ROW).encode(), "x.csv", "line 1 is empty: the header must be the first line"),
-    # \xe6 is Latin-1 for "ae": the file was not saved as UTF-8; it sits on line 3.
-    ((HEADER + ROW).encode() + b"a2,2026-03-10T08:55:00+01:00,ready,p\xe6use\n", "x.csv",
-     "not UTF-8 text (line 3: byte 0xe6"),
-    (b"agent_id,state\na1,ready\n", "x.csv", "missing required column(s) event_at in the header"),
-    ((HEADER + ROW + "a2,2026-03-10T08:5").encode(), "x.csv",
-     "truncated last line: line 3 has 2 of 4 fields and no line end"),
-    ((HEADER + ROW + 'a2,2026-03-10T08:55:00Z,aux,"half a quoted').encode(), "x.csv",
-     "truncated last line: the quoted value starting on line 3 never ends"),
-    ((HEADER + "a1,2026-03-10T08:55:00Z,ready\n" + ROW).encode(), "x.csv", "line 2 has 3 fields, the header has 4"),
-    ((HEADER + ROW + "a1,2026-03-10T08:56:00Z,ready,,extra\n").encode(), "x.csv",
-     "line 3 has 5 fields, the header has 4"),
-    (b"agent_id,event_at,state,state\n", "x.csv", "line 1: the header repeats column(s) state"),
-    (b"agent_id,event_at,state,_file_seq\n", "x.csv", "line 1: column name(s) _file_seq are reserved"),
-    (b"agent_id;event_at;state\na1;2026-03-10T08:55:00Z;ready\n", "x.csv",
-     "line 1: the header is separated by ';'; exports must be comma-separated"),
-    (b"not gzip at all", "x.csv.gz", "not a readable gzip file"),
-    (b"PAR1 garbage", "x.parquet", "not a readable Parquet file"),
-])
+@pytest.mark.parametrize(
+    "content, name, reason",
+    [
+        (b"", "x.csv", "empty file"),
+        (b"\n\n", "x.csv", "empty file"),
+        (b"\n" + (HEADER + ROW).encode(), "x.csv", "line 1 is empty: the header must be the first line"),
+        # \xe6 is Latin-1 for "ae": the file was not saved as UTF-8; it sits on line 3.
+        (
+            (HEADER + ROW).encode() + b"a2,2026-03-10T08:55:00+01:00,ready,p\xe6use\n",
+            "x.csv",
+            "not UTF-8 text (line 3: byte 0xe6",
+        ),
+        (b"agent_id,state\na1,ready\n", "x.csv", "missing required column(s) event_at in the header"),
+        (
+            (HEADER + ROW + "a2,2026-03-10T08:5").encode(),
+            "x.csv",
+            "truncated last line: line 3 has 2 of 4 fields and no line end",
+        ),
+        (
+            (HEADER + ROW + 'a2,2026-03-10T08:55:00Z,aux,"half a quoted').encode(),
+            "x.csv",
+            "truncated last line: the quoted value starting on line 3 never ends",
+        ),
+        ((HEADER + "a1,2026-03-10T08:55:00Z,ready\n" + ROW).encode(), "x.csv", "line 2 has 3 fields, the header has 4"),
+        (
+            (HEADER + ROW + "a1,2026-03-10T08:56:00Z,ready,,extra\n").encode(),
+            "x.csv",
+            "line 3 has 5 fields, the header has 4",
+        ),
+        (b"agent_id,event_at,state,state\n", "x.csv", "line 1: the header repeats column(s) state"),
+        (b"agent_id,event_at,state,_file_seq\n", "x.csv", "line 1: column name(s) _file_seq are reserved"),
+        (
+            b"agent_id;event_at;state\na1;2026-03-10T08:55:00Z;ready\n",
+            "x.csv",
+            "line 1: the header is separated by ';'; exports must be comma-separated",
+        ),
+        (b"not gzip at all", "x.csv.gz", "not a readable gzip file"),
+        (b"PAR1 garbage", "x.parquet", "not a readable Parquet file"),
+    ],
+)
 def test_unreadable_files_give_a_clear_reason(content: bytes, name: str, reason: str) -> None:
     assert rejected(content, name).startswith(reason)
 
@@ -98,8 +117,13 @@ def test_header_only_file_has_no_rows() -> None:
 
 
 @settings(max_examples=300, deadline=None, database=None)
-@given(reasons=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                                max_size=30), min_size=1, max_size=6))
+@given(
+    reasons=st.lists(
+        st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_any_quoted_text_reads_back_exactly_with_its_line(reasons: list[str]) -> None:
     # Every value quoted, so a lone "\r" is data, not the end of a CRLF line.
     records = [f'a{i},2026-03-10T08:55:00Z,aux,"{r.replace(chr(34), chr(34) * 2)}"\n' for i, r in enumerate(reasons)]
@@ -114,8 +138,10 @@ csvish = st.text(st.sampled_from(list('a1,"\n\r ;-:TZ+') + ["\xe6", "\x00"]), ma
 
 
 @settings(max_examples=300, deadline=None, database=None)
-@given(body=st.one_of(st.binary(max_size=200), csvish.map(str.encode)), name=st.sampled_from(["x.csv", "x.csv.gz",
-                                                                                                  "x.parquet"]))
+@given(
+    body=st.one_of(st.binary(max_size=200), csvish.map(str.encode)),
+    name=st.sampled_from(["x.csv", "x.csv.gz", "x.parquet"]),
+)
 def test_any_bytes_give_rows_or_a_clear_rejection(body: bytes, name: str) -> None:
     # Whatever lands in the folder, reading and validating either works or raises FileRejected: no stack trace.
     for content in (body, (HEADER.encode() + body)):

@@ -100,8 +100,14 @@ class _Tab:
         self.page.on("console", lambda m: self.check.console_errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.check.page_errors.append(str(e)))
         # An aborted request also fires `requestfailed`; it is reported once, as blocked.
-        self.page.on("requestfailed", lambda r: None if r.url in self.check.blocked_requests
-                     else self.check.failed_requests.append(f"{r.url}: {r.failure}"))
+        self.page.on(
+            "requestfailed",
+            lambda r: (
+                None
+                if r.url in self.check.blocked_requests
+                else self.check.failed_requests.append(f"{r.url}: {r.failure}")
+            ),
+        )
 
     def _route(self, route) -> None:
         if route.request.url.startswith("file:"):

@@ -45,9 +45,20 @@ def d(text: str) -> date:
 
 # --- roster: snapshots 2026-01-31 (file 1), 2026-02-28 (file 2), none for March, 2026-04-30 (file 3) -------------
 def roster_row(as_of, employee_id, agent_id, role, team, hire, term=None, term_type=None):
-    return {"as_of": d(as_of), "employee_id": employee_id, "agent_id": agent_id, "role": role, "team": team,
-            "site": "Oslo", "supervisor_employee_id": None, "employment_type": "full_time", "fte": 1,
-            "hire_date": d(hire), "termination_date": d(term) if term else None, "termination_type": term_type}
+    return {
+        "as_of": d(as_of),
+        "employee_id": employee_id,
+        "agent_id": agent_id,
+        "role": role,
+        "team": team,
+        "site": "Oslo",
+        "supervisor_employee_id": None,
+        "employment_type": "full_time",
+        "fte": 1,
+        "hire_date": d(hire),
+        "termination_date": d(term) if term else None,
+        "termination_type": term_type,
+    }
 
 
 ROSTER = {
@@ -78,9 +89,17 @@ ROSTER = {
 
 # --- ledger: cost center CC1, fiscal year 2026 -------------------------------------------------------------------
 def ledger_row(line_id, period, scenario, category, amount, posted_on):
-    return {"line_id": line_id, "period": period, "scenario": scenario, "cost_center": "CC1",
-            "account": f"acc-{category}", "category": category, "amount": amount, "currency": "NOK",
-            "posted_on": d(posted_on)}
+    return {
+        "line_id": line_id,
+        "period": period,
+        "scenario": scenario,
+        "cost_center": "CC1",
+        "account": f"acc-{category}",
+        "category": category,
+        "amount": amount,
+        "currency": "NOK",
+        "posted_on": d(posted_on),
+    }
 
 
 LEDGER = {
@@ -105,73 +124,229 @@ LEDGER = {
 
 
 # --- calls --------------------------------------------------------------------------------------------------------
-def call_row(leg_id, contact_id, direction, *, queue=None, campaign=None, queued=None, dialed=None, answered=None,
-             ended, agent=None, talk=0, hold=0, acw=0, end_reason="customer_hangup", outcome=None):
-    return {"leg_id": leg_id, "contact_id": contact_id, "direction": direction, "queue": queue,
-            "campaign": campaign, "caller_number": None, "customer_id": None,
-            "queued_at": ts(queued) if queued else None, "dialed_at": ts(dialed) if dialed else None,
-            "answered_at": ts(answered) if answered else None, "ended_at": ts(ended), "agent_id": agent,
-            "talk_seconds": talk, "hold_seconds": hold, "acw_seconds": acw, "end_reason": end_reason,
-            "outcome": outcome, "notes": None}
+def call_row(
+    leg_id,
+    contact_id,
+    direction,
+    *,
+    queue=None,
+    campaign=None,
+    queued=None,
+    dialed=None,
+    answered=None,
+    ended,
+    agent=None,
+    talk=0,
+    hold=0,
+    acw=0,
+    end_reason="customer_hangup",
+    outcome=None,
+):
+    return {
+        "leg_id": leg_id,
+        "contact_id": contact_id,
+        "direction": direction,
+        "queue": queue,
+        "campaign": campaign,
+        "caller_number": None,
+        "customer_id": None,
+        "queued_at": ts(queued) if queued else None,
+        "dialed_at": ts(dialed) if dialed else None,
+        "answered_at": ts(answered) if answered else None,
+        "ended_at": ts(ended),
+        "agent_id": agent,
+        "talk_seconds": talk,
+        "hold_seconds": hold,
+        "acw_seconds": acw,
+        "end_reason": end_reason,
+        "outcome": outcome,
+        "notes": None,
+    }
 
 
-CALLS = {1: [
-    # C1: one answered leg, handle 240 + 30 + 30 = 300 s
-    call_row("L1", "C1", "inbound", queue="Q1", queued="2026-01-15T08:00:00Z", answered="2026-01-15T08:00:10Z",
-             ended="2026-01-15T08:05:10Z", agent="a1", talk=240, hold=30, acw=30),
-    # C2: answered by a1 (120 s), transferred to Q2 and answered by a2 (240 s): one contact, two handled legs
-    call_row("L2", "C2", "inbound", queue="Q1", queued="2026-01-15T09:00:00Z", answered="2026-01-15T09:00:05Z",
-             ended="2026-01-15T09:02:05Z", agent="a1", talk=100, acw=20, end_reason="transfer"),
-    call_row("L3", "C2", "inbound", queue="Q2", queued="2026-01-15T09:02:05Z", answered="2026-01-15T09:02:15Z",
-             ended="2026-01-15T09:06:15Z", agent="a2", talk=200, acw=40),
-    # C3: abandoned, never answered
-    call_row("L4", "C3", "inbound", queue="Q1", queued="2026-01-16T10:00:00Z", ended="2026-01-16T10:00:30Z",
-             end_reason="abandon"),
-    # C4: queued 23:30 UTC on Jan 31 = 00:30 local on Feb 1 -> February; handle 60 s
-    call_row("L5", "C4", "inbound", queue="Q1", queued="2026-01-31T23:30:00Z", answered="2026-01-31T23:30:20Z",
-             ended="2026-01-31T23:31:20Z", agent="a2", talk=60),
-    # C5: February, handle 180 + 60 = 240 s
-    call_row("L6", "C5", "inbound", queue="Q1", queued="2026-02-10T12:00:00Z", answered="2026-02-10T12:00:05Z",
-             ended="2026-02-10T12:04:05Z", agent="a1", talk=180, acw=60),
-    # C6: April, when no actual cost is booked yet
-    call_row("L7", "C6", "inbound", queue="Q1", queued="2026-04-15T12:00:00Z", answered="2026-04-15T12:00:05Z",
-             ended="2026-04-15T12:02:05Z", agent="a1", talk=120),
-    # Outbound, all on 2026-01-15 local: a3 dials 3x for CampX and 1x for CampY; one unassigned predictive dial
-    call_row("O1", "K1", "outbound", campaign="CampX", dialed="2026-01-15T10:00:00Z",
-             answered="2026-01-15T10:00:10Z", ended="2026-01-15T10:03:00Z", agent="a3", talk=170,
-             end_reason="agent_hangup", outcome="sale"),
-    call_row("O2", "K2", "outbound", campaign="CampX", dialed="2026-01-15T10:05:00Z", ended="2026-01-15T10:05:30Z",
-             agent="a3", end_reason="no_answer"),
-    call_row("O3", "K3", "outbound", campaign="CampX", dialed="2026-01-15T10:10:00Z",
-             answered="2026-01-15T10:10:05Z", ended="2026-01-15T10:12:00Z", agent="a3", talk=115,
-             outcome="callback"),
-    call_row("O4", "K4", "outbound", campaign="CampY", dialed="2026-01-15T10:20:00Z",
-             answered="2026-01-15T10:20:05Z", ended="2026-01-15T10:25:00Z", agent="a3", talk=295, outcome="sale"),
-    call_row("O5", "K5", "outbound", campaign="CampX", dialed="2026-01-15T10:30:00Z", ended="2026-01-15T10:30:30Z",
-             end_reason="no_answer"),
-]}
+CALLS = {
+    1: [
+        # C1: one answered leg, handle 240 + 30 + 30 = 300 s
+        call_row(
+            "L1",
+            "C1",
+            "inbound",
+            queue="Q1",
+            queued="2026-01-15T08:00:00Z",
+            answered="2026-01-15T08:00:10Z",
+            ended="2026-01-15T08:05:10Z",
+            agent="a1",
+            talk=240,
+            hold=30,
+            acw=30,
+        ),
+        # C2: answered by a1 (120 s), transferred to Q2 and answered by a2 (240 s): one contact, two handled legs
+        call_row(
+            "L2",
+            "C2",
+            "inbound",
+            queue="Q1",
+            queued="2026-01-15T09:00:00Z",
+            answered="2026-01-15T09:00:05Z",
+            ended="2026-01-15T09:02:05Z",
+            agent="a1",
+            talk=100,
+            acw=20,
+            end_reason="transfer",
+        ),
+        call_row(
+            "L3",
+            "C2",
+            "inbound",
+            queue="Q2",
+            queued="2026-01-15T09:02:05Z",
+            answered="2026-01-15T09:02:15Z",
+            ended="2026-01-15T09:06:15Z",
+            agent="a2",
+            talk=200,
+            acw=40,
+        ),
+        # C3: abandoned, never answered
+        call_row(
+            "L4",
+            "C3",
+            "inbound",
+            queue="Q1",
+            queued="2026-01-16T10:00:00Z",
+            ended="2026-01-16T10:00:30Z",
+            end_reason="abandon",
+        ),
+        # C4: queued 23:30 UTC on Jan 31 = 00:30 local on Feb 1 -> February; handle 60 s
+        call_row(
+            "L5",
+            "C4",
+            "inbound",
+            queue="Q1",
+            queued="2026-01-31T23:30:00Z",
+            answered="2026-01-31T23:30:20Z",
+            ended="2026-01-31T23:31:20Z",
+            agent="a2",
+            talk=60,
+        ),
+        # C5: February, handle 180 + 60 = 240 s
+        call_row(
+            "L6",
+            "C5",
+            "inbound",
+            queue="Q1",
+            queued="2026-02-10T12:00:00Z",
+            answered="2026-02-10T12:00:05Z",
+            ended="2026-02-10T12:04:05Z",
+            agent="a1",
+            talk=180,
+            acw=60,
+        ),
+        # C6: April, when no actual cost is booked yet
+        call_row(
+            "L7",
+            "C6",
+            "inbound",
+            queue="Q1",
+            queued="2026-04-15T12:00:00Z",
+            answered="2026-04-15T12:00:05Z",
+            ended="2026-04-15T12:02:05Z",
+            agent="a1",
+            talk=120,
+        ),
+        # Outbound, all on 2026-01-15 local: a3 dials 3x for CampX and 1x for CampY; one unassigned predictive dial
+        call_row(
+            "O1",
+            "K1",
+            "outbound",
+            campaign="CampX",
+            dialed="2026-01-15T10:00:00Z",
+            answered="2026-01-15T10:00:10Z",
+            ended="2026-01-15T10:03:00Z",
+            agent="a3",
+            talk=170,
+            end_reason="agent_hangup",
+            outcome="sale",
+        ),
+        call_row(
+            "O2",
+            "K2",
+            "outbound",
+            campaign="CampX",
+            dialed="2026-01-15T10:05:00Z",
+            ended="2026-01-15T10:05:30Z",
+            agent="a3",
+            end_reason="no_answer",
+        ),
+        call_row(
+            "O3",
+            "K3",
+            "outbound",
+            campaign="CampX",
+            dialed="2026-01-15T10:10:00Z",
+            answered="2026-01-15T10:10:05Z",
+            ended="2026-01-15T10:12:00Z",
+            agent="a3",
+            talk=115,
+            outcome="callback",
+        ),
+        call_row(
+            "O4",
+            "K4",
+            "outbound",
+            campaign="CampY",
+            dialed="2026-01-15T10:20:00Z",
+            answered="2026-01-15T10:20:05Z",
+            ended="2026-01-15T10:25:00Z",
+            agent="a3",
+            talk=295,
+            outcome="sale",
+        ),
+        call_row(
+            "O5",
+            "K5",
+            "outbound",
+            campaign="CampX",
+            dialed="2026-01-15T10:30:00Z",
+            ended="2026-01-15T10:30:30Z",
+            end_reason="no_answer",
+        ),
+    ]
+}
 
 # a3 is logged in 09:00-11:00 UTC on 2026-01-15 (ready, talk, ready, then logged_out): 7200 s
-AGENT_STATES = {1: [
-    {"agent_id": "a3", "event_at": ts("2026-01-15T09:00:00Z"), "state": "ready", "reason": None},
-    {"agent_id": "a3", "event_at": ts("2026-01-15T10:00:00Z"), "state": "talk", "reason": None},
-    {"agent_id": "a3", "event_at": ts("2026-01-15T10:03:00Z"), "state": "ready", "reason": None},
-    {"agent_id": "a3", "event_at": ts("2026-01-15T11:00:00Z"), "state": "logged_out", "reason": None},
-]}
+AGENT_STATES = {
+    1: [
+        {"agent_id": "a3", "event_at": ts("2026-01-15T09:00:00Z"), "state": "ready", "reason": None},
+        {"agent_id": "a3", "event_at": ts("2026-01-15T10:00:00Z"), "state": "talk", "reason": None},
+        {"agent_id": "a3", "event_at": ts("2026-01-15T10:03:00Z"), "state": "ready", "reason": None},
+        {"agent_id": "a3", "event_at": ts("2026-01-15T11:00:00Z"), "state": "logged_out", "reason": None},
+    ]
+}
 
 
 def qa_row(evaluation_id, contact_id, agent_id, evaluated, score, critical):
-    return {"evaluation_id": evaluation_id, "contact_id": contact_id, "agent_id": agent_id, "evaluator_id": "Q9",
-            "evaluated_at": ts(evaluated), "form": "standard", "score": score, "max_score": 10,
-            "critical_fail": critical, "comments": None}
+    return {
+        "evaluation_id": evaluation_id,
+        "contact_id": contact_id,
+        "agent_id": agent_id,
+        "evaluator_id": "Q9",
+        "evaluated_at": ts(evaluated),
+        "form": "standard",
+        "score": score,
+        "max_score": 10,
+        "critical_fail": critical,
+        "comments": None,
+    }
 
 
-QA = {1: [
-    qa_row("QE1", "C1", "a1", "2026-01-20T10:00:00Z", 8, False),
-    # evaluated 23:30 UTC on Jan 31 = Feb 1 local: a February evaluation
-    qa_row("QE2", "C2", "a1", "2026-01-31T23:30:00Z", 5, True),
-    qa_row("QE3", "C2", "a2", "2026-01-21T09:00:00Z", 9, False),
-]}
+QA = {
+    1: [
+        qa_row("QE1", "C1", "a1", "2026-01-20T10:00:00Z", 8, False),
+        # evaluated 23:30 UTC on Jan 31 = Feb 1 local: a February evaluation
+        qa_row("QE2", "C2", "a1", "2026-01-31T23:30:00Z", 5, True),
+        qa_row("QE3", "C2", "a2", "2026-01-21T09:00:00Z", 9, False),
+    ]
+}
 
 RAW = {"roster": ROSTER, "ledger": LEDGER, "calls": CALLS, "agent_states": AGENT_STATES, "qa_evaluations": QA}
 
@@ -185,11 +360,19 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> None:
         columns = [c.name for c in SOURCES[source].analyst_columns] + list(LOAD_COLUMNS)
         for file_seq, rows in files.items():
             for line, row in enumerate(rows, start=2):
-                values = dict(row, _load_id=f"load-{file_seq}", _file_seq=file_seq,
-                              _source_file=f"{source}/file{file_seq}.csv", _source_line=line, _extra_columns=None)
+                values = dict(
+                    row,
+                    _load_id=f"load-{file_seq}",
+                    _file_seq=file_seq,
+                    _source_file=f"{source}/file{file_seq}.csv",
+                    _source_line=line,
+                    _extra_columns=None,
+                )
                 placeholders = ", ".join("?" for _ in columns)
-                con.execute(f"insert into raw.{source} ({', '.join(columns)}) values ({placeholders})",
-                            [values[c] for c in columns])
+                con.execute(
+                    f"insert into raw.{source} ({', '.join(columns)}) values ({placeholders})",
+                    [values[c] for c in columns],
+                )
 
 
 @pytest.fixture(scope="module")
@@ -201,10 +384,26 @@ def build(tmp_path_factory) -> Path:
         load_raw(con)
     # A separate process: dbt-duckdb keeps its connection open in-process, which would block reading the file here.
     completed = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "build", "--project-dir", str(DBT_DIR),
-         "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
-         "--indirect-selection", "empty", "--select", *MARTS_II_SELECTION],
-        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}, capture_output=True, text=True, check=False,
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+            "--indirect-selection",
+            "empty",
+            "--select",
+            *MARTS_II_SELECTION,
+        ],
+        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     failures = [line for line in completed.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
     assert completed.returncode == 0, "dbt build failed:\n" + "\n".join(failures or [completed.stdout[-3000:]])
@@ -224,7 +423,7 @@ def one(con, sql: str) -> dict:
     rel = con.sql(sql)
     rows = rel.fetchall()
     assert len(rows) == 1, f"expected one row, got {len(rows)}: {sql}"
-    return dict(zip(rel.columns, rows[0]))
+    return dict(zip(rel.columns, rows[0], strict=True))
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -234,10 +433,14 @@ def one(con, sql: str) -> dict:
 # Coverage: 2026-01-01 (month of the first snapshot) to 2026-04-30 (latest snapshot); March has no snapshot.
 # ------------------------------------------------------------------------------------------------------------------
 def test_people_monthly_team_a(marts):
-    rows = {r[0]: r[1:] for r in marts.sql(
-        "select period_start, headcount_start, headcount_end, average_headcount, hires, terminations, "
-        "voluntary_terminations, involuntary_terminations, attrition_rate from marts.kpi_people_monthly "
-        "where team = 'A' order by period_start").fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in marts.sql(
+            "select period_start, headcount_start, headcount_end, average_headcount, hires, terminations, "
+            "voluntary_terminations, involuntary_terminations, attrition_rate from marts.kpi_people_monthly "
+            "where team = 'A' order by period_start"
+        ).fetchall()
+    }
     # Jan: Jan 1 = E1, E2, E6 = 3; Jan 31 = + E3 = 4; avg 3.5; hire E3; no terminations -> 0 / 3.5 = 0
     assert rows[d("2026-01-01")] == (3, 4, 3.5, 1, 0, 0, 0, 0.0)
     # Feb: Feb 1 = 4; Feb 28 = 3 (E2 out from Feb 15); avg 3.5; 1 voluntary -> 1 / 3.5
@@ -247,25 +450,36 @@ def test_people_monthly_team_a(marts):
     assert rows[d("2026-03-01")] == (3, 2, 2.5, 0, 1, 0, 1, pytest.approx(0.4))
     # Apr: 2 and 2, nothing happens -> 0
     assert rows[d("2026-04-01")] == (2, 2, 2.0, 0, 0, 0, 0, 0.0)
-    tenure = one(marts, "select tenure_days_sum_end, average_tenure_days_end from marts.kpi_people_monthly "
-                        "where team = 'A' and period_start = date '2026-04-01'")
+    tenure = one(
+        marts,
+        "select tenure_days_sum_end, average_tenure_days_end from marts.kpi_people_monthly "
+        "where team = 'A' and period_start = date '2026-04-01'",
+    )
     # On Apr 30: E1 (hired 2025-06-01) 30+31+31+30+31+30+31+31+28+31+29 = 333 days, E6 (2025-03-01) 333 + 31 + 30
     # + 31 = 425 days -> 758, average 379
     assert tenure == {"tenure_days_sum_end": 758, "average_tenure_days_end": 379.0}
 
 
 def test_people_rehire_counts_two_spells(marts):
-    rows = {r[0]: r[1:] for r in marts.sql(
-        "select period_start, headcount_start, headcount_end, hires, terminations, attrition_rate "
-        "from marts.kpi_people_monthly where team = 'B' order by period_start").fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in marts.sql(
+            "select period_start, headcount_start, headcount_end, hires, terminations, attrition_rate "
+            "from marts.kpi_people_monthly where team = 'B' order by period_start"
+        ).fetchall()
+    }
     # Jan: E4 spell 1 on Jan 1 = 1, gone Jan 20 -> 0; avg 0.5; 1 termination -> 1 / 0.5 = 2.0.
     # Feb and Mar: nobody in team B -> no rows. Apr: E4 re-hired on Apr 1: 1 and 1, one hire, rate 0.
     assert rows == {d("2026-01-01"): (1, 0, 0, 1, 2.0), d("2026-04-01"): (1, 1, 1, 0, 0.0)}
 
 
 def test_people_annualised_attrition_partial_year(marts):
-    got = dict(marts.sql("select team, annualised_attrition_rate from marts.kpi_people_monthly "
-                         "where period_start = date '2026-04-01'").fetchall())
+    got = dict(
+        marts.sql(
+            "select team, annualised_attrition_rate from marts.kpi_people_monthly "
+            "where period_start = date '2026-04-01'"
+        ).fetchall()
+    )
     # Team A: 4 months of rates 0, 1/3.5, 0.4, 0 -> mean 0.685714 / 4 x 12 = 2.057143
     assert got["A"] == pytest.approx((1 / 3.5 + 0.4) / 4 * 12)
     # Team B: months with a rate: Jan 2.0, Apr 0 -> mean 1.0 x 12 = 12.0
@@ -273,34 +487,63 @@ def test_people_annualised_attrition_partial_year(marts):
 
 
 def test_people_quarter_and_year(marts):
-    q1 = one(marts, "select headcount_start, headcount_end, average_headcount, terminations, attrition_rate, "
-                    "annualised_attrition_rate from marts.kpi_people_quarterly "
-                    "where team = 'A' and period_start = date '2026-01-01'")
+    q1 = one(
+        marts,
+        "select headcount_start, headcount_end, average_headcount, terminations, attrition_rate, "
+        "annualised_attrition_rate from marts.kpi_people_quarterly "
+        "where team = 'A' and period_start = date '2026-01-01'",
+    )
     # Q1 A: Jan 1 = 3, Mar 31 = 2, avg 2.5, 2 terminations -> 0.8 (not the mean of the monthly rates);
     # annualised = March's monthly figure: (0 + 1/3.5 + 0.4) / 3 x 12 = 2.742857
     assert (q1["headcount_start"], q1["headcount_end"], q1["average_headcount"], q1["terminations"]) == (3, 2, 2.5, 2)
     assert q1["attrition_rate"] == pytest.approx(0.8)
     assert q1["annualised_attrition_rate"] == pytest.approx((1 / 3.5 + 0.4) / 3 * 12)
-    y = one(marts, "select headcount_start, headcount_end, hires, terminations, attrition_rate, covered_to "
-                   "from marts.kpi_people_yearly where team = 'A'")
+    y = one(
+        marts,
+        "select headcount_start, headcount_end, hires, terminations, attrition_rate, covered_to "
+        "from marts.kpi_people_yearly where team = 'A'",
+    )
     # 2026 A, covered to Apr 30: start 3, end 2, 1 hire, 2 terminations, 2 / 2.5 = 0.8
-    assert y == {"headcount_start": 3, "headcount_end": 2, "hires": 1, "terminations": 2,
-                 "attrition_rate": pytest.approx(0.8), "covered_to": d("2026-04-30")}
+    assert y == {
+        "headcount_start": 3,
+        "headcount_end": 2,
+        "hires": 1,
+        "terminations": 2,
+        "attrition_rate": pytest.approx(0.8),
+        "covered_to": d("2026-04-30"),
+    }
 
 
 def test_people_early_attrition_cohort(marts):
-    jan = one(marts, "select hires, early_terminations, early_attrition_rate, meets_early_attrition_rate_target "
-                     "from marts.kpi_people_monthly where team = 'A' and period_start = date '2026-01-01'")
+    jan = one(
+        marts,
+        "select hires, early_terminations, early_attrition_rate, meets_early_attrition_rate_target "
+        "from marts.kpi_people_monthly where team = 'A' and period_start = date '2026-01-01'",
+    )
     # January cohort of A: E3, hired Jan 10, left Mar 20 = 69 days <= 90 -> 1 / 1 = 1.0; target 0.15 at_most -> False
-    assert jan == {"hires": 1, "early_terminations": 1, "early_attrition_rate": 1.0,
-                   "meets_early_attrition_rate_target": False}
-    cohort = one(marts, "select hires, early_terminations, early_attrition_rate, is_early_window_complete "
-                        "from marts.kpi_people_hire_cohorts where team = 'A' and cohort_month = date '2026-01-01'")
+    assert jan == {
+        "hires": 1,
+        "early_terminations": 1,
+        "early_attrition_rate": 1.0,
+        "meets_early_attrition_rate_target": False,
+    }
+    cohort = one(
+        marts,
+        "select hires, early_terminations, early_attrition_rate, is_early_window_complete "
+        "from marts.kpi_people_hire_cohorts where team = 'A' and cohort_month = date '2026-01-01'",
+    )
     # Jan 10 + 90 days = Apr 10 <= Apr 30 (latest snapshot): the cohort's figure is final
-    assert cohort == {"hires": 1, "early_terminations": 1, "early_attrition_rate": 1.0,
-                      "is_early_window_complete": True}
-    b = one(marts, "select hires, early_terminations, is_early_window_complete from marts.kpi_people_hire_cohorts "
-                   "where team = 'B' and cohort_month = date '2026-04-01'")
+    assert cohort == {
+        "hires": 1,
+        "early_terminations": 1,
+        "early_attrition_rate": 1.0,
+        "is_early_window_complete": True,
+    }
+    b = one(
+        marts,
+        "select hires, early_terminations, is_early_window_complete from marts.kpi_people_hire_cohorts "
+        "where team = 'B' and cohort_month = date '2026-04-01'",
+    )
     # E4's second spell, hired Apr 1: Apr 1 + 90 = Jun 30 > Apr 30 -> not final yet
     assert b == {"hires": 1, "early_terminations": 0, "is_early_window_complete": False}
 
@@ -311,10 +554,14 @@ def test_people_early_attrition_cohort(marts):
 # Actuals are booked through March.
 # ------------------------------------------------------------------------------------------------------------------
 def test_finance_monthly_staff(marts):
-    rows = {r[0]: r[1:] for r in marts.sql(
-        "select period_start, budget_amount, actual_amount, variance_amount, variance_pct, ytd_actual_amount, "
-        "projected_year_end_amount, run_rate_year_end_amount, forecast_year_end_amount, meets_variance_pct_target "
-        "from marts.kpi_finance_monthly where cost_center = 'CC1' and category = 'staff'").fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in marts.sql(
+            "select period_start, budget_amount, actual_amount, variance_amount, variance_pct, ytd_actual_amount, "
+            "projected_year_end_amount, run_rate_year_end_amount, forecast_year_end_amount, meets_variance_pct_target "
+            "from marts.kpi_finance_monthly where cost_center = 'CC1' and category = 'staff'"
+        ).fetchall()
+    }
     # Jan: 1100 vs 1000 -> +100, +10%; projection 1100 + 11 x 1000 = 12100; run rate 1100 x 12 = 13200;
     # forecast 1100 + Feb..Nov budget 10 x 1000 + Dec forecast 1500 = 12600; 10% > 0% target -> not met
     assert rows[d("2026-01-01")] == (1000, 1100, 100, pytest.approx(0.1), 1100, 12100, 13200, 12600, False)
@@ -327,32 +574,64 @@ def test_finance_monthly_staff(marts):
 
 
 def test_finance_credit_line_and_quarter(marts):
-    mar = one(marts, "select currency, actual_amount, variance_amount, variance_pct, actual_lines from marts.kpi_finance_monthly "
-                     "where category = 'tools' and period_start = date '2026-03-01'")
+    mar = one(
+        marts,
+        "select currency, actual_amount, variance_amount, variance_pct, actual_lines from marts.kpi_finance_monthly "
+        "where category = 'tools' and period_start = date '2026-03-01'",
+    )
     # 120 - 30 = 90 vs 100 -> -10, -10%, two actual lines
-    assert mar == {"currency": "NOK", "actual_amount": 90, "variance_amount": -10, "variance_pct": pytest.approx(-0.1),
-                   "actual_lines": 2}
-    q1 = one(marts, "select budget_amount, actual_amount, variance_pct, ytd_actual_amount, projected_year_end_amount, "
-                    "run_rate_year_end_amount, is_projected_within_budget from marts.kpi_finance_quarterly "
-                    "where category = 'tools' and period_start = date '2026-01-01'")
+    assert mar == {
+        "currency": "NOK",
+        "actual_amount": 90,
+        "variance_amount": -10,
+        "variance_pct": pytest.approx(-0.1),
+        "actual_lines": 2,
+    }
+    q1 = one(
+        marts,
+        "select budget_amount, actual_amount, variance_pct, ytd_actual_amount, projected_year_end_amount, "
+        "run_rate_year_end_amount, is_projected_within_budget from marts.kpi_finance_quarterly "
+        "where category = 'tools' and period_start = date '2026-01-01'",
+    )
     # Q1 tools: 300 budget vs 100 + 100 + 90 = 290 -> -10 / 300; projection 290 + 9 x 100 = 1190 <= 1200;
     # run rate 290 / 3 x 12 = 1160
-    assert q1 == {"budget_amount": 300, "actual_amount": 290, "variance_pct": pytest.approx(-10 / 300),
-                  "ytd_actual_amount": 290, "projected_year_end_amount": 1190,
-                  "run_rate_year_end_amount": pytest.approx(1160), "is_projected_within_budget": True}
-    y = one(marts, "select budget_amount, booked_budget_amount, actual_amount, variance_amount, months, "
-                   "actualised_months, annual_budget_amount, ytd_variance_amount "
-                   "from marts.kpi_finance_yearly where category = 'staff'")
+    assert q1 == {
+        "budget_amount": 300,
+        "actual_amount": 290,
+        "variance_pct": pytest.approx(-10 / 300),
+        "ytd_actual_amount": 290,
+        "projected_year_end_amount": 1190,
+        "run_rate_year_end_amount": pytest.approx(1160),
+        "is_projected_within_budget": True,
+    }
+    y = one(
+        marts,
+        "select budget_amount, booked_budget_amount, actual_amount, variance_amount, months, "
+        "actualised_months, annual_budget_amount, ytd_variance_amount "
+        "from marts.kpi_finance_yearly where category = 'staff'",
+    )
     # 2026 staff: 12 x 1000 budget, 1100 + 900 + 1000 = 3000 actual, 3 of 12 months booked -> compared with the
     # booked months' 3 x 1000: variance 0; December is not booked -> no year-to-date variance
-    assert y == {"budget_amount": 12000, "booked_budget_amount": 3000, "actual_amount": 3000, "variance_amount": 0,
-                 "months": 12, "actualised_months": 3, "annual_budget_amount": 12000, "ytd_variance_amount": None}
+    assert y == {
+        "budget_amount": 12000,
+        "booked_budget_amount": 3000,
+        "actual_amount": 3000,
+        "variance_amount": 0,
+        "months": 12,
+        "actualised_months": 3,
+        "annual_budget_amount": 12000,
+        "ytd_variance_amount": None,
+    }
 
 
 def test_cost_per_call(marts):
-    rows = {r[0]: r[1:] for r in marts.sql(
-        "select period_start, actual_cost, staff_cost, answered_contacts, handle_seconds, cost_per_call, "
-        "staff_cost_per_call, cost_per_handled_minute from marts.kpi_cost_per_call_monthly").fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in marts.sql(
+            "select period_start, actual_cost, staff_cost, answered_contacts, handle_seconds, cost_per_call, "
+            "staff_cost_per_call, cost_per_handled_minute from marts.kpi_cost_per_call_monthly"
+        ).fetchall()
+    }
     # Jan: cost 1100 + 100 = 1200 (staff 1100); answered contacts C1, C2 (two legs, one contact) = 2;
     # handle 300 + 120 + 240 = 660 s = 11 min -> 600 per call, 550 staff, 1200 / 11 per minute
     assert rows[d("2026-01-01")] == (1200, 1100, 2, 660, 600.0, 550.0, pytest.approx(1200 / 11))
@@ -362,11 +641,18 @@ def test_cost_per_call(marts):
     assert rows[d("2026-03-01")] == (1090, 1000, 0, 0, None, None, None)
     # Apr: C6 answered, but April's costs are not booked: no cost per call (not 0 / 1 = 0)
     assert rows[d("2026-04-01")] == (0, 0, 1, 120, None, None, None)
-    q1 = one(marts, "select actual_cost, answered_contacts, cost_per_call, cost_per_handled_minute "
-                    "from marts.kpi_cost_per_call_quarterly where period_start = date '2026-01-01'")
+    q1 = one(
+        marts,
+        "select actual_cost, answered_contacts, cost_per_call, cost_per_handled_minute "
+        "from marts.kpi_cost_per_call_quarterly where period_start = date '2026-01-01'",
+    )
     # Q1: 3290 / 4 = 822.5; 3290 / (960 s = 16 min) = 205.625
-    assert q1 == {"actual_cost": 3290, "answered_contacts": 4, "cost_per_call": 822.5,
-                  "cost_per_handled_minute": 205.625}
+    assert q1 == {
+        "actual_cost": 3290,
+        "answered_contacts": 4,
+        "cost_per_call": 822.5,
+        "cost_per_handled_minute": 205.625,
+    }
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -374,30 +660,53 @@ def test_cost_per_call(marts):
 # Handled contacts: a1 C1, C2 (Jan), C5 (Feb); a2 C2 (Jan), C4 (Feb 1 local).
 # ------------------------------------------------------------------------------------------------------------------
 def test_quality_agent_quarter(marts):
-    a1 = one(marts, "select team, evaluations, score_sum, max_score_sum, qa_score, critical_fails, critical_fail_rate, "
-                    "handled_contacts, evaluated_handled_contacts, evaluation_coverage, qa_score_target, "
-                    "meets_qa_score_target from marts.kpi_quality_quarterly "
-                    "where agent_id = 'a1' and period_start = date '2026-01-01'")
+    a1 = one(
+        marts,
+        "select team, evaluations, score_sum, max_score_sum, qa_score, critical_fails, critical_fail_rate, "
+        "handled_contacts, evaluated_handled_contacts, evaluation_coverage, qa_score_target, "
+        "meets_qa_score_target from marts.kpi_quality_quarterly "
+        "where agent_id = 'a1' and period_start = date '2026-01-01'",
+    )
     # a1 Q1: 2 evaluations, 13 / 20 = 0.65, 1 critical of 2 = 0.5; handled C1, C2, C5 = 3, evaluated C1, C2 = 2;
     # target 0.85 at_least -> not met
-    assert a1 == {"team": "A", "evaluations": 2, "score_sum": 13, "max_score_sum": 20, "qa_score": 0.65,
-                  "critical_fails": 1, "critical_fail_rate": 0.5, "handled_contacts": 3,
-                  "evaluated_handled_contacts": 2, "evaluation_coverage": pytest.approx(2 / 3),
-                  "qa_score_target": 0.85, "meets_qa_score_target": False}
+    assert a1 == {
+        "team": "A",
+        "evaluations": 2,
+        "score_sum": 13,
+        "max_score_sum": 20,
+        "qa_score": 0.65,
+        "critical_fails": 1,
+        "critical_fail_rate": 0.5,
+        "handled_contacts": 3,
+        "evaluated_handled_contacts": 2,
+        "evaluation_coverage": pytest.approx(2 / 3),
+        "qa_score_target": 0.85,
+        "meets_qa_score_target": False,
+    }
 
 
 def test_quality_daily_and_team(marts):
-    feb1 = one(marts, "select evaluations, qa_score, critical_fails from marts.kpi_quality_daily "
-                      "where agent_id = 'a1' and local_date = date '2026-02-01'")
+    feb1 = one(
+        marts,
+        "select evaluations, qa_score, critical_fails from marts.kpi_quality_daily "
+        "where agent_id = 'a1' and local_date = date '2026-02-01'",
+    )
     # QE2 was made at 00:30 local on Feb 1
     assert feb1 == {"evaluations": 1, "qa_score": 0.5, "critical_fails": 1}
-    a2_feb = one(marts, "select evaluations, qa_score, handled_contacts, evaluation_coverage "
-                        "from marts.kpi_quality_daily where agent_id = 'a2' and local_date = date '2026-02-01'")
+    a2_feb = one(
+        marts,
+        "select evaluations, qa_score, handled_contacts, evaluation_coverage "
+        "from marts.kpi_quality_daily where agent_id = 'a2' and local_date = date '2026-02-01'",
+    )
     # a2 handled C4 on Feb 1 local, not evaluated, no evaluation that day -> QA score NULL, coverage 0
     assert a2_feb == {"evaluations": 0, "qa_score": None, "handled_contacts": 1, "evaluation_coverage": 0.0}
-    rows = {r[0]: r[1:] for r in marts.sql(
-        "select period_start, evaluations, qa_score, meets_qa_score_target, handled_contacts, evaluation_coverage "
-        "from marts.kpi_quality_team_monthly where team = 'A'").fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in marts.sql(
+            "select period_start, evaluations, qa_score, meets_qa_score_target, handled_contacts, evaluation_coverage "
+            "from marts.kpi_quality_team_monthly where team = 'A'"
+        ).fetchall()
+    }
     # Jan: QE1 + QE3 = 17 / 20 = 0.85 >= 0.85 -> met; handled C1, C2 (a1), C2 (a2) = 3, all evaluated
     assert rows[d("2026-01-01")] == (2, 0.85, True, 3, 1.0)
     # Feb: QE2 = 0.5; handled C5 (a1), C4 (a2), none evaluated
@@ -409,29 +718,54 @@ def test_quality_daily_and_team(marts):
 # O5 is an unassigned CampX dial. a3's 7200 s are shared 3 : 1 -> CampX 5400 s (1.5 h), CampY 1800 s (0.5 h).
 # ------------------------------------------------------------------------------------------------------------------
 def test_outbound_agent_daily(marts):
-    x = one(marts, "select team, attempts, connected_attempts, successful_attempts, logged_in_seconds, contact_rate, "
-                   "conversion_rate, attempts_per_agent_hour, attempts_per_agent_hour_target, "
-                   "meets_attempts_per_agent_hour_target, meets_contact_rate_target from marts.kpi_outbound_daily "
-                   "where campaign = 'CampX' and agent_id = 'a3'")
+    x = one(
+        marts,
+        "select team, attempts, connected_attempts, successful_attempts, logged_in_seconds, contact_rate, "
+        "conversion_rate, attempts_per_agent_hour, attempts_per_agent_hour_target, "
+        "meets_attempts_per_agent_hour_target, meets_contact_rate_target from marts.kpi_outbound_daily "
+        "where campaign = 'CampX' and agent_id = 'a3'",
+    )
     # 3 attempts, 2 connected (O1, O3), 1 sale -> 2/3, 1/2; 3 / 1.5 h = 2.0 per hour, quota 30 -> not met;
     # contact rate 2/3 >= 0.25 -> met
-    assert x == {"team": "A", "attempts": 3, "connected_attempts": 2, "successful_attempts": 1,
-                 "logged_in_seconds": 5400.0, "contact_rate": pytest.approx(2 / 3), "conversion_rate": 0.5,
-                 "attempts_per_agent_hour": 2.0, "attempts_per_agent_hour_target": 30.0,
-                 "meets_attempts_per_agent_hour_target": False, "meets_contact_rate_target": True}
-    y = one(marts, "select attempts, logged_in_seconds, conversion_rate, attempts_per_agent_hour "
-                   "from marts.kpi_outbound_daily where campaign = 'CampY'")
+    assert x == {
+        "team": "A",
+        "attempts": 3,
+        "connected_attempts": 2,
+        "successful_attempts": 1,
+        "logged_in_seconds": 5400.0,
+        "contact_rate": pytest.approx(2 / 3),
+        "conversion_rate": 0.5,
+        "attempts_per_agent_hour": 2.0,
+        "attempts_per_agent_hour_target": 30.0,
+        "meets_attempts_per_agent_hour_target": False,
+        "meets_contact_rate_target": True,
+    }
+    y = one(
+        marts,
+        "select attempts, logged_in_seconds, conversion_rate, attempts_per_agent_hour "
+        "from marts.kpi_outbound_daily where campaign = 'CampY'",
+    )
     # 1 attempt in 0.5 h = 2.0 per hour; 1 sale of 1 connected
     assert y == {"attempts": 1, "logged_in_seconds": 1800.0, "conversion_rate": 1.0, "attempts_per_agent_hour": 2.0}
 
 
 def test_outbound_campaign_rollup(marts):
-    x = one(marts, "select attempts, connected_attempts, logged_in_hours, contact_rate, attempts_per_agent_hour "
-                   "from marts.kpi_outbound_campaign_daily where campaign = 'CampX'")
+    x = one(
+        marts,
+        "select attempts, connected_attempts, logged_in_hours, contact_rate, attempts_per_agent_hour "
+        "from marts.kpi_outbound_campaign_daily where campaign = 'CampX'",
+    )
     # CampX: a3's 3 + the unassigned O5 = 4 attempts, 2 connected -> 0.5; 4 / 1.5 h = 2.6667 per hour
-    assert x == {"attempts": 4, "connected_attempts": 2, "logged_in_hours": 1.5, "contact_rate": 0.5,
-                 "attempts_per_agent_hour": pytest.approx(4 / 1.5)}
-    hours = marts.sql("select sum(logged_in_seconds) from marts.kpi_outbound_monthly where agent_id = 'a3'").fetchall()[0]
+    assert x == {
+        "attempts": 4,
+        "connected_attempts": 2,
+        "logged_in_hours": 1.5,
+        "contact_rate": 0.5,
+        "attempts_per_agent_hour": pytest.approx(4 / 1.5),
+    }
+    hours = marts.sql("select sum(logged_in_seconds) from marts.kpi_outbound_monthly where agent_id = 'a3'").fetchall()[
+        0
+    ]
     # the shares add back up to a3's 7200 logged-in seconds
     assert hours[0] == pytest.approx(7200)
 
@@ -441,10 +775,14 @@ def test_outbound_campaign_rollup(marts):
 # a3 only dialled (4 attempts in 7200 logged-in seconds). No schedules, so no adherence.
 # ------------------------------------------------------------------------------------------------------------------
 def test_scorecard_january(marts):
-    rows = {r[0]: r[1:] for r in marts.sql(
-        "select agent_id, team_agents, aht_seconds, aht_seconds_team_rank, aht_seconds_team_percentile, qa_score, "
-        "qa_score_team_rank, qa_score_team_percentile, outbound_attempts, attempts_per_agent_hour, needs_coaching "
-        "from marts.kpi_agent_scorecard_monthly where period_start = date '2026-01-01' and team = 'A'").fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in marts.sql(
+            "select agent_id, team_agents, aht_seconds, aht_seconds_team_rank, aht_seconds_team_percentile, qa_score, "
+            "qa_score_team_rank, qa_score_team_percentile, outbound_attempts, attempts_per_agent_hour, needs_coaching "
+            "from marts.kpi_agent_scorecard_monthly where period_start = date '2026-01-01' and team = 'A'"
+        ).fetchall()
+    }
     # a1: AHT 420 / 2 = 210, fastest -> rank 1, percentile 2/2 = 1.0; QA 0.8 second of 2 -> rank 2, 1/2 = 0.5;
     # 0.8 is under the 0.85 target, but 0.5 is not in the bottom 0.2 of the team -> no coaching flag
     assert rows["a1"] == (3, 210.0, 1, 1.0, 0.8, 2, 0.5, 0, None, False)
@@ -455,15 +793,25 @@ def test_scorecard_january(marts):
 
 
 def test_scorecard_critical_fail_flags_coaching(marts):
-    feb = one(marts, "select has_critical_fail, critical_fail_rate, is_critical_fail_rate_above_target, "
-                     "is_below_qa_target, is_low_qa_score_outlier, is_slow_aht_outlier, coaching_flags, needs_coaching "
-                     "from marts.kpi_agent_scorecard_monthly where agent_id = 'a1' and period_start = date '2026-02-01'")
+    feb = one(
+        marts,
+        "select has_critical_fail, critical_fail_rate, is_critical_fail_rate_above_target, "
+        "is_below_qa_target, is_low_qa_score_outlier, is_slow_aht_outlier, coaching_flags, needs_coaching "
+        "from marts.kpi_agent_scorecard_monthly where agent_id = 'a1' and period_start = date '2026-02-01'",
+    )
     # QE2 (Feb 1 local): 1 critical fail of 1 evaluation = 1.0 > 0.05 target -> flagged. Its 5/10 is under 0.85, but
     # a1 is the only agent of A with a February QA score (cume_dist 1.0) -> not a QA outlier; a1's only February
     # leg L6 is 240 s <= 300 -> no AHT flag. One flag -> needs coaching.
-    assert feb == {"has_critical_fail": True, "critical_fail_rate": 1.0, "is_critical_fail_rate_above_target": True,
-                   "is_below_qa_target": True, "is_low_qa_score_outlier": False, "is_slow_aht_outlier": False,
-                   "coaching_flags": 1, "needs_coaching": True}
+    assert feb == {
+        "has_critical_fail": True,
+        "critical_fail_rate": 1.0,
+        "is_critical_fail_rate_above_target": True,
+        "is_below_qa_target": True,
+        "is_low_qa_score_outlier": False,
+        "is_slow_aht_outlier": False,
+        "coaching_flags": 1,
+        "needs_coaching": True,
+    }
 
 
 def test_every_column_is_documented(build, marts):
@@ -472,38 +820,72 @@ def test_every_column_is_documented(build, marts):
     documented = {
         node["name"]: {name for name, column in node["columns"].items() if column.get("description")}
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and any(f"/{folder}/" in node["original_file_path"]
-                                                    for folder in MARTS_II_FOLDERS)
+        if node["resource_type"] == "model"
+        and any(f"/{folder}/" in node["original_file_path"] for folder in MARTS_II_FOLDERS)
     }
     assert len(documented) >= 37  # 6 intermediate models and 31 marts
-    tables = marts.sql("select table_name, list(column_name) from information_schema.columns "
-                       "group by table_name").fetchall()
+    tables = marts.sql(
+        "select table_name, list(column_name) from information_schema.columns group by table_name"
+    ).fetchall()
     missing = {table: sorted(set(columns) - documented[table]) for table, columns in tables if table in documented}
     assert {table: cols for table, cols in missing.items() if cols} == {}
 
 
-@pytest.mark.parametrize(("family", "grains", "keys", "sums"), [
-    ("kpi_quality", ("daily", "weekly", "monthly", "quarterly", "yearly"), "agent_id",
-     "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts"),
-    ("kpi_quality_team", ("daily", "weekly", "monthly", "quarterly", "yearly"), "team",
-     "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts"),
-    ("kpi_outbound", ("daily", "weekly", "monthly", "quarterly", "yearly"), "campaign, agent_id",
-     "attempts, connected_attempts, successful_attempts, logged_in_seconds"),
-    ("kpi_outbound_campaign", ("daily", "weekly", "monthly", "quarterly", "yearly"), "campaign",
-     "attempts, connected_attempts, successful_attempts, logged_in_seconds"),
-    ("kpi_finance", ("monthly", "quarterly", "yearly"), "cost_center, category",
-     "budget_amount, actual_amount, forecast_amount"),
-    ("kpi_cost_per_call", ("monthly", "quarterly", "yearly"), "'center'",
-     "actual_cost, staff_cost, answered_contacts, handle_seconds"),
-    ("kpi_people", ("monthly", "quarterly", "yearly"), "team",
-     "hires, terminations, voluntary_terminations, involuntary_terminations, early_terminations, headcount_day_sum"),
-])
+@pytest.mark.parametrize(
+    ("family", "grains", "keys", "sums"),
+    [
+        (
+            "kpi_quality",
+            ("daily", "weekly", "monthly", "quarterly", "yearly"),
+            "agent_id",
+            "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts",
+        ),
+        (
+            "kpi_quality_team",
+            ("daily", "weekly", "monthly", "quarterly", "yearly"),
+            "team",
+            "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts",
+        ),
+        (
+            "kpi_outbound",
+            ("daily", "weekly", "monthly", "quarterly", "yearly"),
+            "campaign, agent_id",
+            "attempts, connected_attempts, successful_attempts, logged_in_seconds",
+        ),
+        (
+            "kpi_outbound_campaign",
+            ("daily", "weekly", "monthly", "quarterly", "yearly"),
+            "campaign",
+            "attempts, connected_attempts, successful_attempts, logged_in_seconds",
+        ),
+        (
+            "kpi_finance",
+            ("monthly", "quarterly", "yearly"),
+            "cost_center, category",
+            "budget_amount, actual_amount, forecast_amount",
+        ),
+        (
+            "kpi_cost_per_call",
+            ("monthly", "quarterly", "yearly"),
+            "'center'",
+            "actual_cost, staff_cost, answered_contacts, handle_seconds",
+        ),
+        (
+            "kpi_people",
+            ("monthly", "quarterly", "yearly"),
+            "team",
+            "hires, terminations, voluntary_terminations, involuntary_terminations, early_terminations, headcount_day_sum",
+        ),
+    ],
+)
 def test_every_grain_adds_up_to_the_same_totals(marts, family, grains, keys, sums):
     """The roll-up pattern: summed over the whole fixture, every grain of a family has the same numerators and
     denominators (a period's figures are sums of the finer periods', never averages)."""
     totals = {
-        grain: marts.sql(f"select {keys}, {', '.join(f'sum({c})' for c in sums.split(', '))} "
-                         f"from marts.{family}_{grain} group by all order by all").fetchall()
+        grain: marts.sql(
+            f"select {keys}, {', '.join(f'sum({c})' for c in sums.split(', '))} "
+            f"from marts.{family}_{grain} group by all order by all"
+        ).fetchall()
         for grain in grains
     }
     finest = totals[grains[0]]

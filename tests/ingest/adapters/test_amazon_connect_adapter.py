@@ -28,33 +28,177 @@ from ingest.adapters.amazon_connect import UnmappedAgentStatusError, import_amaz
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "amazon_connect"
 MAPPING = {"Lunch": "lunch", "Coffee run": "aux"}
-CALL_COLUMNS = ("leg_id", "contact_id", "direction", "queue", "campaign", "caller_number", "customer_id", "queued_at",
-                "dialed_at", "answered_at", "ended_at", "agent_id", "talk_seconds", "hold_seconds", "acw_seconds",
-                "end_reason", "outcome", "notes")
+CALL_COLUMNS = (
+    "leg_id",
+    "contact_id",
+    "direction",
+    "queue",
+    "campaign",
+    "caller_number",
+    "customer_id",
+    "queued_at",
+    "dialed_at",
+    "answered_at",
+    "ended_at",
+    "agent_id",
+    "talk_seconds",
+    "hold_seconds",
+    "acw_seconds",
+    "end_reason",
+    "outcome",
+    "notes",
+)
 T = "2026-03-02T"
 
 # Every leg, worked out by hand from the fixture's records (times UTC).
 EXPECTED_LEGS = {
     # leg    contact  dir        queue        campaign    caller          customer  queued_at  dialed_at answered  ended
     #        agent    talk hold acw end_reason         outcome
-    "c-001": ("c-001", "inbound", "Support", "", "+4791234567", "C-1001", "08:00:10", "", "08:00:40", "08:05:00",
-              "anna", "240", "20", "30", "customer_hangup", "resolved"),
-    "c-002": ("c-002", "inbound", "Support", "", "+4792000002", "C-2002", "08:02:00", "", "08:02:15", "08:04:00",
-              "bjorn", "105", "0", "10", "transfer", ""),
-    "c-003": ("c-002", "inbound", "Billing", "", "+4792000002", "C-2002", "08:04:00", "", "08:04:30", "08:09:00",
-              "carla", "255", "15", "45", "customer_hangup", "resolved"),
-    "c-004": ("c-004", "inbound", "Support", "", "+4790000004", "", "08:10:00", "", "", "08:11:30",
-              "", "0", "0", "0", "abandon", ""),
-    "c-005": ("c-005", "inbound", "Support", "", "+4790000005", "C-5005", "08:12:00", "", "", "08:13:00",
-              "", "0", "0", "0", "transfer", ""),
-    "c-006": ("c-005", "inbound", "Callbacks", "", "+4790000005", "C-5005", "08:13:00", "", "08:30:00", "08:36:00",
-              "carla", "340", "0", "20", "agent_hangup", "callback"),
-    "c-007": ("c-007", "outbound", "", "renewals", "+4790000007", "C-7007", "", "09:00:00", "09:00:12", "09:03:00",
-              "bjorn", "168", "0", "25", "customer_hangup", "sale"),
-    "c-008": ("c-008", "outbound", "", "Outbound", "+4790000008", "", "", "09:05:00", "", "09:05:30",
-              "bjorn", "0", "0", "0", "no_answer", ""),
-    "c-009": ("c-009", "inbound", "", "", "+4790000009", "", "", "", "", "08:20:00",
-              "", "0", "0", "0", "system", ""),
+    "c-001": (
+        "c-001",
+        "inbound",
+        "Support",
+        "",
+        "+4791234567",
+        "C-1001",
+        "08:00:10",
+        "",
+        "08:00:40",
+        "08:05:00",
+        "anna",
+        "240",
+        "20",
+        "30",
+        "customer_hangup",
+        "resolved",
+    ),
+    "c-002": (
+        "c-002",
+        "inbound",
+        "Support",
+        "",
+        "+4792000002",
+        "C-2002",
+        "08:02:00",
+        "",
+        "08:02:15",
+        "08:04:00",
+        "bjorn",
+        "105",
+        "0",
+        "10",
+        "transfer",
+        "",
+    ),
+    "c-003": (
+        "c-002",
+        "inbound",
+        "Billing",
+        "",
+        "+4792000002",
+        "C-2002",
+        "08:04:00",
+        "",
+        "08:04:30",
+        "08:09:00",
+        "carla",
+        "255",
+        "15",
+        "45",
+        "customer_hangup",
+        "resolved",
+    ),
+    "c-004": (
+        "c-004",
+        "inbound",
+        "Support",
+        "",
+        "+4790000004",
+        "",
+        "08:10:00",
+        "",
+        "",
+        "08:11:30",
+        "",
+        "0",
+        "0",
+        "0",
+        "abandon",
+        "",
+    ),
+    "c-005": (
+        "c-005",
+        "inbound",
+        "Support",
+        "",
+        "+4790000005",
+        "C-5005",
+        "08:12:00",
+        "",
+        "",
+        "08:13:00",
+        "",
+        "0",
+        "0",
+        "0",
+        "transfer",
+        "",
+    ),
+    "c-006": (
+        "c-005",
+        "inbound",
+        "Callbacks",
+        "",
+        "+4790000005",
+        "C-5005",
+        "08:13:00",
+        "",
+        "08:30:00",
+        "08:36:00",
+        "carla",
+        "340",
+        "0",
+        "20",
+        "agent_hangup",
+        "callback",
+    ),
+    "c-007": (
+        "c-007",
+        "outbound",
+        "",
+        "renewals",
+        "+4790000007",
+        "C-7007",
+        "",
+        "09:00:00",
+        "09:00:12",
+        "09:03:00",
+        "bjorn",
+        "168",
+        "0",
+        "25",
+        "customer_hangup",
+        "sale",
+    ),
+    "c-008": (
+        "c-008",
+        "outbound",
+        "",
+        "Outbound",
+        "+4790000008",
+        "",
+        "",
+        "09:05:00",
+        "",
+        "09:05:30",
+        "bjorn",
+        "0",
+        "0",
+        "0",
+        "no_answer",
+        "",
+    ),
+    "c-009": ("c-009", "inbound", "", "", "+4790000009", "", "", "", "", "08:20:00", "", "0", "0", "0", "system", ""),
 }
 
 # anna: talk 08:00:40-08:02:00 (80 s) + 08:02:20-08:05:00 (160 s) = 240 s, hold 20 s, ACW 30 s: the CTR's figures.
@@ -99,13 +243,44 @@ def test_every_leg_and_field_is_mapped(imported):
     legs = {r["leg_id"]: r for r in _rows(landing / "calls" / "amazon_connect_2026-03.csv")}
     assert set(legs) == set(EXPECTED_LEGS)  # c-010 (chat) excluded
     for leg_id, expected in EXPECTED_LEGS.items():
-        (contact, direction, queue, campaign, caller, customer, queued, dialed, answered, ended, agent, talk, hold,
-         acw, reason, outcome) = expected
-        want = {"leg_id": leg_id, "contact_id": contact, "direction": direction, "queue": queue, "campaign": campaign,
-                "caller_number": caller, "customer_id": customer, "queued_at": _utc(queued),
-                "dialed_at": _utc(dialed), "answered_at": _utc(answered), "ended_at": _utc(ended), "agent_id": agent,
-                "talk_seconds": talk, "hold_seconds": hold, "acw_seconds": acw, "end_reason": reason,
-                "outcome": outcome, "notes": ""}
+        (
+            contact,
+            direction,
+            queue,
+            campaign,
+            caller,
+            customer,
+            queued,
+            dialed,
+            answered,
+            ended,
+            agent,
+            talk,
+            hold,
+            acw,
+            reason,
+            outcome,
+        ) = expected
+        want = {
+            "leg_id": leg_id,
+            "contact_id": contact,
+            "direction": direction,
+            "queue": queue,
+            "campaign": campaign,
+            "caller_number": caller,
+            "customer_id": customer,
+            "queued_at": _utc(queued),
+            "dialed_at": _utc(dialed),
+            "answered_at": _utc(answered),
+            "ended_at": _utc(ended),
+            "agent_id": agent,
+            "talk_seconds": talk,
+            "hold_seconds": hold,
+            "acw_seconds": acw,
+            "end_reason": reason,
+            "outcome": outcome,
+            "notes": "",
+        }
         assert legs[leg_id] == want, leg_id
 
 
@@ -120,7 +295,9 @@ def test_dedup_transfer_and_callback(imported):
     assert excluded["non-voice contact (CHAT, TASK)"] == 1
     # The transfer: two legs, one contact; the first ends in `transfer`, the second is offered to Billing.
     assert [(legs[i]["contact_id"], legs[i]["queue"], legs[i]["end_reason"]) for i in ("c-002", "c-003")] == [
-        ("c-002", "Support", "transfer"), ("c-002", "Billing", "customer_hangup")]
+        ("c-002", "Support", "transfer"),
+        ("c-002", "Billing", "customer_hangup"),
+    ]
     # The callback is the second leg of c-005, queued in Callbacks for 17 minutes.
     assert (legs["c-006"]["contact_id"], legs["c-006"]["queue"]) == ("c-005", "Callbacks")
     assert report.quirks["durations_on_unanswered_leg (set to 0)"] == 1  # c-008's 5 s ACW
@@ -130,8 +307,10 @@ def test_dedup_transfer_and_callback(imported):
 
 def test_agent_states_from_statuses_and_contact_states(imported):
     landing, report = imported
-    states = [(r["agent_id"], r["event_at"], r["state"], r["reason"])
-              for r in _rows(landing / "agent_states" / "amazon_connect_2026-03.csv")]
+    states = [
+        (r["agent_id"], r["event_at"], r["state"], r["reason"])
+        for r in _rows(landing / "agent_states" / "amazon_connect_2026-03.csv")
+    ]
     assert states == [(agent, _utc(clock), state, reason) for agent, clock, state, reason in EXPECTED_STATES]
     assert report.excluded["duplicate agent event (same EventId)"] == 1
     assert report.excluded["agent event without a state change (heartbeats, configuration changes)"] == 1
@@ -139,8 +318,7 @@ def test_agent_states_from_statuses_and_contact_states(imported):
 
 def test_unknown_custom_status_is_a_clear_error_and_writes_nothing(tmp_path):
     with pytest.raises(UnmappedAgentStatusError) as error:
-        import_amazon_connect(FIXTURE / "ctr", FIXTURE / "agent_events", tmp_path, {"Lunch": "lunch"},
-                              progress=None)
+        import_amazon_connect(FIXTURE / "ctr", FIXTURE / "agent_events", tmp_path, {"Lunch": "lunch"}, progress=None)
     message = str(error.value)
     assert "'Coffee run' (1 event(s), first at " in message
     assert "tilsyn-agent-events-1-2026-03-02-09-05-00-5b6c7d8e:4" in message  # 4th line of the second file
@@ -166,8 +344,11 @@ def test_gzipped_objects_and_bad_json_name_the_file(tmp_path):
     bad = ctr_dir / "2026" / "03" / "02" / "10" / "broken"
     bad.parent.mkdir(parents=True)
     bad.write_text('{"ContactId": "c-100"}\n{"ContactId": \n')
-    with pytest.raises(ValueError, match=r"broken: the JSON object starting at line 2 is not valid JSON: "
-                                         r"Expecting value at line 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"broken: the JSON object starting at line 2 is not valid JSON: "
+        r"Expecting value at line 3",
+    ):
         import_amazon_connect(ctr_dir, None, tmp_path / "landing", progress=None)
 
 
@@ -175,8 +356,14 @@ def test_written_files_pass_the_loader(imported, tmp_path):
     from ingest.load import load_landing
 
     landing, _ = imported
-    load = load_landing(landing, tmp_path / "pipeline.duckdb", tmp_path / "restricted.duckdb",
-                        tmp_path / "quarantine", b"test-key", progress=None)
+    load = load_landing(
+        landing,
+        tmp_path / "pipeline.duckdb",
+        tmp_path / "restricted.duckdb",
+        tmp_path / "quarantine",
+        b"test-key",
+        progress=None,
+    )
     assert load.ok, load.lines()
     assert (load.sources["calls"].rows, load.sources["agent_states"].rows) == (9, 16)
 
@@ -188,15 +375,33 @@ def test_previous_contact_chain_and_agent_queue(tmp_path):
     shutil.copytree(FIXTURE / "ctr", ctr_dir)
     agent_queue_arn = "arn:aws:connect:eu-west-1:123456789012:instance/i/queue/agent/carla-agent-id"
     extra = [
-        {"ContactId": "c-011", "PreviousContactId": "c-009", "Channel": "VOICE", "InitiationMethod": "TRANSFER",
-         "InitiationTimestamp": T + "08:20:00Z", "DisconnectTimestamp": T + "08:21:00Z",
-         "LastUpdateTimestamp": T + "08:21:01Z", "DisconnectReason": "CONTACT_FLOW_DISCONNECT",
-         "NextContactId": "c-012"},
-        {"ContactId": "c-012", "PreviousContactId": "c-011", "Channel": "VOICE", "InitiationMethod": "TRANSFER",
-         "InitiationTimestamp": T + "08:21:00Z", "DisconnectTimestamp": T + "08:25:00Z",
-         "LastUpdateTimestamp": T + "08:25:01Z", "DisconnectReason": "CUSTOMER_DISCONNECT",
-         "Queue": {"ARN": agent_queue_arn, "Name": None},
-         "Agent": {"Username": "carla", "ConnectedToAgentTimestamp": T + "08:21:10Z", "AgentInteractionDuration": 230}},
+        {
+            "ContactId": "c-011",
+            "PreviousContactId": "c-009",
+            "Channel": "VOICE",
+            "InitiationMethod": "TRANSFER",
+            "InitiationTimestamp": T + "08:20:00Z",
+            "DisconnectTimestamp": T + "08:21:00Z",
+            "LastUpdateTimestamp": T + "08:21:01Z",
+            "DisconnectReason": "CONTACT_FLOW_DISCONNECT",
+            "NextContactId": "c-012",
+        },
+        {
+            "ContactId": "c-012",
+            "PreviousContactId": "c-011",
+            "Channel": "VOICE",
+            "InitiationMethod": "TRANSFER",
+            "InitiationTimestamp": T + "08:21:00Z",
+            "DisconnectTimestamp": T + "08:25:00Z",
+            "LastUpdateTimestamp": T + "08:25:01Z",
+            "DisconnectReason": "CUSTOMER_DISCONNECT",
+            "Queue": {"ARN": agent_queue_arn, "Name": None},
+            "Agent": {
+                "Username": "carla",
+                "ConnectedToAgentTimestamp": T + "08:21:10Z",
+                "AgentInteractionDuration": 230,
+            },
+        },
     ]
     (ctr_dir / "extra").write_text("\n".join(json.dumps(r) for r in extra))
     report = import_amazon_connect(ctr_dir, None, tmp_path / "landing", progress=None)
@@ -204,6 +409,9 @@ def test_previous_contact_chain_and_agent_queue(tmp_path):
     assert [legs[i]["contact_id"] for i in ("c-009", "c-011", "c-012")] == ["c-009", "c-009", "c-009"]
     assert (legs["c-011"]["queue"], legs["c-011"]["end_reason"]) == ("", "transfer")
     assert (legs["c-012"]["queue"], legs["c-012"]["queued_at"], legs["c-012"]["answered_at"]) == (
-        agent_queue_arn, _utc("08:21:10"), _utc("08:21:10"))
+        agent_queue_arn,
+        _utc("08:21:10"),
+        _utc("08:21:10"),
+    )
     assert report.quirks["queue_without_name (agent queue: ARN used)"] == 1
     assert report.quirks["queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)"] == 1

@@ -20,8 +20,13 @@ import pytest
 from ingest.adapters.anonymous_bank import import_anonymous_bank
 from ingest.contracts import CALLS
 
-RAW_FILE = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "anonymous_bank" / \
-    "data_anonymous_bank_february.txt"
+RAW_FILE = (
+    Path(__file__).resolve().parents[3].parent
+    / "shared"
+    / "data"
+    / "anonymous_bank"
+    / "data_anonymous_bank_february.txt"
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +46,9 @@ def test_queue_figures_match_a_plain_query_over_the_raw_file(imported):
     con = duckdb.connect()
     # Straight from the README: PHANTOM excluded; a call reached the queue when it was served (AGENT) or waited in
     # it (q_time > 0); abandoned = HANG that waited; service seconds = ser_time of served calls.
-    expected = _per_queue(con, f"""
+    expected = _per_queue(
+        con,
+        f"""
         select type,
                count(*) filter (where outcome = 'AGENT' or q_time > 0) as offered,
                count(*) filter (where outcome = 'AGENT') as answered,
@@ -50,8 +57,11 @@ def test_queue_figures_match_a_plain_query_over_the_raw_file(imported):
         from read_csv('{RAW_FILE}', delim = '\t', header = true,
                       types = {{'q_time': 'BIGINT', 'ser_time': 'BIGINT'}})
         where outcome <> 'PHANTOM'
-        group by type order by type""")
-    actual = _per_queue(con, f"""
+        group by type order by type""",
+    )
+    actual = _per_queue(
+        con,
+        f"""
         select queue,
                count(*) as offered,
                count(answered_at) as answered,
@@ -60,7 +70,8 @@ def test_queue_figures_match_a_plain_query_over_the_raw_file(imported):
         from read_csv('{landing}/calls/*.csv', all_varchar = true, header = true,
                       types = {{'talk_seconds': 'BIGINT'}})
         where queue is not null
-        group by queue order by queue""")
+        group by queue order by queue""",
+    )
     assert set(expected) == {"IN", "NE", "NW", "PE", "PS", "TT"}
     assert actual == expected
     # And the month's total, as a sanity anchor: 33,344 rows - 278 PHANTOM - 1,972 HANG never queued = 31,094.
@@ -172,8 +183,14 @@ def test_written_file_passes_the_loader(imported, tmp_path):
     from ingest.load import load_landing
 
     landing, _, _ = imported
-    load = load_landing(landing, tmp_path / "pipeline.duckdb", tmp_path / "restricted.duckdb",
-                        tmp_path / "quarantine", b"test-key", progress=None)
+    load = load_landing(
+        landing,
+        tmp_path / "pipeline.duckdb",
+        tmp_path / "restricted.duckdb",
+        tmp_path / "quarantine",
+        b"test-key",
+        progress=None,
+    )
     assert load.ok, load.lines()
     assert load.sources["calls"].rows == 33_066
 
@@ -182,17 +199,25 @@ def test_daylight_saving_changes_and_unknown_time_zone(tmp_path):
     # Israel 1999: clocks went 02:00 -> 03:00 on 2 April and 02:00 -> 01:00 on 3 September (time zone database).
     log = tmp_path / "calls.txt"
     header = RAW_FILE.read_text().splitlines()[0]
-    log.write_text("\n".join([
-        header,
-        "AA0101\t1\t0\t0\tPS\t990402\t2:29:50\t2:30:00\t10\t2:30:00\t2:30:20\t20\tAGENT\t2:30:20\t2:31:00\t40\tDORIT",
-        "AA0101\t2\t0\t0\tPS\t990903\t1:10:00\t1:10:10\t10\t1:10:10\t1:10:40\t30\tHANG\t0:00:00\t0:00:00\t0\tNO_SERVER",
-    ]) + "\n")
+    log.write_text(
+        "\n".join(
+            [
+                header,
+                "AA0101\t1\t0\t0\tPS\t990402\t2:29:50\t2:30:00\t10\t2:30:00\t2:30:20\t20\tAGENT\t2:30:20\t2:31:00\t40\tDORIT",
+                "AA0101\t2\t0\t0\tPS\t990903\t1:10:00\t1:10:10\t10\t1:10:10\t1:10:40\t30\tHANG\t0:00:00\t0:00:00\t0\tNO_SERVER",
+            ]
+        )
+        + "\n"
+    )
     report = import_anonymous_bank(log, tmp_path / "landing", progress=None)
     rows = {r["leg_id"]: r for path in report.files_written for r in csv.DictReader(open(path))}
     # 2:30 on 2 April does not exist on the wall clock: read one hour later, in summer time (+03:00).
     spring = rows["990402-AA0101-1-1"]
     assert (spring["queued_at"], spring["answered_at"], spring["ended_at"]) == (
-        "1999-04-02T03:30:00+03:00", "1999-04-02T03:30:20+03:00", "1999-04-02T03:31:00+03:00")
+        "1999-04-02T03:30:00+03:00",
+        "1999-04-02T03:30:20+03:00",
+        "1999-04-02T03:31:00+03:00",
+    )
     # 1:10 on 3 September happened twice: the earlier (summer time, +03:00) is taken.
     autumn = rows["990903-AA0101-2-1"]
     assert (autumn["queued_at"], autumn["ended_at"]) == ("1999-09-03T01:10:10+03:00", "1999-09-03T01:10:40+03:00")

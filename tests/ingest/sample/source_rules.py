@@ -34,8 +34,13 @@ def violations(source: str, df: pl.DataFrame) -> list[str]:
                 if col.required:
                     problems.append(f"row {n}: {col.name}: required value missing")
                 continue
-            pattern = {"timestamp": TIMESTAMP_RE, "date": DATE_RE, "period": PERIOD_RE, "integer": INTEGER_RE,
-                       "decimal": DECIMAL_RE}.get(col.type)
+            pattern = {
+                "timestamp": TIMESTAMP_RE,
+                "date": DATE_RE,
+                "period": PERIOD_RE,
+                "integer": INTEGER_RE,
+                "decimal": DECIMAL_RE,
+            }.get(col.type)
             malformed = pattern is not None and not pattern.match(str(value))
             if malformed or col.type == "timestamp" and _instant(value) is None:
                 problems.append(f"row {n}: {col.name}: {value!r} is not a valid {col.type}")

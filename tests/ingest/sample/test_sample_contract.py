@@ -75,9 +75,14 @@ def test_the_demo_has_what_the_dashboards_need(demo_dir: Path) -> None:
 
 def test_free_text_carries_card_and_bank_numbers(demo_dir: Path) -> None:
     text = " ".join(
-        pl.concat([read_text(p).select(pl.col(c).alias("t")) for s, c in (("calls", "notes"),
-                                                                         ("qa_evaluations", "comments"))
-                   for p in files_of(demo_dir, s)])["t"].drop_nulls())
+        pl.concat(
+            [
+                read_text(p).select(pl.col(c).alias("t"))
+                for s, c in (("calls", "notes"), ("qa_evaluations", "comments"))
+                for p in files_of(demo_dir, s)
+            ]
+        )["t"].drop_nulls()
+    )
     cards = re.findall(r"\b\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{4}\b", text)
     ibans = re.findall(r"\bNO\d{2} \d{4} \d{4} \d{3}\b", text)
     assert cards and ibans

@@ -144,9 +144,12 @@ def test_ledger_staff_cost_follows_paid_hours_times_pay(demo_db: duckdb.DuckDBPy
 def test_no_timestamp_without_an_offset(demo_dir: Path) -> None:
     # read_csv would parse a naive timestamp silently; look at the text itself.
     con = duckdb.connect()
-    for source, columns in (("calls", ("queued_at", "dialed_at", "answered_at", "ended_at")),
-                            ("agent_states", ("event_at",)), ("schedules", ("starts_at", "ends_at", "published_at")),
-                            ("qa_evaluations", ("evaluated_at",))):
+    for source, columns in (
+        ("calls", ("queued_at", "dialed_at", "answered_at", "ended_at")),
+        ("agent_states", ("event_at",)),
+        ("schedules", ("starts_at", "ends_at", "published_at")),
+        ("qa_evaluations", ("evaluated_at",)),
+    ):
         checks = ", ".join(f"count(*) FILTER (WHERE NOT regexp_matches({c}, '[+-]\\d\\d:\\d\\d$'))" for c in columns)
         naive = con.execute(f"SELECT {checks} FROM read_csv('{demo_dir / source}/*.csv', all_varchar = true)")
         assert naive.fetchone() == (0,) * len(columns), source

@@ -47,8 +47,9 @@ def test_fault_files_look_like_what_a_loader_meets(faulty: tuple[Path, Generatio
     assert (a["outcome"].fill_null("") != b["outcome"].fill_null("")).sum() > 0
     # The late file arrives after every other daily export.
     late = sorted(calls.glob("calls_2026-03-0?.csv"), key=lambda p: p.stat().st_mtime)[-1]
-    assert late.stat().st_mtime > max(p.stat().st_mtime for p in (out / "agent_states").glob("*.csv")
-                                      if "_copy" not in p.name)
+    assert late.stat().st_mtime > max(
+        p.stat().st_mtime for p in (out / "agent_states").glob("*.csv") if "_copy" not in p.name
+    )
 
 
 def test_parquet_output_keeps_types_and_offsets(tmp_path: Path) -> None:
@@ -72,13 +73,16 @@ def test_summary_counts_what_was_written(tmp_path: Path, start: date, days: int)
     assert summary.lines()[0].startswith("generated ")
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"agents": 1}, "agents must be at least 2"),
-    ({"days": 0}, "days must be at least 1"),
-    ({"fmt": "xlsx"}, "fmt must be 'csv' or 'parquet'"),
-    ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
-    ({"currency": "kroner"}, "ISO 4217"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"agents": 1}, "agents must be at least 2"),
+        ({"days": 0}, "days must be at least 1"),
+        ({"fmt": "xlsx"}, "fmt must be 'csv' or 'parquet'"),
+        ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
+        ({"currency": "kroner"}, "ISO 4217"),
+    ],
+)
 def test_bad_arguments_are_named(tmp_path: Path, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         generate_center(tmp_path, progress=None, **kwargs)
@@ -97,7 +101,8 @@ def test_local_hours_and_offsets_follow_daylight_saving(tmp_path: Path) -> None:
     generate_center(tmp_path, agents=6, days=3, start=date(2026, 3, 28), progress=None)
     schedules = pl.concat([read_text(p) for p in (tmp_path / "schedules").glob("*.csv")])
     worked = schedules.filter(pl.col("activity") != "time_off").with_columns(
-        pl.col("starts_at").str.slice(11, 5).alias("local_start"), pl.col("starts_at").str.slice(19).alias("offset"))
+        pl.col("starts_at").str.slice(11, 5).alias("local_start"), pl.col("starts_at").str.slice(19).alias("offset")
+    )
     saturday = worked.filter(pl.col("schedule_date") == "2026-03-28")
     monday = worked.filter(pl.col("schedule_date") == "2026-03-30")
     assert saturday.height and monday.height
