@@ -1,0 +1,262 @@
+"""Queueing models for staffing: Erlang C (M/M/N) and Erlang A (M/M/N+M, after Mandelbaum & Zeltyn).
+
+Plain functions with no Dagster or database import; the staffing plan calls them per queue and interval.
+
+Erlang A adds abandonment to Erlang C: every waiting contact leaves after an exponential patience (mean
+`patience_seconds`). It is solved here exactly as the birth-death chain it is, not through the incomplete-gamma
+closed forms: the number of contacts in the system j has stationary weights
+
+    a_j = A^j / j!                                   for j <= N      (A = offered load in Erlangs = lambda / mu)
+    a_j = a_N * prod_{k=1..j-N} lambda / (N mu + k theta)   for j > N  (theta = 1 / mean patience)
+
+which fall faster than geometrically once N mu + k theta exceeds lambda, so the sum is cut where the remaining terms
+are below 1e-16 of it. An arriving contact sees the stationary state (PASTA). One that finds j >= N contacts waits
+behind m = j - N others; while i contacts are ahead of it, the line moves at rate N mu + i theta (an agent frees or
+one ahead gives up) and it gives up itself at rate theta. That pure-death chain is solved by uniformisation, for every
+starting m at once, to get P(answered within t) and P(abandoned within t). With theta -> 0 the chain is Erlang C's.
+
+Service level under abandonment, for each `service_level_denominator` of METRICS.md (all shares of offered contacts):
+    answered within threshold / (1 - short abandons)                 offered_minus_short_abandons (default)
+    answered within threshold / 1                                    offered
+    answered within threshold / (answered + abandoned after threshold)   answered_plus_late_abandons
+Projected abandonment rate = (abandoned - short abandons) / (offered - short abandons), METRICS.md's definition.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+SERVICE_LEVEL_DENOMINATORS = ("offered_minus_short_abandons", "offered", "answered_plus_late_abandons")
+# The truncation point of the state space and of the uniformisation sum: what is left out is below this share.
+_NEGLIGIBLE = 1e-16
+
+
+@dataclass(frozen=True)
+class QueueOutlook:
+    """What a queue model projects for one interval with `agents` agents; shares are of offered contacts."""
+
+    agents: int
+    probability_of_waiting: float
+    answered_within_threshold: float
+    answered: float
+    abandoned: float
+    short_abandoned: float
+    abandoned_after_threshold: float
+    occupancy: float
+    average_speed_of_answer_seconds: float
+
+    def service_level(self, denominator: str = "offered_minus_short_abandons") -> float:
+        if denominator == "offered_minus_short_abandons":
+            base = 1.0 - self.short_abandoned
+        elif denominator == "offered":
+            base = 1.0
+        elif denominator == "answered_plus_late_abandons":
+            base = self.answered + self.abandoned_after_threshold
+        else:
+            raise ValueError(f"unknown service_level_denominator {denominator!r}: one of {SERVICE_LEVEL_DENOMINATORS}")
+        return self.answered_within_threshold / base if base > 0 else 1.0
+
+    @property
+    def abandonment_rate(self) -> float:
+        """METRICS.md: (abandoned - short abandons) / (offered - short abandons)."""
+        base = 1.0 - self.short_abandoned
+        return (self.abandoned - self.short_abandoned) / base if base > 0 else 0.0
+
+
+def erlang_c(
+    offered_per_second: float, aht_seconds: float, agents: int, threshold_seconds: float
+) -> QueueOutlook | None:
+    """Erlang C's closed form; None when the queue is unstable (load >= agents), where nobody is ever answered."""
+    load = offered_per_second * aht_seconds
+    if agents <= load:
+        return None
+    # Poisson terms through logarithms so that large loads cannot overflow.
+    k = np.arange(agents + 1)
+    log_terms = k * math.log(load) - np.array([math.lgamma(x + 1) for x in k]) if load > 0 else None
+    if log_terms is None:
+        p_wait = 0.0
+    else:
+        top = log_terms[-1] + math.log(agents / (agents - load))
+        shift = max(log_terms.max(), top)
+        below = np.exp(log_terms[:-1] - shift).sum()
+        p_wait = math.exp(top - shift) / (below + math.exp(top - shift))
+    rate = (agents - load) / aht_seconds
+    within = 1.0 - p_wait * math.exp(-rate * threshold_seconds)
+    return QueueOutlook(
+        agents=agents,
+        probability_of_waiting=p_wait,
+        answered_within_threshold=within,
+        answered=1.0,
+        abandoned=0.0,
+        short_abandoned=0.0,
+        abandoned_after_threshold=0.0,
+        occupancy=load / agents,
+        average_speed_of_answer_seconds=p_wait / rate,
+    )
+
+
+def _stationary(load: float, agents: int, arrival: float, service: float, abandon: float) -> np.ndarray:
+    """Stationary probabilities of the number in system, states 0.. until the tail is negligible."""
+    log_weights = [
+        j * math.log(load) - math.lgamma(j + 1) if load > 0 else (0.0 if j == 0 else -math.inf)
+        for j in range(agents + 1)
+    ]
+    if load > 0:
+        k, log_w = 1, log_weights[-1]
+        top = max(log_weights)
+        # the tail is cut once a term is negligible and every further ratio is below one
+        while True:
+            ratio = arrival / (agents * service + k * abandon)
+            log_w += math.log(ratio)
+            log_weights.append(log_w)
+            top = max(top, log_w)
+            if ratio < 1 and log_w - top < math.log(_NEGLIGIBLE) + math.log1p(-ratio):
+                break
+            k += 1
+            if k > 10_000_000:
+                raise ValueError("Erlang A: queue too large to solve (patience too long for the load)")
+    w = np.array(log_weights)
+    p = np.exp(w - w.max())
+    return p / p.sum()
+
+
+def _tagged_contact_outcomes(
+    waiting: np.ndarray, agents: int, service: float, abandon: float, thresholds: list[float]
+) -> tuple[float, float, dict[float, tuple[float, float]]]:
+    """For the arrivals that find every agent busy, `waiting[m]` of them with m others ahead (m = 0, 1, ...):
+    the share answered, the share answered times its mean wait, and per threshold t the shares answered by t and
+    abandoned by t. All shares are of offered contacts.
+
+    A waiting contact's own chain: with i ahead it moves on at rate N mu + i theta and gives up at rate theta. The
+    time spent in a phase does not depend on how it is left (competing exponentials), so a contact answered from m
+    ahead waited sum_{i<=m} 1 / (N mu + (i + 1) theta) on average.
+    """
+    i = np.arange(len(waiting), dtype=float)
+    move = agents * service + i * abandon
+    leave = np.full_like(move, abandon)
+    answered_from = np.cumprod(move / (move + leave))
+    answered = float(waiting @ answered_from)
+    answered_wait = float(waiting @ (answered_from * np.cumsum(1.0 / (move + leave))))
+    by_threshold = {t: _absorbed_by(waiting, move, leave, t) for t in thresholds}
+    return answered, answered_wait, by_threshold
+
+
+def _absorbed_by(start: np.ndarray, move: np.ndarray, leave: np.ndarray, t: float) -> tuple[float, float]:
+    """Shares answered and abandoned by time t of contacts starting in phase m with probability start[m], by
+    uniformisation: at rate U = max(move + leave), jumps come as a Poisson process and each jump moves on, gives up
+    or stays with probabilities move/U, leave/U and the rest."""
+    if t <= 0:
+        return 0.0, 0.0
+    uniform = float((move + leave).max())
+    p_move, p_leave = move / uniform, leave / uniform
+    p_stay = 1.0 - p_move - p_leave
+    dist = start.astype(float).copy()
+    answered_after_k = abandoned_after_k = 0.0  # absorbed within k jumps
+    answered_by_t = abandoned_by_t = 0.0
+    mean = uniform * t
+    log_pk = -mean
+    covered = math.exp(log_pk)
+    # enough jumps that the Poisson tail beyond them is negligible
+    last = int(mean + 12 * math.sqrt(mean) + 30)
+    for k in range(1, last + 1):
+        answered_after_k += dist[0] * p_move[0]
+        abandoned_after_k += float(dist @ p_leave)
+        moved = dist[1:] * p_move[1:]
+        dist = dist * p_stay
+        dist[:-1] += moved
+        log_pk += math.log(mean) - math.log(k)
+        pk = math.exp(log_pk)
+        answered_by_t += pk * answered_after_k
+        abandoned_by_t += pk * abandoned_after_k
+        covered += pk
+        if dist.sum() < _NEGLIGIBLE:
+            break
+    # the Poisson mass not yet summed: at least k jumps, by which the absorbed shares can only have grown
+    rest = max(0.0, 1.0 - covered)
+    return answered_by_t + rest * answered_after_k, abandoned_by_t + rest * abandoned_after_k
+
+
+def erlang_a(
+    offered_per_second: float,
+    aht_seconds: float,
+    patience_seconds: float,
+    agents: int,
+    threshold_seconds: float,
+    short_abandon_seconds: float = 5.0,
+) -> QueueOutlook:
+    """Erlang A (M/M/N+M) for `agents` agents; stable for any load, since waiting contacts give up."""
+    if agents < 1:
+        raise ValueError("Erlang A needs at least one agent")
+    service, abandon, arrival = 1.0 / aht_seconds, 1.0 / patience_seconds, offered_per_second
+    load = arrival * aht_seconds
+    p = _stationary(load, agents, arrival, service, abandon)
+    waiting = p[agents:]  # an arrival finding j >= N contacts in the system has m = j - N ahead of it
+    p_wait = float(waiting.sum())
+    threshold, short = float(threshold_seconds), float(short_abandon_seconds)
+    answered_waiting, answered_wait, by_t = _tagged_contact_outcomes(
+        waiting, agents, service, abandon, sorted({threshold, short})
+    )
+    answered = (1.0 - p_wait) + answered_waiting
+    answered_by_t, abandoned_by_t = by_t[threshold]
+    abandoned = 1.0 - answered
+    # a wait of exactly the threshold meets it (METRICS.md); for continuous waits "by t" and "within t" agree
+    return QueueOutlook(
+        agents=agents,
+        probability_of_waiting=p_wait,
+        answered_within_threshold=(1.0 - p_wait) + answered_by_t,
+        answered=answered,
+        abandoned=abandoned,
+        short_abandoned=by_t[short][1],
+        abandoned_after_threshold=abandoned - abandoned_by_t,
+        occupancy=arrival * answered * aht_seconds / agents,
+        average_speed_of_answer_seconds=answered_wait / answered if answered > 0 else 0.0,
+    )
+
+
+def required_agents(
+    offered_per_second: float,
+    aht_seconds: float,
+    *,
+    threshold_seconds: float,
+    service_level_target: float,
+    max_occupancy: float,
+    model: str = "erlang_a",
+    patience_seconds: float | None = None,
+    short_abandon_seconds: float = 5.0,
+    service_level_denominator: str = "offered_minus_short_abandons",
+) -> tuple[int, QueueOutlook | None]:
+    """The smallest N meeting the service-level target with occupancy <= max_occupancy (METRICS.md "Staffing")."""
+    if offered_per_second <= 0 or aht_seconds <= 0:
+        return 0, None
+    use_a = model == "erlang_a" and patience_seconds is not None and patience_seconds > 0
+
+    def outlook_for(n: int) -> QueueOutlook | None:
+        if use_a:
+            return erlang_a(
+                offered_per_second, aht_seconds, patience_seconds, n, threshold_seconds, short_abandon_seconds
+            )
+        return erlang_c(offered_per_second, aht_seconds, n, threshold_seconds)
+
+    def meets(outlook: QueueOutlook | None) -> bool:
+        return (
+            outlook is not None
+            and outlook.service_level(service_level_denominator) >= service_level_target
+            and outlook.occupancy <= max_occupancy
+        )
+
+    # Both service level and 1 - occupancy grow with N: double until the target is met, then halve the gap.
+    low, high = 0, 1
+    while not meets(outlook_for(high)):
+        low, high = high, high * 2
+        if high > 1_000_000:
+            raise ValueError("required agents beyond 1,000,000: check the interval's offered contacts and AHT")
+    while high - low > 1:
+        middle = (low + high) // 2
+        if meets(outlook_for(middle)):
+            high = middle
+        else:
+            low = middle
+    return high, outlook_for(high)
