@@ -170,8 +170,12 @@ def test_staffing_interval_required_agents_by_erlang_c(fixture_center) -> None:
     assert row["scheduled_agents"] == pytest.approx(1.0)
     assert row["staffed_agents"] == pytest.approx(1.0)
     assert row["staffing_gap"] == pytest.approx(-1.0)
-    # planned shrinkage of the day: break 600 / paid 8100 -> required scheduled = 2 / (1 - 600/8100) = 2.16
-    assert row["required_scheduled_agents"] == pytest.approx(2 / (1 - 600 / 8100))
+    # A1 is the only agent scheduled on 2 March: planned shrinkage break 600 / paid 8100; unplanned 300 / 8100
+    # (paid 8100 - productive 7200 - planned 600, see the agent-day test). The schedule's work segments already leave
+    # the break out, so only unplanned shrinkage grosses up: required scheduled = 2 / (1 - 300/8100) = 2.077
+    assert row["planned_shrinkage"] == pytest.approx(600 / 8100)
+    assert row["unplanned_shrinkage"] == pytest.approx(300 / 8100)
+    assert row["required_scheduled_agents"] == pytest.approx(2 / (1 - 300 / 8100))
 
 
 def test_monthly_team_is_the_latest_team_of_the_month(fixture_center) -> None:

@@ -1,7 +1,9 @@
 {#- Required vs scheduled vs staffed agents per queue and reporting interval (METRICS.md "Staffing").
     Schedules and states carry no queue, so an agent's scheduled work and productive time are allocated to queues by
     the agent's share of handled legs per queue over the whole history (agents who never handled a leg are not
-    allocated). Required scheduled agents divide required agents by 1 - the day's center-wide planned shrinkage. -#}
+    allocated). Required scheduled agents divide required agents by 1 - the day's center-wide unplanned shrinkage only:
+    the scheduled agents they are compared with count work segments, which already leave breaks, lunches and other
+    planned activities out, so dividing by planned shrinkage too would count them twice (METRICS.md "Staffing"). -#}
 with agent_queue_shares as (
 
     select
@@ -50,6 +52,19 @@ planned_shrinkage as (
 
 ),
 
+unplanned_shrinkage as (
+
+    -- negative when agents worked through planned time; a plan never counts on that, so it is floored at 0
+    select
+        local_date,
+        greatest(
+            {{ safe_divide('sum(unplanned_shrinkage_seconds)', 'sum(paid_scheduled_seconds)') }}, 0
+        ) as unplanned_shrinkage
+    from {{ ref('int_agent_daily_seconds') }}
+    group by local_date
+
+),
+
 queue_intervals as (
 
     select queue, interval_start_at from {{ ref('int_required_agents') }}
@@ -73,6 +88,7 @@ combined as (
         coalesce(required.traffic_erlangs, 0) as traffic_erlangs,
         coalesce(required.required_agents, case when required.queue is null then 0 end) as required_agents,
         planned_shrinkage.planned_shrinkage,
+        unplanned_shrinkage.unplanned_shrinkage,
         coalesce(supply.scheduled_work_seconds, 0) as scheduled_work_seconds,
         coalesce(supply.staffed_seconds, 0) as staffed_seconds
     from queue_intervals
@@ -85,6 +101,7 @@ combined as (
         on supply.queue = queue_intervals.queue
         and supply.interval_start_at = queue_intervals.interval_start_at
     left join planned_shrinkage on planned_shrinkage.local_date = intervals.local_date
+    left join unplanned_shrinkage on unplanned_shrinkage.local_date = intervals.local_date
 
 )
 
@@ -101,7 +118,8 @@ select
     traffic_erlangs,
     required_agents,
     planned_shrinkage,
-    required_agents / nullif(1 - planned_shrinkage, 0) as required_scheduled_agents,
+    unplanned_shrinkage,
+    required_agents / nullif(1 - coalesce(unplanned_shrinkage, 0), 0) as required_scheduled_agents,
     scheduled_work_seconds,
     {{ safe_divide('scheduled_work_seconds', 'interval_seconds') }} as scheduled_agents,
     staffed_seconds,
