@@ -140,43 +140,47 @@ def _tagged_contact_outcomes(
     answered_from = np.cumprod(move / (move + leave))
     answered = float(waiting @ answered_from)
     answered_wait = float(waiting @ (answered_from * np.cumsum(1.0 / (move + leave))))
-    by_threshold = {t: _absorbed_by(waiting, move, leave, t) for t in thresholds}
+    by_threshold = _absorbed_by(waiting, move, leave, thresholds)
     return answered, answered_wait, by_threshold
 
 
-def _absorbed_by(start: np.ndarray, move: np.ndarray, leave: np.ndarray, t: float) -> tuple[float, float]:
-    """Shares answered and abandoned by time t of contacts starting in phase m with probability start[m], by
-    uniformisation: at rate U = max(move + leave), jumps come as a Poisson process and each jump moves on, gives up
-    or stays with probabilities move/U, leave/U and the rest."""
-    if t <= 0:
-        return 0.0, 0.0
+def _absorbed_by(
+    start: np.ndarray, move: np.ndarray, leave: np.ndarray, thresholds: list[float]
+) -> dict[float, tuple[float, float]]:
+    """Per threshold t, the shares answered and abandoned by time t of contacts starting in phase m with probability
+    start[m], by uniformisation: at rate U = max(move + leave), jumps come as a Poisson process and each jump moves
+    on, gives up or stays with probabilities move/U, leave/U and the rest. One pass over the jumps serves every t."""
     uniform = float((move + leave).max())
     p_move, p_leave = move / uniform, leave / uniform
     p_stay = 1.0 - p_move - p_leave
+    means = {t: uniform * t for t in thresholds if t > 0}
+    # enough jumps that the Poisson tail beyond them is negligible for the longest threshold
+    last = max((int(m + 10 * math.sqrt(m) + 20) for m in means.values()), default=0)
+    log_pk = {t: -m for t, m in means.items()}
+    covered = {t: math.exp(-m) for t, m in means.items()}
+    by_t = {t: [0.0, 0.0] for t in means}
     dist = start.astype(float).copy()
     answered_after_k = abandoned_after_k = 0.0  # absorbed within k jumps
-    answered_by_t = abandoned_by_t = 0.0
-    mean = uniform * t
-    log_pk = -mean
-    covered = math.exp(log_pk)
-    # enough jumps that the Poisson tail beyond them is negligible
-    last = int(mean + 12 * math.sqrt(mean) + 30)
     for k in range(1, last + 1):
         answered_after_k += dist[0] * p_move[0]
         abandoned_after_k += float(dist @ p_leave)
         moved = dist[1:] * p_move[1:]
         dist = dist * p_stay
         dist[:-1] += moved
-        log_pk += math.log(mean) - math.log(k)
-        pk = math.exp(log_pk)
-        answered_by_t += pk * answered_after_k
-        abandoned_by_t += pk * abandoned_after_k
-        covered += pk
+        for t, m in means.items():
+            log_pk[t] += math.log(m) - math.log(k)
+            pk = math.exp(log_pk[t])
+            by_t[t][0] += pk * answered_after_k
+            by_t[t][1] += pk * abandoned_after_k
+            covered[t] += pk
         if dist.sum() < _NEGLIGIBLE:
             break
-    # the Poisson mass not yet summed: at least k jumps, by which the absorbed shares can only have grown
-    rest = max(0.0, 1.0 - covered)
-    return answered_by_t + rest * answered_after_k, abandoned_by_t + rest * abandoned_after_k
+    result = {t: (0.0, 0.0) for t in thresholds}
+    for t, (answered, abandoned) in by_t.items():
+        # the Poisson mass not yet summed: at least k jumps, by which the absorbed shares can only have grown
+        rest = max(0.0, 1.0 - covered[t])
+        result[t] = (answered + rest * answered_after_k, abandoned + rest * abandoned_after_k)
+    return result
 
 
 def erlang_a(
@@ -247,12 +251,28 @@ def required_agents(
             and outlook.occupancy <= max_occupancy
         )
 
-    # Both service level and 1 - occupancy grow with N: double until the target is met, then halve the gap.
-    low, high = 0, 1
-    while not meets(outlook_for(high)):
-        low, high = high, high * 2
-        if high > 1_000_000:
-            raise ValueError("required agents beyond 1,000,000: check the interval's offered contacts and AHT")
+    # Both service level and 1 - occupancy grow with N. Erlang C's answer is cheap and, since abandons only relieve
+    # the queue, usually a few agents above Erlang A's: step away from it by doubling steps, then halve the gap.
+    c_agents = _erlang_c_required(
+        offered_per_second,
+        aht_seconds,
+        threshold_seconds,
+        service_level_target,
+        max_occupancy,
+        service_level_denominator,
+    )
+    if not use_a:
+        return c_agents, outlook_for(c_agents)
+    if meets(outlook_for(c_agents)):
+        high, step = c_agents, 1
+        while high - step >= 1 and meets(outlook_for(high - step)):
+            high, step = high - step, step * 2
+        low = max(0, high - step)
+    else:
+        low, step = c_agents, 1
+        while not meets(outlook_for(low + step)):
+            low, step = low + step, step * 2
+        high = low + step
     while high - low > 1:
         middle = (low + high) // 2
         if meets(outlook_for(middle)):
@@ -260,3 +280,24 @@ def required_agents(
         else:
             low = middle
     return high, outlook_for(high)
+
+
+def _erlang_c_required(
+    offered_per_second: float,
+    aht_seconds: float,
+    threshold_seconds: float,
+    service_level_target: float,
+    max_occupancy: float,
+    service_level_denominator: str,
+) -> int:
+    """Erlang C's required agents, counting up from the load (each step is one closed form)."""
+    n = max(1, math.floor(offered_per_second * aht_seconds))
+    while True:
+        outlook = erlang_c(offered_per_second, aht_seconds, n, threshold_seconds)
+        if (
+            outlook is not None
+            and outlook.service_level(service_level_denominator) >= service_level_target
+            and outlook.occupancy <= max_occupancy
+        ):
+            return n
+        n += 1
