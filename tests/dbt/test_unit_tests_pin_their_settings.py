@@ -37,6 +37,10 @@ NON_DEFAULT_SETTINGS = {
     "cost_per_call_scope": "staff_only",
     "success_outcomes": ["resolved"],
     "coaching_bottom_percentile": 0.5,
+    "staffing_model": "erlang_c",
+    "shrinkage_history_weeks": 4,
+    "staffing_tolerance_agents": 2,
+    "break_window_minutes": 30,
 }
 
 
