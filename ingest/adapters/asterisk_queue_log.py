@@ -21,28 +21,28 @@ ENTERQUEUE time, `answered_at` = `queued_at` + CONNECT's holdtime, an unanswered
 stated waittime, talk = the stated calltime (less QueueMetrics hold, which Asterisk's calltime includes). Every row
 whose own timestamps disagree with those durations by more than 1 s is counted in the report.
 
-| queue_log event (arguments) | becomes |
-| --- | --- |
-| ENTERQUEUE(url\\|callerid\\|origposition[\\|calleridname]) | a new leg: `queue`, `queued_at`, `caller_number` = callerid (empty, `anonymous`, `unknown` -> empty); the caller's name is never read |
-| CONNECT(holdtime\\|bridgeduniqueid\\|ringtime) | `answered_at` = queued_at + holdtime, `agent_id`; the agent goes to `talk` |
-| COMPLETECALLER / COMPLETEAGENT(holdtime\\|calltime\\|origposition) | leg ends `customer_hangup` / `agent_hangup`, `talk_seconds` = calltime; the agent leaves `talk` |
-| TRANSFER(exten\\|context\\|holdtime\\|calltime\\|origposition), BLINDTRANSFER(same), ATTENDEDTRANSFER(method\\|data\\|holdtime\\|calltime\\|origposition) | leg ends `transfer`, talk = calltime; the agent leaves `talk` |
-| ABANDON(position\\|origposition\\|waittime) | leg ends `abandon`, `ended_at` = queued_at + waittime |
-| EXITWITHTIMEOUT(position\\|origposition\\|waittime) | leg ends `no_answer` (queue timeout), as ABANDON |
-| EXITWITHKEY(key\\|position\\|origposition\\|waittime) | leg ends `system` (the caller left by a menu key), as ABANDON |
-| EXITEMPTY(position\\|origposition\\|waittime) | leg ends `system` (no reachable members), as ABANDON |
-| SYSCOMPAT | leg ends `system`, unanswered (channels incompatible) |
-| CALLERONHOLD / CALLEROFFHOLD (QueueMetrics) | `hold_seconds` of the leg (sum of the hold spans); the agent goes to `hold` / `talk` |
-| PAUSE(reason) / PAUSEALL(reason) | the agent is paused: `aux` with the reason, or the state the pause-reason map gives (`Lunch=lunch`) |
-| UNPAUSE / UNPAUSEALL | the agent is no longer paused -> `ready` (or `talk` when on a call) |
-| AGENTLOGIN, AGENTCALLBACKLOGIN, ADDMEMBER | the agent is logged in (`ready`) |
-| AGENTLOGOFF, AGENTCALLBACKLOGOFF | `logged_out` |
-| REMOVEMEMBER | `logged_out` when the agent is a member of no other queue |
-| RINGNOANSWER, RINGCANCELED, AGENTDUMP | skipped, counted (a ring attempt; the caller stays in the queue or an ABANDON follows) |
-| QUEUESTART, CONFIGRELOAD | skipped, counted (system events) |
-| FULL, CLOSED, JOINEMPTY (Wazo; the call never entered the queue) | skipped, counted (never offered) |
-| DID, INFO, CALLSTATUS, PAUSEREASON and other QueueMetrics verbs | skipped, counted |
-| any other verb | skipped, counted under its name |
+Mapping (event(arguments): what it becomes):
+- ENTERQUEUE(url|callerid|origposition[|calleridname]): a new leg with `queue`, `queued_at` and `caller_number` =
+  callerid (empty, `anonymous`, `unknown` -> empty); the caller's name is never read.
+- CONNECT(holdtime|bridgeduniqueid|ringtime): `answered_at` = queued_at + holdtime, `agent_id`; agent -> `talk`.
+- COMPLETECALLER / COMPLETEAGENT(holdtime|calltime|origposition): the leg ends `customer_hangup` / `agent_hangup`,
+  `talk_seconds` = calltime, `ended_at` = the event's time; the agent leaves `talk`.
+- TRANSFER(exten|context|holdtime|calltime|origposition), BLINDTRANSFER (same), ATTENDEDTRANSFER(method|data|
+  holdtime|calltime|origposition): the leg ends `transfer`, talk = calltime; the agent leaves `talk`.
+- ABANDON(position|origposition|waittime): the leg ends `abandon`, `ended_at` = queued_at + waittime.
+- EXITWITHTIMEOUT(position|origposition|waittime): ends `no_answer` (queue timeout), as ABANDON.
+- EXITWITHKEY(key|position|origposition|waittime): ends `system` (the caller left by a menu key), as ABANDON.
+- EXITEMPTY(position|origposition|waittime): ends `system` (no reachable members), as ABANDON.
+- SYSCOMPAT: the leg ends `system`, unanswered (channels incompatible).
+- CALLERONHOLD / CALLEROFFHOLD (QueueMetrics): `hold_seconds` of the leg (sum of hold spans); agent -> `hold`/`talk`.
+- PAUSE(reason) / PAUSEALL(reason): the agent is paused: `aux` with the reason as `reason`, or the state the
+  pause-reason map gives (`Lunch=lunch`). UNPAUSE / UNPAUSEALL: no longer paused -> `ready` (or `talk` on a call).
+- AGENTLOGIN, AGENTCALLBACKLOGIN, ADDMEMBER: logged in (`ready`). AGENTLOGOFF, AGENTCALLBACKLOGOFF: `logged_out`.
+  REMOVEMEMBER: `logged_out` when the agent is a member of no other queue.
+- Skipped and counted: RINGNOANSWER, RINGCANCELED, AGENTDUMP (ring attempts: the caller stays in the queue, or an
+  ABANDON follows); QUEUESTART, CONFIGRELOAD (system events); FULL, CLOSED, JOINEMPTY (Wazo: the call never entered
+  the queue, so it is never offered); DID, INFO, CALLSTATUS, PAUSEREASON (QueueMetrics); any other verb, counted
+  under its name with the line it first appears on.
 
 A leg's `hold_seconds` is empty unless the input holds QueueMetrics' hold verbs, and `acw_seconds` is always empty:
 Asterisk never logs after-call work (`wrapuptime` is not logged), so the handle time of these legs is talk only and
@@ -499,7 +499,7 @@ def _reconstruct(event: Event, entries: dict, open_legs: dict, report: ImportRep
         _bump(report.excluded, "leg without an ending event before the call entered a queue again")
     _bump(report.quirks, "leg whose ENTERQUEUE is in an earlier file (queued_at from the stated durations)")
     # numbered 1: the same leg read with its ENTERQUEUE (an earlier rotated file) is most often its first entry
-    n = entries.get((event.callid, event.queue)) or 1
+    n = entries[(event.callid, event.queue)] = entries.get((event.callid, event.queue)) or 1
     leg = _Leg(event.callid, event.queue, n, event.at - timedelta(seconds=back))
     open_legs[event.callid] = leg
     return leg

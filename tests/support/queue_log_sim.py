@@ -88,8 +88,8 @@ class QueueLogSimulator:
         callid = self.enter(at, queue, caller, callid)
         self.write(at + wait, callid, queue, member, "CONNECT", wait, f"{int(at + wait)}.{self.sequence + 500}", ring)
         for offset, seconds in holds:
-            self.write(at + wait + offset, callid, queue, member, "CALLERONHOLD")
-            self.write(at + wait + offset + seconds, callid, queue, member, "CALLEROFFHOLD")
+            self.write(at + wait + offset, callid, queue, member, "CALLERONHOLD", "")
+            self.write(at + wait + offset + seconds, callid, queue, member, "CALLEROFFHOLD", "")
         verb = "COMPLETECALLER" if hung_up_by == "caller" else "COMPLETEAGENT"
         self.write(at + wait + talk, callid, queue, member, verb, wait, talk, 1)
         return callid
@@ -173,6 +173,26 @@ class QueueLogSimulator:
         self.write(at, "NONE", "NONE", interface, "UNPAUSEALL", "")
         for queue in queues:
             self.write(at, "NONE", queue, member, "UNPAUSE", "")
+
+
+def asternic_counts(text: str) -> dict[str, float]:
+    """The free reports' definitions (Asternic Call Center Stats Lite), as a reference to compare Tilsyn with:
+    answered = COMPLETECALLER + COMPLETEAGENT lines, unanswered = ABANDON + EXITWITHTIMEOUT lines, mean wait = mean
+    of CONNECT's holdtime."""
+    verbs: dict[str, int] = {}
+    waits: list[int] = []
+    for line in text.splitlines():
+        fields = line.split("|")
+        if len(fields) < 5:
+            continue
+        verbs[fields[4]] = verbs.get(fields[4], 0) + 1
+        if fields[4] == "CONNECT":
+            waits.append(int(fields[5]))
+    return {
+        "answered": verbs.get("COMPLETECALLER", 0) + verbs.get("COMPLETEAGENT", 0),
+        "unanswered": verbs.get("ABANDON", 0) + verbs.get("EXITWITHTIMEOUT", 0),
+        "mean_wait_seconds": sum(waits) / len(waits) if waits else 0.0,
+    }
 
 
 def simulate_month(agents: int, days: int, start_epoch: int, seed: int = 7) -> QueueLogSimulator:
