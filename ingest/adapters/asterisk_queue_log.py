@@ -62,6 +62,7 @@ a local timestamp without `timezone`), a duration argument that is not a whole n
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import hashlib
 import io
@@ -120,7 +121,7 @@ class UnmappedMemberError(ValueError):
     """Queue members that look like personal names (or are missing from the member map)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     at: datetime  # UTC
     callid: str
@@ -128,7 +129,12 @@ class Event:
     member: str
     verb: str
     args: list[str]
-    where: str  # "file:line"
+    path: str
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
 
 
 @dataclass
@@ -183,13 +189,6 @@ def _local_to_utc(text: str, zone: ZoneInfo | None, where: str, report: ImportRe
     return first.astimezone(UTC)
 
 
-def _time(text: str, zone: ZoneInfo | None, where: str, report: ImportReport) -> datetime:
-    try:
-        return datetime.fromtimestamp(float(text), UTC)
-    except ValueError:
-        return _local_to_utc(text, zone, where, report)
-
-
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, [time, callid, queue, agent, event, args...]) of a queue_log file or realtime CSV dump."""
     text = _open_text(path)
@@ -229,23 +228,27 @@ def read_events(paths: Iterable[Path], timezone: str | None, report: ImportRepor
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: queue_log file not found")
+        name = str(path)
         for line, cells in _rows(path):
-            where = f"{path}:{line}"
             report.input_rows += 1
             if len(cells) < 5:
+                where = f"{path}:{line}"
                 raise ValueError(
                     f"{where}: {len(cells)} field(s); a queue_log line is time|callid|queuename|agent|event|data..."
                 )
-            at = _time(cells[0].strip(), zone, where, report)
+            try:
+                at = datetime.fromtimestamp(float(cells[0]), UTC)
+            except ValueError:
+                at = _local_to_utc(cells[0], zone, f"{path}:{line}", report)
             verb = cells[4].strip().upper()
-            events.append(Event(at, cells[1].strip(), cells[2].strip(), cells[3].strip(), verb, cells[5:], where))
+            events.append(Event(at, cells[1].strip(), cells[2].strip(), cells[3].strip(), verb, cells[5:], name, line))
     events.sort(key=lambda e: e.at)
     return events
 
 
 def _seconds(event: Event, index: int, name: str) -> int:
     value = event.args[index].strip() if index < len(event.args) else ""
-    if not re.fullmatch(r"\d+", value):
+    if not (value.isascii() and value.isdigit()):
         raise ValueError(f"{event.where}: {event.verb} field data{index + 1} ({name}): {value!r} is not whole seconds")
     return int(value)
 
@@ -288,6 +291,7 @@ def _bump(counter: dict[str, int], name: str, n: int = 1) -> None:
     counter[name] = counter.get(name, 0) + n
 
 
+@functools.lru_cache(maxsize=4096)  # a leg's times recur in its agent's state rows
 def _iso(ts: datetime) -> str:
     return ts.isoformat(timespec="milliseconds" if ts.microsecond else "seconds").replace("+00:00", "Z")
 
@@ -362,7 +366,7 @@ def translate(
                 "hold_seconds": hold if answered else 0,
                 "acw_seconds": None if answered else 0,
                 "end_reason": end_reason,
-                "month": leg.queued_at.strftime("%Y-%m"),
+                "month": f"{leg.queued_at.year:04d}-{leg.queued_at.month:02d}",
             }
         )
 
