@@ -334,7 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=cmd_dashboards)
 
-    p = sub.add_parser("import", help="translate a vendor's export into canonical landing files")
+    p = sub.add_parser(
+        "import",
+        help="translate a vendor's export into canonical landing files: anonymous-bank, amazon-connect, "
+        "asterisk-queue-log",
+    )
     imp = p.add_subparsers(dest="format", required=True)
     q = imp.add_parser("anonymous-bank", help="Technion SEE lab 'Anonymous Bank' call log")
     q.add_argument("file", type=Path)

@@ -383,3 +383,17 @@ def test_simulator_round_trip_counts(tmp_path: Path) -> None:
     assert sorted(leg["end_reason"] for leg in legs.values()) == sorted(
         ["customer_hangup", "abandon", "no_answer", "system", "agent_hangup", "transfer", "customer_hangup", "transfer"]
     )
+
+
+def test_cli_lists_the_importer_and_names_the_line_of_a_name_without_a_map(tmp_path: Path, capsys, monkeypatch) -> None:
+    from dagster_project.cli import build_parser, main
+
+    monkeypatch.setenv("COLUMNS", "200")  # argparse wraps the help at the terminal's width
+    assert "asterisk-queue-log" in build_parser().format_help()
+    assert main(["import", "asterisk-queue-log", str(FIXTURE / "queue_log"), "--landing", str(tmp_path)]) == 2
+    assert "queue_log:2" in capsys.readouterr().out
+    args = ["import", "asterisk-queue-log", str(FIXTURE / "queue_log"), "--landing", str(tmp_path / "l")]
+    args += ["--member-map", str(FIXTURE / "member_map.csv"), "--pause-reason", "Lunch=lunch"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "wrote 10 rows to calls" in out and "excluded 1: FULL:" in out
