@@ -316,18 +316,29 @@ def translate(
     unknown: dict[str, int] = {}
     first_seen: dict[str, str] = {}
     last_state: dict[str, tuple[str, str | None]] = {}
+    last_row: dict[str, int] = {}  # agent -> index of its latest row in state_rows
+    state_before_row: dict[str, tuple[str, str | None] | None] = {}  # agent -> its state before that row
 
     def emit(agent_id: str, at: datetime) -> None:
         state = _state(agents[agent_id], reasons)
         if last_state.get(agent_id) == state:
             return
-        last_state[agent_id] = state
         row = {"agent_id": agent_id, "event_at": _iso(at), "state": state[0], "reason": state[1]}
-        if state_rows and state_rows[-1]["agent_id"] == agent_id and state_rows[-1]["event_at"] == row["event_at"]:
-            state_rows[-1] = row
+        index = last_row.get(agent_id)
+        if index is not None and state_rows[index]["event_at"] == row["event_at"]:
+            # (agent_id, event_at) is the key: changes in one instant keep the state the agent ends up in, and none
+            # at all when that is the state it started the instant in
             _bump(quirks, "agent_state_changes_in_the_same_instant (last kept)")
+            if state_before_row[agent_id] == state:
+                state_rows[index] = {**state_rows[index], "drop": True}
+                del last_row[agent_id]
+            else:
+                state_rows[index] = row
         else:
+            state_before_row[agent_id] = last_state.get(agent_id)
+            last_row[agent_id] = len(state_rows)
             state_rows.append(row)
+        last_state[agent_id] = state
 
     def agent_of(event: Event) -> str | None:
         if not event.member or event.member.upper() == "NONE":
@@ -485,7 +496,7 @@ def translate(
             "leg still in the queue or on a call at the end of the files (a later import writes it)",
             len(open_legs),
         )
-    return legs, state_rows
+    return legs, [row for row in state_rows if "drop" not in row]
 
 
 def _reconstruct(event: Event, entries: dict, open_legs: dict, report: ImportReport) -> _Leg | None:

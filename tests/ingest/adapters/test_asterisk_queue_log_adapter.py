@@ -397,3 +397,29 @@ def test_cli_lists_the_importer_and_names_the_line_of_a_name_without_a_map(tmp_p
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "wrote 10 rows to calls" in out and "excluded 1: FULL:" in out
+
+
+def test_two_changes_of_one_agent_in_one_instant_keep_one_row_even_between_other_agents(tmp_path: Path) -> None:
+    # at 10: 201 connects, 202 is added, 201's call ends (calltime 0): 201 ends the instant as it began it (ready), so
+    # it has no row at 10; at 20 the same with 202 added between a talk and a pause: 201's one row at 20 is the pause
+    log = _log(
+        tmp_path,
+        """0|NONE|q1|PJSIP/201|ADDMEMBER|
+        5|c1|q1|NONE|ENTERQUEUE||+4791000001|1
+        10|c1|q1|PJSIP/201|CONNECT|5|c2|1
+        10|NONE|q1|PJSIP/202|ADDMEMBER|
+        10|c1|q1|PJSIP/201|COMPLETEAGENT|5|0|1
+        15|c3|q1|NONE|ENTERQUEUE||+4791000002|1
+        20|c3|q1|PJSIP/201|CONNECT|5|c4|1
+        20|NONE|q1|PJSIP/202|PAUSE|
+        20|c3|q1|PJSIP/201|COMPLETEAGENT|5|0|1
+        20|NONE|q1|PJSIP/201|PAUSE|""",
+    )
+    _, states, report = _import(tmp_path, [log])
+    assert [(s["agent_id"], s["event_at"], s["state"]) for s in states] == [
+        ("PJSIP/201", _at(0), "ready"),
+        ("PJSIP/201", _at(20), "aux"),
+        ("PJSIP/202", _at(10), "ready"),
+        ("PJSIP/202", _at(20), "aux"),
+    ]
+    assert report.quirks["agent_state_changes_in_the_same_instant (last kept)"] == 2
