@@ -214,6 +214,29 @@ def cmd_import_amazon_connect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_asterisk_queue_log(args: argparse.Namespace) -> int:
+    from ingest.adapters.asterisk_queue_log import import_asterisk_queue_log, read_member_map
+
+    reasons = {}
+    for item in args.pause_reason:
+        name, sep, state = item.partition("=")
+        if not sep:
+            raise ValueError(f"--pause-reason takes REASON=STATE (e.g. 'Lunch=lunch'), got {item!r}")
+        reasons[name] = state
+    member_map = read_member_map(args.member_map) if args.member_map else None
+    report = import_asterisk_queue_log(
+        args.files,
+        args.landing,
+        timezone=args.timezone,
+        member_map=member_map,
+        pause_reasons=reasons,
+        progress=_say,
+    )
+    for line in report.lines():
+        _say(line)
+    return 0
+
+
 # --- demo -----------------------------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate a small sample center, run the pipeline on it, render the dashboards (a fresh demo each time)."""
@@ -311,7 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=cmd_dashboards)
 
-    p = sub.add_parser("import", help="translate a vendor's export into canonical landing files")
+    p = sub.add_parser(
+        "import",
+        help="translate a vendor's export into canonical landing files: anonymous-bank, amazon-connect, "
+        "asterisk-queue-log",
+    )
     imp = p.add_subparsers(dest="format", required=True)
     q = imp.add_parser("anonymous-bank", help="Technion SEE lab 'Anonymous Bank' call log")
     q.add_argument("file", type=Path)
@@ -330,6 +357,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="map a custom agent status to a canonical state (break, lunch, aux, ...); repeatable",
     )
     q.set_defaults(func=cmd_import_amazon_connect)
+    q = imp.add_parser(
+        "asterisk-queue-log",
+        help="Asterisk queue_log (FreePBX, Issabel, Wazo, VICIdial): the file or the realtime table's CSV dump",
+    )
+    q.add_argument("files", type=Path, nargs="+", metavar="FILE", help="queue_log files, read together (.gz too)")
+    q.add_argument("--landing", type=Path, required=True)
+    q.add_argument(
+        "--timezone",
+        help="IANA time zone of the realtime table's local `time` (needed for the CSV dump, not the epoch file)",
+    )
+    q.add_argument(
+        "--member-map",
+        type=Path,
+        help="CSV member,agent_id: queue members (interfaces or names) -> agent ids; only ids are written",
+    )
+    q.add_argument(
+        "--pause-reason",
+        action="append",
+        default=[],
+        metavar="REASON=STATE",
+        help="map a pause reason to a canonical state (break, lunch, ...; default aux); repeatable",
+    )
+    q.set_defaults(func=cmd_import_asterisk_queue_log)
 
     p = sub.add_parser("demo", help="generate a small sample center and run everything on it")
     p.add_argument("--dir", type=Path, default=Path("data/demo"), help="demo folder (default data/demo)")

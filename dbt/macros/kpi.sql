@@ -8,7 +8,8 @@
 {%- endmacro %}
 
 {#- kpi_service_*: from offered, answered, abandoned, short_abandoned, answered_within_threshold,
-    service_level_denominator, answered_wait_seconds, handled_legs, handle_seconds, transferred_legs, held_legs. -#}
+    service_level_denominator, answered_wait_seconds, handled_legs, handle_seconds, transferred_legs, held_legs
+    (talk_only_handled_legs is summed beside them: it qualifies aht_seconds, it is not a ratio's term). -#}
 {% macro service_kpi_ratios() -%}
     {{ safe_divide('answered_within_threshold', 'service_level_denominator') }} as service_level,
     {{ safe_divide('abandoned - short_abandoned', 'offered - short_abandoned') }} as abandonment_rate,
@@ -85,7 +86,7 @@ with kpis as (
         'kpi_service_daily', grain, keys=['queue'],
         sum_columns=['offered', 'answered', 'abandoned', 'short_abandoned', 'answered_within_threshold',
                      'service_level_denominator', 'answered_wait_seconds', 'handled_legs', 'handle_seconds',
-                     'transferred_legs', 'held_legs'],
+                     'transferred_legs', 'held_legs', 'talk_only_handled_legs'],
         max_columns=['max_wait_seconds'],
         ratios=service_kpi_ratios()
     ) }}

@@ -81,6 +81,9 @@ flagged as (
             and wait_seconds > {{ var('service_level_seconds') }} as is_late_abandon,
         is_handled and end_reason = 'transfer' as is_transferred,
         is_handled and coalesce(hold_seconds, 0) > 0 as is_held,
+        -- a platform that does not report hold or after-call work (Asterisk's queue_log) leaves them empty: the
+        -- handle time of such a leg is talk only, and the marts count those legs rather than read a silent 0
+        not is_handled or (hold_seconds is not null and acw_seconds is not null) as has_hold_and_wrap_data,
         {{ interval_floor('local_started_at') }} as interval_start
     from timed
 
@@ -132,6 +135,7 @@ select
     is_handled,
     is_transferred,
     is_held,
+    has_hold_and_wrap_data,
     leg_number > 1 as is_transfer_leg,
     contact_file_seq as _file_seq,
     {{ build_stamp() }} as _built_at

@@ -42,6 +42,7 @@ select
     is_handled,
     is_transferred,
     is_held,
+    has_hold_and_wrap_data,
     is_transfer_leg,
     _file_seq,
     {{ build_stamp() }} as _built_at

@@ -24,7 +24,8 @@ summed as (
         sum(case when is_handled then 1 else 0 end) as handled_legs,
         sum(handle_seconds) as handle_seconds,
         sum(case when is_transferred then 1 else 0 end) as transferred_legs,
-        sum(case when is_held then 1 else 0 end) as held_legs
+        sum(case when is_held then 1 else 0 end) as held_legs,
+        sum(case when is_handled and not has_hold_and_wrap_data then 1 else 0 end) as talk_only_handled_legs
     from offered_legs
     group by local_date, queue
 
@@ -48,6 +49,7 @@ kpis as (
         handle_seconds,
         transferred_legs,
         held_legs,
+        talk_only_handled_legs,
         {{ service_kpi_ratios() }}
     from summed
 
