@@ -9,7 +9,10 @@ The center sends only calls: no agent states, schedules, roster, ledger or QA. T
 "no data" for them, and no step fails. The expected figures are computed in this test by a plain DuckDB query over the
 raw tab-separated file, not through the adapter: offered = AGENT rows + HANG rows that queued (`q_time > 0`), answered =
 AGENT rows, abandoned = HANG rows that queued, handle seconds = `ser_time` of AGENT rows (hold and ACW are not in the
-log); PHANTOM rows are ghost calls and excluded (the data's README).
+log); PHANTOM rows are ghost calls and excluded (the data's README). The wait is the log's own `q_time` (0 for a call
+that never queued), never `ser_start - q_start`: short abandons = queued HANG rows with `q_time < 5`, answered within
+threshold = AGENT rows with `q_time <= 20`, answered wait seconds = the sum of `q_time` over AGENT rows, longest wait
+= the largest `q_time`.
 """
 
 from __future__ import annotations
@@ -69,7 +72,11 @@ def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> No
                    count(*) filter (where outcome = 'AGENT' or (outcome = 'HANG' and q_time > 0)) as offered,
                    count(*) filter (where outcome = 'AGENT') as answered,
                    count(*) filter (where outcome = 'HANG' and q_time > 0) as abandoned,
-                   sum(ser_time) filter (where outcome = 'AGENT') as handle_seconds
+                   sum(ser_time) filter (where outcome = 'AGENT') as handle_seconds,
+                   count(*) filter (where outcome = 'HANG' and q_time > 0 and q_time < 5) as short_abandoned,
+                   count(*) filter (where outcome = 'AGENT' and q_time <= 20) as answered_within_threshold,
+                   sum(q_time) filter (where outcome = 'AGENT') as answered_wait_seconds,
+                   max(q_time) as max_wait_seconds
             from read_csv('{RAW_FILE}', delim = '\t', header = true, all_varchar = false)
             where outcome <> 'PHANTOM'
             group by type
@@ -81,7 +88,8 @@ def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> No
         marts = {
             row[0]: row[1:]
             for row in con.execute(
-                "select queue, offered, answered, abandoned, handle_seconds from marts.kpi_service_monthly "
+                "select queue, offered, answered, abandoned, handle_seconds, short_abandoned, answered_within_threshold, "
+                "answered_wait_seconds, max_wait_seconds from marts.kpi_service_monthly "
                 "where period_start = date '1999-02-01'"
             ).fetchall()
         }
