@@ -41,8 +41,8 @@ in most served rows (service starts a second before the queue exit); those rows 
 (`service_ended_before_stated_answer`).
 
 AGENT rows without service times (`ser_start` `0:00:00`, `ser_time` 0) are kept as answered at the moment they left
-the queue (`q_start + q_time`, or `vru_exit` when never queued), with talk 0 (quirk `agent_without_service_times`). Every other
-oddity is kept as is and counted in the report (see `QUIRKS`).
+the queue (`q_start + q_time`, or `vru_exit` when never queued), with talk 0 (quirk `agent_without_service_times`).
+Every other oddity is kept as is and counted in the report (see `QUIRKS`).
 """
 
 from __future__ import annotations

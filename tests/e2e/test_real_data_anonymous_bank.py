@@ -88,8 +88,8 @@ def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> No
         marts = {
             row[0]: row[1:]
             for row in con.execute(
-                "select queue, offered, answered, abandoned, handle_seconds, short_abandoned, answered_within_threshold, "
-                "answered_wait_seconds, max_wait_seconds from marts.kpi_service_monthly "
+                "select queue, offered, answered, abandoned, handle_seconds, short_abandoned, "
+                "answered_within_threshold, answered_wait_seconds, max_wait_seconds from marts.kpi_service_monthly "
                 "where period_start = date '1999-02-01'"
             ).fetchall()
         }
