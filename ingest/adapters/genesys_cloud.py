@@ -292,7 +292,10 @@ def _conversation_legs(where: str, conversation: dict, counts: _Counts) -> tuple
         counts.excluded(EXCLUDED_UNFINISHED)
         return [], []
     caller = next((s.session for s in voice if s.purpose in CALLER_PURPOSES), {})
-    acd = sorted((s for s in voice if s.purpose == "acd" and s.metrics.get("nOffered")), key=lambda s: s.start)
+    offered = [s for s in voice if s.purpose == "acd" and s.metrics.get("nOffered")]
+    if any(not s.segments for s in offered):
+        raise ValueError(f"{where} conversation {cid}: an offered acd session has no segments (no queue entry time)")
+    acd = sorted(offered, key=lambda s: s.start)
     agents = sorted((s for s in voice if s.purpose in ("agent", "user") and s.segments), key=lambda s: s.start)
     answered_by: dict[int, _Session] = {}
     used: set[int] = set()
