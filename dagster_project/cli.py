@@ -237,6 +237,23 @@ def cmd_import_asterisk_queue_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_genesys_cloud(args: argparse.Namespace) -> int:
+    from ingest.adapters.genesys_cloud import import_genesys_cloud
+
+    mapping = {}  # added to the adapter's defaults (OFFLINE -> logged_out, MEAL -> lunch, AVAILABLE -> aux, ...)
+    for item in args.presence:
+        name, sep, state = item.partition("=")
+        if not sep:
+            raise ValueError(f"--presence takes PRESENCE=STATE (e.g. 'AWAY=break'), got {item!r}")
+        mapping[name] = state
+    report = import_genesys_cloud(
+        args.conversations, args.user_details, args.landing, presence_mapping=mapping, progress=_say
+    )
+    for line in report.lines():
+        _say(line)
+    return 0
+
+
 # --- demo -----------------------------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate a small sample center, run the pipeline on it, render the dashboards (a fresh demo each time)."""
@@ -337,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "import",
         help="translate a vendor's export into canonical landing files: anonymous-bank, amazon-connect, "
-        "asterisk-queue-log",
+        "asterisk-queue-log, genesys-cloud",
     )
     imp = p.add_subparsers(dest="format", required=True)
     q = imp.add_parser("anonymous-bank", help="Technion SEE lab 'Anonymous Bank' call log")
@@ -380,6 +397,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="map a pause reason to a canonical state (break, lunch, ...; default aux); repeatable",
     )
     q.set_defaults(func=cmd_import_asterisk_queue_log)
+    q = imp.add_parser("genesys-cloud", help="Genesys Cloud analytics conversation details and user details (JSON)")
+    q.add_argument(
+        "--conversations",
+        type=Path,
+        required=True,
+        help="folder of POST /api/v2/analytics/conversations/details/query results",
+    )
+    q.add_argument("--user-details", type=Path, help="folder of POST /api/v2/analytics/users/details/query results")
+    q.add_argument("--landing", type=Path, required=True)
+    q.add_argument(
+        "--presence",
+        action="append",
+        default=[],
+        metavar="PRESENCE=STATE",
+        help="map a system presence to a canonical state (break, lunch, aux, ...); repeatable",
+    )
+    q.set_defaults(func=cmd_import_genesys_cloud)
 
     p = sub.add_parser("demo", help="generate a small sample center and run everything on it")
     p.add_argument("--dir", type=Path, default=Path("data/demo"), help="demo folder (default data/demo)")

@@ -21,14 +21,17 @@ of a transfer or a queued callback share `contact_id`.
 | customer_id | contact attribute `customer_id` (Connect has no customer field of its own) |
 | queued_at | inbound: `Queue.EnqueueTimestamp` (a queued record without it: `answered_at`, else `InitiationTimestamp`, counted) |
 | dialed_at | outbound: `InitiationTimestamp` (when the dial started) |
-| answered_at | inbound: `Agent.ConnectedToAgentTimestamp`; outbound: `ConnectedToSystemTimestamp` (the customer answered) |
-| ended_at | `DisconnectTimestamp` |
+| answered_at | inbound: `Queue.EnqueueTimestamp` + `Queue.Duration` (the vendor's own wait; without a Duration: `Agent.ConnectedToAgentTimestamp`); outbound: `ConnectedToSystemTimestamp` (the customer answered) |
+| ended_at | `DisconnectTimestamp` (never before answered_at); an abandon: `Queue.EnqueueTimestamp` + `Queue.Duration` |
 | agent_id | `Agent.Username` (the same name the agent event stream carries) |
 | talk_seconds | `Agent.AgentInteractionDuration` |
 | hold_seconds | `Agent.CustomerHoldDuration` |
 | acw_seconds | `Agent.AfterContactWorkDuration` (talk, hold and ACW are 0 on a leg never answered, as the contract wants) |
 | outcome | contact attribute `outcome` |
 | end_reason | see `end_reason()`: `NextContactId` or `TransferCompletedTimestamp` -> `transfer`; outbound never answered -> `no_answer`; queued, never answered, `CUSTOMER_DISCONNECT`/none -> `abandon`; else by `DisconnectReason`: `CUSTOMER_DISCONNECT` -> `customer_hangup`, `AGENT_DISCONNECT`/`THIRD_PARTY_DISCONNECT`/`BARGED` -> `agent_hangup`, `TELECOM_PROBLEM`/`CONTACT_FLOW_DISCONNECT`/`OTHER`/`API`/`EXPIRED`/none -> `system` |
+
+The vendor's own numbers win: where `ConnectedToAgentTimestamp` (or, for an abandon, `DisconnectTimestamp`) is a
+second or more away from `EnqueueTimestamp + Duration`, the row keeps the stated Duration and is counted.
 
 Excluded and counted: older copies of a record, non-voice channels (`CHAT`, `TASK`), supervisor `MONITOR` legs, and
 records without a `DisconnectTimestamp` (not finished).
@@ -51,7 +54,7 @@ import gzip
 import json
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -76,6 +79,9 @@ DISCONNECT_REASONS = {
     "API": "system",
     "EXPIRED": "system",
 }
+
+
+QUIRK_QUEUE_DURATION = "queue_timestamps_disagree_with_Queue.Duration (Duration kept)"
 
 
 class UnmappedAgentStatusError(ValueError):
@@ -178,6 +184,7 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
         "unknown_disconnect_reason (mapped to system)": 0,
         "durations_on_unanswered_leg (set to 0)": 0,
         "queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)": 0,
+        QUIRK_QUEUE_DURATION: 0,
     }
     legs = []
     for contact_id, (where, r) in records.items():
@@ -208,6 +215,21 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
             if queued is None:
                 quirks["queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)"] += 1
                 queued = answered or _timestamp(r.get("InitiationTimestamp"), where, "InitiationTimestamp")
+        # The vendor's own wait wins: Queue.Duration (seconds in queue) sets the answer, or the end of a leg that left
+        # the queue unanswered; timestamps a second or more away are counted.
+        reason = end_reason(r, is_outbound, answered is not None)
+        stated = queue.get("Duration")
+        if queued is not None and stated is not None and queue.get("EnqueueTimestamp"):
+            left_queue = queued + timedelta(seconds=int(stated))
+            if answered is not None:
+                if abs((answered - left_queue).total_seconds()) >= 1:
+                    quirks[QUIRK_QUEUE_DURATION] += 1
+                answered = left_queue
+                ended = max(ended, answered)
+            elif reason == "abandon":
+                if abs((ended - left_queue).total_seconds()) >= 1:
+                    quirks[QUIRK_QUEUE_DURATION] += 1
+                ended = left_queue
         if queue and not queue.get("Name"):
             quirks["queue_without_name (agent queue: ARN used)"] += 1
         # The contract wants 0 talk/hold/ACW on a leg never answered (an agent may log ACW on an unanswered dial).
@@ -239,7 +261,7 @@ def _legs(records: dict[str, tuple[str, dict]], report: ImportReport) -> list[di
                 "talk_seconds": durations[0],
                 "hold_seconds": durations[1],
                 "acw_seconds": durations[2],
-                "end_reason": end_reason(r, is_outbound, answered is not None),
+                "end_reason": reason,
                 "outcome": attributes.get(OUTCOME_ATTRIBUTE),
                 "month": (_timestamp(r.get("InitiationTimestamp"), where, "InitiationTimestamp") or ended).strftime(
                     "%Y-%m"

@@ -17,9 +17,9 @@ Mapping (every call has one leg; the log has no transfers):
 | queue | `type` as is (`PS`, `PE`, `IN`, `NE`, `NW`, `TT`); empty when a HANG call never queued (ended in the VRU) |
 | customer_id | `customer_id`, empty when `0` (not identified) |
 | caller_number, campaign, dialed_at, outcome, notes | empty (not in the log) |
-| queued_at | AGENT: `q_start`, or `ser_start` when the call never queued (routed straight to an agent: wait 0) or when `ser_start` is before `q_start` (a wait is never negative); HANG that queued: `q_start`; HANG that never queued: empty |
-| answered_at | AGENT: `ser_start`; HANG: empty |
-| ended_at | AGENT: `ser_exit`; HANG that queued: `q_exit`; HANG that never queued: `vru_exit` |
+| queued_at | `q_start` when the call queued (`q_time > 0`); AGENT that never queued: `ser_start` (routed straight to an agent: wait 0); HANG that never queued: empty |
+| answered_at | AGENT that queued: `q_start + q_time` (the log's own wait); AGENT that never queued: `ser_start`; HANG: empty |
+| ended_at | AGENT: `ser_exit` (never before answered_at); HANG that queued: `q_start + q_time` (= `q_exit`); HANG that never queued: `vru_exit` |
 | agent_id | AGENT: `server` (`NO_SERVER` kept as an unidentified agent); HANG: empty |
 | talk_seconds | AGENT: `ser_time`; else 0 |
 | hold_seconds, acw_seconds | 0 (not in the log) |
@@ -35,9 +35,14 @@ UTC+2 in February 1999) and written as ISO 8601 with the offset. A wall-clock ti
 read one hour later (the clock had not been moved yet); one that the fall-back repeats takes the earlier offset; both
 are counted.
 
+The log's own numbers win: the wait is `q_time` and talk is `ser_time`. `ser_start - q_start` disagrees with `q_time`
+in most served rows (service starts a second before the queue exit); those rows keep `q_time` and are counted
+(`service_start_disagrees_with_q_time`), and a service that ended before `q_start + q_time` ends at the answer
+(`service_ended_before_stated_answer`).
+
 AGENT rows without service times (`ser_start` `0:00:00`, `ser_time` 0) are kept as answered at the moment they left
-the queue (`q_exit`, or `vru_exit` when never queued), with talk 0 (quirk `agent_without_service_times`). Every other
-oddity is kept as is and counted in the report (see `QUIRKS`).
+the queue (`q_start + q_time`, or `vru_exit` when never queued), with talk 0 (quirk `agent_without_service_times`).
+Every other oddity is kept as is and counted in the report (see `QUIRKS`).
 """
 
 from __future__ import annotations
@@ -86,8 +91,8 @@ QUIRKS: dict[str, str] = {
     "service_started_after_midnight": "ser_start on the day after vru_entry",
     "service_past_midnight": "ser_exit smaller than ser_start (the service ran past midnight)",
     "ser_time_mismatch": "ser_time differs from ser_exit - ser_start",
-    "service_started_before_queue_exit": "ser_start earlier than q_exit (wait = ser_start - q_start is below q_time)",
-    "service_started_before_queue_start": "ser_start earlier than q_start: queued_at = ser_start (wait 0, never < 0)",
+    "service_started_before_queue_exit": "ser_start earlier than q_exit (the wait is q_time all the same)",
+    "service_started_before_queue_start": "ser_start earlier than q_start (queued_at = q_start, wait q_time)",
     "agent_served_without_queueing": "AGENT with q_time 0: routed straight to an agent, queued_at = ser_start",
     "agent_no_server": "AGENT whose server is NO_SERVER: kept with agent_id NO_SERVER",
     "agent_without_service_times": "AGENT without ser_start/ser_time: answered when it left the queue, talk 0",
@@ -233,29 +238,33 @@ def import_anonymous_bank(
     calls = calls.filter(pl.col("outcome") != "PHANTOM")
 
     # Answer moment of AGENT rows: ser_start, or when the call left the queue/VRU if service times are missing.
+    # The log's own wait wins: a queued call is answered (or abandoned) q_time seconds after q_start, whatever
+    # ser_start says; a call that never queued was routed straight to an agent (wait 0) at ser_start.
+    stated_exit_s = pl.col("q_start_r") + pl.col("q_time_n")
     answered_s = (
-        pl.when(has_service)
+        pl.when(queued)
+        .then(stated_exit_s)
+        .when(has_service)
         .then(pl.col("ser_start_r"))
-        .when(queued)
-        .then(pl.col("q_exit_r"))
         .otherwise(pl.col("vru_exit_r"))
     )
-    # A wait is never negative: an AGENT row whose service began before its queue entry waited 0.
-    queued_s = (
-        pl.when(agent)
-        .then(pl.min_horizontal(pl.when(queued).then(pl.col("q_start_r")), answered_s))
-        .when(queued)
-        .then(pl.col("q_start_r"))
-    )
+    queued_s = pl.when(queued).then(pl.col("q_start_r")).when(agent).then(answered_s)
     ended_s = (
         pl.when(agent & has_service)
-        .then(pl.col("ser_exit_r"))
+        .then(pl.max_horizontal(pl.col("ser_exit_r"), answered_s))
         .when(agent)
         .then(answered_s)
         .when(queued)
-        .then(pl.col("q_exit_r"))
+        .then(stated_exit_s)
         .otherwise(pl.col("vru_exit_r"))
     )
+    served_after_queue = agent & queued & has_service
+    report.quirks["service_start_disagrees_with_q_time (answered_at = q_start + q_time)"] = calls.select(
+        (served_after_queue & (pl.col("ser_start_r") - pl.col("q_start_r") != pl.col("q_time_n"))).sum()
+    ).item()
+    report.quirks["service_ended_before_stated_answer (ended_at = answered_at)"] = calls.select(
+        (served_after_queue & (pl.col("ser_exit_r") < stated_exit_s)).sum()
+    ).item()
     calls = calls.with_columns(
         _naive_local(queued_s).alias("queued_local"),
         pl.when(agent).then(_naive_local(answered_s)).alias("answered_local"),

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.adapters.amazon_connect import UnmappedAgentStatusError, import_amazon_connect
+from ingest.adapters.amazon_connect import UnmappedAgentStatusError, _json_objects, import_amazon_connect
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "amazon_connect"
 MAPPING = {"Lunch": "lunch", "Coffee run": "aux"}
@@ -415,3 +415,28 @@ def test_previous_contact_chain_and_agent_queue(tmp_path):
     )
     assert report.quirks["queue_without_name (agent queue: ARN used)"] == 1
     assert report.quirks["queue_without_enqueue_timestamp (queued_at = answered_at, else InitiationTimestamp)"] == 1
+
+
+def test_stated_queue_duration_wins_and_disagreements_are_counted(tmp_path):
+    # c-001 and c-004 re-delivered with a newer LastUpdateTimestamp and a Queue.Duration that the timestamps do not
+    # match: c-001 says 25 s in queue (the agent connected 30 s after the enqueue), c-004 abandoned after 85 s (it
+    # disconnected 90 s after). The stated figures win: answered 08:00:10 + 25 s = 08:00:35, ended 08:10:00 + 85 s =
+    # 08:11:25; both rows are counted. The fixture's other records agree with their Duration.
+    ctr_dir = tmp_path / "ctr"
+    shutil.copytree(FIXTURE / "ctr", ctr_dir)
+    records = {record["ContactId"]: record for _where, record in _json_objects(ctr_dir)}
+    later = []
+    for contact_id, duration in (("c-001", 25), ("c-004", 85)):
+        record = json.loads(json.dumps(records[contact_id]))
+        record["Queue"]["Duration"] = duration
+        record["LastUpdateTimestamp"] = T + "10:00:00Z"
+        later.append(json.dumps(record))
+    (ctr_dir / "2026" / "03" / "02" / "09" / "zz-redelivered").write_text("\n".join(later) + "\n")
+    report = import_amazon_connect(ctr_dir, None, tmp_path / "landing", progress=None)
+    legs = {r["leg_id"]: r for r in _rows(tmp_path / "landing" / "calls" / "amazon_connect_2026-03.csv")}
+    assert (legs["c-001"]["queued_at"], legs["c-001"]["answered_at"]) == (_utc("08:00:10"), _utc("08:00:35"))
+    assert legs["c-001"]["ended_at"] == _utc("08:05:00")
+    assert (legs["c-004"]["ended_at"], legs["c-004"]["end_reason"]) == (_utc("08:11:25"), "abandon")
+    assert report.quirks["queue_timestamps_disagree_with_Queue.Duration (Duration kept)"] == 2
+    clean = import_amazon_connect(FIXTURE / "ctr", None, tmp_path / "clean", progress=None)
+    assert clean.quirks["queue_timestamps_disagree_with_Queue.Duration (Duration kept)"] == 0

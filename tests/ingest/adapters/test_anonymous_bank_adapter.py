@@ -128,15 +128,42 @@ def test_mapping_of_single_rows(imported):
     assert (vru_only["queue"], vru_only["queued_at"], vru_only["answered_at"]) == ("", "", "")
     assert vru_only["ended_at"] == "1999-02-05T08:26:10+02:00"
 
-    # AA0102 31056, 990215: VRU 23:59:54, queued 0:00:00-0:00:27, served 0:00:26-0:01:33 (67 s): all on 16 February.
+    # AA0102 31056, 990215: VRU 23:59:54, queued 0:00:00-0:00:27 (q_time 27), served 0:00:26-0:01:33 (67 s): all on
+    # 16 February. The log's own wait wins: answered at q_start + q_time = 0:00:27, not at ser_start 0:00:26.
     midnight = rows["990215-AA0102-31056-1"]
     assert midnight["queued_at"] == "1999-02-16T00:00:00+02:00"
-    assert midnight["answered_at"] == "1999-02-16T00:00:26+02:00"
+    assert midnight["answered_at"] == "1999-02-16T00:00:27+02:00"
     assert midnight["ended_at"] == "1999-02-16T00:01:33+02:00"
+    assert midnight["talk_seconds"] == "67"
 
-    # AA0102 30392, 990204: queued 19:56:51 but served from 19:56:50: wait clamped to 0, never negative.
+    # AA0102 30392, 990204: queued 19:56:51-19:57:47 (q_time 56) but served from 19:56:50: the queue entry and the
+    # stated wait are kept (answered 19:57:47), the service ends at 20:00:13, talk is ser_time 203.
     early = rows["990204-AA0102-30392-1"]
-    assert early["queued_at"] == early["answered_at"] == "1999-02-04T19:56:50+02:00"
+    assert (early["queued_at"], early["answered_at"]) == ("1999-02-04T19:56:51+02:00", "1999-02-04T19:57:47+02:00")
+    assert (early["ended_at"], early["talk_seconds"]) == ("1999-02-04T20:00:13+02:00", "203")
+
+
+def test_rows_whose_service_start_disagrees_with_q_time_are_counted(imported):
+    _, report, _ = imported
+    # Served rows that queued, whose ser_start - q_start (a time more than 12 h before vru_entry is on the next day)
+    # is not q_time, counted over the raw file by DuckDB; and those whose service ended before q_start + q_time.
+    seconds = "(split_part({c}, ':', 1)::int * 3600 + split_part({c}, ':', 2)::int * 60 + split_part({c}, ':', 3)::int)"
+    rolled = "(case when {s} < {v} - 43200 then {s} + 86400 else {s} end)"
+    vru = seconds.format(c="vru_entry")
+    q_start, ser_start, ser_exit = (
+        rolled.format(s=seconds.format(c=c), v=vru) for c in ("q_start", "ser_start", "ser_exit")
+    )
+    disagree, ended_early = duckdb.sql(
+        f"""
+        select count(*) filter (where {ser_start} - {q_start} <> q_time::int),
+               count(*) filter (where {ser_exit} < {q_start} + q_time::int)
+        from read_csv('{RAW_FILE}', delim = '\t', header = true, all_varchar = true)
+        where outcome = 'AGENT' and q_time::int > 0 and (ser_start <> '0:00:00' or ser_time::int > 0)
+        """
+    ).fetchall()[0]
+    assert report.quirks["service_start_disagrees_with_q_time (answered_at = q_start + q_time)"] == disagree
+    assert report.quirks["service_ended_before_stated_answer (ended_at = answered_at)"] == ended_early
+    assert (disagree, ended_early) == (10_956, 13)
 
 
 def test_files_follow_the_calls_contract(imported):
