@@ -21,7 +21,7 @@ direction `outbound` that no queue offered (the agent dialled, or a campaign did
 | leg_id | `conversationId` + `/` + the acd session's `sessionId` (outbound: the agent session's `sessionId`) |
 | contact_id | `conversationId` |
 | direction | `inbound` for an acd leg; `outbound` for an agent session with `direction` `outbound` and no acd leg |
-| queue | the acd session's segment `queueId` (queue names are not in conversation details) |
+| queue | the acd session's segment `queueId` (queue names are not in conversation details); empty for an inbound voice conversation that reached no queue and no agent (ended in the IVR: one leg, never offered, ended at `conversationEnd`, `customer_hangup` when the customer's `disconnectType` is `endpoint`, else `system`) |
 | campaign | outbound: the session's `outboundCampaignId`, else the agent segment's `queueId`, else `manual` |
 | caller_number | the customer (or external) participant's voice session `ani` (`tel:` prefix removed); outbound: its `dnis` |
 | queued_at | the acd session's first `segmentStart` (the vendor's queue entry) |
@@ -239,7 +239,8 @@ QUIRK_HOLD = "hold_segments_disagree_with_tHeld (tHeld kept)"
 QUIRK_ACW = "wrapup_segments_disagree_with_tAcw (tAcw kept)"
 QUIRK_NO_WAIT = "offered_without_tAcd_or_tAbandon (wait from the queue segment)"
 QUIRK_ENDED = "call_end_before_stated_answer (ended_at = answered_at)"
-QUIRKS = (QUIRK_WAIT, QUIRK_TALK, QUIRK_HOLD, QUIRK_ACW, QUIRK_NO_WAIT, QUIRK_ENDED)
+QUIRK_IVR_ONLY = "voice conversation that reached no queue and no agent (kept, never offered)"
+QUIRKS = (QUIRK_WAIT, QUIRK_TALK, QUIRK_HOLD, QUIRK_ACW, QUIRK_NO_WAIT, QUIRK_ENDED, QUIRK_IVR_ONLY)
 
 
 def _agent_figures(agent: _Session, counts: _Counts) -> tuple[int, int, int]:
@@ -379,6 +380,28 @@ def _conversation_legs(where: str, conversation: dict, counts: _Counts) -> tuple
                 else "no_answer",
                 "outcome": agent.first("wrapUpCode"),
                 "month": dialed.strftime("%Y-%m"),
+            }
+        )
+    if not legs and caller and conversation.get("originatingDirection", "inbound") == "inbound":
+        # Reached neither a queue nor an agent (ended in the IVR or a flow): kept as a leg never offered.
+        counts.quirk(QUIRK_IVR_ONLY)
+        caller_session = next(s for s in voice if s.session is caller)
+        last = caller_session.segments[-1] if caller_session.segments else None
+        ended = _timestamp(conversation["conversationEnd"], where, "conversationEnd")
+        legs.append(
+            {
+                "leg_id": f"{cid}/{caller.get('sessionId')}",
+                "contact_id": cid,
+                "direction": "inbound",
+                "caller_number": _phone(caller.get("ani")),
+                "ended_at": _iso(ended),
+                "talk_seconds": 0,
+                "hold_seconds": 0,
+                "acw_seconds": 0,
+                "end_reason": "customer_hangup"
+                if last and (last[2].get("disconnectType") or "").lower() == "endpoint"
+                else "system",
+                "month": ended.strftime("%Y-%m"),
             }
         )
     return legs, agents
