@@ -21,7 +21,7 @@ direction `outbound` that no queue offered (the agent dialled, or a campaign did
 | leg_id | `conversationId` + `/` + the acd session's `sessionId` (outbound: the agent session's `sessionId`) |
 | contact_id | `conversationId` |
 | direction | `inbound` for an acd leg; `outbound` for an agent session with `direction` `outbound` and no acd leg |
-| queue | the acd session's segment `queueId` (queue names are not in conversation details) |
+| queue | the acd session's segment `queueId` (queue names are not in conversation details); empty for an inbound voice conversation that reached no queue and no agent (ended in the IVR: one leg, never offered, ended at `conversationEnd`, `customer_hangup` when the customer's `disconnectType` is `endpoint`, else `system`) |
 | campaign | outbound: the session's `outboundCampaignId`, else the agent segment's `queueId`, else `manual` |
 | caller_number | the customer (or external) participant's voice session `ani` (`tel:` prefix removed); outbound: its `dnis` |
 | queued_at | the acd session's first `segmentStart` (the vendor's queue entry) |
@@ -217,23 +217,6 @@ def end_reason_of(disconnect_type: str | None) -> str:
     return "system"
 
 
-def _latest_conversations(folder: Path, report: ImportReport) -> list[tuple[str, dict]]:
-    latest: dict[str, tuple[str, dict]] = {}
-    copies = 0
-    for where, conversation in _records(folder, "conversations", "conversationId"):
-        report.input_rows += 1
-        cid = conversation["conversationId"]
-        if cid in latest:
-            copies += 1
-            if latest[cid][1].get("conversationEnd") and not conversation.get("conversationEnd"):
-                continue
-        latest[cid] = (where, conversation)
-    report.excluded["copy of a conversation (deduplicated on conversationId, finished copy then last read wins)"] = (
-        copies
-    )
-    return list(latest.values())
-
-
 class _Counts:
     def __init__(self, report: ImportReport) -> None:
         self.report = report
@@ -256,7 +239,8 @@ QUIRK_HOLD = "hold_segments_disagree_with_tHeld (tHeld kept)"
 QUIRK_ACW = "wrapup_segments_disagree_with_tAcw (tAcw kept)"
 QUIRK_NO_WAIT = "offered_without_tAcd_or_tAbandon (wait from the queue segment)"
 QUIRK_ENDED = "call_end_before_stated_answer (ended_at = answered_at)"
-QUIRKS = (QUIRK_WAIT, QUIRK_TALK, QUIRK_HOLD, QUIRK_ACW, QUIRK_NO_WAIT, QUIRK_ENDED)
+QUIRK_IVR_ONLY = "voice conversation that reached no queue and no agent (kept, never offered)"
+QUIRKS = (QUIRK_WAIT, QUIRK_TALK, QUIRK_HOLD, QUIRK_ACW, QUIRK_NO_WAIT, QUIRK_ENDED, QUIRK_IVR_ONLY)
 
 
 def _agent_figures(agent: _Session, counts: _Counts) -> tuple[int, int, int]:
@@ -398,23 +382,75 @@ def _conversation_legs(where: str, conversation: dict, counts: _Counts) -> tuple
                 "month": dialed.strftime("%Y-%m"),
             }
         )
+    if not legs and caller and conversation.get("originatingDirection", "inbound") == "inbound":
+        # Reached neither a queue nor an agent (ended in the IVR or a flow): kept as a leg never offered.
+        counts.quirk(QUIRK_IVR_ONLY)
+        caller_session = next(s for s in voice if s.session is caller)
+        last = caller_session.segments[-1] if caller_session.segments else None
+        ended = _timestamp(conversation["conversationEnd"], where, "conversationEnd")
+        legs.append(
+            {
+                "leg_id": f"{cid}/{caller.get('sessionId')}",
+                "contact_id": cid,
+                "direction": "inbound",
+                "caller_number": _phone(caller.get("ani")),
+                "ended_at": _iso(ended),
+                "talk_seconds": 0,
+                "hold_seconds": 0,
+                "acw_seconds": 0,
+                "end_reason": "customer_hangup"
+                if last and (last[2].get("disconnectType") or "").lower() == "endpoint"
+                else "system",
+                "month": ended.strftime("%Y-%m"),
+            }
+        )
     return legs, agents
 
 
-def _legs(conversations: list[tuple[str, dict]], report: ImportReport) -> tuple[list[dict], dict[str, list]]:
-    counts = _Counts(report)
+def _legs(folder: Path, report: ImportReport) -> tuple[list[dict], dict[str, list]]:
+    """Every conversation's legs, and each agent's voice segments (start, end, type), read one conversation at a time.
+
+    Only the results of a conversation are kept, not its JSON, so memory follows the legs, not the export's size. A
+    conversation exported twice keeps the results of its finished copy, else of the copy read last; the counts of a
+    replaced copy are dropped with it.
+    """
+    kept: dict[str, tuple] = {}  # conversationId -> (finished, legs, segments, excluded, quirks)
+    copies = 0
+    for where, conversation in _records(folder, "conversations", "conversationId"):
+        report.input_rows += 1
+        cid = conversation["conversationId"]
+        finished = bool(conversation.get("conversationEnd"))
+        if cid in kept:
+            copies += 1
+            if kept[cid][0] and not finished:
+                continue
+        local = ImportReport(adapter=cid)
+        conversation_legs, agents = _conversation_legs(where, conversation, _Counts(local))
+        segments = [
+            (agent.user_id, start, end, seg["segmentType"])
+            for agent in agents
+            if agent.user_id
+            for start, end, seg in agent.segments
+            if end is not None and seg.get("segmentType") in SEGMENT_STATES
+        ]
+        kept[cid] = (finished, conversation_legs, segments, local.excluded, local.quirks)
+    report.excluded["copy of a conversation (deduplicated on conversationId, finished copy then last read wins)"] = (
+        copies
+    )
     for reason in (EXCLUDED_UNFINISHED, EXCLUDED_NON_ACD, EXCLUDED_NO_ANSWER, EXCLUDED_CONSULT):
         report.excluded.setdefault(reason, 0)
     for quirk in QUIRKS:
         report.quirks.setdefault(quirk, 0)
     legs: list[dict] = []
     segments_by_user: dict[str, list] = {}
-    for where, conversation in conversations:
-        conversation_legs, agents = _conversation_legs(where, conversation, counts)
+    for _finished, conversation_legs, segments, excluded, quirks in kept.values():
         legs += conversation_legs
-        for agent in agents:
-            if agent.user_id:
-                segments_by_user.setdefault(agent.user_id, []).extend(agent.segments)
+        for user_id, start, end, kind in segments:
+            segments_by_user.setdefault(user_id, []).append((start, end, kind))
+        for reason, n in excluded.items():
+            report.excluded[reason] = report.excluded.get(reason, 0) + n
+        for quirk, n in quirks.items():
+            report.quirks[quirk] += n
     return legs, segments_by_user
 
 
@@ -465,14 +501,7 @@ def _agent_state_rows(
         where, user = users[user_id]
         presence = sorted(set(_intervals(user.get("primaryPresence"), "systemPresence", where, user_id)))
         routing = sorted(set(_intervals(user.get("routingStatus"), "routingStatus", where, user_id)))
-        segments = sorted(
-            (
-                (s, e, seg.get("segmentType"))
-                for s, e, seg in segments_by_user.get(user_id, [])
-                if e is not None and seg.get("segmentType") in SEGMENT_STATES
-            ),
-            key=lambda x: x[0],
-        )
+        segments = sorted(segments_by_user.get(user_id, []), key=lambda x: x[0])
         p_starts, r_starts, s_starts = [x[0] for x in presence], [x[0] for x in routing], [x[0] for x in segments]
         points = sorted(
             set(p_starts + r_starts + s_starts + [x[1] for x in presence + routing + segments if x[1] is not None])
@@ -549,8 +578,7 @@ def import_genesys_cloud(
             raise FileNotFoundError(f"{folder}: Genesys Cloud export folder not found")
     report = ImportReport(adapter=f"genesys_cloud {conversations_dir}")
 
-    conversations = _latest_conversations(conversations_dir, report)
-    legs, segments_by_user = _legs(conversations, report)
+    legs, segments_by_user = _legs(conversations_dir, report)
     say(
         f"genesys_cloud: {report.input_rows:,} conversations -> {len(legs):,} voice legs "
         f"in {time.perf_counter() - started:.1f} s"

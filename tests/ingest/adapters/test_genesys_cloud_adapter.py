@@ -8,6 +8,7 @@ Expected rows are worked out by hand from the fixture's JSON (times UTC, 2 March
   08:04:00 + tAcd 30 s -> 08:04:30 (the queue segment says 31.5 s: counted, the stated wait kept), carla hangs up.
 - conv-3: 08:10:00 + tAbandon 90 s -> ended 08:11:30, abandon. conv-7: flow-out after tAcd 60 s -> ended 08:21:00.
 - conv-5/conv-6: outbound dials at 09:00:00 (answered 09:00:12) and 09:05:00 (never answered, ends 09:05:30).
+- conv-10: ended in the IVR (customer disconnect `endpoint` at 09:31:10): one leg, no queue, never offered.
 """
 
 from __future__ import annotations
@@ -135,6 +136,23 @@ EXPECTED_LEGS = {
         "customer_hangup",
         "wrap-sale",
     ),  # fmt: skip
+    "conv-10/s-cust-0011-09:30:00": (
+        "conv-10",
+        "inbound",
+        "",
+        "",
+        "+4790000011",
+        "",
+        "",
+        "",
+        "09:31:10",
+        "",
+        "0",
+        "0",
+        "0",
+        "customer_hangup",
+        "",
+    ),  # fmt: skip
     "conv-6/ag-6": (
         "conv-6",
         "outbound",
@@ -246,8 +264,9 @@ def test_skipped_records_are_counted(imported):
     assert excluded["copy of a conversation (deduplicated on conversationId, finished copy then last read wins)"] == 1
     assert excluded["agent voice session that alerted and was not answered (the leg is the queue's)"] == 1  # conv-3
     assert excluded["user details split across pages or files (merged)"] == 1
-    assert report.input_rows == 11 + 4  # 11 conversations (2 blueprint, 8 + 1 copy hand-written), 4 user objects
-    assert report.rows_written == {"calls": 7, "agent_states": len(EXPECTED_STATES)}
+    assert report.input_rows == 12 + 4  # 12 conversations (2 blueprint, 9 + 1 copy hand-written), 4 user objects
+    assert report.rows_written == {"calls": 8, "agent_states": len(EXPECTED_STATES)}
+    assert report.quirks["voice conversation that reached no queue and no agent (kept, never offered)"] == 1
 
 
 def test_agent_states_from_presence_routing_and_segments(imported):
@@ -321,7 +340,7 @@ def test_written_files_pass_the_loader(imported, tmp_path):
         progress=None,
     )
     assert load.ok, load.lines()
-    assert (load.sources["calls"].rows, load.sources["agent_states"].rows) == (7, len(EXPECTED_STATES))
+    assert (load.sources["calls"].rows, load.sources["agent_states"].rows) == (8, len(EXPECTED_STATES))
 
 
 def test_generated_export_imports_whole(tmp_path):
