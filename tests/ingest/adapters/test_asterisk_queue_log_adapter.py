@@ -441,3 +441,22 @@ def test_a_member_added_paused_is_paused_until_unpaused(tmp_path: Path) -> None:
         ("PJSIP/201", _at(10), "ready"),
         ("PJSIP/202", _at(20), "ready"),
     ]
+
+
+def test_transfer_of_older_asterisk_ends_the_leg_as_a_transfer(tmp_path: Path) -> None:
+    # TRANSFER(extension|context|holdtime|calltime|origposition), written before Asterisk 12's BLIND/ATTENDED verbs
+    log = _log(
+        tmp_path,
+        """0|c1|q1|NONE|ENTERQUEUE||+4791000001|1
+        7|c1|q1|PJSIP/201|CONNECT|7|c2|1
+        97|c1|q1|PJSIP/201|TRANSFER|2000|from-internal|7|90|1""",
+    )
+    legs, _, report = _import(tmp_path, [log])
+    leg = legs["c1/q1/1"]
+    assert (leg["answered_at"], leg["ended_at"], leg["talk_seconds"], leg["end_reason"]) == (
+        _at(7),
+        _at(97),
+        "90",
+        "transfer",
+    )
+    assert report.quirks == {}
