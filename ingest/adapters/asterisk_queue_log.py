@@ -9,8 +9,10 @@ Inputs (any number of files, read together, each plain or gzip-compressed):
   before the change, i.e. it lands one hour later on the wall clock. Both are counted in the report. A timestamp that
   carries an offset is read as such.
 Format reference: Asterisk's documentation (`docs/Operation/Logging/Queue-Logs.md` of asterisk/documentation) and
-`apps/app_queue.c` (PAUSE/UNPAUSE carry the pause reason in data1; PAUSEALL/UNPAUSEALL are logged with queue `NONE`
-before the per-queue PAUSE/UNPAUSE lines); QueueMetrics' additional verbs (Loway, "Additional queue_log logs").
+`apps/app_queue.c` (`set_member_paused`: a pause without a queue logs PAUSEALL/UNPAUSEALL with queue `NONE` and the
+reason, then PAUSE/UNPAUSE per queue with the reason in data1, all with the member name; ADDMEMBER's data1 is `PAUSED`
+for a member added paused; ADDMEMBER/REMOVEMEMBER carry the interface unless `log_membername_as_agent`);
+QueueMetrics' additional verbs (Loway, "Additional queue_log logs").
 
 Calls. Every ENTERQUEUE starts a leg; the leg ends at the call's next ending event in that queue. The legs of one
 caller channel (`callid`, Asterisk's uniqueid) are one contact: a call transferred into another queue enters it with
@@ -37,8 +39,8 @@ Mapping (event(arguments): what it becomes):
 - CALLERONHOLD / CALLEROFFHOLD (QueueMetrics): `hold_seconds` of the leg (sum of hold spans); agent -> `hold`/`talk`.
 - PAUSE(reason) / PAUSEALL(reason): the agent is paused: `aux` with the reason as `reason`, or the state the
   pause-reason map gives (`Lunch=lunch`). UNPAUSE / UNPAUSEALL: no longer paused -> `ready` (or `talk` on a call).
-- AGENTLOGIN, AGENTCALLBACKLOGIN, ADDMEMBER: logged in (`ready`). AGENTLOGOFF, AGENTCALLBACKLOGOFF: `logged_out`.
-  REMOVEMEMBER: `logged_out` when the agent is a member of no other queue.
+- AGENTLOGIN, AGENTCALLBACKLOGIN, ADDMEMBER: logged in (`ready`; ADDMEMBER(PAUSED): paused in that queue).
+  AGENTLOGOFF, AGENTCALLBACKLOGOFF: `logged_out`. REMOVEMEMBER: `logged_out` when in no other queue.
 - Skipped and counted: RINGNOANSWER, RINGCANCELED, AGENTDUMP (ring attempts: the caller stays in the queue, or an
   ABANDON follows); QUEUESTART, CONFIGRELOAD (system events); FULL, CLOSED, JOINEMPTY (Wazo: the call never entered
   the queue, so it is never offered); DID, INFO, CALLSTATUS, PAUSEREASON (QueueMetrics); any other verb, counted
@@ -475,6 +477,8 @@ def translate(
             agent = agents[agent_id]
             if verb in LOGIN_EVENTS:
                 agent.logged_in = True
+                if verb == "ADDMEMBER" and event.args and event.args[0].strip().upper() == "PAUSED":
+                    agent.paused.add(event.queue)  # added paused (app_queue.c); a later PAUSE may give the reason
             elif verb in LOGOFF_EVENTS:
                 agent.logged_in, agent.paused, agent.on_call = False, set(), None
             else:

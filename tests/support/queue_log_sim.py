@@ -2,9 +2,10 @@
 
 Written from Asterisk's documentation (asterisk/documentation, docs/Operation/Logging/Queue-Logs.md): each event's
 arguments are in the documented order, and `DOCUMENTED_ARGUMENTS` (checked by tests/ingest/adapters/
-test_asterisk_queue_log_adapter.py against every line written) holds that order. PAUSE/PAUSEALL follow app_queue.c:
-`QueuePause()` without a queue logs PAUSEALL (queue NONE, the member's interface) before one PAUSE per queue (the
-member's name) carrying the reason. The fixtures are our own; no line is copied from any documentation page.
+test_asterisk_queue_log_adapter.py against every line written) holds that order. PAUSE/PAUSEALL follow app_queue.c
+(`set_member_paused`): a pause without a queue logs PAUSEALL (queue NONE) before one PAUSE per queue, each with the
+member name and the reason; ADDMEMBER/REMOVEMEMBER carry the interface (or the member name with
+log_membername_as_agent). The fixtures are our own; no line is copied from any documentation page.
 """
 
 from __future__ import annotations
@@ -163,14 +164,14 @@ class QueueLogSimulator:
     def remove_member(self, at: float, queue: str, interface: str) -> None:
         self.write(at, "NONE", queue, interface, "REMOVEMEMBER", "")
 
-    def pause(self, at: float, queues: list[str], interface: str, member: str, reason: str = "") -> None:
-        """QueuePause() without a queue: PAUSEALL (interface), then PAUSE per queue (member name) with the reason."""
-        self.write(at, "NONE", "NONE", interface, "PAUSEALL", reason)
+    def pause(self, at: float, queues: list[str], member: str, reason: str = "") -> None:
+        """QueuePause() without a queue: PAUSEALL, then PAUSE per queue, each with the member name and the reason."""
+        self.write(at, "NONE", "NONE", member, "PAUSEALL", reason)
         for queue in queues:
             self.write(at, "NONE", queue, member, "PAUSE", reason)
 
-    def unpause(self, at: float, queues: list[str], interface: str, member: str) -> None:
-        self.write(at, "NONE", "NONE", interface, "UNPAUSEALL", "")
+    def unpause(self, at: float, queues: list[str], member: str) -> None:
+        self.write(at, "NONE", "NONE", member, "UNPAUSEALL", "")
         for queue in queues:
             self.write(at, "NONE", queue, member, "UNPAUSE", "")
 
@@ -214,9 +215,9 @@ def simulate_month(agents: int, days: int, start_epoch: int, seed: int = 7) -> Q
             lunched = False
             while t < end - 900:
                 if not lunched and t >= lunch_at:
-                    sim.pause(t, queues, interface, interface, "Lunch")
+                    sim.pause(t, queues, interface, "Lunch")
                     t += 1800
-                    sim.unpause(t, queues, interface, interface)
+                    sim.unpause(t, queues, interface)
                     lunched = True
                     continue
                 q = rng.choice(queues)

@@ -2,7 +2,8 @@
 form with its DST rule, rotated logs, and errors that name the line.
 
 tests/fixtures/asterisk_queue_log/queue_log is hand-written (times below as offsets from 2026-03-02 08:00:00Z; the
-members log their names, log_membername_as_agent; member_map.csv maps names and interfaces to A1 / A2):
+members log their names, log_membername_as_agent; member_map.csv maps names, and the interfaces a center without
+that option would see, to A1 / A2):
 - 60 call 1 enters support (caller name "Kari Nordmann" logged), 72 Anna connects (holdtime 12), 172 COMPLETECALLER
   (calltime 100).
 - 100 call 2 enters support, 130 RINGCANCELED (Bjorn) and ABANDON (waittime 30).
@@ -12,8 +13,9 @@ members log their names, log_membername_as_agent; member_map.csv maps names and 
 - 600 call 6 enters support, 605 Anna connects (5), 725 BLINDTRANSFER (calltime 120); the same channel enters billing
   at 725, 740 Bjorn connects (15), 920 COMPLETECALLER (180).
 - 800 call 7 enters billing, 806 Anna connects (6), 906 ATTENDEDTRANSFER (calltime 100).
-- 1000 call 8 enters support, 1003 EXITEMPTY (3). 1000 Anna pauses everywhere for "Lunch" (PAUSEALL by interface,
-  then PAUSE per queue by name), 2800 unpauses. 1100-1200 Bjorn pauses in billing only (still takes support calls).
+- 1000 call 8 enters support, 1003 EXITEMPTY (3). 1000 Anna pauses everywhere for "Lunch" (PAUSEALL, then PAUSE
+  per queue, as app_queue.c writes them), 2800 unpauses. 1100-1200 Bjorn pauses in billing only (still takes
+  support calls).
 - 1300-1320 FULL, CLOSED, JOINEMPTY (Wazo). 3000 call 9 enters support, CONNECT is written at 3010 but says holdtime
   8, COMPLETEAGENT at 3070 (calltime 62). 3600 both members removed from both queues. QUEUESTART, CONFIGRELOAD.
 """
@@ -423,3 +425,38 @@ def test_two_changes_of_one_agent_in_one_instant_keep_one_row_even_between_other
         ("PJSIP/202", _at(20), "aux"),
     ]
     assert report.quirks["agent_state_changes_in_the_same_instant (last kept)"] == 2
+
+
+def test_a_member_added_paused_is_paused_until_unpaused(tmp_path: Path) -> None:
+    # app_queue.c logs ADDMEMBER with data1 PAUSED for a member added paused; PAUSE then gives the reason
+    log = _log(
+        tmp_path,
+        """0|NONE|q1|PJSIP/201|ADDMEMBER|PAUSED
+        10|NONE|q1|PJSIP/201|UNPAUSE|
+        20|NONE|q1|PJSIP/202|ADDMEMBER|""",
+    )
+    _, states, _ = _import(tmp_path, [log])
+    assert [(s["agent_id"], s["event_at"], s["state"]) for s in states] == [
+        ("PJSIP/201", _at(0), "aux"),
+        ("PJSIP/201", _at(10), "ready"),
+        ("PJSIP/202", _at(20), "ready"),
+    ]
+
+
+def test_transfer_of_older_asterisk_ends_the_leg_as_a_transfer(tmp_path: Path) -> None:
+    # TRANSFER(extension|context|holdtime|calltime|origposition), written before Asterisk 12's BLIND/ATTENDED verbs
+    log = _log(
+        tmp_path,
+        """0|c1|q1|NONE|ENTERQUEUE||+4791000001|1
+        7|c1|q1|PJSIP/201|CONNECT|7|c2|1
+        97|c1|q1|PJSIP/201|TRANSFER|2000|from-internal|7|90|1""",
+    )
+    legs, _, report = _import(tmp_path, [log])
+    leg = legs["c1/q1/1"]
+    assert (leg["answered_at"], leg["ended_at"], leg["talk_seconds"], leg["end_reason"]) == (
+        _at(7),
+        _at(97),
+        "90",
+        "transfer",
+    )
+    assert report.quirks == {}
