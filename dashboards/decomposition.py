@@ -93,5 +93,6 @@ def decompose(
                 weight_after=w1,
             )
         )
-    parts.sort(key=lambda c: (-abs(c.total), c.segment))
+    # Largest first; effects equal to 9 decimals tie on the name, not on float noise.
+    parts.sort(key=lambda c: (-round(abs(c.total), 9), c.segment))
     return Decomposition(offset + scale * center_before, offset + scale * center_after, parts)
