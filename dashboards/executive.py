@@ -243,7 +243,7 @@ def tiles(
                 "label": kpi.label,
                 "value": small[0] if small else fmt_value(kpi, value, currency),
                 "small": small is not None,
-                "note": small[1] if small else None,
+                "note": small[1] if small else detail,
                 "target": None if target is None else f"target {fmt_value(kpi, target.value, currency)}",
                 # Too few to read as a rate: not judged against a target either.
                 "judgement": "neutral" if small else judgement,

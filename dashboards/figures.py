@@ -288,7 +288,7 @@ def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") 
         height=380,
         barmode="group",
         xaxis={"type": "category", "title": GRAIN_AXES[grain]["title"]},
-        yaxis={"title": {"text": "Agents"}, "rangemode": "tozero", "tickformat": ",d"},
+        yaxis={"title": {"text": "People (agents)"}, "rangemode": "tozero", "tickformat": ",d"},
     )
 
 

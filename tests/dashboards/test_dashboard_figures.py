@@ -98,7 +98,7 @@ def test_headcount_has_line_and_two_bar_series():
     )
     fig = figures.make_headcount_figure(df, "Headcount", "monthly")
     assert [t.name for t in fig.data] == ["Headcount at period end", "Hires", "Terminations"]
-    assert "Agents" in axis_titles(fig)
+    assert "People (agents)" in axis_titles(fig)
     assert list(fig.data[1].text) == ["1", "3"] and list(fig.data[2].text) == ["", "2"]  # counts on the bars
 
 
