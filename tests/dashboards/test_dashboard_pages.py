@@ -96,20 +96,24 @@ MARCH_TILES = [
         "select (sum(abandoned) - sum(short_abandoned)) / (sum(offered) - sum(short_abandoned)) "
         "from marts.kpi_service_monthly where period_start = '2026-03-01'",
         130 / 1480,  # (150 - 20) / (1500 - 20) = 8.78 %; Feb 50/1190 = 4.20 %; Mar 2025 40/890 = 4.49 %
-        "Abandonment\n9 %\ntarget 5 % · misses target\nup 5 points on February (worse)\nup 4 points on March 2025 (worse)",
+        "Abandonment\n9 %\ntarget 5 % · misses target\nup 5 points on February (worse)\n"
+        "up 4 points on March 2025 (worse)",
     ),
     (
         "aht_seconds",
-        "select sum(handle_seconds) / sum(handled_legs) from marts.kpi_service_monthly where period_start = '2026-03-01'",
+        "select sum(handle_seconds) / sum(handled_legs) from marts.kpi_service_monthly "
+        "where period_start = '2026-03-01'",
         450000 / 1350,  # 333.3 s = 5:33; Feb 342000/1140 = 300 s; Mar 2025 255000/850 = 300 s
-        "Average handle time\n5:33\ntarget 5:00 · misses target\nup 0:33 on February (worse)\nup 0:33 on March 2025 (worse)",
+        "Average handle time\n5:33\ntarget 5:00 · misses target\nup 0:33 on February (worse)\n"
+        "up 0:33 on March 2025 (worse)",
     ),
     (
         "fcr_rate",
         "select 1 - sum(repeat_contacts) / sum(fcr_eligible_contacts) from marts.kpi_fcr_monthly "
         "where period_start = '2026-03-01'",
         1 - 140 / 1200,  # 88.33 %; Feb 1 - 100/1000 = 90 %; no March 2025 row
-        "First-contact resolution\n88 %\nno target\ndown 2 points on February (worse)\nno data for March 2025 to compare",
+        "First-contact resolution\n88 %\nno target\ndown 2 points on February (worse)\n"
+        "no data for March 2025 to compare",
     ),
     (
         "occupancy",
@@ -157,7 +161,8 @@ MARCH_TILES = [
         "qa_score",
         "select sum(score_sum) / sum(max_score_sum) from marts.kpi_quality_monthly where period_start = '2026-03-01'",
         2000 / 2500,  # (850 + 700 + 450) / 2500 = 80 %; target 85 %; Feb 900/1000 = 90 %
-        "QA score\n80 %\ntarget 85 % · misses target\ndown 10 points on February (worse)\nno data for March 2025 to compare",
+        "QA score\n80 %\ntarget 85 % · misses target\ndown 10 points on February (worse)\n"
+        "no data for March 2025 to compare",
     ),
 ]
 
@@ -323,3 +328,46 @@ def test_months_with_only_budget_lines_get_no_executive_page(site):
     # zero cost and calls; the data end on 31 March 2026. A report on a month with nothing measured would be empty.
     names = {p.path.name for p in site["report"].pages}
     assert "exec_2026-04.html" not in names and "exec_2026-Q2.html" not in names
+
+
+# Print to PDF: A4 pages (595 x 842 pt), a 22 mm top margin holding the header and a 14 mm bottom margin
+# (dashboards/templates/base.html.j2 @page).
+A4_POINTS = (595.3, 841.9)
+CONTENT_TOP_POINTS, CONTENT_BOTTOM_POINTS = 22 / 25.4 * 72, 841.9 - 14 / 25.4 * 72
+POINTS_PER_PX = 0.75
+SLACK_POINTS = 6  # a text run's baseline against its box's bottom edge
+
+
+@pytest.mark.parametrize("name", ["exec_2026-03.html", "exec_2026-Q1.html", "exec_2026.html"])
+def test_print_to_pdf_gives_a4_pages_with_the_header_on_each_and_no_box_cut_in_two(name, site, browser, artifacts_dir):
+    import pypdf
+
+    pdf = artifacts_dir / "print" / name.replace(".html", ".pdf")
+    boxes = browser.print_pdf(site["out"] / name, pdf)
+    reader = pypdf.PdfReader(pdf)
+    title = {"exec_2026-03.html": "Monthly executive report: March 2026", "exec_2026-Q1.html": "Quarterly executive "
+             "report: 2026-Q1", "exec_2026.html": "Yearly executive report: 2026"}[name]  # fmt: skip
+    runs: list[tuple[int, float, str]] = []  # (page, baseline from the page's top in points, text)
+    for number, page in enumerate(reader.pages):
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4_POINTS, abs=1)
+        text = plain(page.extract_text())
+        # The header on every page: the center's report and period, and the data's freshness.
+        assert f"Tilsyn · {title}" in text, (number, text[:200])
+        assert "Data through Tuesday 31 March 2026 (last day loaded)" in text, number
+
+        def visit(run, cm, tm, font, size, number=number, height=float(page.mediabox.height)):
+            if run.strip():
+                runs.append((number, height - (tm[5] * cm[3] + cm[5]), run.strip()))
+
+        page.extract_text(visitor_text=visit)
+    assert len(reader.pages) >= 3
+    assert len(boxes) == 11 + 13  # every tile and every card
+    for box in boxes:
+        found = [(number, y) for number, y, run in runs if run == box["key"]]
+        assert len(found) == 1, (box["key"], found)
+        page_number, baseline = found[0]
+        top = baseline - box["key_bottom_px"] * POINTS_PER_PX
+        bottom = top + box["height_px"] * POINTS_PER_PX
+        # The whole box on one page, inside its margins.
+        assert top >= CONTENT_TOP_POINTS - SLACK_POINTS, (box, page_number, top)
+        assert bottom <= CONTENT_BOTTOM_POINTS + SLACK_POINTS, (box, page_number, bottom)
