@@ -65,7 +65,10 @@ def fmt_count(value: float | None) -> str:
 
 
 def fmt_pct(value: float | None, digits: int = 0) -> str:
-    return NO_DATA if value is None else f"{value * 100:.{digits}f}\u00a0%"
+    if value is None:
+        return NO_DATA
+    text = f"{value * 100:.{digits}f}"
+    return ("0" if float(text) == 0 else text) + "\u00a0%"  # never "-0 %"
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -101,7 +104,8 @@ def fmt_change(kpi: Kpi, delta: float, currency: str) -> str:
     """The size of a change, without its direction: '3 points', '0:05', 'NOK 2.10'."""
     if kpi.kind == "pct":
         points = abs(delta) * 100
-        text = f"{points:.0f}" if points >= 1 or points == 0 else f"{points:.1f}"
+        # Under a point, one decimal ("0.5 points"); from 0.95 it rounds to whole points ("1 point", not "1.0").
+        text = f"{points:.0f}" if points >= 0.95 or points == 0 else f"{points:.1f}"
         return f"{text} point" + ("" if text == "1" else "s")
     if kpi.kind == "seconds":
         return fmt_duration(abs(delta))

@@ -40,6 +40,8 @@ def test_compare_says_direction_size_period_and_whether_it_is_better():
     assert compare(sl, 1080 / 1480, 1000 / 1190, "February", "NOK") == "down 11 points on February (worse)"
     assert compare(sl, 0.80, 0.801, "February", "NOK") == "down 0.1 points on February (worse)"
     assert compare(sl, 0.80, 0.80, "February", "NOK") == "unchanged on February"
+    assert compare(sl, 0.80, 0.8097, "February", "NOK") == "down 1 point on February (worse)"  # 0.97, not "1.0"
+    assert plain(fmt_pct(-0.0004)) == "0 %"  # not "-0 %"
     # ASA 36.7 s against 23.3 s: 13 s slower, worse; abandonment 4 % against 9 %: 5 points lower, better.
     assert compare(KPIS["asa_seconds"], 49500 / 1350, 26600 / 1140, "February", "NOK") == "up 0:13 on February (worse)"
     assert compare(KPIS["abandonment_rate"], 0.04, 0.09, "May", "NOK") == "down 5 points on May (better)"
