@@ -105,7 +105,7 @@ def fmt_change(kpi: Kpi, delta: float, currency: str) -> str:
     if kpi.kind == "pct":
         points = abs(delta) * 100
         # Under a point, one decimal ("0.5 points"); from 0.95 it rounds to whole points ("1 point", not "1.0").
-        text = f"{points:.0f}" if points >= 0.95 or points == 0 else f"{points:.1f}"
+        text = f"{points:.0f}" if points >= 0.95 or points < 0.05 else f"{points:.1f}"  # under 0.05: "0 points"
         return f"{text} point" + ("" if text == "1" else "s")
     if kpi.kind == "seconds":
         return fmt_duration(abs(delta))

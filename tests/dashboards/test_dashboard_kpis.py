@@ -42,6 +42,7 @@ def test_compare_says_direction_size_period_and_whether_it_is_better():
     assert compare(sl, 0.80, 0.80, "February", "NOK") == "unchanged on February"
     assert compare(sl, 0.80, 0.8097, "February", "NOK") == "down 1 point on February (worse)"  # 0.97, not "1.0"
     assert plain(fmt_pct(-0.0004)) == "0 %"  # not "-0 %"
+    assert compare(sl, 0.8300, 0.8304, "May", "NOK") == "unchanged on May"  # 0.04 points: not "down 0.0 points"
     # ASA 36.7 s against 23.3 s: 13 s slower, worse; abandonment 4 % against 9 %: 5 points lower, better.
     assert compare(KPIS["asa_seconds"], 49500 / 1350, 26600 / 1140, "February", "NOK") == "up 0:13 on February (worse)"
     assert compare(KPIS["abandonment_rate"], 0.04, 0.09, "May", "NOK") == "down 5 points on May (better)"
