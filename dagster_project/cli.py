@@ -18,6 +18,7 @@ from pathlib import Path
 from dagster_project.settings import Settings, load_settings
 
 DEMO_MARKER = ".tilsyn-demo"
+DEMO_AGENTS, DEMO_DAYS, DEMO_START = 40, 396, date(2025, 1, 1)  # 1 January 2025 to 31 January 2026
 
 
 def _say(message: str) -> None:
@@ -46,6 +47,18 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 # --- generate -------------------------------------------------------------------------------------------------------
+def _story(args: argparse.Namespace):
+    from ingest.sample.story import Story
+
+    return Story(
+        seasonal_amplitude=args.seasonal_amplitude,
+        understaffed_month=args.understaffed_month,
+        understaffed_team=args.understaffed_team,
+        overrun_month=args.overrun_month,
+        overrun_category=args.overrun_category,
+    )
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from ingest.sample import generate_center
 
@@ -58,6 +71,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         fmt=args.format,
         timezone=args.timezone,
         faults=args.faults,
+        story=_story(args),
         progress=_say,
     )
     for line in summary.lines():
@@ -275,6 +289,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         days=args.days,
         start=args.start,
         seed=args.seed,
+        story=_story(args),
         progress=lambda line: _say(f"[generate] {line}"),
     )
     for line in summary.lines():
@@ -301,11 +316,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tilsyn", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def sample_args(p: argparse.ArgumentParser, agents: int, days: int) -> None:
+    def sample_args(
+        p: argparse.ArgumentParser, agents: int, days: int, start: date = date(2026, 1, 1), **story
+    ) -> None:
+        """The generator's options; `story` gives the demo's defaults for the planted story (ingest/sample/story.py)."""
+        from ingest.sample.story import USUAL_SEASONAL_AMPLITUDE
+
         p.add_argument("--agents", type=int, default=agents, help=f"number of agents (default {agents})")
         p.add_argument("--days", type=int, default=days, help=f"number of days (default {days})")
-        p.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1), help="first day (YYYY-MM-DD)")
+        p.add_argument("--start", type=date.fromisoformat, default=start, help=f"first day (default {start})")
         p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+        amplitude = story.get("seasonal_amplitude", USUAL_SEASONAL_AMPLITUDE)
+        p.add_argument(
+            "--seasonal-amplitude",
+            type=float,
+            default=amplitude,
+            help=f"winter peak's calls over the yearly mean (default {amplitude})",
+        )
+        understaffed = story.get("understaffed_month")
+        p.add_argument(
+            "--understaffed-month",
+            metavar="YYYY-MM",
+            default=understaffed,
+            help=f"a sickness wave leaves one team short that month (default {understaffed or 'none'})",
+        )
+        p.add_argument("--understaffed-team", help="the team short of agents (default: the first team)")
+        overrun = story.get("overrun_month")
+        p.add_argument(
+            "--overrun-month",
+            metavar="YYYY-MM",
+            default=overrun,
+            help=f"one cost category overruns its budget that month (default {overrun or 'none'})",
+        )
+        p.add_argument("--overrun-category", default="tools", help="the category that overruns (default tools)")
 
     p = sub.add_parser("generate", help="write a simulated center's exports (canonical form) into a landing folder")
     p.add_argument("--out", type=Path, required=True, help="landing folder to write")
@@ -415,9 +458,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.set_defaults(func=cmd_import_genesys_cloud)
 
-    p = sub.add_parser("demo", help="generate a small sample center and run everything on it")
+    p = sub.add_parser("demo", help="generate a sample center with a story and run everything on it")
     p.add_argument("--dir", type=Path, default=Path("data/demo"), help="demo folder (default data/demo)")
-    sample_args(p, 12, 31)
+    # 13 months of 40 agents: a month has last year's month to compare with, rates are not all small numbers, and
+    # the story (a winter peak, a short-staffed October, a tools overrun in September) is there to be found.
+    sample_args(
+        p,
+        DEMO_AGENTS,
+        DEMO_DAYS,
+        DEMO_START,
+        seasonal_amplitude=0.25,
+        understaffed_month="2025-10",
+        overrun_month="2025-09",
+    )
     _add_settings_args(p)
     p.set_defaults(func=cmd_demo)
     return parser

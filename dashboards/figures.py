@@ -10,7 +10,6 @@ a year's supervisor pages draw over a thousand heatmaps.
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
@@ -245,8 +244,10 @@ def make_budget_figure(df: pl.DataFrame, title: str, currency: str = DEFAULT_CUR
 
 
 def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") -> go.Figure:
-    """Headcount at period end (line, left axis) with hires and terminations per period (bars, right axis).
-    Columns: `period_start`, `headcount_end`, `hires`, `terminations`."""
+    """Headcount at period end (line) with hires and terminations per period (bars), all on one axis of agents: one
+    hire among forty agents is a fortieth of the headcount's height, as it is in the center (on an axis of its own a
+    single hire would look like a crowd). Each bar carries its count. Columns: `period_start`, `headcount_end`,
+    `hires`, `terminations`."""
     if df.is_empty():
         return no_data_figure(title)
     rows = {r["period_start"]: r for r in df.iter_rows(named=True)}
@@ -257,6 +258,19 @@ def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") 
     def column(name: str) -> list:
         return [rows.get(p, {}).get(name) for p in periods]
 
+    def bars(name: str, label: str, colour: str) -> go.Bar:
+        values = column(name)
+        return go.Bar(
+            x=labels,
+            y=values,
+            name=label,
+            marker_color=colour,
+            opacity=0.85,
+            text=[fmt_count(v) if v else "" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+        )
+
     traces = [
         go.Scatter(
             x=labels,
@@ -265,46 +279,22 @@ def make_headcount_figure(df: pl.DataFrame, title: str, grain: str = "monthly") 
             mode="lines+markers",
             line={"color": theme.COLORWAY[0]},
         ),
-        go.Bar(x=labels, y=column("hires"), name="Hires", marker_color=theme.GOOD, opacity=0.8, yaxis="y2"),
-        go.Bar(
-            x=labels, y=column("terminations"), name="Terminations", marker_color=theme.BAD, opacity=0.8, yaxis="y2"
-        ),
+        bars("hires", "Hires", theme.GOOD),
+        bars("terminations", "Terminations", theme.BAD),
     ]
-    top, step = _count_axis(df["hires"].to_list() + df["terminations"].to_list())
     return _figure(
         traces,
         title,
         height=380,
         barmode="group",
-        xaxis={"type": "category", "title": GRAIN_AXES[grain]["title"], **SECONDARY_Y_X_DOMAIN},
-        yaxis={"title": {"text": "Headcount (agents)"}, "rangemode": "tozero"},
-        # A fixed range: autorange would stretch a single hire into a full-height bar on a 0-1 axis.
-        yaxis2={
-            "title": {"text": "Hires and terminations (agents)"},
-            "range": [0, top],
-            "showgrid": False,
-            "tickmode": "linear",
-            "tick0": 0,
-            "dtick": step,
-            "tickformat": ",d",
-            **SECONDARY_Y,
-        },
+        xaxis={"type": "category", "title": GRAIN_AXES[grain]["title"]},
+        yaxis={"title": {"text": "People (agents)"}, "rangemode": "tozero", "tickformat": ",d"},
     )
 
 
 # A right-hand y axis over the same plot, and the room left for it (as plotly's make_subplots(secondary_y) lays out).
 SECONDARY_Y = {"overlaying": "y", "side": "right", "anchor": "x"}
 SECONDARY_Y_X_DOMAIN = {"domain": [0.0, 0.94]}
-COUNT_AXIS_MIN_TOP = 5  # people per period: one hire or leaver fills at most a fifth of the chart
-
-
-def _count_axis(values: list) -> tuple[int, int]:
-    """(top, tick step) of a whole-number axis from 0: a round top with a fifth of headroom above the tallest bar,
-    at least `COUNT_AXIS_MIN_TOP`, ticked in steps of 1, 2 or 5 times a power of ten (at most five steps)."""
-    tallest = max((v for v in values if v is not None), default=0)
-    top = max(COUNT_AXIS_MIN_TOP, math.ceil(tallest * 1.2))
-    step = next(m * 10**e for e in range(20) for m in (1, 2, 5) if top <= 5 * m * 10**e)
-    return math.ceil(top / step) * step, step
 
 
 def _day_selector(days: list[date], traces_per_day: int) -> dict:

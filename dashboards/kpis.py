@@ -65,7 +65,10 @@ def fmt_count(value: float | None) -> str:
 
 
 def fmt_pct(value: float | None, digits: int = 0) -> str:
-    return NO_DATA if value is None else f"{value * 100:.{digits}f}\u00a0%"
+    if value is None:
+        return NO_DATA
+    text = f"{value * 100:.{digits}f}"
+    return ("0" if float(text) == 0 else text) + "\u00a0%"  # never "-0 %"
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -101,7 +104,8 @@ def fmt_change(kpi: Kpi, delta: float, currency: str) -> str:
     """The size of a change, without its direction: '3 points', '0:05', 'NOK 2.10'."""
     if kpi.kind == "pct":
         points = abs(delta) * 100
-        text = f"{points:.0f}" if points >= 1 or points == 0 else f"{points:.1f}"
+        # Under a point, one decimal ("0.5 points"); from 0.95 it rounds to whole points ("1 point", not "1.0").
+        text = f"{points:.0f}" if points >= 0.95 or points < 0.05 else f"{points:.1f}"  # under 0.05: "0 points"
         return f"{text} point" + ("" if text == "1" else "s")
     if kpi.kind == "seconds":
         return fmt_duration(abs(delta))
@@ -110,14 +114,37 @@ def fmt_change(kpi: Kpi, delta: float, currency: str) -> str:
     return fmt_count(abs(delta))
 
 
-def compare(kpi: Kpi, value: float | None, other: float | None, other_label: str, currency: str) -> str | None:
-    """'up 3 points on February' / 'unchanged on 2025-Q4'; None when either value is missing."""
-    if value is None or other is None:
+def verdict(kpi: Kpi, delta: float) -> str:
+    """Whether a change is an improvement for this KPI: 'better', 'worse', or for a KPI with no good side
+    (occupancy, headcount) 'neither better nor worse'."""
+    if kpi.higher_is_better is None:
+        return "neither better nor worse"
+    return "better" if (delta > 0) == kpi.higher_is_better else "worse"
+
+
+def comparison(kpi: Kpi, value: float | None, other: float | None, other_label: str, currency: str) -> dict | None:
+    """A tile's comparison with another period: its phrase ('down 11 points on February (worse)', 'no data for
+    March 2025 to compare') and its verdict ('better', 'worse', 'same', 'neither better nor worse', 'no data').
+    None without a value of its own (the tile's "no data" says it all)."""
+    if value is None:
         return None
+    if other is None:
+        return {"phrase": f"no data for {other_label} to compare", "verdict": "no data", "delta": None}
     delta = value - other
     if fmt_change(kpi, delta, currency) in ("0 points", "0:00", fmt_money(0, currency), "0"):
-        return f"unchanged on {other_label}"
-    return f"{'up' if delta > 0 else 'down'} {fmt_change(kpi, delta, currency)} on {other_label}"
+        return {"phrase": f"unchanged on {other_label}", "verdict": "same", "delta": 0.0}
+    judged = verdict(kpi, delta)
+    return {
+        "phrase": f"{'up' if delta > 0 else 'down'} {fmt_change(kpi, delta, currency)} on {other_label} ({judged})",
+        "verdict": judged,
+        "delta": delta,
+    }
+
+
+def compare(kpi: Kpi, value: float | None, other: float | None, other_label: str, currency: str) -> str | None:
+    """The phrase of `comparison`: 'up 3 points on February (worse)', 'no data for 2025-Q4 to compare'."""
+    found = comparison(kpi, value, other, other_label, currency)
+    return None if found is None else found["phrase"]
 
 
 def judge(value: float | None, target: float | None, direction: str | None) -> str:
@@ -127,28 +154,6 @@ def judge(value: float | None, target: float | None, direction: str | None) -> s
         return "neutral"
     meets = value >= target if direction == "at_least" else value <= target
     return "good" if meets else "bad"
-
-
-def describe(
-    kpi: Kpi,
-    value: float | None,
-    target: float | None,
-    comparisons: list[tuple[float | None, str]],
-    currency: str,
-    detail: str | None = None,
-) -> str:
-    """A tile in one sentence: 'Service level 82 %, target 80 %, up 3 points on February, ...'; `detail` follows
-    the value in brackets ('NOK 40 000 over budget')."""
-    if value is None:
-        return f"{kpi.label}: {NO_DATA}"
-    parts = [f"{kpi.label} {fmt_value(kpi, value, currency)}" + (f" ({detail})" if detail else "")]
-    if target is not None:
-        parts.append(f"target {fmt_value(kpi, target, currency)}")
-    for other, label in comparisons:
-        phrase = compare(kpi, value, other, label, currency)
-        if phrase:
-            parts.append(phrase)
-    return ", ".join(parts)
 
 
 # --- periods --------------------------------------------------------------------------------------------------------

@@ -133,9 +133,10 @@ def intraday_weights(open_h: int, close_h: int, queue_index: int) -> np.ndarray:
     return w / w.sum()
 
 
-def daily_factor(day: date, queue_name: str) -> float:
-    """Day-of-week x yearly seasonality (a winter peak) x the start-of-month bill effect on billing queues."""
-    yearly = 1.0 + 0.12 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 20) / 365.25)
+def daily_factor(day: date, queue_name: str, seasonal_amplitude: float = 0.12) -> float:
+    """Day-of-week x yearly seasonality (a winter peak, `seasonal_amplitude` over the mean on 20 January) x the
+    start-of-month bill effect on billing queues."""
+    yearly = 1.0 + seasonal_amplitude * math.cos(2 * math.pi * (day.timetuple().tm_yday - 20) / 365.25)
     bills = 1.18 if queue_name.startswith(("billing", "invoices")) and day.day <= 5 else 1.0
     return DAY_OF_WEEK_FACTOR[day.isoweekday()] * yearly * bills
 

@@ -45,6 +45,7 @@ from ingest.sample.money import (
 from ingest.sample.output import TIMESTAMP_FORMAT, ExportWriter, GenerationSummary
 from ingest.sample.people import Roster, build_roster
 from ingest.sample.quality import evaluate
+from ingest.sample.story import Story, sick_today
 from ingest.sample.workforce import (
     NEW_HIRE_TRAINING_DAYS,
     OUTBOUND_SHARE,
@@ -68,6 +69,7 @@ def generate_center(
     timezone: str = "Europe/Oslo",
     currency: str = "NOK",
     faults: bool = False,
+    story: Story | None = None,
     progress: Callable[[str], None] | None = print,
 ) -> GenerationSummary:
     """Write a simulated center's exports into `<out_dir>/<source>/<file>.<fmt>`; the same seed gives the same files.
@@ -80,6 +82,7 @@ def generate_center(
     currency  ISO 4217 code of pay and ledger amounts (NOK, SEK, DKK, EUR, USD, GBP are converted; others as NOK)
     faults    also write a late file, a duplicate file, a corrected re-export and a file of bad rows, listed in
               `<out_dir>/faults.json`; without faults every row passes the SOURCES.md rules
+    story     a stronger seasonal peak, an understaffed month, a budget overrun (ingest/sample/story.py); default none
     progress  called with a line every few days (None: silent)
 
     Raises ValueError for a bad option and FileExistsError when a source folder of `out_dir` already has files.
@@ -88,6 +91,7 @@ def generate_center(
     out_dir = Path(out_dir)
     _check_arguments(out_dir, agents, days, fmt, timezone, currency)
     say = progress or (lambda _line: None)
+    story = story or Story()
     tz = ZoneInfo(timezone)
     end = start + timedelta(days=days - 1)
     layout = plan_layout(agents)
@@ -95,9 +99,10 @@ def generate_center(
     summary = GenerationSummary(out_dir)
     writer = ExportWriter(out_dir, fmt, timezone, summary)
     holidays = set().union(*(public_holidays(y) for y in range(start.year - 1, end.year + 2)))
-    levels = _volume_levels(layout, roster, start, end)
+    levels = _volume_levels(layout, roster, start, end, story.seasonal_amplitude)
     customers = CustomerBook(max(20_000, agents * 20_000))
     team_lead_of = {team: lead.employee_id for team, lead in roster.team_leads.items()}
+    first_team = next(iter(layout.team_site))
     costs = StaffCosts()
     say(
         f"generate: {agents} agents in {len(layout.team_site)} teams, {sum(len(p.queues) for p in layout.pools)} "
@@ -125,10 +130,14 @@ def generate_center(
             day_key = day.strftime("%Y%m%d")
             rng = np.random.default_rng([seed, 2, day.toordinal()])
             hours = opening_hours(day, holidays)
-            lam_by_queue, forecast_by_pool = _forecast(layout, levels, day, hours)
+            lam_by_queue, forecast_by_pool = _forecast(layout, levels, day, hours, story.seasonal_amplitude)
             agent_days = plan_day(
                 day, roster.agents_on(day), layout, forecast_by_pool, hours, day in holidays, seed, rng
             )
+            sick = sick_today(story, day, agent_days, first_team, seed)
+            for a in agent_days:
+                if a.agent.agent_id in sick:  # scheduled, never logs in: the team is short that day
+                    a.events, a.windows = [], []
             actual_lam = _actual_arrivals(layout, lam_by_queue, rng)
             after_hours = (
                 0.03 * sum(float(v.sum()) for v in lam_by_queue.values()) if hours else 0.02 * sum(levels.values())
@@ -162,7 +171,7 @@ def generate_center(
             if (day + timedelta(days=1)).day == 1 or day == end:
                 if day != start:  # the snapshot of `start` is already written
                     _write_roster(writer, roster, day, currency, tz)
-                _write_actuals(writer, layout, roster, costs, day, currency, seed, tz)
+                _write_actuals(writer, layout, roster, costs, day, currency, seed, tz, story)
                 for key in [k for k in qa_by_month if k <= (day.year, day.month)]:
                     _write_qa(writer, key, qa_by_month.pop(key), tz)
             if (offset + 1) % PROGRESS_EVERY_DAYS == 0 or day == end:
@@ -205,7 +214,7 @@ def _at(day: date, hour: int, tz: ZoneInfo) -> int:
     return local_day_start(day, tz) + hour * 3600
 
 
-def _volume_levels(layout: Layout, roster: Roster, start: date, end: date) -> dict[int, float]:
+def _volume_levels(layout: Layout, roster: Roster, start: date, end: date, amplitude: float) -> dict[int, float]:
     """Calls per pool on a day of seasonal factor 1, sized so the pool's inbound agents run at a healthy occupancy."""
     span = [start + timedelta(days=k) for k in range(min((end - start).days + 1, 365))]
     levels = {}
@@ -226,14 +235,14 @@ def _volume_levels(layout: Layout, roster: Roster, start: date, end: date) -> di
             for q in pool.queues
         )
         week_factor = 7 * float(
-            np.mean([sum(q.volume_share * daily_factor(d, q.name) for q in pool.queues) for d in span])
+            np.mean([sum(q.volume_share * daily_factor(d, q.name, amplitude) for q in pool.queues) for d in span])
         )
         levels[pool.index] = max(capacity_week, 1.0) / (aht * week_factor)
     return levels
 
 
 def _forecast(
-    layout: Layout, levels: dict[int, float], day: date, hours: tuple[int, int] | None
+    layout: Layout, levels: dict[int, float], day: date, hours: tuple[int, int] | None, amplitude: float
 ) -> tuple[dict[str, np.ndarray], dict[int, np.ndarray]]:
     """Expected calls per queue and 15-minute interval, and their sum per pool (what WFM schedules against)."""
     lam_by_queue: dict[str, np.ndarray] = {}
@@ -244,7 +253,10 @@ def _forecast(
             lam = (
                 np.zeros(INTERVALS_PER_DAY)
                 if hours is None
-                else levels[pool.index] * q.volume_share * daily_factor(day, q.name) * intraday_weights(*hours, k)
+                else levels[pool.index]
+                * q.volume_share
+                * daily_factor(day, q.name, amplitude)
+                * intraday_weights(*hours, k)
             )
             lam_by_queue[q.name] = lam
             total += lam
@@ -349,11 +361,21 @@ def _write_actuals(
     currency: str,
     seed: int,
     tz: ZoneInfo,
+    story: Story,
 ) -> None:
-    """Month end (or the last generated day): the month's ledger actuals, now and then with a revision."""
+    """Month end (or the last generated day): the month's ledger actuals, now and then with a revision; the story's
+    overrun multiplies its category's lines."""
     actual, revision = actual_lines(
         layout, roster, day.year, day.month, costs, currency, np.random.default_rng([seed, 3, day.year, day.month])
     )
+    factor = story.overrun(day.year, day.month, story.overrun_category)
+    if factor != 1.0:
+        actual = actual.with_columns(
+            pl.when(pl.col("category") == story.overrun_category)
+            .then((pl.col("amount") * factor).round(2))
+            .otherwise(pl.col("amount"))
+            .alias("amount")
+        )
     writer.write("ledger", f"actual_{day:%Y-%m}", actual, _at(actual["posted_on"][0], 7, tz))
     if revision is not None:
         writer.write("ledger", f"actual_{day:%Y-%m}_revision", revision, _at(revision["posted_on"][0], 7, tz))

@@ -8,7 +8,6 @@ from dashboards.kpis import (
     KPIS,
     add_months,
     compare,
-    describe,
     fmt_duration,
     fmt_money,
     fmt_pct,
@@ -35,27 +34,24 @@ def test_percentages_and_money():
     assert plain(fmt_money(-40000, "NOK")) == "-NOK 40 000"
 
 
-def test_compare_says_direction_size_and_period():
+def test_compare_says_direction_size_period_and_whether_it_is_better():
     sl = KPIS["service_level"]
-    # 1080/1480 = 72.97 % against 1000/1190 = 84.03 %: 11.06 points lower.
-    assert compare(sl, 1080 / 1480, 1000 / 1190, "February", "NOK") == "down 11 points on February"
-    assert compare(sl, 0.80, 0.801, "February", "NOK") == "down 0.1 points on February"
+    # 1080/1480 = 72.97 % against 1000/1190 = 84.03 %: 11.06 points lower; lower service level is worse.
+    assert compare(sl, 1080 / 1480, 1000 / 1190, "February", "NOK") == "down 11 points on February (worse)"
+    assert compare(sl, 0.80, 0.801, "February", "NOK") == "down 0.1 points on February (worse)"
     assert compare(sl, 0.80, 0.80, "February", "NOK") == "unchanged on February"
-    assert compare(KPIS["asa_seconds"], 49500 / 1350, 26600 / 1140, "February", "NOK") == "up 0:13 on February"
-    assert compare(sl, 0.8, None, "February", "NOK") is None
-
-
-def test_describe_builds_the_tile_sentence():
-    sentence = describe(
-        KPIS["service_level"],
-        1080 / 1480,
-        0.80,
-        [(1000 / 1190, "February"), (700 / 890, "March 2025"), (None, "2024")],
-        "NOK",
-    )
-    # 72.97 % vs 84.03 % (-11.06) and vs 78.65 % (-5.68); the missing period says nothing.
-    assert plain(sentence) == "Service level 73 %, target 80 %, down 11 points on February, down 6 points on March 2025"
-    assert describe(KPIS["qa_score"], None, 0.85, [], "NOK") == "QA score: no data"
+    assert compare(sl, 0.80, 0.8097, "February", "NOK") == "down 1 point on February (worse)"  # 0.97, not "1.0"
+    assert plain(fmt_pct(-0.0004)) == "0 %"  # not "-0 %"
+    assert compare(sl, 0.8300, 0.8304, "May", "NOK") == "unchanged on May"  # 0.04 points: not "down 0.0 points"
+    # ASA 36.7 s against 23.3 s: 13 s slower, worse; abandonment 4 % against 9 %: 5 points lower, better.
+    assert compare(KPIS["asa_seconds"], 49500 / 1350, 26600 / 1140, "February", "NOK") == "up 0:13 on February (worse)"
+    assert compare(KPIS["abandonment_rate"], 0.04, 0.09, "May", "NOK") == "down 5 points on May (better)"
+    # Occupancy has no good side; money in the currency.
+    assert compare(KPIS["occupancy"], 0.82, 0.80, "May", "NOK") == "up 2 points on May (neither better nor worse)"
+    assert plain(compare(KPIS["cost_per_call"], 450, 500, "2025", "NOK")) == "down NOK 50.00 on 2025 (better)"
+    # A compared period without data says so; a tile without a value compares nothing.
+    assert compare(sl, 0.8, None, "March 2025", "NOK") == "no data for March 2025 to compare"
+    assert compare(sl, None, 0.8, "March 2025", "NOK") is None
 
 
 def test_judge_uses_the_target_direction():

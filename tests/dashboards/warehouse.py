@@ -143,6 +143,8 @@ FCR_PERIODS = {
     ],
     "quarterly": [("2026-01-01", "sales", 2000, 200)],
     "yearly": [("2026-01-01", "sales", 2000, 200)],
+    # The prior year's days: what the year 2026 in progress (to 31 March) is compared with, like for like.
+    "daily": [("2025-02-10", "sales", 100, 5), ("2025-04-01", "sales", 100, 100)],
 }
 # Agents: (period_start, agent_id, team, ready_seconds, handle_seconds, scheduled_seconds, adherent_seconds,
 # handled_legs)
@@ -167,7 +169,12 @@ QUALITY_PERIODS = {
     ],
     "quarterly": [("2026-01-01", "A1", "North", 20, 1750, 2000, 1)],
     "yearly": [("2026-01-01", "A1", "North", 20, 1750, 2000, 1)],
-    "daily": [("2026-03-30", "A1", "North", 2, 150, 200, 1), ("2026-03-31", "A3", "South", 1, 90, 100, 0)],
+    "daily": [
+        ("2025-02-03", "A1", "North", 4, 330, 400, 0),  # the prior year's days, to 31 March 2025 ...
+        ("2025-04-01", "A1", "North", 4, 0, 400, 4),  # ... and a day after them, outside the like-for-like days
+        ("2026-03-30", "A1", "North", 2, 150, 200, 1),
+        ("2026-03-31", "A3", "South", 1, 90, 100, 0),
+    ],
 }
 # People: (period_start, team, headcount_start, headcount_end, hires, terminations)
 PEOPLE_PERIODS = {
@@ -198,10 +205,15 @@ COST_PER_CALL_PERIODS["monthly"].append(("2026-04-01", 0, 0, 0, 0))
 # Finance: (period_start, cost_center, category, budget, actual, annual_budget, actual_to_date, projected_year_end)
 FINANCE_PERIODS = {
     "monthly": [
+        # The prior year: February and March 2025 booked.
+        ("2025-02-01", "CC1", "staff", 400000, 380000, 4800000, 380000, 4780000),
+        ("2025-02-01", "CC1", "tools", 100000, 90000, 1200000, 90000, 1190000),
+        ("2025-03-01", "CC1", "staff", 400000, 400000, 4800000, 780000, 4780000),
+        ("2025-03-01", "CC1", "tools", 100000, 100000, 1200000, 190000, 1190000),
         ("2026-02-01", "CC1", "staff", 400000, 380000, 4800000, 760000, 4760000),
         ("2026-02-01", "CC1", "tools", 100000, 100000, 1200000, 200000, 1200000),
-        ("2026-03-01", "CC1", "staff", 400000, 410000, 4800000, 1170000, 4770000),
-        ("2026-03-01", "CC1", "tools", 100000, 130000, 1200000, 330000, 1230000),
+        ("2026-03-01", "CC1", "staff", 400000, 400000, 4800000, 1160000, 4760000),
+        ("2026-03-01", "CC1", "tools", 100000, 140000, 1200000, 340000, 1240000),
         # Budget lines only (the year's budget covers months not yet reached).
         ("2026-04-01", "CC1", "staff", 400000, 0, 4800000, 1170000, 4770000),
         ("2026-04-01", "CC1", "tools", 100000, 0, 1200000, 330000, 1230000),
@@ -302,11 +314,22 @@ RATIOS.update(
 )
 
 
+# The prior year's days in kpi_service_daily (same columns as SERVICE_DAILY): the first quarter of 2025, compared
+# like for like with 2026 to 31 March, and 1 April 2025, after those days, that must not count.
+SERVICE_DAILY_PRIOR_YEAR = [
+    ("2025-01-15", "sales", 100, 95, 5, 1, 86, 99, 1900, 95, 28500),
+    ("2025-03-31", "sales", 100, 90, 10, 0, 80, 100, 2700, 90, 27000),
+    ("2025-04-01", "sales", 100, 50, 50, 0, 0, 100, 9000, 50, 5000),
+]
+
+
 def build_full_warehouse(path: Path) -> Path:
     """Every mart the dashboards read, at every grain they read, plus `ops.published_version`."""
     build_daily_warehouse(path)
     con = duckdb.connect(str(path))
     try:
+        insert(con, "kpi_service_daily", SERVICE_COLUMNS, [(r[0], r[0], *r[1:]) for r in SERVICE_DAILY_PRIOR_YEAR])
+        con.execute(RATIOS["service"].format(t="marts.kpi_service_daily"))
         families = [
             ("service", SERVICE, SERVICE_PERIODS, SERVICE_COLUMNS[1:]),
             ("fcr", FCR, FCR_PERIODS, ["period_start", "queue", "fcr_eligible_contacts", "repeat_contacts"]),

@@ -8,6 +8,7 @@ the rejected file. Nothing is mocked; figures are reconciled against the export 
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 TILSYN = str(Path(sys.executable).parent / "tilsyn")
+AGENTS = 10
 
 
 def _tilsyn(*args: str, env: dict[str, str] | None = None, expect_exit: int = 0) -> subprocess.CompletedProcess:
@@ -35,7 +37,13 @@ def _tilsyn(*args: str, env: dict[str, str] | None = None, expect_exit: int = 0)
 def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("center")
     paths = {"landing": root / "landing", "warehouse": root / "warehouse.duckdb", "dashboards": root / "dashboards"}
-    _tilsyn("generate", "--out", str(paths["landing"]), "--agents", "10", "--days", "35", "--seed", "3", "--faults")
+    # With the story's understaffed month: February 2026 (its first 4 days, compared with January's first 4), a
+    # sickness wave in the first team.
+    _tilsyn(
+        "generate",
+        *("--out", str(paths["landing"]), "--agents", str(AGENTS), "--days", "35", "--seed", "3", "--faults"),
+        *("--understaffed-month", "2026-02"),
+    )
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "e2e-test-key"}
     # exit 1: one file was rejected, everything else landed and was published
     run = _tilsyn(
@@ -137,3 +145,19 @@ def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_di
         if page.name != "index.html":
             assert check.charts, f"{page.name} has no charts"
             assert not check.empty_charts, (page.name, [c.title for c in check.empty_charts])
+
+
+def test_why_it_moved_names_the_understaffed_team_the_generator_planted(center: dict) -> None:
+    """The generator's story left the first team short in February 2026; the computed "why it moved" of that month
+    must name that team, through its schedule adherence (its agents were scheduled and never logged in)."""
+    from ingest.sample.center import plan_layout
+
+    planted = next(iter(plan_layout(AGENTS).team_site))  # the story's default team: the first
+    page = (center["dashboards"] / "exec_2026-02.html").read_text(encoding="utf-8")
+    why = re.search(r'<ul class="why">(.*?)</ul>', page, re.S)
+    assert why, "exec_2026-02.html has no why-it-moved list"
+    lines = [html.unescape(li) for li in re.findall(r"<li>(.*?)</li>", why.group(1), re.S)]
+    teams = [line for line in lines if " team " in line]
+    assert len(teams) == 1, lines
+    assert teams[0].startswith("Schedule adherence fell"), teams[0]
+    assert f"team {planted} moved it most" in teams[0], teams[0]

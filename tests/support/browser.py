@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DRAW_TIMEOUT_MS = 20_000
+PRINT_WIDTH_PX = 718  # A4 less 10 mm margins each side: 190 mm at 96 px per inch
 
 # Runs in the page: for each chart, its title, trace count and how many traces carry at least one data point.
 CHARTS_JS = """
@@ -46,6 +47,18 @@ CHARTS_JS = """
     .filter(t => t !== '');
   return {id: div.id, title: title, axis_titles: axisTitles, traces: traces.length,
           traces_with_data: traces.filter(hasData).length};
+})
+"""
+# Runs in the page under print media: each tile's and card's key text (tile label, chart or card title) and height.
+PRINT_BOXES_JS = """
+() => Array.from(document.querySelectorAll('.tile, .card')).map(box => {
+  const chart = box.querySelector('.plotly-graph-div');
+  const isTile = box.classList.contains('tile');
+  const keyElement = isTile ? box.querySelector('.label')
+    : chart ? chart.querySelector('.gtitle') : (box.querySelector('strong, h3') || box);
+  const boxRect = box.getBoundingClientRect(), keyRect = keyElement.getBoundingClientRect();
+  return {kind: isTile ? 'tile' : 'card', key: keyElement.textContent.trim(), height_px: boxRect.height,
+          key_bottom_px: keyRect.bottom - boxRect.top};
 })
 """
 DRAWN_JS = """
@@ -165,6 +178,24 @@ class Browser:
     def check_page(self, html_path: Path, screenshot_path: Path | None = None) -> PageCheck:
         """Open one page, wait for its charts, and report (and screenshot) it."""
         return self.check_pages([(html_path, screenshot_path)])[0]
+
+    def print_pdf(self, html_path: Path, pdf_path: Path) -> list[dict]:
+        """Print a page to PDF as "Print to PDF" does (print media, the page's own @page size), after its charts have
+        drawn and refitted to the printed width; returns each tile's and card's key text and height (CSS px) as laid
+        out for print, and writes the PDF to `pdf_path`."""
+        tab = self._tab(0)
+        tab.start(html_path)
+        tab.finish(None)
+        page = tab.page
+        page.set_viewport_size({"width": PRINT_WIDTH_PX, "height": 1000})
+        page.emulate_media(media="print")
+        page.wait_for_timeout(300)  # the charts' relayout to the printed width
+        boxes = page.evaluate(PRINT_BOXES_JS)
+        Path(pdf_path).parent.mkdir(parents=True, exist_ok=True)
+        page.pdf(path=str(pdf_path), prefer_css_page_size=True, print_background=True)
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 1400, "height": 900})
+        return boxes
 
     def check_pages(self, pages: list[tuple[Path, Path | None]], parallel: int = 2) -> list[PageCheck]:
         """Check (page, screenshot) pairs in `parallel` tabs: while Python waits on one, the others parse and draw
