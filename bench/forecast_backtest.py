@@ -52,9 +52,10 @@ def weekly_origins(first: date, last: date, weekday: int) -> list[date]:
 def actuals(series: pl.DataFrame, interval_minutes: int) -> pl.DataFrame:
     return (
         series.with_columns(
-            pl.col("interval_start").str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S").dt.truncate(
-                f"{interval_minutes}m"
-            )
+            pl.col("interval_start")
+            .str.slice(0, 19)
+            .str.to_datetime("%Y-%m-%dT%H:%M:%S")
+            .dt.truncate(f"{interval_minutes}m")
         )
         .group_by("queue", "interval_start")
         .agg(pl.col("offered").sum().cast(pl.Float64).alias("actual"))
@@ -113,8 +114,7 @@ def run(out_dir: Path, interval_minutes: int, origin_weekday: int) -> dict[str, 
     forecasts = pl.read_csv(out, schema_overrides={"origin_date": pl.Date})
     actual = actuals(series, interval_minutes)
     return {
-        name: score(forecasts.filter(pl.col("origin_date").is_in(days)), actual, WEEK)
-        for name, days in origins.items()
+        name: score(forecasts.filter(pl.col("origin_date").is_in(days)), actual, WEEK) for name, days in origins.items()
     } | {"origins": pl.DataFrame({"set": [k for k, v in origins.items() for _ in v], "origin": all_origins})}
 
 

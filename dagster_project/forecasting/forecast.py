@@ -76,9 +76,15 @@ class Series:
 
 
 def build_series(frame: pl.DataFrame, interval_minutes: int, calendar: dict[date, str], last_day: date) -> Series:
-    """Matrices of the rows up to `last_day` (rows after it are dropped: they cannot shape any origin's forecast)."""
+    """Matrices of the rows up to `last_day` (rows after it are dropped: they cannot shape any origin's forecast).
+
+    A missing `handle_seconds` column is unknown handle time; a missing `handled` column is read as `offered`.
+    """
     if 1440 % interval_minutes:
         raise ValueError(f"interval_minutes {interval_minutes} does not divide a day")
+    for column, dtype in SERIES_SCHEMA.items():
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=dtype).alias(column))
     rows = (
         frame.select(list(SERIES_SCHEMA))
         .cast(SERIES_SCHEMA)
@@ -121,8 +127,9 @@ def build_series(frame: pl.DataFrame, interval_minutes: int, calendar: dict[date
     return series
 
 
-def day_kinds(series: Series, origin: int, horizon_days: int) -> tuple[np.ndarray, tuple[str | None, ...]]:
-    """Kind and special-day name of each day from the first to origin + horizon, as known at the origin.
+def day_kinds(series: Series, origin: int, horizon_days: int) -> tuple[np.ndarray, tuple[str | None, ...], np.ndarray]:
+    """Kind, special-day name and month-turn flag of each day from the first to origin + horizon, as known at the
+    origin (a month turn is the first or the last day of its month that the center works and is not special).
 
     A day after a special day is the first day after it (or after a run of them) whose weekday the center works,
     skipping the weekdays it does not work (no volume on any ordinary day up to the origin).
@@ -145,7 +152,20 @@ def day_kinds(series: Series, origin: int, horizon_days: int) -> tuple[np.ndarra
             j -= 1
         if is_special[j] and kinds[i] != MISSING:
             kinds[i] = AFTER_SPECIAL
-    return kinds, names
+    worked_days = np.isin(weekdays, list(open_weekdays)) & ~is_special
+    month_turns = np.zeros(n, dtype=bool)
+    day = series.first_day.replace(day=1)
+    while series.index(day) < n:
+        following = (day + timedelta(days=32)).replace(day=1)
+        first, last = series.index(day), series.index(following) - 1
+        days = np.flatnonzero(worked_days[max(first, 0) : min(last, n - 1) + 1]) + max(first, 0)
+        # a month cut by the series' start or the horizon's end has no turn on the cut side
+        if len(days) and first >= 0:
+            month_turns[days[0]] = True
+        if len(days) and last <= n - 1:
+            month_turns[days[-1]] = True
+        day = following
+    return kinds, names, month_turns
 
 
 class Forecaster:
@@ -160,9 +180,9 @@ class Forecaster:
         """queue -> method -> forecast of the horizon after day index `origin`, from days <= origin only."""
         if origin not in self._made:
             s = self.series
-            kinds, names = day_kinds(s, origin, self.horizon_days)
+            kinds, names, turns = day_kinds(s, origin, self.horizon_days)
             weekdays = (s.first_day.weekday() + np.arange(len(kinds))) % 7
-            targets = Targets(weekdays[origin + 1 :], kinds[origin + 1 :], names[origin + 1 :])
+            targets = Targets(weekdays[origin + 1 :], kinds[origin + 1 :], names[origin + 1 :], turns[origin + 1 :])
             made = {}
             for queue, offered in s.offered.items():
                 if s.first_row_index[queue] > origin:
@@ -174,6 +194,7 @@ class Forecaster:
                     kinds[: origin + 1],
                     weekdays[: origin + 1],
                     names[: origin + 1],
+                    turns[: origin + 1],
                 )
                 made[queue] = {name: method(history, targets) for name, method in METHODS.items()}
             self._made[origin] = made
@@ -254,11 +275,8 @@ def forecast_at_origins(
     interval_minutes: int,
     calendar: dict[date, str],
 ) -> pl.DataFrame:
-    """The forecasts made at each origin (columns FORECAST_SCHEMA), from the rows of `frame` (SERIES_SCHEMA; a
-    missing `handle_seconds`/`handled` column is read as unknown) up to that origin only."""
-    for column, dtype in SERIES_SCHEMA.items():
-        if column not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=dtype).alias(column))
+    """The forecasts made at each origin (columns FORECAST_SCHEMA), each from the rows of `frame` (SERIES_SCHEMA)
+    up to that origin only."""
     series = build_series(frame, interval_minutes, calendar, max(origins))
     forecaster = Forecaster(series, horizon_days)
     made = [forecaster.frame(origin) for origin in sorted(set(origins)) if origin >= series.first_day]

@@ -8,8 +8,8 @@ and returns, for each of the next `horizon_days` days and each slot of the day, 
   weekday.
 - `weighted_profile`: the day's total from the last weeks' totals of the same weekday (weighted towards recent weeks)
   times the weekday's intraday shape from more weeks (each slot's share of the day: far less noisy than 4 counts);
-  the days after a special day are kept out of ordinary history and forecast with the uplift seen after earlier
-  special days.
+  the days after a special day, and the first and last worked days of a month, are kept out of that history and
+  forecast with the uplift seen on earlier such days.
 
 Special days (calendar) are out of every method's ordinary history and are forecast from their own history: the last
 occurrence of the same name; failing that, closed (zero) when the center was closed on every earlier special day
@@ -36,6 +36,7 @@ class QueueHistory:
     kinds: np.ndarray  # (days,) ORDINARY / SPECIAL / AFTER_SPECIAL / MISSING
     weekdays: np.ndarray  # (days,) 0 = Monday
     special_names: tuple[str | None, ...]  # (days,)
+    month_turns: np.ndarray  # (days,) bool: the first or the last worked day of its month
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Targets:
     weekdays: np.ndarray
     kinds: np.ndarray  # ORDINARY, SPECIAL or AFTER_SPECIAL
     special_names: tuple[str | None, ...]
+    month_turns: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -86,14 +88,17 @@ def _special_day(history: QueueHistory, name: str | None) -> np.ndarray | None:
 def _per_day(
     history: QueueHistory,
     targets: Targets,
-    ordinary_day: Callable[[int, int], tuple[np.ndarray, np.ndarray]],
+    ordinary_day: Callable[[int, int, bool], tuple[np.ndarray, np.ndarray]],
 ) -> MethodForecast:
-    """Run `ordinary_day(weekday, kind) -> (offered, aht)` per target day; special days from their own history."""
+    """Run `ordinary_day(weekday, kind, month_turn) -> (offered, aht)` per target day; special days from their own
+    history."""
     slots = history.offered.shape[1]
     offered = np.zeros((len(targets.weekdays), slots))
     aht = np.full((len(targets.weekdays), slots), np.nan)
     cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-    for t, (weekday, kind) in enumerate(zip(targets.weekdays.tolist(), targets.kinds.tolist(), strict=True)):
+    for t, (weekday, kind, turn) in enumerate(
+        zip(targets.weekdays.tolist(), targets.kinds.tolist(), targets.month_turns.tolist(), strict=True)
+    ):
         if kind == SPECIAL:
             own = _special_day(history, targets.special_names[t])
             if own is not None:
@@ -101,9 +106,9 @@ def _per_day(
                 aht[t] = _aht(history, np.flatnonzero(history.kinds == ORDINARY)[-7:])
                 continue
             kind = ORDINARY
-        key = (weekday, kind)
+        key = (weekday, kind, turn)
         if key not in cache:
-            cache[key] = ordinary_day(weekday, kind)
+            cache[key] = ordinary_day(*key)
         offered[t], aht[t] = cache[key]
     return MethodForecast(offered, aht)
 
@@ -112,7 +117,7 @@ def seasonal_moving_average(history: QueueHistory, targets: Targets, weeks: int)
     """Mean of the same slot over the last `weeks` ordinary days of the target's weekday (days after a special day
     count as ordinary here, as in the suites)."""
 
-    def day(weekday: int, _kind: int) -> tuple[np.ndarray, np.ndarray]:
+    def day(weekday: int, _kind: int, _turn: bool) -> tuple[np.ndarray, np.ndarray]:
         days = _last_days(history, weekday, weeks, (ORDINARY, AFTER_SPECIAL))
         if len(days) == 0:
             return np.zeros(history.offered.shape[1]), np.full(history.offered.shape[1], np.nan)
@@ -133,11 +138,12 @@ def moving_average_4w(history: QueueHistory, targets: Targets) -> MethodForecast
 class ProfileParams:
     """Tuned on bank_calls origins May-July 2003 (bench/forecast_backtest.py), then left alone."""
 
-    level_weeks: int = 4  # same-weekday day totals the day's total is estimated from
-    level_decay: float = 0.8  # weight of each older week's total relative to the next newer one
-    shape_weeks: int = 10  # same-weekday days the intraday shape is estimated from
+    level_weeks: int = 10  # same-weekday day totals the day's total is estimated from
+    level_decay: float = 0.7  # weight of each older week's total relative to the next newer one
+    shape_weeks: int = 20  # same-weekday days the intraday shape is estimated from
     shape_decay: float = 0.9
-    uplift_specials: int = 6  # earlier days-after-a-special-day the uplift is estimated from
+    uplift_days: int = 3  # earlier days-after-a-special-day (and month turns) an uplift is estimated from
+    use_month_turns: bool = True
 
 
 def _weights(count: int, decay: float) -> np.ndarray:
@@ -148,9 +154,11 @@ def weighted_profile(history: QueueHistory, targets: Targets, params: ProfilePar
     p = params or ProfileParams()
     totals = history.offered.sum(axis=1)
 
+    plain = (history.kinds == ORDINARY) & ~(history.month_turns & p.use_month_turns)
+
     def expected_total(weekday: int, before: int | None = None) -> float:
-        """Weighted mean of the last level_weeks ordinary totals of `weekday` (before day index `before`)."""
-        mask = (history.weekdays == weekday) & (history.kinds == ORDINARY)
+        """Weighted mean of the last level_weeks plain totals of `weekday` (before day index `before`)."""
+        mask = (history.weekdays == weekday) & plain
         if before is not None:
             mask[before:] = False
         days = np.flatnonzero(mask)[::-1][: p.level_weeks]
@@ -159,26 +167,30 @@ def weighted_profile(history: QueueHistory, targets: Targets, params: ProfilePar
         w = _weights(len(days), p.level_decay)
         return float((totals[days] * w).sum() / w.sum())
 
-    def uplift() -> float:
-        """Mean ratio of a day-after-special's total to what its weekday's ordinary days gave before it."""
+    def uplift(days_like: np.ndarray) -> float:
+        """Mean ratio of such a day's total to what its weekday's plain days gave before it."""
         ratios = []
-        for d in np.flatnonzero(history.kinds == AFTER_SPECIAL)[::-1][: p.uplift_specials]:
+        for d in np.flatnonzero(days_like)[::-1][: p.uplift_days]:
             base = expected_total(int(history.weekdays[d]), before=int(d))
             if base > 0:
                 ratios.append(totals[d] / base)
         return float(np.mean(ratios)) if ratios else 1.0
 
-    after_special_uplift = uplift() if (targets.kinds == AFTER_SPECIAL).any() else 1.0
+    after_special_uplift = uplift(history.kinds == AFTER_SPECIAL) if (targets.kinds == AFTER_SPECIAL).any() else 1.0
+    month_turn_uplift = 1.0
+    if p.use_month_turns and targets.month_turns.any():
+        month_turn_uplift = uplift(history.month_turns & (history.kinds == ORDINARY))
 
-    def day(weekday: int, kind: int) -> tuple[np.ndarray, np.ndarray]:
+    def day(weekday: int, kind: int, turn: bool) -> tuple[np.ndarray, np.ndarray]:
         slots = history.offered.shape[1]
-        days = _last_days(history, weekday, p.shape_weeks, (ORDINARY,))
+        days = np.flatnonzero((history.weekdays == weekday) & plain)[::-1][: p.shape_weeks]
         if len(days) == 0:
             return np.zeros(slots), np.full(slots, np.nan)
         w = _weights(len(days), p.shape_decay)
         day_sum = (totals[days] * w).sum()
         shape = (history.offered[days] * w[:, None]).sum(axis=0) / day_sum if day_sum > 0 else np.zeros(slots)
         total = expected_total(weekday) * (after_special_uplift if kind == AFTER_SPECIAL else 1.0)
+        total *= month_turn_uplift if turn and p.use_month_turns else 1.0
         return shape * total, _aht(history, days, w)
 
     return _per_day(history, targets, day)
