@@ -384,6 +384,7 @@ def interval_forecasts(tilsyn: TilsynSettings) -> dg.MaterializeResult:
         settings.center_timezone,
         int(settings.metrics["interval_minutes"]),
         int(settings.metrics["forecast_horizon_days"]),
+        special_days_file=settings.special_days_file,
         progress=lambda line: say(f"[forecast] {line}"),
     )
     say(f"[forecast] {report.line()}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -75,7 +75,11 @@ def run_backtest(
     series = read_series_csv(history)
     first, last = series["interval_start"].min().date(), series["interval_start"].max().date()
     progress(f"read {series.height:,} rows, {series['queue'].n_unique()} queues, {first} to {last} from {history}")
-    calendar = read_calendar(calendar_file) if calendar_file else default_calendar(*calendar_span(first, max(origins)))
+    calendar = (
+        read_calendar(calendar_file)
+        if calendar_file
+        else default_calendar(*calendar_span(first, max(origins) + timedelta(days=horizon_days)))
+    )
     made = forecast_at_origins(series, origins, horizon_days, interval_minutes, calendar)
     offsets = (
         series.sort("interval_start")

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from dagster_project.forecasting.calendar import calendar_span, default_calendar
+from dagster_project.forecasting.calendar import calendar_span, default_calendar, read_calendar
 from dagster_project.forecasting.forecast import forecast_at_origins
 
 SNAPSHOT_TABLE = "ops.interval_forecasts"
@@ -79,10 +79,13 @@ def write_forecast_snapshot(
     interval_minutes: int,
     horizon_days: int,
     calendar: dict[date, str] | None = None,
+    special_days_file: Path | None = None,
     now: datetime | None = None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> SnapshotReport:
-    """Forecast at the origin and keep it, unless a forecast made at that origin is kept already."""
+    """Forecast at the origin and keep it, unless a forecast made at that origin is kept already.
+
+    The calendar: `calendar` when given, else the generator's holidays plus the rows of `special_days_file`."""
     started = time.perf_counter()
     con = duckdb.connect(str(pipeline_db))
     try:
@@ -98,13 +101,10 @@ def write_forecast_snapshot(
         history = pl.DataFrame(con.execute(DEMAND_QUERY, [origin]).fetchnumpy())
         progress(f"read {history.height:,} demand rows up to origin {origin}")
         first = history["interval_start"].min().date()
-        made = forecast_at_origins(
-            history,
-            [origin],
-            horizon_days,
-            interval_minutes,
-            calendar if calendar is not None else default_calendar(*calendar_span(first, origin)),
-        )
+        if calendar is None:
+            calendar = default_calendar(*calendar_span(first, origin + timedelta(days=horizon_days)))
+            calendar.update(read_calendar(special_days_file) if special_days_file else {})
+        made = forecast_at_origins(history, [origin], horizon_days, interval_minutes, calendar)
         built_at = datetime.now(UTC).replace(tzinfo=None)
         made = made.with_columns(
             pl.lit(interval_minutes, dtype=pl.Int32).alias("interval_minutes"),
