@@ -33,7 +33,7 @@ def test_accuracy_table_puts_the_chosen_method_beside_the_moving_average() -> No
             "offered_actual": [9120],
             "chosen_wape": [0.0612],
             "chosen_bias": [-0.013],
-            "moving_average_wape": [0.0745],
+            "moving_average_wape": [0.0748],
         }
     )
     table = forecast_accuracy_table(df)
