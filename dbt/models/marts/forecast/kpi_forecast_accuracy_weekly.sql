@@ -1,5 +1,5 @@
 {#- Forecast accuracy per origin, queue, method and horizon week (days 1-7 after the origin are week 1): WAPE and
-    bias of offered contacts (METRICS.md) over the intervals whose day is loaded. Re-aggregate by summing the numerators and
+    bias of offered contacts (METRICS.md) over the loaded days' intervals. Re-aggregate by summing the numerators and
     denominators, never by averaging ratios. -#}
 select
     origin_date,
@@ -17,5 +17,4 @@ select
     sum(offered_error) / nullif(sum(offered_actual), 0) as bias,
     count(*) as intervals
 from {{ ref('fct_interval_forecast_accuracy') }}
-where offered_actual is not null
 group by origin_date, queue, method, horizon_weeks
