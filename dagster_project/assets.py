@@ -365,8 +365,46 @@ def reconciliation(tilsyn: TilsynSettings) -> dg.AssetCheckResult:
     )
 
 
+# --- forecasts ------------------------------------------------------------------------------------------------------
+@dg.asset(
+    key=["ops", "interval_forecasts"],
+    deps=[dg.AssetKey(["intermediate", "int_queue_interval_demand"])],
+    group_name="forecast",
+    kinds={"numpy", "duckdb"},
+    retry_policy=TRANSIENT_RETRY,
+)
+def interval_forecasts(tilsyn: TilsynSettings) -> dg.MaterializeResult:
+    """Offered contacts and AHT per queue and interval for the next forecast_horizon_days, made once per origin (the
+    last complete local day) and kept (dagster_project/forecasting/snapshots.py)."""
+    from dagster_project.forecasting.snapshots import write_forecast_snapshot
+
+    settings = tilsyn.settings()
+    report = write_forecast_snapshot(
+        settings.pipeline_db_path,
+        settings.center_timezone,
+        int(settings.metrics["interval_minutes"]),
+        int(settings.metrics["forecast_horizon_days"]),
+        special_days_file=settings.special_days_file,
+        progress=lambda line: say(f"[forecast] {line}"),
+    )
+    say(f"[forecast] {report.line()}")
+    return dg.MaterializeResult(
+        metadata={
+            "origin_date": str(report.origin),
+            "rows_written": report.written_rows,
+            "already_written": report.already_written,
+            "seconds": round(report.seconds, 2),
+        }
+    )
+
+
 # --- publish and dashboards -----------------------------------------------------------------------------------------
-@dg.asset(deps=tilsyn_dbt_models.keys, group_name="publish", kinds={"duckdb"}, retry_policy=TRANSIENT_RETRY)
+@dg.asset(
+    deps=[*tilsyn_dbt_models.keys, interval_forecasts],
+    group_name="publish",
+    kinds={"duckdb"},
+    retry_policy=TRANSIENT_RETRY,
+)
 def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """The analyst warehouse: schemas marts and ops of the pipeline database, published atomically."""
     settings = tilsyn.settings()

@@ -268,6 +268,18 @@ def cmd_import_genesys_cloud(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- forecast -------------------------------------------------------------------------------------------------------
+def cmd_forecast_backtest(args: argparse.Namespace) -> int:
+    from dagster_project.forecasting.backtest import run_backtest
+
+    if args.horizon_days < 1:
+        raise ValueError("--horizon-days must be at least 1")
+    run_backtest(
+        args.history, args.origin, args.horizon_days, args.out, args.calendar, args.interval_minutes, progress=_say
+    )
+    return 0
+
+
 # --- demo -----------------------------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate a small sample center, run the pipeline on it, render the dashboards (a fresh demo each time)."""
@@ -459,6 +471,27 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_import_genesys_cloud)
 
     p = sub.add_parser("demo", help="generate a sample center with a story and run everything on it")
+    p = sub.add_parser("forecast", help="forecasts of offered contacts and AHT per queue and interval")
+    fc = p.add_subparsers(dest="forecast_command", required=True)
+    q = fc.add_parser("backtest", help="the forecasts the pipeline would have made at given origins, from a CSV series")
+    q.add_argument(
+        "--history", type=Path, required=True, help="CSV: interval_start (with offset), queue, offered[, ...]"
+    )
+    q.add_argument(
+        "--origin",
+        type=date.fromisoformat,
+        action="append",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="last local day the forecast may see (repeatable)",
+    )
+    q.add_argument("--horizon-days", type=int, default=42, help="days forecast after each origin (default 42)")
+    q.add_argument("--out", type=Path, required=True, help="CSV to write: one row per origin, queue, interval, method")
+    q.add_argument("--calendar", type=Path, help="special days CSV (date,name); default the generator's holidays")
+    q.add_argument("--interval-minutes", type=int, default=30, help="forecast interval length (default 30)")
+    q.set_defaults(func=cmd_forecast_backtest)
+
+    p = sub.add_parser("demo", help="generate a small sample center and run everything on it")
     p.add_argument("--dir", type=Path, default=Path("data/demo"), help="demo folder (default data/demo)")
     # 13 months of 40 agents: a month has last year's month to compare with, rates are not all small numbers, and
     # the story (a winter peak, a short-staffed October, a tools overrun in September) is there to be found.

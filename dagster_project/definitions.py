@@ -15,6 +15,7 @@ from dagster_project.assets import (
     analyst_warehouse,
     dashboards,
     ingest_landing,
+    interval_forecasts,
     reconciliation,
     source_freshness,
     tilsyn_dbt_models,
@@ -60,7 +61,7 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
         description="Rebuild one local day of the center (a partition), then publish and render like the nightly run.",
     )
     return dg.Definitions(
-        assets=[ingest_landing, tilsyn_dbt_models, analyst_warehouse, dashboards],
+        assets=[ingest_landing, tilsyn_dbt_models, interval_forecasts, analyst_warehouse, dashboards],
         asset_checks=[source_freshness, reconciliation],
         jobs=[pipeline_job, rebuild_days_job],
         schedules=[nightly],

@@ -48,6 +48,8 @@ class Settings:
     dashboards_dir: Path = Path("data/dashboards")
     # Key for pseudonymising caller numbers and customer ids; `TILSYN_PSEUDONYM_KEY` wins over the file.
     pseudonym_key_file: Path | None = None
+    # Special days (CSV `date,name`) added to the sample generator's public holidays for the forecasts.
+    special_days_file: Path | None = None
     # Nightly schedule (Dagster cron) in the center's time zone.
     schedule_cron: str = "0 2 * * *"
     # Freshness check: a source that sent files before but none for more than this many days fails.
@@ -155,6 +157,7 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         warehouse_path=Path(paths.get("warehouse", defaults.warehouse_path)),
         dashboards_dir=Path(paths.get("dashboards", defaults.dashboards_dir)),
         pseudonym_key_file=Path(paths["pseudonym_key_file"]) if paths.get("pseudonym_key_file") else None,
+        special_days_file=Path(paths["special_days_file"]) if paths.get("special_days_file") else None,
         schedule_cron=str(schedule.get("cron", defaults.schedule_cron)),
         freshness_days=float(schedule.get("freshness_days", defaults.freshness_days)),
         rebuild_first_day=_iso_date(

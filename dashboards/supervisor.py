@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from dashboards import figures
+from dashboards import figures, forecast_figures
 from dashboards.data import Warehouse
 from dashboards.executive import center_targets
 from dashboards.kpis import KPIS, fmt_count, fmt_duration, fmt_pct, period_label
@@ -145,6 +145,25 @@ def week_sections(
     ]
 
 
+def forecast_section(forecast: pl.DataFrame, accuracy: pl.DataFrame) -> Section:
+    """The coming weeks' forecast volume per queue and how accurate the last weeks' forecasts were (centre-wide)."""
+    origin = f" (made after {forecast['origin_date'][0]:%a %d %b %Y})" if not forecast.is_empty() else ""
+    title = f"Forecast contacts per queue and day{origin}"
+    return Section(
+        "Forecast: the coming weeks",
+        [
+            chart(title, forecast, lambda: forecast_figures.make_forecast_volume_figure(forecast, title)),
+            Card(
+                "Forecast accuracy one week ahead, last 4 weeks of forecasts",
+                table=forecast_figures.forecast_accuracy_table(accuracy),
+                note=None if not accuracy.is_empty() else "no forecast has met its actuals yet",
+            ),
+        ],
+        note="The method the best pick chose per queue and horizon week (lowest WAPE on earlier weeks). WAPE = sum of "
+        "|forecast - actual| / actual contacts; bias = sum of (forecast - actual) / actual contacts.",
+    )
+
+
 def render_supervisors(wh: Warehouse, site: Site) -> dict[str, tuple[str, list[str]]]:
     """Write one page per team with its recent weeks; returns, per team, the file and its week labels (newest
     first)."""
@@ -163,6 +182,7 @@ def render_supervisors(wh: Warehouse, site: Site) -> dict[str, tuple[str, list[s
     fails = wh.query("team_critical_fails", {"start": first, "end": last})
     fails_known = "team_critical_fails" not in wh.missing
     targets = wh.query("targets")
+    forecast = forecast_section(wh.query("forecast_daily"), wh.query("forecast_accuracy"))
 
     def in_week(df: pl.DataFrame, column: str, week_start: date) -> pl.DataFrame:
         if df.is_empty():
@@ -205,7 +225,7 @@ def render_supervisors(wh: Warehouse, site: Site) -> dict[str, tuple[str, list[s
             f"supervisor_{slug(team)}.html",
             f"Team {team}",
             started,
-            [],
+            [forecast],
             views=views,
             view_prompt="Week",
             intro=f"The team's {len(views)} most recent week(s) with activity, {labels[-1]} to "

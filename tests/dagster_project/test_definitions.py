@@ -27,6 +27,10 @@ def test_marts_feed_publish_and_dashboards_depend_on_it() -> None:
     publish_parents = graph.get(dg.AssetKey("analyst_warehouse")).parent_keys
     assert dg.AssetKey(["marts", "kpi_service_daily"]) in publish_parents
     assert graph.get(dg.AssetKey("dashboards")).parent_keys == {dg.AssetKey("analyst_warehouse")}
+    # forecasts are made after dbt (from its interval demand) and published with the marts
+    forecasts = dg.AssetKey(["ops", "interval_forecasts"])
+    assert forecasts in publish_parents
+    assert dg.AssetKey(["intermediate", "int_queue_interval_demand"]) in graph.get(forecasts).parent_keys
     # dbt sources are the ingest assets, not separate external assets
     assert dg.AssetKey(["raw", "calls"]) in graph.get(dg.AssetKey(["staging", "stg_calls"])).parent_keys
 

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -107,6 +108,31 @@ def test_offered_contacts_reconcile_with_the_raw_exports(center: dict) -> None:
     assert daily == raw
     assert monthly == raw
     assert versions == 1
+
+
+def test_run_keeps_a_forecast_and_publishes_it(center: dict) -> None:
+    """The forecast step runs after dbt: the forecast made at the last generated day (2026-02-04), 42 days ahead, every
+    method, one chosen per interval, is kept and published; the accuracy marts exist (empty until actuals arrive)."""
+    assert "[forecast] forecast made at origin 2026-02-04" in center["run_stdout"]
+    con = duckdb.connect(str(center["warehouse"]), read_only=True)
+    try:
+        origins, methods, first, last, horizon = con.execute(
+            "select count(distinct origin_date), count(distinct method), min(local_date), max(local_date), "
+            "max(horizon_days) from ops.interval_forecasts"
+        ).fetchone()
+        chosen_per_interval = con.execute(
+            "select distinct count_if(is_chosen) from ops.interval_forecasts group by queue, interval_start"
+        ).fetchall()
+        queues = con.execute("select count(distinct queue) from ops.interval_forecasts").fetchone()[0]
+        demand_queues = con.execute("select count(distinct queue) from marts.kpi_service_daily").fetchone()[0]
+        accuracy = con.execute("select count(*) from marts.kpi_forecast_accuracy_daily").fetchone()[0]
+    finally:
+        con.close()
+    assert (origins, methods, horizon) == (1, 3, 42)
+    assert (first, last) == (date(2026, 2, 5), date(2026, 3, 18))
+    assert chosen_per_interval == [(1,)]
+    assert queues == demand_queues
+    assert accuracy == 0  # the first run's forecasts have no actuals yet
 
 
 def test_analyst_warehouse_has_only_published_schemas(center: dict) -> None:
