@@ -470,7 +470,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.set_defaults(func=cmd_import_genesys_cloud)
 
-    p = sub.add_parser("demo", help="generate a sample center with a story and run everything on it")
     p = sub.add_parser("forecast", help="forecasts of offered contacts and AHT per queue and interval")
     fc = p.add_subparsers(dest="forecast_command", required=True)
     q = fc.add_parser("backtest", help="the forecasts the pipeline would have made at given origins, from a CSV series")
@@ -491,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--interval-minutes", type=int, default=30, help="forecast interval length (default 30)")
     q.set_defaults(func=cmd_forecast_backtest)
 
-    p = sub.add_parser("demo", help="generate a small sample center and run everything on it")
+    p = sub.add_parser("demo", help="generate a sample center with a story and run everything on it")
     p.add_argument("--dir", type=Path, default=Path("data/demo"), help="demo folder (default data/demo)")
     # 13 months of 40 agents: a month has last year's month to compare with, rates are not all small numbers, and
     # the story (a winter peak, a short-staffed October, a tools overrun in September) is there to be found.
