@@ -398,9 +398,42 @@ def interval_forecasts(tilsyn: TilsynSettings) -> dg.MaterializeResult:
     )
 
 
+@dg.asset(
+    key=["ops", "staffing_plan_interval"],
+    deps=[
+        interval_forecasts,
+        dg.AssetKey(["intermediate", "int_queue_patience"]),
+        dg.AssetKey(["marts", "fct_schedule_segments"]),
+    ],
+    group_name="forecast",
+    kinds={"numpy", "duckdb"},
+    retry_policy=TRANSIENT_RETRY,
+)
+def staffing_plan(tilsyn: TilsynSettings) -> dg.MaterializeResult:
+    """Required agents (Erlang A or C) per queue and future interval from the newest forecast, against the published
+    schedule, with the breaks that could move (dagster_project/planning/plan_tables.py)."""
+    from dagster_project.planning.plan_tables import write_staffing_plan
+
+    settings = tilsyn.settings()
+    report = write_staffing_plan(
+        settings.pipeline_db_path, settings.metrics, progress=lambda line: say(f"[plan] {line}")
+    )
+    say(f"[plan] {report.line()}")
+    return dg.MaterializeResult(
+        metadata={
+            "origin_date": str(report.origin),
+            "intervals": report.intervals,
+            "understaffed_intervals": report.understaffed_before,
+            "understaffed_after_break_moves": report.understaffed_after,
+            "breaks_moved": report.breaks_moved,
+            "seconds": round(report.seconds, 2),
+        }
+    )
+
+
 # --- publish and dashboards -----------------------------------------------------------------------------------------
 @dg.asset(
-    deps=[*tilsyn_dbt_models.keys, interval_forecasts],
+    deps=[*tilsyn_dbt_models.keys, interval_forecasts, staffing_plan],
     group_name="publish",
     kinds={"duckdb"},
     retry_policy=TRANSIENT_RETRY,

@@ -72,6 +72,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         timezone=args.timezone,
         faults=args.faults,
         story=_story(args),
+        schedules_ahead=args.schedules_ahead,
         progress=_say,
     )
     for line in summary.lines():
@@ -302,6 +303,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         start=args.start,
         seed=args.seed,
         story=_story(args),
+        schedules_ahead=args.schedules_ahead,
         progress=lambda line: _say(f"[generate] {line}"),
     )
     for line in summary.lines():
@@ -361,6 +363,14 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"one cost category overruns its budget that month (default {overrun or 'none'})",
         )
         p.add_argument("--overrun-category", default="tools", help="the category that overruns (default tools)")
+        ahead = story.get("schedules_ahead", False)
+        p.add_argument(
+            "--schedules-ahead",
+            action=argparse.BooleanOptionalAction,
+            default=ahead,
+            help="also write the schedules published by the last day for the weeks after it, as WFM publishes them "
+            f"(default {'on' if ahead else 'off'})",
+        )
 
     p = sub.add_parser("generate", help="write a simulated center's exports (canonical form) into a landing folder")
     p.add_argument("--out", type=Path, required=True, help="landing folder to write")
@@ -502,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
         seasonal_amplitude=0.25,
         understaffed_month="2025-10",
         overrun_month="2025-09",
+        schedules_ahead=True,
     )
     _add_settings_args(p)
     p.set_defaults(func=cmd_demo)

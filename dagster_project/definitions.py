@@ -16,6 +16,7 @@ from dagster_project.assets import (
     dashboards,
     ingest_landing,
     interval_forecasts,
+    staffing_plan,
     reconciliation,
     source_freshness,
     tilsyn_dbt_models,
@@ -61,7 +62,7 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
         description="Rebuild one local day of the center (a partition), then publish and render like the nightly run.",
     )
     return dg.Definitions(
-        assets=[ingest_landing, tilsyn_dbt_models, interval_forecasts, analyst_warehouse, dashboards],
+        assets=[ingest_landing, tilsyn_dbt_models, interval_forecasts, staffing_plan, analyst_warehouse, dashboards],
         asset_checks=[source_freshness, reconciliation],
         jobs=[pipeline_job, rebuild_days_job],
         schedules=[nightly],

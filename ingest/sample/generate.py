@@ -70,6 +70,7 @@ def generate_center(
     currency: str = "NOK",
     faults: bool = False,
     story: Story | None = None,
+    schedules_ahead: bool = False,
     progress: Callable[[str], None] | None = print,
 ) -> GenerationSummary:
     """Write a simulated center's exports into `<out_dir>/<source>/<file>.<fmt>`; the same seed gives the same files.
@@ -83,6 +84,9 @@ def generate_center(
     faults    also write a late file, a duplicate file, a corrected re-export and a file of bad rows, listed in
               `<out_dir>/faults.json`; without faults every row passes the SOURCES.md rules
     story     a stronger seasonal peak, an understaffed month, a budget overrun (ingest/sample/story.py); default none
+    schedules_ahead  also write the schedules already published by the last generated day for the days after it
+              (WFM publishes each ISO week on the Thursday 11 days before it: two to three weeks ahead), as a
+              planning team would have them; the same seed gives the same schedules those days get when generated
     progress  called with a line every few days (None: silent)
 
     Raises ValueError for a bad option and FileExistsError when a source folder of `out_dir` already has files.
@@ -181,6 +185,9 @@ def generate_center(
                 )
         for key in sorted(qa_by_month):
             _write_qa(writer, key, qa_by_month[key], tz)
+        if schedules_ahead:
+            ahead = _write_schedules_ahead(writer, layout, roster, levels, holidays, story, seed, end, tz)
+            say(f"generate: schedules published ahead for {ahead} days after {end}")
     finally:
         writer.finish()  # also when a day fails, so no writer thread is left behind
     if faults:
@@ -318,6 +325,55 @@ def _schedule_rows(
                 for s, e, act in a.segments
             ]
     return rows, updates
+
+
+def _write_schedules_ahead(
+    writer: ExportWriter,
+    layout: Layout,
+    roster: Roster,
+    levels: dict[int, float],
+    holidays: set[date],
+    story: Story,
+    seed: int,
+    end: date,
+    tz: ZoneInfo,
+) -> int:
+    """The days after `end` whose schedule is published by the end of `end`, with the publications made by then.
+
+    Each day is planned with the random stream it gets when it is generated (`[seed, 2, ordinal]`, planning first),
+    so a later generation of those days publishes the same schedules."""
+    cutoff = local_day_start(end + timedelta(days=1), tz)
+    rows: list[dict] = []
+    updates: list[dict] = []
+    day = end + timedelta(days=1)
+    days = 0
+    while local_day_start(schedule_published_at(day)[0], tz) + schedule_published_at(day)[1] < cutoff:
+        rng = np.random.default_rng([seed, 2, day.toordinal()])
+        hours = opening_hours(day, holidays)
+        _, forecast_by_pool = _forecast(layout, levels, day, hours, story.seasonal_amplitude)
+        agent_days = plan_day(day, roster.agents_on(day), layout, forecast_by_pool, hours, day in holidays, seed, rng)
+        day_rows, day_updates = _schedule_rows(agent_days, day, local_day_start(day, tz), tz, rng)
+        rows += day_rows
+        updates += [u for u in day_updates if u["published_at"] < cutoff]  # republications not made yet are left out
+        days += 1
+        day += timedelta(days=1)
+    if rows:
+        first, last = end + timedelta(days=1), day - timedelta(days=1)
+        schema = {"schedule_date": pl.Date, "starts_at": pl.Int64, "ends_at": pl.Int64, "published_at": pl.Int64}
+        writer.write(
+            "schedules",
+            f"schedules_ahead_{first}_{last}",
+            pl.DataFrame(rows, schema_overrides=schema),
+            max(r["published_at"] for r in rows) + 600,
+        )
+        if updates:
+            writer.write(
+                "schedules",
+                f"schedules_ahead_{first}_{last}_update",
+                pl.DataFrame(updates, schema_overrides=schema),
+                max(r["published_at"] for r in updates) + 600,
+            )
+    return days
 
 
 def _write_schedules(writer: ExportWriter, day: date, rows: list[dict], updates: list[dict], tz: ZoneInfo) -> None:
