@@ -190,6 +190,21 @@ def redact_column(values: pl.Series) -> tuple[pl.Series, int]:
     return redacted, sum(r[1] for r in results)
 
 
+def has_card_or_iban(values: pl.Expr) -> pl.Expr:
+    """True where a text holds a card number or an IBAN (what `redact_text` would remove)."""
+
+    def found(batch: pl.Series) -> pl.Series:
+        out = pl.Series(batch.name, [False] * batch.len(), dtype=pl.Boolean)
+        candidate = batch.str.contains(_CANDIDATE).fill_null(False)
+        if not candidate.any():
+            return out
+        idx = candidate.arg_true()
+        hits = [redact_text(v)[1] > 0 for v in batch.gather(idx).to_list()]
+        return out.scatter(idx, pl.Series(hits, dtype=pl.Boolean))
+
+    return values.map_batches(found, return_dtype=pl.Boolean)
+
+
 MAX_SHOWN_CHARS = 80
 
 
