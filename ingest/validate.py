@@ -336,7 +336,7 @@ def local_days(typed: pl.DataFrame, text: pl.DataFrame, contract: SourceContract
             guessed = (raw.str.strip_chars().str.slice(0, 7) + "-01").str.to_date("%Y-%m-%d", strict=False)
         else:
             told = typed[name]
-        exprs += [told, guessed]
+        exprs += [told.alias(f"{name}_told"), guessed.alias(f"{name}_guessed")]
     return pl.DataFrame(exprs).select(pl.coalesce(pl.all()).alias("local_date")).to_series()
 
 
@@ -357,11 +357,13 @@ def set_aside(
         if "agent_id" in text.columns
         else pl.Series("agent_id", [None] * text.height, dtype=pl.String)
     )
-    keys = pl.concat_str(
-        [text[k] if k in text.columns else pl.lit(None, dtype=pl.String) for k in contract.key],
-        separator=",",
-        ignore_nulls=True,
-    )
+    keys = text.select(
+        pl.concat_str(
+            [c(k) if k in text.columns else pl.lit(None, dtype=pl.String) for k in contract.key],
+            separator=",",
+            ignore_nulls=True,
+        )
+    ).to_series()
     keys = mask_values(keys, pl.Series([False] * text.height))  # no card or bank number, at most 80 characters
     rows = pl.DataFrame({"row": text[LINE], "agent": agents, "local_date": days, "key": keys})
     bad = problems.select("row", "field", "value", "rule").join(rows, on="row", how="left")
