@@ -353,7 +353,7 @@ def load_landing(
             currency.record(con)
             if report.rows_quarantined or not con.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'quarantine_daily'"
-            ).fetchone()[0]:
+            ).fetchall()[0][0]:
                 con.execute(QUARANTINE_DAILY_SQL)
             report.seconds = time.perf_counter() - started
             totals = [
@@ -385,10 +385,10 @@ class _Currency:
 
     @classmethod
     def resolve(cls, con: duckdb.DuckDBPyConnection, configured: str | None, load_id: str) -> _Currency:
-        row = con.execute(
+        rows = con.execute(
             "SELECT value, origin FROM ops.center_settings WHERE name = ? ORDER BY decided_at DESC LIMIT 1", [cls.NAME]
-        ).fetchone()
-        recorded = (row[0], row[1]) if row else None
+        ).fetchall()
+        recorded = (rows[0][0], rows[0][1]) if rows else None
         if configured:
             return cls(configured, "metrics.center_currency", recorded, load_id)
         if recorded:

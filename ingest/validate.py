@@ -365,7 +365,8 @@ def set_aside(
         )
     ).to_series()
     keys = mask_values(keys, pl.Series([False] * text.height))  # no card or bank number, at most 80 characters
-    rows = pl.DataFrame({"row": text[LINE], "agent": agents, "local_date": days, "key": keys})
+    shown = mask_values(agents, pl.Series([False] * text.height))  # an agent id may be a card number
+    rows = pl.DataFrame({"row": text[LINE], "agent": agents, "shown": shown, "local_date": days, "key": keys})
     bad = problems.select("row", "field", "value", "rule").join(rows, on="row", how="left")
     if UNIT_OF_SOURCE[contract.name] == "row":
         return bad.select(
@@ -402,9 +403,10 @@ def set_aside(
         )
     if by_agent.height:
         collateral.append(rows.join(by_agent, on="agent", how="inner").with_columns(pl.lit("agent").alias("unit")))
-    own = bad.with_columns(c("agent").alias("unit_key")).select(*QUARANTINE_SCHEMA)
+    own = bad.with_columns(pl.when(c("unit") == "row").then(c("key")).otherwise(c("shown")).alias("unit_key"))
+    own = own.select(*QUARANTINE_SCHEMA)
     if not collateral:
-        return own.with_columns(pl.when(c("unit") == "row").then(own["unit_key"]).otherwise(c("unit_key")))
+        return own
     others = (
         pl.concat(collateral, how="diagonal_relaxed")
         .filter(~c("row").is_in(bad["row"].implode()))
@@ -415,7 +417,7 @@ def set_aside(
             pl.lit(None, dtype=pl.String).alias("value"),
             pl.format("same {} as line {} ({}: {})", c("unit"), c("cause_row"), c("field"), c("rule")).alias("rule"),
             "unit",
-            c("agent").alias("unit_key"),
+            c("shown").alias("unit_key"),
             "local_date",
         )
     )
