@@ -351,9 +351,12 @@ def load_landing(
             options = _Options(pseudonym_key, currency, center_timezone)
             _load_new_files(con, landing_dir, quarantine_dir, options, report, say)
             currency.record(con)
-            if report.rows_quarantined or not con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'quarantine_daily'"
-            ).fetchall()[0][0]:
+            if (
+                report.rows_quarantined
+                or not con.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'quarantine_daily'"
+                ).fetchall()[0][0]
+            ):
                 con.execute(QUARANTINE_DAILY_SQL)
             report.seconds = time.perf_counter() - started
             totals = [

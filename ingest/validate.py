@@ -390,11 +390,15 @@ def set_aside(
         c("unit").first(), c("agent").first(), c("local_date").first(), c("field").first(), c("rule").first()
     )
     first_cause = causes.sort("row")
-    by_day = first_cause.filter(c("unit") == "agent-day").group_by("agent", "local_date").agg(
-        c("row").min().alias("cause_row"), c("field").first(), c("rule").first()
+    by_day = (
+        first_cause.filter(c("unit") == "agent-day")
+        .group_by("agent", "local_date")
+        .agg(c("row").min().alias("cause_row"), c("field").first(), c("rule").first())
     )
-    by_agent = first_cause.filter(c("unit") == "agent").group_by("agent").agg(
-        c("row").min().alias("cause_row"), c("field").first(), c("rule").first()
+    by_agent = (
+        first_cause.filter(c("unit") == "agent")
+        .group_by("agent")
+        .agg(c("row").min().alias("cause_row"), c("field").first(), c("rule").first())
     )
     collateral = []
     if by_day.height:

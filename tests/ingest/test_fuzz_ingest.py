@@ -43,7 +43,7 @@ from ingest.load import _protect, load_landing
 from ingest.read import BROKEN, read_export
 from ingest.validate import validate
 
-EXAMPLES = int(os.environ.get("TILSYN_FUZZ_EXAMPLES", "120"))  # in all, shared out among the fault classes
+EXAMPLES = int(os.environ.get("TILSYN_FUZZ_EXAMPLES", "93"))  # in all, shared out among the fault classes
 RANDOM = os.environ.get("TILSYN_FUZZ_RANDOM") == "1"
 TIMEZONE = "Europe/Oslo"
 
@@ -492,7 +492,7 @@ def _(draw, p):
     if draw(st.booleans()):
         out.rejected.add(out.add(source, "empty.csv", b""))
     else:  # a header and no rows: a quiet export, loads 0 rows
-        out.add(source, "header_only.csv", csv_bytes(clean_rows(source, p)[:1])[: -1].split(b"\n")[0] + b"\n")
+        out.add(source, "header_only.csv", csv_bytes(clean_rows(source, p)[:1])[:-1].split(b"\n")[0] + b"\n")
     return out
 
 
@@ -581,11 +581,13 @@ def _expected(source: str, rows: list[dict[str, str]]) -> Counter:
 
 
 def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Every raw and ops table but `ops.loads` (which gains a row per load by design)."""
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'ops') "
         "and table_name <> 'loads'"
     ).fetchall()
-    return {f"{s}.{t}": sorted(map(repr, con.execute(f"select * from {s}.{t}").fetchall())) for s, t in tables}
+    # Row count and an order-free sum of row hashes per table: equal after the second load = nothing changed.
+    return {f"{s}.{t}": con.execute(f"select count(*), sum(hash(t)) from {s}.{t} t").fetchall() for s, t in tables}
 
 
 # Each class leads its own share of the examples (so every class is exercised, and a failure replays exactly), with up
@@ -641,9 +643,7 @@ def test_any_mix_of_faults_lands_the_clean_rows_and_lists_exactly_the_rest(
         contents = {f"{s}/{n}": c for s, n, c in outcome.files}
         assert {hashlib.sha256(contents[f]).hexdigest() for f in outcome.rejected} <= rejected
         listed = set(
-            con.execute(
-                "select file, line from ops.quarantined_rows where load_id = ?", [report.load_id]
-            ).fetchall()
+            con.execute("select file, line from ops.quarantined_rows where load_id = ?", [report.load_id]).fetchall()
         )
         assert listed == outcome.quarantined, (names, sorted(listed ^ outcome.quarantined))
         for source, contract in SOURCES.items():

@@ -118,7 +118,11 @@ CASES = {
         [dict(contact_id="4111111111111111")],
         [(2, "contact_id", "holds a card or bank number", "[card removed]")],
     ),
-    "control character": ("calls", [dict(outcome="res\x00olved")], [(2, "outcome", "holds a control character", "res\x00olved")]),
+    "control character": (
+        "calls",
+        [dict(outcome="res\x00olved")],
+        [(2, "outcome", "holds a control character", "res\x00olved")],
+    ),
     "far future": (
         "agent_states",
         [dict(event_at="2226-03-10T08:55:00+01:00")],
