@@ -94,7 +94,9 @@ def pseudonymise(values: pl.Series, key: bytes, phone: bool = False) -> pl.Serie
 _DIGIT_RUN = re.compile(r"(?<![\w+])(?<!\w-)(?<!\d[.,])\+?\d+(?:[ -]\d+)*(?!\w)(?![.,]\d)")
 _IBAN_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 # Cheap vectorised pre-filter: only texts that could hold a card or IBAN go through Python.
-_CANDIDATE = r"\d(?:[ -]?\d){12}|[A-Za-z]{2}\d{2}"
+# A card's digit run starts after no word character and no "+" (as `_DIGIT_RUN` requires), an IBAN after no letter or
+# digit: ids such as L202601010000000 never reach the Python check.
+_CANDIDATE = r"(?:^|[^\w+])\d(?:[ -]?\d){12}|(?:^|[^A-Za-z0-9])[A-Za-z]{2}\d{2}"
 
 
 def _luhn_ok(digits: str) -> bool:

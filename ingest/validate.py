@@ -207,17 +207,11 @@ def validate(
     typed = text.select(LINE, *(_cast(col, col.name)[0].alias(col.name) for col in contract.columns))
 
     found: list[pl.DataFrame] = []
+    checks: list[tuple[pl.Expr, str | None, pl.Expr, pl.Expr]] = []
 
     def report(fails: pl.Expr, field: str | None, rule: str | pl.Expr, value: pl.Expr) -> None:
-        rule = pl.lit(rule) if isinstance(rule, str) else rule
-        rows = both.filter(fails.fill_null(False) & c(BROKEN).is_null()).select(
-            c(LINE).alias("row"),
-            pl.lit(field, dtype=pl.String).alias("field"),
-            value.cast(pl.String).alias("value"),
-            rule.alias("rule"),
-        )
-        if rows.height:
-            found.append(rows)
+        # Collected and evaluated together at the end: one pass over the rows for every check of a clean file.
+        checks.append((fails, field, pl.lit(rule) if isinstance(rule, str) else rule, value))
 
     # Text and typed side by side: the text shows what was in the file, the typed column drives the checks.
     both = pl.concat(
@@ -282,6 +276,20 @@ def validate(
             c("starts_at__text"),
         )
 
+    flags = both.select(
+        (fails.fill_null(False) & c(BROKEN).is_null()).alias(f"__check{i}") for i, (fails, *_) in enumerate(checks)
+    )
+    failed = flags.select(pl.all().any()).row(0) if checks else ()
+    for i, (_, field, rule, value) in enumerate(checks):
+        if failed[i]:
+            found.append(
+                both.filter(flags[f"__check{i}"]).select(
+                    c(LINE).alias("row"),
+                    pl.lit(field, dtype=pl.String).alias("field"),
+                    value.cast(pl.String).alias("value"),
+                    rule.alias("rule"),
+                )
+            )
     problems = (
         pl.concat(found) if found else pl.DataFrame(schema={k: v for k, v in PROBLEM_SCHEMA.items() if k != "file"})
     )
