@@ -3,8 +3,8 @@
 Every example writes a small clean center (one file per source) plus one to three faults from `CATALOGUE`
 (docs/fault-catalogue.md lists each with the rule that handles it) into a landing folder and runs the real
 `load_landing` into a pipeline database shared by the examples of one leading class (each example's keys carry its
-own prefix, so examples never meet; a fresh database per example would spend much of the budget creating them). Properties
-checked on every example:
+own prefix, so examples never meet; a fresh database per example would spend much of the budget creating them).
+Properties checked on every example:
 - the load succeeds and rejects exactly the files that cannot be read at all;
 - `ops.quarantined_rows` lists exactly the lines the faults broke (and, for agent_states and schedules, the other
   lines of the same agent and local day), no more and no fewer;
