@@ -368,7 +368,9 @@ def set_aside(
     keys = text.select(
         pl.concat_str(
             [c(k) if k in text.columns else pl.lit(None, dtype=pl.String) for k in contract.key],
-            separator=",",
+            # not ",": redaction leaves a digit run after "<digit>," alone (a decimal), so a card after a date in
+            # a key would be shown whole
+            separator=" | ",
             ignore_nulls=True,
         )
     ).to_series()
