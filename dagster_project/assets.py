@@ -134,6 +134,8 @@ def ingest_landing(context: AssetExecutionContext, tilsyn: TilsynSettings) -> It
             settings.quarantine_dir,
             key,
             progress=lambda line: say(f"[ingest] {line}"),
+            center_currency=settings.metrics.get("center_currency") or None,
+            center_timezone=settings.center_timezone,
         )
     except (PseudonymKeyError, IngestSetupError) as exc:
         # a missing key or an unusable folder stays so until someone acts: no point retrying in 30 and 60 s

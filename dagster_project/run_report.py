@@ -89,12 +89,14 @@ def summary_lines(pipeline_db: Path) -> list[str]:
         if "loads" in tables:
             load = con.execute(
                 "select files_loaded, rows_loaded, files_skipped, files_rejected, "
-                "epoch(finished_at - started_at) from ops.loads order by started_at desc limit 1"
+                "epoch(finished_at - started_at), coalesce(rows_quarantined, 0) "
+                "from ops.loads order by started_at desc limit 1"
             ).fetchone()
             if load:
+                quarantined = f", {load[5]:,} rows quarantined (ops.quarantined_rows)" if load[5] else ""
                 lines.append(
                     f"  loaded            : {load[0]} new files ({load[1]:,} rows), {load[2]} already known, "
-                    f"{load[3]} rejected, in {load[4]:.1f} s"
+                    f"{load[3]} rejected{quarantined}, in {load[4]:.1f} s"
                 )
         if "build_results" in tables:
             build = con.execute(

@@ -4,9 +4,18 @@
 lands its rows in `raw.<source>` together with its manifest row (`ops.loaded_files`). A worker thread prepares the
 next files while the main thread lands; accepted files land in batches (files of one source, until `BATCH_ROWS` rows
 wait in all), each batch in one DuckDB transaction, so a file is always either wholly loaded with its manifest row or
-not at all; should a batch fail, its files are landed one by one so that only the faulty one is rejected. A file
-with any bad row is not loaded at all: it is copied to the quarantine folder with a problem report beside it,
-recorded in `ops.rejected_files` / `ops.row_problems`, and the run carries on. Each run adds a row to `ops.loads`.
+not at all; should a batch fail, its files are landed one by one so that only the faulty one is rejected.
+
+A bad row costs the smallest unit that keeps the rest truthful (`validate.set_aside`): the row, or for agent_states and
+schedules the agent's local day. Those lines are listed in `ops.quarantined_rows` (file, line, field, masked value,
+reason, unit, local day), landed in the same transaction as the file's good rows, and counted per source and local
+day in `ops.quarantine_daily`, so a partial day is not mistaken for a quiet one. Only a file that cannot be read at
+all (empty, not CSV, a missing required column, a damaged gzip or Parquet file) is rejected whole: copied to the
+quarantine folder with a problem report beside it and recorded in `ops.rejected_files` / `ops.row_problems`. The run
+carries on either way. Each run adds a row to `ops.loads`.
+
+The ledger's one currency (`ops.center_settings`): `metrics.center_currency` when set, else the one recorded by an
+earlier load, else the most frequent currency of the first ledger file loaded; a line in another is quarantined.
 
 Incremental and idempotent: a path already recorded with the same size and modification time is skipped without
 reading it; other files are hashed and skipped when that content was loaded (or rejected) before. Restricted roster
@@ -31,8 +40,8 @@ import polars as pl
 
 from ingest.contracts import LOAD_COLUMNS, SOURCES, SourceContract, raw_table_ddl
 from ingest.protect import pseudonymise, redact_column, redact_text
-from ingest.read import LINE, FileRejected, export_format, read_export
-from ingest.validate import PROBLEM_SCHEMA, validate
+from ingest.read import BROKEN, LINE, FileRejected, export_format, read_export
+from ingest.validate import PROBLEM_SCHEMA, set_aside, validate
 
 # Problems kept per rejected file in `ops.row_problems` and its report (the count is always complete).
 MAX_PROBLEMS_PER_FILE = 10_000
@@ -50,7 +59,31 @@ OPS_DDL = [
     """CREATE TABLE IF NOT EXISTS ops.row_problems (
         load_id VARCHAR, source VARCHAR, sha256 VARCHAR, file VARCHAR, "row" BIGINT, field VARCHAR, value VARCHAR,
         rule VARCHAR)""",
+    # One row per quarantined line and problem of a landed file (a line set aside for its agent-day has field null
+    # and a reason naming the line that caused it). Written with the file's rows, in one transaction.
+    """CREATE TABLE IF NOT EXISTS ops.quarantined_rows (
+        load_id VARCHAR, source VARCHAR, file VARCHAR, sha256 VARCHAR, file_seq BIGINT, line BIGINT, field VARCHAR,
+        value VARCHAR, reason VARCHAR, unit VARCHAR, unit_key VARCHAR, local_date DATE, quarantined_at TIMESTAMP)""",
+    # Settings Tilsyn resolved itself and keeps from run to run (today: center_currency).
+    """CREATE TABLE IF NOT EXISTS ops.center_settings (
+        name VARCHAR, value VARCHAR, origin VARCHAR, decided_at TIMESTAMP, load_id VARCHAR)""",
+    # Databases made before quarantine counted per file and load.
+    "ALTER TABLE ops.loaded_files ADD COLUMN IF NOT EXISTS quarantined_rows BIGINT",
+    "ALTER TABLE ops.loads ADD COLUMN IF NOT EXISTS rows_quarantined BIGINT",
 ]
+# Quarantined lines per source and local day (rebuilt by every load; publish copies ops tables to analysts).
+QUARANTINE_DAILY_SQL = """
+    CREATE OR REPLACE TABLE ops.quarantine_daily AS
+    SELECT
+        source,
+        local_date,
+        count(DISTINCT (file, line)) AS quarantined_rows,
+        count(DISTINCT CASE WHEN unit = 'agent-day' THEN unit_key END) AS quarantined_agent_days,
+        count(DISTINCT file) AS files,
+        max(quarantined_at) AS last_quarantined_at
+    FROM ops.quarantined_rows
+    GROUP BY ALL
+    ORDER BY source, local_date NULLS FIRST"""
 RESTRICTED_ALIAS = "restricted_db"
 
 
@@ -65,6 +98,7 @@ class SourceStats:
     files_rejected: int = 0  # rejected in this run
     files_still_rejected: int = 0  # rejected in an earlier run, content unchanged: not retried
     rows: int = 0
+    rows_quarantined: int = 0  # lines of landed files set aside (listed in ops.quarantined_rows)
     redactions: int = 0
     seconds: float = 0.0
 
@@ -97,6 +131,10 @@ class LoadReport:
     def rows(self) -> int:
         return sum(s.rows for s in self.sources.values())
 
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(s.rows_quarantined for s in self.sources.values())
+
     def source_metadata(self, source: str) -> dict[str, int | float | str]:
         """One source's figures for this run (Dagster materialization metadata, dashboards of ops)."""
         stats = self.sources.get(source, SourceStats())
@@ -109,9 +147,10 @@ class LoadReport:
         }
 
     def lines(self) -> list[str]:
+        quarantined = f", {self.rows_quarantined:,} rows quarantined" if self.rows_quarantined else ""
         out = [
             f"load {self.load_id}: {'ok' if self.ok else f'{len(self.rejected)} file(s) REJECTED'}, "
-            f"{self.rows:,} rows in {self.seconds:.1f} s"
+            f"{self.rows:,} rows in {self.seconds:.1f} s{quarantined}"
         ]
         for name, s in self.sources.items():
             rate = f", {s.rows / s.seconds:,.0f} rows/s" if s.rows and s.seconds else ""
@@ -119,6 +158,7 @@ class LoadReport:
             out.append(
                 f"  {name}: {s.files_loaded} loaded, {s.files_skipped} skipped, {s.files_rejected} rejected"
                 f"{still}; {s.rows:,} rows, {s.redactions} redactions{rate}"
+                + (f"; {s.rows_quarantined:,} rows quarantined (ops.quarantined_rows)" if s.rows_quarantined else "")
             )
         for r in self.rejected:
             where = f" (report: {r.quarantine_path}.problems.csv)" if r.quarantine_path else ""
@@ -231,7 +271,7 @@ def _protect(
     for col in contract.columns:
         if col.pseudonymised:
             replaced.append(pseudonymise(typed[col.name], key, phone=col.name == "caller_number"))
-        elif col.free_text:
+        elif col.free_text or (col.restricted and col.type == "string"):  # names and reasons are text people type
             values, n = redact_column(typed[col.name])
             replaced.append(values)
             redactions += n
@@ -260,11 +300,16 @@ def load_landing(
     pseudonym_key: bytes,
     progress: Callable[[str], None] | None = print,
     sources: Iterable[str] | None = None,
+    center_currency: str | None = None,
+    center_timezone: str = "UTC",
 ) -> LoadReport:
-    """Load every new file of `<landing_dir>/<source>/` into `raw.<source>`; reject and quarantine bad files.
+    """Load every new file of `<landing_dir>/<source>/` into `raw.<source>`; quarantine bad rows, reject unreadable
+    files.
 
-    Never raises for a bad input file (it is rejected and reported); raises `IngestSetupError` when the databases
-    cannot be opened or the arguments are wrong.
+    `center_currency` is `metrics.center_currency` (None or "" = unset: the recorded one, else the first ledger
+    file's); `center_timezone` dates quarantined rows on the center's local day. Never raises for a bad input file
+    (it is rejected and reported); raises `IngestSetupError` when the databases cannot be opened or the arguments are
+    wrong.
     """
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
@@ -274,6 +319,16 @@ def load_landing(
         raise IngestSetupError(f"unknown source(s) {', '.join(unknown)}; the sources are {', '.join(SOURCES)}")
     if not pseudonym_key:
         raise IngestSetupError("the pseudonym key is empty; see ingest.protect.load_pseudonym_key")
+    configured = (center_currency or "").strip() or None
+    if configured is not None and not (len(configured) == 3 and configured.isascii() and configured.isupper()):
+        raise IngestSetupError(
+            f"metrics.center_currency = {center_currency!r} is not an ISO 4217 code (three capital letters); "
+            "set it to e.g. NOK, or leave it unset to take the first ledger file's currency"
+        )
+    try:
+        pl.select(pl.lit(datetime(2026, 1, 1)).dt.replace_time_zone("UTC").dt.convert_time_zone(center_timezone))
+    except Exception:
+        raise IngestSetupError(f"metrics.center_timezone = {center_timezone!r} is not a time zone name") from None
     landing_dir, quarantine_dir = Path(landing_dir), Path(quarantine_dir)
     load_id = f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     report = LoadReport(load_id, {n: SourceStats() for n in names})
@@ -292,14 +347,25 @@ def load_landing(
         con = _connect(pipeline_db, restricted_db)
         try:
             _create_tables(con)
-            _load_new_files(con, landing_dir, quarantine_dir, pseudonym_key, report, say)
+            currency = _Currency.resolve(con, configured, load_id)
+            options = _Options(pseudonym_key, currency, center_timezone)
+            _load_new_files(con, landing_dir, quarantine_dir, options, report, say)
+            currency.record(con)
+            if (
+                report.rows_quarantined
+                or not con.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'quarantine_daily'"
+                ).fetchall()[0][0]
+            ):
+                con.execute(QUARANTINE_DAILY_SQL)
             report.seconds = time.perf_counter() - started
             totals = [
                 sum(getattr(s, f) for s in report.sources.values())
-                for f in ("files_loaded", "files_skipped", "files_rejected", "rows", "redactions")
+                for f in ("files_loaded", "files_skipped", "files_rejected", "rows", "redactions", "rows_quarantined")
             ]
             con.execute(
-                "INSERT INTO ops.loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ops.loads (load_id, started_at, finished_at, files_loaded, files_skipped, files_rejected,"
+                " rows_loaded, redactions, rows_quarantined, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [load_id, started_at, _now(), *totals, report.ok],
             )
         finally:
@@ -307,6 +373,65 @@ def load_landing(
     finally:
         os.umask(old_umask)
     return report
+
+
+class _Currency:
+    """The ledger's one currency: configured, recorded by an earlier load, or decided by the first ledger file.
+
+    The worker thread prepares files one at a time in arrival order, so "the first ledger file" is the same file
+    whatever the timing; `decide` is only ever called from there."""
+
+    NAME = "center_currency"
+
+    def __init__(self, value: str | None, origin: str | None, recorded: tuple[str, str] | None, load_id: str):
+        self.value, self.origin, self.recorded, self.load_id = value, origin, recorded, load_id
+
+    @classmethod
+    def resolve(cls, con: duckdb.DuckDBPyConnection, configured: str | None, load_id: str) -> _Currency:
+        rows = con.execute(
+            "SELECT value, origin FROM ops.center_settings WHERE name = ? ORDER BY decided_at DESC LIMIT 1", [cls.NAME]
+        ).fetchall()
+        recorded = (rows[0][0], rows[0][1]) if rows else None
+        if configured:
+            return cls(configured, "metrics.center_currency", recorded, load_id)
+        if recorded:
+            return cls(recorded[0], recorded[1], recorded, load_id)
+        return cls(None, None, None, load_id)
+
+    def decide(self, typed: pl.DataFrame, text: pl.DataFrame, file: str) -> None:
+        """Unset and unrecorded: the most frequent currency of this (the first) ledger file, ties to the first."""
+        if self.value is not None:
+            return
+        codes = (
+            typed.filter(text[BROKEN].is_null())
+            .select(pl.col("currency").str.strip_chars())
+            .filter(pl.col("currency").str.contains(r"^[A-Z]{3}$"))
+            .with_row_index("i")
+            .group_by("currency")
+            .agg(pl.len().alias("n"), pl.col("i").min())
+            .sort(["n", "i"], descending=[True, False])
+        )
+        if codes.height:
+            self.value, self.origin = codes["currency"][0], f"first ledger file loaded: {file}"
+
+    def record(self, con: duckdb.DuckDBPyConnection) -> None:
+        if self.value is None or self.recorded == (self.value, self.origin):
+            return
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM ops.center_settings WHERE name = ?", [self.NAME])
+        con.execute(
+            "INSERT INTO ops.center_settings VALUES (?, ?, ?, ?, ?)",
+            [self.NAME, self.value, self.origin, _now(), self.load_id],
+        )
+        con.execute("COMMIT")
+        self.recorded = (self.value, self.origin)
+
+
+@dataclass
+class _Options:
+    key: bytes
+    currency: _Currency
+    timezone: str
 
 
 # Rejections for a fault of Tilsyn rather than of the file are retried on the next run.
@@ -329,6 +454,7 @@ class _Prepared:
     data: bytes  # kept for the quarantine copy, should landing fail
     rows: pl.DataFrame  # analyst columns and load metadata except `_file_seq` (given when the file is accepted)
     restricted: pl.DataFrame | None  # key, restricted columns and load metadata except `_file_seq`
+    quarantined: pl.DataFrame  # `validate.QUARANTINE_SCHEMA`: the lines set aside, one row per line and problem
     redactions: int
     seconds: float  # reading, hashing, validating and protecting (not the time spent waiting for the worker)
     seq: int = 0
@@ -338,7 +464,7 @@ def _load_new_files(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
     quarantine_dir: Path,
-    key: bytes,
+    options: _Options,
     report: LoadReport,
     say: Callable[[str], None],
 ) -> None:
@@ -382,9 +508,12 @@ def _load_new_files(
             stats.rows += prepared.rows.height
             stats.redactions += prepared.redactions
             stats.seconds += file_seconds
+            set_aside_lines = prepared.quarantined["row"].n_unique()
+            stats.rows_quarantined += set_aside_lines
             say(
                 f"  {prepared.cand.rel}: {prepared.rows.height:,} rows loaded in {file_seconds:.2f} s"
                 + (f", {prepared.redactions} card/bank number(s) redacted" if prepared.redactions else "")
+                + (f", {set_aside_lines:,} row(s) QUARANTINED" if set_aside_lines else "")
             )
 
     pending: dict[str, list[_Prepared]] = {}
@@ -446,7 +575,9 @@ def _load_new_files(
             read_seconds = time.perf_counter() - t0
             known = sha in loaded_hashes or sha in rejected_hashes or sha in submitted
             submitted.add(sha)
-            preparing = None if known else worker.submit(_prepare, cand, data, sha, key, report.load_id, read_seconds)
+            preparing = (
+                None if known else worker.submit(_prepare, cand, data, sha, options, report.load_id, read_seconds)
+            )
             waiting.append((cand, data, sha, preparing))
             if len(waiting) > PREPARED_AHEAD:
                 accept(*waiting.popleft())
@@ -464,20 +595,23 @@ def _internal_error(e: Exception) -> str:
     return f"{INTERNAL_ERROR} ({type(e).__name__}: {detail}); the file will be retried on the next run"
 
 
-def _prepare(cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str, read_seconds: float) -> _Prepared:
-    """Read, validate and protect one file (nothing is written). Raises `FileRejected` (with the problems frame
-    when rows are bad)."""
+def _prepare(
+    cand: _Candidate, data: bytes, sha: str, options: _Options, load_id: str, read_seconds: float
+) -> _Prepared:
+    """Read, validate and protect one file (nothing is written); the bad rows' units are set aside. Raises
+    `FileRejected` when the file cannot be read at all."""
     t0 = time.perf_counter()
     contract = SOURCES[cand.source]
     text = read_export(cand.path, data, contract)
-    typed, problems = validate(text, contract, cand.rel)
-    if problems.height:
-        first = problems.row(0, named=True)
-        raise FileRejected(
-            f"{problems.height} problem(s) in rows; first: line {first['row']} {first['field']}: {first['rule']}",
-            problems,
-        )
-    rows, extras, redactions = _protect(typed, text, contract, key)
+    if contract.name == "ledger" and options.currency.value is None:
+        options.currency.decide(validate(text, contract, cand.rel)[0], text, cand.rel)
+    typed, problems = validate(text, contract, cand.rel, center_currency=options.currency.value)
+    quarantined = set_aside(typed, text, problems, contract, options.timezone)
+    if quarantined.height:
+        kept = ~text[LINE].is_in(quarantined["row"].unique().implode())
+        typed, text = typed.filter(kept), text.filter(kept)
+    text = text.drop(BROKEN)
+    rows, extras, redactions = _protect(typed, text, contract, options.key)
     rows = rows.with_columns(
         pl.lit(load_id).alias("_load_id"),
         pl.lit(cand.rel).alias("_source_file"),
@@ -491,7 +625,9 @@ def _prepare(cand: _Candidate, data: bytes, sha: str, key: bytes, load_id: str, 
         # Unknown columns of an HR export may be personal data too: they stay in the restricted database.
         rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("_extra_columns"))
     rows = rows.select(*(c.name for c in contract.analyst_columns), *metadata)
-    return _Prepared(cand, sha, data, rows, restricted, redactions, read_seconds + time.perf_counter() - t0)
+    return _Prepared(
+        cand, sha, data, rows, restricted, quarantined, redactions, read_seconds + time.perf_counter() - t0
+    )
 
 
 def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) -> list[float]:
@@ -522,8 +658,30 @@ def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) 
         total_rows = sum(p.rows.height for p in batch)
         seconds = [p.seconds + landing * (p.rows.height / total_rows if total_rows else 1 / len(batch)) for p in batch]
         now = _now()
+        quarantined = [
+            p.quarantined.select(
+                pl.lit(load_id).alias("load_id"),
+                pl.lit(p.cand.source).alias("source"),
+                pl.lit(p.cand.rel).alias("file"),
+                pl.lit(p.sha).alias("sha256"),
+                pl.lit(p.seq, dtype=pl.Int64).alias("file_seq"),
+                pl.col("row").alias("line"),
+                "field",
+                "value",
+                pl.col("rule").alias("reason"),
+                "unit",
+                "unit_key",
+                "local_date",
+                pl.lit(now).alias("quarantined_at"),
+            )
+            for p in batch
+            if p.quarantined.height
+        ]
+        if quarantined:
+            _insert(con, "ops.quarantined_rows", pl.concat(quarantined))
         con.executemany(
-            "INSERT INTO ops.loaded_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ops.loaded_files (source, path, size_bytes, mtime_ns, sha256, rows, load_id, loaded_at,"
+            " file_seq, redactions, seconds, quarantined_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     p.cand.source,
@@ -537,6 +695,7 @@ def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) 
                     p.seq,
                     p.redactions,
                     s,
+                    p.quarantined["row"].n_unique(),
                 ]
                 for p, s in zip(batch, seconds, strict=True)
             ],

@@ -94,7 +94,9 @@ def pseudonymise(values: pl.Series, key: bytes, phone: bool = False) -> pl.Serie
 _DIGIT_RUN = re.compile(r"(?<![\w+])(?<!\w-)(?<!\d[.,])\+?\d+(?:[ -]\d+)*(?!\w)(?![.,]\d)")
 _IBAN_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9])")
 # Cheap vectorised pre-filter: only texts that could hold a card or IBAN go through Python.
-_CANDIDATE = r"\d(?:[ -]?\d){12}|[A-Za-z]{2}\d{2}"
+# A card's digit run starts after no word character and no "+" (as `_DIGIT_RUN` requires), an IBAN after no letter or
+# digit: ids such as L202601010000000 never reach the Python check.
+_CANDIDATE = r"(?:^|[^\w+])\d(?:[ -]?\d){12}|(?:^|[^A-Za-z0-9])[A-Za-z]{2}\d{2}"
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -188,6 +190,21 @@ def redact_column(values: pl.Series) -> tuple[pl.Series, int]:
     results = [redact_text(v) for v in values.gather(idx).to_list()]
     redacted = values.scatter(idx, pl.Series([r[0] for r in results], dtype=pl.String))
     return redacted, sum(r[1] for r in results)
+
+
+def has_card_or_iban(values: pl.Expr) -> pl.Expr:
+    """True where a text holds a card number or an IBAN (what `redact_text` would remove)."""
+
+    def found(batch: pl.Series) -> pl.Series:
+        out = pl.Series(batch.name, [False] * batch.len(), dtype=pl.Boolean)
+        candidate = batch.str.contains(_CANDIDATE).fill_null(False)
+        if not candidate.any():
+            return out
+        idx = candidate.arg_true()
+        hits = [redact_text(v)[1] > 0 for v in batch.gather(idx).to_list()]
+        return out.scatter(idx, pl.Series(hits, dtype=pl.Boolean))
+
+    return values.map_batches(found, return_dtype=pl.Boolean)
 
 
 MAX_SHOWN_CHARS = 80

@@ -4,15 +4,20 @@ Every value is read as text, so a bad value becomes a reported problem at its li
 (STACK.md: Polars cast errors carry no line number). `_source_line` is the line a person finds in an editor, header =
 line 1; a Parquet row n (1-based) gets line n + 1, so the same rows as CSV or Parquet get the same numbers.
 
-Problems that make the whole file unreadable (not UTF-8, empty, a missing required column, a truncated last line, a
-row with the wrong number of fields, ...) raise `FileRejected` with a sentence naming the file and the line.
+Problems that make the whole file unreadable (empty, a header that is not UTF-8 or not a valid CSV header, a missing
+required column, a damaged gzip or Parquet file) raise `FileRejected` with a sentence naming the file and the line.
+A line that is broken on its own (bytes that are not UTF-8, the wrong number of fields, a truncated last line, bad
+quoting) costs that line only: it comes back as a row whose `BROKEN` column says why (its fields filled from the
+header positions as far as they go, so validation can still tell whose row it was) and is quarantined downstream.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
+import threading
 import zlib
 from pathlib import Path
 
@@ -21,6 +26,8 @@ import polars as pl
 from ingest.contracts import LOAD_COLUMNS, SourceContract
 
 LINE = "_source_line"
+# Why a line could not be read as a record (null when it could): set on lines that are quarantined whatever they hold.
+BROKEN = "_broken_line"
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 
 
@@ -55,7 +62,9 @@ def read_export(path: Path, data: bytes, contract: SourceContract) -> pl.DataFra
     missing = [c for c in contract.required_header if c not in frame.columns]
     if missing:
         raise FileRejected(f"missing required column(s) {', '.join(missing)} in the header")
-    return frame.with_columns(pl.exclude(LINE).replace("", None))  # empty, quoted or not, is no value
+    if BROKEN not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(BROKEN))
+    return frame.with_columns(pl.exclude(LINE, BROKEN).replace("", None))  # empty, quoted or not, is no value
 
 
 def _read_parquet(data: bytes) -> pl.DataFrame:
@@ -86,14 +95,42 @@ def _read_parquet(data: bytes) -> pl.DataFrame:
     return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
+_undecodable = threading.local()
+
+
+def _note_undecodable(error: UnicodeDecodeError) -> tuple[str, int]:
+    _undecodable.starts.append(error.start)
+    return "\ufffd", error.end
+
+
+codecs.register_error("tilsyn-note", _note_undecodable)
+
+
+def _decode(data: bytes) -> tuple[str, dict[int, str]]:
+    """The text, and {line: why} for lines holding bytes that are not UTF-8 (replaced by U+FFFD in the text)."""
+    try:
+        return data.decode("utf-8"), {}
+    except UnicodeDecodeError:
+        pass
+    _undecodable.starts = []
+    text = data.decode("utf-8", errors="tilsyn-note")
+    bad: dict[int, int] = {}  # line -> its first byte that is not UTF-8
+    line, counted_to = 1, 0
+    for start in _undecodable.starts:
+        line += data.count(b"\n", counted_to, start)
+        counted_to = start
+        bad.setdefault(line, data[start])
+    if 1 in bad:
+        raise FileRejected(f"not UTF-8 text (line 1, the header: byte 0x{bad[1]:02x} is not valid UTF-8)")
+    return text, {n: f"not UTF-8 text (byte 0x{b:02x}); exports must be UTF-8" for n, b in bad.items()}
+
+
 def _read_csv(data: bytes) -> pl.DataFrame:
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as spreadsheet programs write
         data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise FileRejected(f"not UTF-8 text (line {line}: byte 0x{data[e.start]:02x} is not valid UTF-8)") from None
+    text, undecodable = _decode(data)
+    if undecodable:
+        data = text.encode("utf-8")
     if not text or text.isspace():
         raise FileRejected("empty file (no header and no rows)")
     try:
@@ -122,23 +159,27 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     if simple:
         unquoted = physical.str.replace_all(r'"(?:[^"]|"")*"', "") if quoted else physical
         fields = unquoted.str.count_matches(",", literal=True) + 1
-        bad = (fields != len(header)).arg_true()
-        if len(bad):
-            i = bad[0]
-            _raise_field_count(
-                i + 1,
-                int(fields[i]),
-                len(header),
-                is_last=i == physical.len() - 1,
-                ends_with_newline=text.endswith("\n"),
-            )
-        try:
-            frame = pl.read_csv(data, infer_schema=False, new_columns=[h.strip() for h in header])
-        except pl.exceptions.PolarsError:
-            frame = None  # fall through to the exact (slower) reader, which names the line
-        if frame is not None and frame.height == physical.len() - 1:
-            return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
-    return _read_csv_exact(text, header)
+        if not (fields != len(header)).any():  # else the exact reader sets the broken lines aside
+            try:
+                frame = pl.read_csv(data, infer_schema=False, new_columns=[h.strip() for h in header])
+            except pl.exceptions.PolarsError:
+                frame = None  # fall through to the exact (slower) reader, which names the line
+            if frame is not None and frame.height == physical.len() - 1:
+                frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+                return _mark_broken(frame, undecodable)
+    return _mark_broken(_read_csv_exact(text, header), undecodable)
+
+
+def _mark_broken(frame: pl.DataFrame, undecodable: dict[int, str]) -> pl.DataFrame:
+    """Add the reasons of lines that were not UTF-8 to `BROKEN` (a line may also be broken otherwise)."""
+    if BROKEN not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(BROKEN))
+    if not undecodable:
+        return frame
+    lines = pl.Series(list(undecodable), dtype=pl.Int64)
+    reasons = pl.Series(list(undecodable.values()), dtype=pl.String)
+    found = pl.col(LINE).replace_strict(lines, reasons, default=None, return_dtype=pl.String)
+    return frame.with_columns(pl.coalesce(pl.col(BROKEN), found).alias(BROKEN))
 
 
 def _check_header(header: list[str]) -> None:
@@ -148,49 +189,63 @@ def _check_header(header: list[str]) -> None:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise FileRejected(f"line 1: the header repeats column(s) {', '.join(duplicated)}")
-    reserved = [n for n in names if n in LOAD_COLUMNS]
+    reserved = [n for n in names if n in LOAD_COLUMNS or n == BROKEN]
     if reserved:
         raise FileRejected(f"line 1: column name(s) {', '.join(reserved)} are reserved for Tilsyn's load metadata")
 
 
-def _raise_field_count(line: int, found: int, expected: int, is_last: bool, ends_with_newline: bool) -> None:
+def _field_count_reason(line: int, found: int, expected: int, is_last: bool, ends_with_newline: bool) -> str:
     if is_last and found < expected and not ends_with_newline:
-        raise FileRejected(f"truncated last line: line {line} has {found} of {expected} fields and no line end")
-    raise FileRejected(f"line {line} has {found} fields, the header has {expected}")
+        return f"truncated last line: line {line} has {found} of {expected} fields and no line end"
+    return f"line {line} has {found} fields, the header has {expected}"
 
 
 def _read_csv_exact(text: str, header: list[str]) -> pl.DataFrame:
-    """Record-by-record reader for files with quoted line breaks or blank lines (keeps exact line numbers)."""
+    """Record-by-record reader for files with quoted line breaks, blank lines or broken lines (exact line numbers).
+
+    A broken record keeps the fields it has at their header positions (missing ones empty, extra ones dropped), so
+    validation can tell whose row it was; its reason goes to `BROKEN`.
+    """
     # Lines end at "\n" only (as in grep -n or wc -l); a "\r" inside a quoted value is not a line break.
     reader = csv.reader(io.StringIO(text, newline="\n"), strict=True)
-    rows, line_numbers = [], []
+    rows, line_numbers, broken = [], [], []
+    width = len(header)
     first_line = 1
-    try:
-        next(reader)
-        while True:
-            first_line = reader.line_num + 1
-            try:
-                record = next(reader)
-            except StopIteration:
+    next(reader)
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            if "end of data" in str(e) or "EOF" in str(e):
+                rows.append([None] * width)
+                line_numbers.append(first_line)
+                broken.append(f"truncated last line: the quoted value starting on line {first_line} never ends")
                 break
-            if not record:
-                continue  # a blank line
-            if len(record) != len(header):
-                _raise_field_count(
-                    first_line,
-                    len(record),
-                    len(header),
-                    is_last=reader.line_num >= text.count("\n"),
-                    ends_with_newline=text.endswith("\n"),
-                )
-            rows.append(record)
+            # The reader goes on with the next line; the fields of this one cannot be told apart.
+            rows.append([None] * width)
             line_numbers.append(first_line)
-    except csv.Error as e:
-        if "end of data" in str(e) or "EOF" in str(e):
-            raise FileRejected(
-                f"truncated last line: the quoted value starting on line {first_line} never ends"
-            ) from None
-        raise FileRejected(f"line {first_line}: not valid CSV ({e})") from None
+            broken.append(f"line {first_line}: not valid CSV ({e})")
+            continue
+        if not record:
+            continue  # a blank line
+        reason = None
+        if len(record) != width:
+            reason = _field_count_reason(
+                first_line,
+                len(record),
+                width,
+                is_last=reader.line_num >= text.count("\n"),
+                ends_with_newline=text.endswith("\n"),
+            )
+            record = (record + [None] * width)[:width]
+        rows.append(record)
+        line_numbers.append(first_line)
+        broken.append(reason)
     columns = [h.strip() for h in header]
     frame = pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
-    return frame.with_columns(pl.Series(LINE, line_numbers, dtype=pl.Int64)).select(LINE, *columns)
+    return frame.with_columns(
+        pl.Series(LINE, line_numbers, dtype=pl.Int64), pl.Series(BROKEN, broken, dtype=pl.String)
+    ).select(LINE, *columns, BROKEN)

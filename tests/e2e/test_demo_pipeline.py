@@ -2,8 +2,8 @@
 Dagster job, dbt build on a real DuckDB file, publish, dashboards) -> every page opened offline in headless Chromium.
 
 The generator's faults (faults.json): a late file, a byte-identical duplicate, a corrected re-export of a day, and one
-file with 5 bad rows. The run must land every good file, quarantine the bad one, publish, render, and exit 1 naming
-the rejected file. Nothing is mocked; figures are reconciled against the export files read by DuckDB directly.
+file with 5 bad rows. The run must land every good file, quarantine the 5 bad rows (naming them in ops), publish,
+render, and exit 0. Nothing is mocked; figures are reconciled against the export files read by DuckDB directly.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         *("--understaffed-month", "2026-02"),
     )
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "e2e-test-key"}
-    # exit 1: one file was rejected, everything else landed and was published
+    # exit 0: the file of bad rows costs its own rows (quarantined), no file is rejected; it used to be rejected whole
+    # (exit 1) before the per-row rule (validate.set_aside)
     run = _tilsyn(
         "run",
         "--landing",
@@ -56,7 +57,7 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "--dashboards",
         str(paths["dashboards"]),
         env=env,
-        expect_exit=1,
+        expect_exit=0,
     )
     paths["run_stdout"] = run.stdout  # type: ignore[assignment]
     return paths
@@ -70,28 +71,36 @@ def test_run_prints_steps_and_a_summary(center: dict) -> None:
     assert str(center["warehouse"]) in out
 
 
-def test_bad_file_is_quarantined_named_and_queryable(center: dict) -> None:
+def test_bad_rows_are_quarantined_named_and_queryable(center: dict) -> None:
+    # Was test_bad_file_is_quarantined_named_and_queryable (the whole file rejected and copied to quarantine); now
+    # each bad row is set aside with its reason in ops.quarantined_rows (rule validate.set_aside, unit "row").
     faults = json.loads((center["landing"] / "faults.json").read_text())
     (bad_rows,) = [f for f in faults if f.startswith("bad rows: ")]
     bad = re.search(r"calls/(\S+\.csv) has 5 invalid rows", bad_rows).group(1)
-    assert "rejected files (1)" in center["run_stdout"]
-    assert f"calls/{bad}" in center["run_stdout"]
-    quarantine = center["warehouse"].with_name("warehouse.quarantine")
-    assert any(p.name.startswith(bad.removesuffix(".csv")) for p in quarantine.rglob("*")), "no quarantined copy"
-    assert (center["landing"] / "calls" / bad).exists()  # landing files are immutable: copied, never moved
+    assert f"calls/{bad}: 0 rows loaded" in center["run_stdout"]
+    assert "5 row(s) QUARANTINED" in center["run_stdout"]
+    assert "5 rows quarantined (ops.quarantined_rows)" in center["run_stdout"]
+    assert (center["landing"] / "calls" / bad).exists()  # landing files are immutable
     con = duckdb.connect(str(center["warehouse"]), read_only=True)
     try:
         rejected = con.execute("select source_file from ops.rejected_files").fetchall()
-        problem_lines = {r[0] for r in con.execute("select row from ops.row_problems").fetchall()}
+        quarantined = con.execute("select file, line, field, unit from ops.quarantined_rows").fetchall()
+        daily = con.execute("select source, sum(quarantined_rows) from ops.quarantine_daily group by 1").fetchall()
     finally:
         con.close()
-    assert rejected == [(f"calls/{bad}",)]
-    assert {2, 3, 4, 5, 6} <= problem_lines  # faults.json: 5 bad rows, lines 2-6 under the header
+    assert rejected == []
+    # faults.json: 5 bad rows, lines 2-6 under the header: no offset, bad direction, negative talk, missing
+    # end_reason, unparseable timestamp (a line may break more than one rule: one row per problem)
+    assert {(f, line, unit) for f, line, _, unit in quarantined} == {(f"calls/{bad}", n, "row") for n in range(2, 7)}
+    assert {(2, "ended_at"), (3, "direction"), (4, "talk_seconds"), (5, "end_reason"), (6, "ended_at")} <= {
+        (line, field) for _, line, field, _ in quarantined
+    }
+    assert daily == [("calls", 5)]
 
 
 def test_offered_contacts_reconcile_with_the_raw_exports(center: dict) -> None:
     """Offered legs in the marts = distinct inbound legs with a queue in the good export files, counted by DuckDB alone
-    (the duplicate and the corrected re-export repeat leg ids; the rejected file lands nothing)."""
+    (the duplicate and the corrected re-export repeat leg ids; every row of the bad-rows file is quarantined)."""
     raw = duckdb.sql(
         f"select count(distinct leg_id) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true, "
         "filename = true) where direction = 'inbound' and coalesce(queue, '') <> '' "

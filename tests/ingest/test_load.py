@@ -8,7 +8,7 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -135,18 +135,32 @@ def test_nothing_written_holds_a_secret(landing: Landing) -> None:
     landing.write("calls", "calls.csv", CALLS)
     # An unknown HR column (a national id) stays out of the pipeline database like the restricted ones.
     landing.write("roster", "roster.csv", csv_text([{**r, "national_id": "ssn-12345"} for r in ROSTER_ROWS]))
-    # Rejected files whose reported values would be secrets: a restricted value, a card number in a bad field.
+    # Quarantined rows whose reported values would be secrets: a restricted value, a card number in a bad field and
+    # in an id (the row is set aside, never redacted in place); an unreadable file whose report would show them.
     landing.write("roster", "bad_roster.csv", csv_text(rows_of("roster", dict(hourly_cost="310.00x"))))
     landing.write(
         "calls",
         "bad_calls.csv",
-        csv_text(rows_of("calls", dict(leg_id="L9", direction=CARD, caller_number="+4791234567"))),
+        csv_text(
+            rows_of(
+                "calls",
+                dict(leg_id="L9", direction=CARD, caller_number="+4791234567"),
+                dict(leg_id="L10", contact_id=CARD.replace(" ", "")),
+            )
+        ),
     )
+    landing.write("roster", "unreadable.csv", b"employee_id,full_name\nE1,Kari Nordmann\n")
     said: list[str] = []
     report = load_landing(
         landing.dir, landing.pipeline_db, landing.restricted_db, landing.quarantine, TEST_KEY, progress=said.append
     )
-    assert {r.file for r in report.rejected} == {"roster/bad_roster.csv", "calls/bad_calls.csv"}
+    assert {r.file for r in report.rejected} == {"roster/unreadable.csv"}
+    assert query(landing.pipeline_db, "select file, line, field from ops.quarantined_rows order by 1, 2, 3") == [
+        ("calls/bad_calls.csv", 2, "direction"),
+        ("calls/bad_calls.csv", 2, "direction"),
+        ("calls/bad_calls.csv", 3, "contact_id"),
+        ("roster/bad_roster.csv", 2, "hourly_cost"),
+    ]
 
     con = duckdb.connect(str(landing.pipeline_db), read_only=True)
     try:
@@ -162,7 +176,7 @@ def test_nothing_written_holds_a_secret(landing: Landing) -> None:
     finally:
         con.close()
     reports = [p.read_text() for p in landing.quarantine.rglob("*.problems.csv")]
-    assert len(reports) == 2
+    assert len(reports) == 1
     for text in reports + said + report.lines():
         for secret in SECRETS:
             assert secret not in text
@@ -192,7 +206,9 @@ def test_second_run_changes_nothing_and_new_files_are_picked_up(landing: Landing
     assert query(landing.pipeline_db, "select count(*) from ops.loads") == [(3,)]
 
 
-def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> None:
+def test_bad_row_is_quarantined_and_the_rest_of_its_file_lands(landing: Landing) -> None:
+    # Was test_bad_file_is_quarantined_and_the_run_carries_on, which expected the whole file rejected; the rule is
+    # now per row (validate.set_aside, unit "row" for calls): the rest of the file lands.
     landing.write("calls", "a.csv", CALLS)
     landing.load()
     # A correction of L1 with a bad row on line 3 (L5 answered without an agent), and a good agent_states file.
@@ -201,41 +217,56 @@ def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> Non
     landing.write("agent_states", "s.csv", csv_text(rows_of("agent_states", {})))
     report = landing.load()
 
-    assert not report.ok
-    assert [(r.file, r.problems) for r in report.rejected] == [("calls/b.csv", 1)]
-    assert (
-        report.rejected[0].reason
-        == "1 problem(s) in rows; first: line 3 agent_id: required when answered (answered_at is set)"
-    )
-    assert report.sources["agent_states"].files_loaded == 1
-    assert any("REJECTED calls/b.csv" in line for line in report.lines())
-    assert report.source_metadata("calls")["rejected_files"] == "calls/b.csv"
+    assert report.ok and report.rejected == []
+    assert report.sources["calls"].rows == 1 and report.sources["calls"].rows_quarantined == 1
+    assert any("1 rows quarantined (ops.quarantined_rows)" in line for line in report.lines())
+    assert report.source_metadata("calls")["rows_quarantined"] == 1
     assert report.source_metadata("agent_states")["rows"] == 1
-    # Already-loaded data is untouched; the landing file stays; the quarantine holds a copy and a report.
-    assert query(landing.pipeline_db, "select leg_id, outcome from raw.calls order by 1") == [
-        ("L1", "resolved"),
-        ("L2", "resolved"),
+    # The correction of L1 landed; L5 did not; the landing file stays as it is.
+    assert query(landing.pipeline_db, "select leg_id, outcome, _file_seq from raw.calls order by 1, 3") == [
+        ("L1", "resolved", 1),
+        ("L1", "corrected", 2),
+        ("L2", "resolved", 1),
     ]
     assert bad.read_text() == bad_text
-    copy = landing.quarantine / "calls" / "b.csv"
-    assert copy.read_text() == bad_text
-    assert stat.S_IMODE(copy.stat().st_mode) == 0o600  # a raw export may hold secrets
-    assert pl.read_csv(Path(f"{copy}.problems.csv")).rows() == [
-        ("calls/b.csv", 3, "agent_id", None, "required when answered (answered_at is set)")
+    assert query(
+        landing.pipeline_db,
+        "select source, file, file_seq, line, field, value, reason, unit, unit_key, local_date, load_id"
+        " from ops.quarantined_rows",
+    ) == [
+        (
+            "calls",
+            "calls/b.csv",
+            2,
+            3,
+            "agent_id",
+            None,
+            "required when answered (answered_at is set)",
+            "row",
+            "L5",
+            date(2026, 3, 10),  # queued 09:00+01:00: the UTC day, as the load was given no time zone
+            report.load_id,
+        )
     ]
-    assert query(landing.pipeline_db, 'select file, "row", field, rule from ops.row_problems') == [
-        ("calls/b.csv", 3, "agent_id", "required when answered (answered_at is set)")
+    assert query(landing.pipeline_db, "select * exclude (last_quarantined_at) from ops.quarantine_daily") == [
+        ("calls", date(2026, 3, 10), 1, 0, 1)
     ]
-    assert query(landing.pipeline_db, "select source_file, problems, load_id from ops.rejected_files") == [
-        ("calls/b.csv", 1, report.load_id)
+    assert query(landing.pipeline_db, "select path, rows, quarantined_rows from ops.loaded_files order by 1") == [
+        ("agent_states/s.csv", 1, 0),
+        ("calls/a.csv", 2, 0),
+        ("calls/b.csv", 1, 1),
     ]
-    assert query(landing.pipeline_db, "select ok from ops.loads order by started_at") == [(True,), (False,)]
+    assert query(landing.pipeline_db, "select ok, rows_quarantined from ops.loads order by started_at") == [
+        (True, 0),
+        (True, 1),
+    ]
+    assert query(landing.pipeline_db, "select count(*) from ops.rejected_files") == [(0,)]
 
-    # Not retried while unchanged, even under another name.
+    # The same content under another name is skipped, quarantine and all.
     landing.write("calls", "b_again.csv", bad_text)
     later = landing.load()
-    assert later.ok and later.sources["calls"].files_still_rejected == 2
-    assert query(landing.pipeline_db, "select count(*) from ops.row_problems") == [(1,)]
+    assert later.sources["calls"].files_skipped == 3 and later.rows == 0
+    assert query(landing.pipeline_db, "select count(*) from ops.quarantined_rows") == [(1,)]
 
     # The corrected export loads normally and wins over the earlier file (higher _file_seq).
     landing.write("calls", "c.csv", csv_text(rows_of("calls", dict(outcome="corrected"), dict(leg_id="L5"))))
@@ -243,27 +274,94 @@ def test_bad_file_is_quarantined_and_the_run_carries_on(landing: Landing) -> Non
     assert fixed.ok and fixed.sources["calls"].files_loaded == 1
     assert query(landing.pipeline_db, "select leg_id, outcome, _file_seq from raw.calls order by 1, 3") == [
         ("L1", "resolved", 1),
-        ("L1", "corrected", 3),
+        ("L1", "corrected", 2),
+        ("L1", "corrected", 4),
         ("L2", "resolved", 1),
-        ("L5", "resolved", 3),
+        ("L5", "resolved", 4),
     ]
+
+
+def test_a_bad_event_costs_the_agents_local_day(landing: Landing) -> None:
+    # Agent a1 on 10 March (Oslo): three events, one of them without an offset; a1 on 11 March and a2 on 10 March
+    # are untouched. 23:30Z on 10 March is already 11 March in Oslo.
+    rows = rows_of(
+        "agent_states",
+        dict(event_at="2026-03-10T08:00:00+01:00"),
+        dict(event_at="2026-03-10T09:00:00"),
+        dict(event_at="2026-03-10T10:00:00+01:00", state="lunch"),
+        dict(event_at="2026-03-10T23:30:00Z"),
+        dict(agent_id="a2", event_at="2026-03-10T09:00:00+01:00"),
+    )
+    landing.write("agent_states", "s.csv", csv_text(rows))
+    report = load_landing(
+        landing.dir,
+        landing.pipeline_db,
+        landing.restricted_db,
+        landing.quarantine,
+        TEST_KEY,
+        progress=None,
+        center_timezone="Europe/Oslo",
+    )
+    assert report.sources["agent_states"].rows == 2 and report.sources["agent_states"].rows_quarantined == 3
+    assert query(landing.pipeline_db, "select agent_id, _source_line from raw.agent_states order by 2") == [
+        ("a1", 5),
+        ("a2", 6),
+    ]
+    assert query(
+        landing.pipeline_db, "select line, field, reason, unit, unit_key, local_date from ops.quarantined_rows"
+    ) == [
+        (
+            2,
+            None,
+            "same agent-day as line 3 (event_at: timestamp without an offset (add e.g. +01:00 or Z))",
+            "agent-day",
+            "a1",
+            date(2026, 3, 10),
+        ),
+        (3, "event_at", "timestamp without an offset (add e.g. +01:00 or Z)", "agent-day", "a1", date(2026, 3, 10)),
+        (
+            4,
+            None,
+            "same agent-day as line 3 (event_at: timestamp without an offset (add e.g. +01:00 or Z))",
+            "agent-day",
+            "a1",
+            date(2026, 3, 10),
+        ),
+    ]
+    assert query(landing.pipeline_db, "select * exclude (last_quarantined_at) from ops.quarantine_daily") == [
+        ("agent_states", date(2026, 3, 10), 3, 1, 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, content, line, reason",
+    [
+        ("latin1.csv", "agent_id,event_at,state\na1,2026-03-10T08:55:00Z,p\xe6use\n".encode("latin-1"), 2, "not UTF-8"),
+        ("cut.csv", b"agent_id,event_at,state\na2,2026-03-10T08:55:00Z,ready\na1,2026-03-10T0", 3, "truncated last"),
+    ],
+)
+def test_a_broken_line_is_quarantined_not_its_file(
+    landing: Landing, name: str, content: bytes, line: int, reason: str
+) -> None:
+    # These two used to reject the whole file (test_unreadable_file_is_rejected_with_its_reason); now the broken
+    # line costs its agent's day (read.BROKEN + validate.set_aside); the cut line's day is told by the date its
+    # timestamp starts with.
+    landing.write("agent_states", name, content)
+    report = landing.load()
+    assert report.ok
+    assert query(landing.pipeline_db, "select line, field, unit from ops.quarantined_rows") == [
+        (line, None, "agent-day")
+    ]
+    assert query(landing.pipeline_db, "select reason from ops.quarantined_rows")[0][0].startswith(reason)
+    assert query(landing.pipeline_db, "select count(*) from raw.agent_states") == [(0 if line == 2 else 1,)]
 
 
 @pytest.mark.parametrize(
     "name, content, reason",
     [
-        (
-            "latin1.csv",
-            "agent_id,event_at,state\na1,2026-03-10T08:55:00Z,p\xe6use\n".encode("latin-1"),
-            "not UTF-8 text (line 2",
-        ),
+        ("latin1.csv", "agent_id,event_at,st\xe6te\na1,2026-03-10T08:55:00Z,p\xe6use\n".encode("latin-1"), "not UTF-8"),
         ("empty.csv", b"", "empty file"),
         ("no_state.csv", b"agent_id,event_at\na1,2026-03-10T08:55:00Z\n", "missing required column(s) state"),
-        (
-            "cut.csv",
-            b"agent_id,event_at,state\na1,2026-03-10T08:55:00Z,ready\na2,2026-03-1",
-            "truncated last line: line 3",
-        ),
     ],
 )
 def test_unreadable_file_is_rejected_with_its_reason(landing: Landing, name: str, content: bytes, reason: str) -> None:

@@ -117,7 +117,8 @@ def test_files_land_whenever_the_rows_waiting_reach_the_budget(
 def test_copies_prepared_ahead_are_decided_in_arrival_order(landing: Landing) -> None:
     # Files are read, validated and protected a few ahead of the decisions: a copy of a content arriving while the
     # first is still being prepared must be decided as if the first had already been loaded or rejected.
-    bad = csv_text(rows_of("calls", dict(leg_id="L1", agent_id="")))  # answered without an agent
+    # An unreadable file (a required column missing: rejected whole; a bad row would only be quarantined now).
+    bad = csv_text([{k: v for k, v in row.items() if k != "ended_at"} for row in rows_of("calls", dict(leg_id="L1"))])
     good = csv_text(rows_of("calls", dict(leg_id="L2")))
     for name, text in (("bad.csv", bad), ("bad_copy.csv", bad), ("good.csv", good), ("good_copy.csv", good)):
         landing.write("calls", name, text)

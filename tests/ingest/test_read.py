@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ingest_fixtures import VALID_ROWS, csv_text
 
 from ingest.contracts import SOURCES
-from ingest.read import LINE, FileRejected, read_export
+from ingest.read import BROKEN, LINE, FileRejected, read_export
 from ingest.validate import validate
 
 STATES = SOURCES["agent_states"]
@@ -34,7 +34,14 @@ def rejected(content: bytes, name: str = "x.csv") -> str:
 def test_csv_any_column_order_extra_columns_kept_as_text() -> None:
     frame = read(b"state,vendor_flag,event_at,agent_id\nready,007,2026-03-10T08:55:00Z,a1\n")
     assert frame.to_dicts() == [
-        {LINE: 2, "state": "ready", "vendor_flag": "007", "event_at": "2026-03-10T08:55:00Z", "agent_id": "a1"}
+        {
+            LINE: 2,
+            "state": "ready",
+            "vendor_flag": "007",
+            "event_at": "2026-03-10T08:55:00Z",
+            "agent_id": "a1",
+            BROKEN: None,
+        }
     ]
 
 
@@ -68,29 +75,8 @@ def test_typed_parquet_timestamps_are_written_as_utc_with_offset(tmp_path: Path)
         (b"", "x.csv", "empty file"),
         (b"\n\n", "x.csv", "empty file"),
         (b"\n" + (HEADER + ROW).encode(), "x.csv", "line 1 is empty: the header must be the first line"),
-        # \xe6 is Latin-1 for "ae": the file was not saved as UTF-8; it sits on line 3.
-        (
-            (HEADER + ROW).encode() + b"a2,2026-03-10T08:55:00+01:00,ready,p\xe6use\n",
-            "x.csv",
-            "not UTF-8 text (line 3: byte 0xe6",
-        ),
         (b"agent_id,state\na1,ready\n", "x.csv", "missing required column(s) event_at in the header"),
-        (
-            (HEADER + ROW + "a2,2026-03-10T08:5").encode(),
-            "x.csv",
-            "truncated last line: line 3 has 2 of 4 fields and no line end",
-        ),
-        (
-            (HEADER + ROW + 'a2,2026-03-10T08:55:00Z,aux,"half a quoted').encode(),
-            "x.csv",
-            "truncated last line: the quoted value starting on line 3 never ends",
-        ),
-        ((HEADER + "a1,2026-03-10T08:55:00Z,ready\n" + ROW).encode(), "x.csv", "line 2 has 3 fields, the header has 4"),
-        (
-            (HEADER + ROW + "a1,2026-03-10T08:56:00Z,ready,,extra\n").encode(),
-            "x.csv",
-            "line 3 has 5 fields, the header has 4",
-        ),
+        (b"agent_id,event_at,st\xe6te\na1,2026-03-10T08:55:00Z,ready\n", "x.csv", "not UTF-8 text (line 1, the header"),
         (b"agent_id,event_at,state,state\n", "x.csv", "line 1: the header repeats column(s) state"),
         (b"agent_id,event_at,state,_file_seq\n", "x.csv", "line 1: column name(s) _file_seq are reserved"),
         (
@@ -104,6 +90,56 @@ def test_typed_parquet_timestamps_are_written_as_utc_with_offset(tmp_path: Path)
 )
 def test_unreadable_files_give_a_clear_reason(content: bytes, name: str, reason: str) -> None:
     assert rejected(content, name).startswith(reason)
+
+
+# Lines broken on their own used to reject the whole file; now each costs its own line (rule: `read.BROKEN`, the line
+# is quarantined by `validate.set_aside`), and its fields are kept at their header positions so whose row it was can
+# still be told. (content, broken line, start of its reason, agent_id read from it)
+BROKEN_LINES = {
+    # \xe6 is Latin-1 for "ae": the line was not saved as UTF-8; it sits on line 3.
+    "latin-1 line": (
+        (HEADER + ROW).encode() + b"a2,2026-03-10T08:55:00+01:00,ready,p\xe6use\n",
+        3,
+        "not UTF-8 text (byte 0xe6",
+        "a2",
+    ),
+    "truncated last line": (
+        (HEADER + ROW + "a2,2026-03-10T08:5").encode(),
+        3,
+        "truncated last line: line 3 has 2 of 4 fields and no line end",
+        "a2",
+    ),
+    "quoted value never ends": (
+        (HEADER + ROW + 'a2,2026-03-10T08:55:00Z,aux,"half a quoted').encode(),
+        3,
+        "truncated last line: the quoted value starting on line 3 never ends",
+        None,
+    ),
+    "too few fields": (
+        (HEADER + "a3,2026-03-10T08:55:00Z,ready\n" + ROW).encode(),
+        2,
+        "line 2 has 3 fields, the header has 4",
+        "a3",
+    ),
+    "too many fields": (
+        (HEADER + ROW + "a2,2026-03-10T08:56:00Z,ready,,extra\n").encode(),
+        3,
+        "line 3 has 5 fields, the header has 4",
+        "a2",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_LINES)
+def test_a_broken_line_costs_that_line_only(case: str) -> None:
+    content, line, reason, agent = BROKEN_LINES[case]
+    frame = read(content)
+    assert frame.height == 2
+    bad = frame.filter(pl.col(BROKEN).is_not_null())
+    assert bad[LINE].to_list() == [line]
+    assert bad[BROKEN][0].startswith(reason)
+    assert bad["agent_id"][0] == agent
+    assert frame.filter(pl.col(BROKEN).is_null())["agent_id"].to_list() == ["a1"]
 
 
 def test_blank_lines_are_skipped_and_line_numbers_kept() -> None:

@@ -56,7 +56,8 @@ months as (
 
 select
     months.period_month,
-    coalesce(cost.currency, '{{ var("center_currency") }}') as currency,
+    -- a month without ledger lines: the center's currency (the ledger's own when none is configured or recorded)
+    coalesce(cost.currency, {{ center_currency() }}, (select max(currency) from cost)) as currency,
     coalesce(cost.actual_cost, 0) as actual_cost,
     coalesce(cost.staff_cost, 0) as staff_cost,
     coalesce(cost.budget_cost, 0) as budget_cost,
