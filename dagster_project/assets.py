@@ -355,6 +355,36 @@ def source_freshness(tilsyn: TilsynSettings) -> Iterator[dg.AssetCheckResult]:
         )
 
 
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            "source_conditions",
+            asset=["raw", name],
+            description="rows quarantined or files rejected by the latest load (settled by ingest; a warning)",
+        )
+        for name in SOURCES
+    ],
+    name="source_conditions",
+)
+def source_conditions(tilsyn: TilsynSettings) -> Iterator[dg.AssetCheckResult]:
+    """Source conditions show as warnings: what a center's export got wrong was set aside with its reason and the
+    rest published. Defects (a failed dbt test, reconciliation) are errors."""
+    from dagster_project.outcome import latest_load_counts
+
+    quarantined, rejected = latest_load_counts(tilsyn.settings().pipeline_db_path)
+    for name in SOURCES:
+        rows, files = quarantined.get(name, 0), rejected.get(name, 0)
+        if rows or files:
+            say(f"[checks] source conditions in {name}: {rows:,} rows quarantined, {files} files rejected")
+        yield dg.AssetCheckResult(
+            asset_key=["raw", name],
+            check_name="source_conditions",
+            passed=not (rows or files),
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"rows_quarantined": rows, "files_rejected": files},
+        )
+
+
 @dg.asset_check(
     asset=dg.AssetKey(["marts", "kpi_service_daily"]),
     blocking=True,
