@@ -298,7 +298,10 @@ def tilsyn_dbt_models(
         for line in node.lines():
             say(f"[dbt] {line}")
     if run_results is not None:
-        statuses = domain_statuses(load_manifest(MANIFEST_PATH), run_results, failed, previous_domains, built_at)
+        try:
+            statuses = domain_statuses(load_manifest(MANIFEST_PATH), run_results, failed, previous_domains, built_at)
+        except ValueError as exc:  # a model without a domain: a defect of the dbt project, the same on every try
+            raise dg.Failure(f"domains of the dbt build: {exc}", allow_retries=False) from exc
         record_domain_statuses(settings.pipeline_db_path, context.run.run_id, statuses)
         stale = [s for s in statuses if s.status == "stale"]
         for status in stale:

@@ -173,7 +173,7 @@ def domain_statuses(
         reason = (
             "not updated: "
             + "; ".join(words)
-            + ". This is a defect in Tilsyn or its settings, not in the center's data; "
+            + ". That is a defect in Tilsyn or its settings, which the center's data alone cannot cause; "
             + (
                 f"the numbers shown are from the build of {fresh_as_of:%Y-%m-%d %H:%M} UTC."
                 if fresh_as_of
@@ -199,6 +199,9 @@ def _failure_words(nodes: Mapping[str, Any], unique_id: str, node: FailedNode | 
     text = _node_words(nodes, unique_id)
     if node is not None:
         text += f" failed: {node.message}"
+    settled_by = nodes.get(unique_id, {}).get("config", {}).get("meta", {}).get("settled_by")
+    if settled_by:
+        text += f"; the rule that should have settled it: {settled_by}"
     return text
 
 
