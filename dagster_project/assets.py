@@ -158,6 +158,23 @@ class TilsynDbtTranslator(DagsterDbtTranslator):
             return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project) -> dg.AssetCheckSpec | None:
+        """dbt tests as asset checks that do not block the step: a failed test blocks its domain, which the dbt step
+        records and publish honours (dagster_project/domains.py); the other domains still publish. The check's
+        metadata says its kind (invariant or source_condition, docs/domains.md)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        meta = manifest["nodes"].get(unique_id, {}).get("config", {}).get("meta", {})
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=spec.description,
+            additional_deps=spec.additional_deps,
+            metadata={**(spec.metadata or {}), "tilsyn/kind": meta.get("kind", "invariant")},
+            blocking=False,
+        )
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return "ingest"
@@ -318,7 +335,8 @@ def tilsyn_dbt_models(
     if not invocation.is_successful() and run_results is not None:
         # A failed model or test blocks its domain only (ops.domain_status): the models dbt did not build are
         # reported without a value so that publish runs; it keeps their domain's last good version.
-        for output_name in sorted(set(context.selected_output_names) - emitted):
+        selected = {context.assets_def.get_output_name_for_asset_key(key) for key in context.selected_asset_keys}
+        for output_name in sorted(selected - emitted):
             yield dg.Output(None, output_name=output_name, metadata={"tilsyn/built": "no: its domain is stale"})
     elif not invocation.is_successful():
         # dbt stopped before building anything: only worth a retry (a lock, a full disk freed in the meantime).

@@ -177,7 +177,7 @@ def domain_statuses(
             + (
                 f"the numbers shown are from the build of {fresh_as_of:%Y-%m-%d %H:%M} UTC."
                 if fresh_as_of
-                else "it has never been built successfully, so it shows no numbers."
+                else "the numbers shown are from the last version published before this build (none if there is none)."
             )
         )
         statuses.append(DomainStatus(domain, depends, marts, "stale", fresh_as_of, stale_since, reason, causes, sample))

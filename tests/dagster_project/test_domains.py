@@ -94,7 +94,7 @@ def test_a_failed_finance_test_blocks_finance_and_cost_per_call_only(manifest: d
     stale = {s.domain: s for s in statuses if s.status == "stale"}
     assert set(stale) == {"finance", "cost_per_call"}
     assert stale["finance"].stale_since == BUILT_AT and stale["finance"].fresh_as_of is None
-    assert "never been built successfully" in stale["finance"].reason
+    assert "last version published before this build" in stale["finance"].reason
     assert "accepted_values_int_finance_ledger_monthly_currency" in stale["finance"].reason
     assert "('EUR', 12)" in stale["finance"].sample_rows
     assert "built from finance" in stale["cost_per_call"].reason
