@@ -260,8 +260,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _say("[2/3] running the pipeline (ingest -> dbt build -> publish -> dashboards)")
     ok = run_pipeline(settings, args.config, [f"paths.pseudonym_key_file={key_file}"] + args.overrides)
     _say("[3/3] done")
-    _summary(settings, ok, time.perf_counter() - started)
-    return 0 if ok else 1
+    from dagster_project.outcome import run_outcome
+
+    outcome = run_outcome(ok, settings.warehouse_path, settings.pipeline_db_path, settings.freshness_days)
+    _summary(settings, ok, time.perf_counter() - started, outcome.lines())
+    return outcome.exit_code
 
 
 # --- parser ---------------------------------------------------------------------------------------------------------
