@@ -155,11 +155,10 @@ def domain_statuses(
         upstream = sorted({cause_domains[c] for c in causes if cause_domains[c] not in ("", domain)})
         words = []
         if own:
+            models = sorted({nodes[m]["name"] for c in own if (m := _tested_model(nodes, c)) in nodes})
             words.append(
-                "a check found a defect in its own models ("
-                + "; ".join(_failure_words(nodes, c, samples.get(c)) for c in own[:3])
-                + (f"; {len(own) - 3} more" if len(own) > 3 else "")
-                + ")"
+                f"{len(own)} check{'s' if len(own) > 1 else ''} on {', '.join(models)} failed "
+                f"(first: {_failure_words(nodes, own[0], samples.get(own[0]))})"
             )
         if upstream:
             words.append(f"it is built from {', '.join(upstream)}, which could not be built")
@@ -173,7 +172,7 @@ def domain_statuses(
         reason = (
             "not updated: "
             + "; ".join(words)
-            + ". That is a defect in Tilsyn or its settings, which the center's data alone cannot cause; "
+            + ". That is a defect in Tilsyn or its settings, not something the center's exports can cause; "
             + (
                 f"the numbers shown are from the build of {fresh_as_of:%Y-%m-%d %H:%M} UTC."
                 if fresh_as_of
@@ -199,9 +198,6 @@ def _failure_words(nodes: Mapping[str, Any], unique_id: str, node: FailedNode | 
     text = _node_words(nodes, unique_id)
     if node is not None:
         text += f" failed: {node.message}"
-    settled_by = nodes.get(unique_id, {}).get("config", {}).get("meta", {}).get("settled_by")
-    if settled_by:
-        text += f"; the rule that should have settled it: {settled_by}"
     return text
 
 
