@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from dagster_project.dbt_project import (
     keep_partial_parse,
     prune_build_folders,
 )
+from dagster_project.domains import domain_statuses, load_manifest, read_domain_statuses, record_domain_statuses
 from dagster_project.publish import build_basis_key, build_state_key, publish_warehouse, published_state
 from dagster_project.run_report import (
     build_bases_since_last_success,
@@ -159,6 +160,23 @@ class TilsynDbtTranslator(DagsterDbtTranslator):
             return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project) -> dg.AssetCheckSpec | None:
+        """dbt tests as asset checks that do not block the step: a failed test blocks its domain, which the dbt step
+        records and publish honours (dagster_project/domains.py); the other domains still publish. The check's
+        metadata says its kind (invariant or source_condition, docs/domains.md)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        meta = manifest["nodes"].get(unique_id, {}).get("config", {}).get("meta", {})
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=spec.description,
+            additional_deps=spec.additional_deps,
+            metadata={**(spec.metadata or {}), "tilsyn/kind": meta.get("kind", "invariant")},
+            blocking=False,
+        )
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return "ingest"
@@ -238,7 +256,15 @@ def tilsyn_dbt_models(
     os.environ.update(settings.to_env())  # profiles.yml reads the database path from the environment
     basis_key = build_basis_key(settings.dbt_vars_json())
     refresh_reason = full_refresh_reason(build_bases_since_last_success(settings.pipeline_db_path), basis_key)
-    dbt_vars = json.dumps({**settings.metrics, REBUILD_DATES_VAR: rebuild_dates}, sort_keys=True)
+    previous_domains = read_domain_statuses(settings.pipeline_db_path)
+    stale_before = sorted(d for d, s in previous_domains.items() if s.status == "stale")
+    extra_vars = {}
+    if stale_before:
+        # The tests of incremental models check the rows the latest build wrote: rows a failed build wrote stay
+        # until rebuilt, so while a domain is stale every test checks its whole table (the defect is not forgotten).
+        extra_vars["data_tests_scope"] = "all"
+        say(f"[dbt] domains stale after the last build ({', '.join(stale_before)}): tests check whole tables")
+    dbt_vars = json.dumps({**settings.metrics, REBUILD_DATES_VAR: rebuild_dates, **extra_vars}, sort_keys=True)
     # Unit tests check the dbt code on fixed inputs, not the center's data: CI runs them (tests/dbt). In a nightly
     # build they were 23 nodes and ~3 s of node time at 1,000 agents (dbt advises leaving them out of production).
     args = ["build", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"]
@@ -260,8 +286,10 @@ def tilsyn_dbt_models(
         rebuild_local_dates=rebuild_dates,
     )
     started = time.perf_counter()
+    built_at = datetime.now(UTC).replace(tzinfo=None)
     say(f"[dbt] build on {settings.pipeline_db_path}")
     built = 0
+    emitted: set[str] = set()
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     watcher = subprocess.Popen(
         [sys.executable, "-c", DBT_WATCHER, str(os.getpid()), str(invocation.process.pid)], stdin=subprocess.DEVNULL
@@ -269,6 +297,7 @@ def tilsyn_dbt_models(
     try:
         for event in invocation.stream():
             if isinstance(event, dg.Output):
+                emitted.add(event.output_name)
                 built += 1
                 say(f"[dbt] {built:3d} built {'/'.join(event.output_name.split('__')[-2:])}")
             yield event
@@ -287,13 +316,32 @@ def tilsyn_dbt_models(
     for node in failed:
         for line in node.lines():
             say(f"[dbt] {line}")
+    if run_results is not None:
+        try:
+            statuses = domain_statuses(load_manifest(MANIFEST_PATH), run_results, failed, previous_domains, built_at)
+        except ValueError as exc:  # a model without a domain: a defect of the dbt project, the same on every try
+            raise dg.Failure(f"domains of the dbt build: {exc}", allow_retries=False) from exc
+        record_domain_statuses(settings.pipeline_db_path, context.run.run_id, statuses)
+        stale = [s for s in statuses if s.status == "stale"]
+        for status in stale:
+            say(f"[dbt] {status.line()}")
+        say(
+            f"[dbt] domains: {len(statuses) - len(stale)} fresh, {len(stale)} stale"
+            + (f" ({', '.join(s.domain for s in stale)}: their marts keep their last good version)" if stale else "")
+        )
     if invocation.is_successful() and not rebuild_dates:
         keep_partial_parse(invocation.target_path)  # rebuild_local_dates changes the vars: keep the nightly one
     pruned = prune_build_folders()
     if pruned:
         say(f"[dbt] removed {len(pruned)} old build folders from {pruned[0].parent}")
-    if not invocation.is_successful():
-        # A failed model or test fails the same way again; only a build that never started is worth a retry.
+    if not invocation.is_successful() and run_results is not None:
+        # A failed model or test blocks its domain only (ops.domain_status): the models dbt did not build are
+        # reported without a value so that publish runs; it keeps their domain's last good version.
+        selected = {context.assets_def.get_output_name_for_asset_key(key) for key in context.selected_asset_keys}
+        for output_name in sorted(selected - emitted):
+            yield dg.Output(None, output_name=output_name, metadata={"tilsyn/built": "no: its domain is stale"})
+    elif not invocation.is_successful():
+        # dbt stopped before building anything: only worth a retry (a lock, a full disk freed in the meantime).
         raise dg.Failure(
             f"dbt build failed: {len(failed)} failed models or tests: "
             + ", ".join(node.unique_id for node in failed[:10]),
@@ -327,6 +375,36 @@ def source_freshness(tilsyn: TilsynSettings) -> Iterator[dg.AssetCheckResult]:
             check_name="freshness",
             passed=name not in stale,
             metadata={"days_since_last_file": stale.get(name, 0.0), "limit_days": settings.freshness_days},
+        )
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            "source_conditions",
+            asset=["raw", name],
+            description="rows quarantined or files rejected by the latest load (settled by ingest; a warning)",
+        )
+        for name in SOURCES
+    ],
+    name="source_conditions",
+)
+def source_conditions(tilsyn: TilsynSettings) -> Iterator[dg.AssetCheckResult]:
+    """Source conditions show as warnings: what a center's export got wrong was set aside with its reason and the
+    rest published. Defects (a failed dbt test, reconciliation) are errors."""
+    from dagster_project.outcome import latest_load_counts
+
+    quarantined, rejected = latest_load_counts(tilsyn.settings().pipeline_db_path)
+    for name in SOURCES:
+        rows, files = quarantined.get(name, 0), rejected.get(name, 0)
+        if rows or files:
+            say(f"[checks] source conditions in {name}: {rows:,} rows quarantined, {files} files rejected")
+        yield dg.AssetCheckResult(
+            asset_key=["raw", name],
+            check_name="source_conditions",
+            passed=not (rows or files),
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"rows_quarantined": rows, "files_rejected": files},
         )
 
 
@@ -443,11 +521,19 @@ def staffing_plan(tilsyn: TilsynSettings) -> dg.MaterializeResult:
 def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """The analyst warehouse: schemas marts and ops of the pipeline database, published atomically."""
     settings = tilsyn.settings()
+    stale = [s for s in read_domain_statuses(settings.pipeline_db_path).values() if s.status == "stale"]
+    kept = frozenset(table for status in stale for table in status.marts)
+    if stale:
+        say(
+            f"[publish] keeping the last good version of {len(kept)} marts of stale domains: "
+            + ", ".join(s.domain for s in stale)
+        )
     report = publish_warehouse(
         settings.pipeline_db_path,
         settings.warehouse_path,
         progress=lambda line: say(f"[publish] {line}"),
         state_key=build_state_key(settings.pipeline_db_path, settings.dbt_vars_json()),
+        kept_tables=kept,
     )
     for line in report.lines():
         say(f"[publish] {line}")
@@ -457,6 +543,7 @@ def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
             "version_id": report.version_id,
             "tables": len(report.table_rows),
             "rows": sum(report.table_rows.values()),
+            "stale_domains": ", ".join(s.domain for s in stale) or "none",
         }
     )
 

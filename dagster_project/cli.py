@@ -3,7 +3,9 @@ demo.
 
 `tilsyn run` executes the same Dagster job the nightly schedule runs, in this process, and ends with a summary of
 what it did and where the results are; `tilsyn rebuild --from --to` is that run with local days to rebuild. Exit
-codes: 0 done, 1 the run failed or rejected files, 2 bad usage.
+status of `run` and `rebuild` (dagster_project/outcome.py, README "Exit status"): 0 published everything, 1 published
+with rows quarantined, files rejected or a source overdue, 2 bad usage, 3 a defect blocked a domain (the others
+published), 4 nothing published.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def run_pipeline(
     overrides: list[str] | None = None,
     rebuild_local_dates: list[str] | None = None,
 ) -> bool:
-    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`); True when every step succeeded."""
+    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`); True when every step
+    succeeded."""
     import dagster as dg
 
     from dagster_project.assets import TilsynSettings
@@ -139,10 +142,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"rebuilding {len(rebuild_dates)} local days, {rebuild_dates[0]} to {rebuild_dates[-1]}, in one run "
             f"(new files are landed and built too)"
         )
+    from dagster_project.outcome import run_outcome
+
     started = time.perf_counter()
     ok = run_pipeline(settings, args.config, _path_overrides(args) + args.overrides, rebuild_dates)
-    _summary(settings, ok, time.perf_counter() - started)
-    return 0 if ok and not _rejected_files(settings) else 1
+    outcome = run_outcome(ok, settings.warehouse_path, settings.pipeline_db_path, settings.freshness_days)
+    _summary(settings, ok, time.perf_counter() - started, outcome.lines())
+    return outcome.exit_code
 
 
 def _path_overrides(args: argparse.Namespace) -> list[str]:
@@ -174,7 +180,7 @@ def _rejected_files(settings: Settings) -> list[str]:
         con.close()
 
 
-def _summary(settings: Settings, ok: bool, seconds: float) -> None:
+def _summary(settings: Settings, ok: bool, seconds: float, outcome_lines: list[str] | None = None) -> None:
     _say("")
     _say(f"Tilsyn run {'finished' if ok else 'FAILED'} in {seconds:.1f} s")
     from dagster_project.run_report import summary_lines
@@ -186,6 +192,8 @@ def _summary(settings: Settings, ok: bool, seconds: float) -> None:
         _say(f"  rejected files ({len(rejected)}), see {settings.quarantine_dir}:")
         for name in rejected:
             _say(f"    {name}")
+    for line in outcome_lines or []:
+        _say(line)
     _say(f"  analyst warehouse : {settings.warehouse_path}  (read-only: duckdb.connect(path, read_only=True))")
     _say(f"  restricted HR data: {settings.restricted_db_path}")
     _say(f"  dashboards        : {settings.dashboards_dir / 'index.html'}")
@@ -321,8 +329,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _say("[2/3] running the pipeline (ingest -> dbt build -> publish -> dashboards)")
     ok = run_pipeline(settings, args.config, [f"paths.pseudonym_key_file={key_file}"] + args.overrides)
     _say("[3/3] done")
-    _summary(settings, ok, time.perf_counter() - started)
-    return 0 if ok else 1
+    from dagster_project.outcome import run_outcome
+
+    outcome = run_outcome(ok, settings.warehouse_path, settings.pipeline_db_path, settings.freshness_days)
+    _summary(settings, ok, time.perf_counter() - started, outcome.lines())
+    return outcome.exit_code
 
 
 # --- parser ---------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Tilsyn's Dagster definitions: the pipeline job, its nightly schedule, the landing-folder sensor, the daily-partitioned
-rebuild job, the resources.
+"""Tilsyn's Dagster definitions: the pipeline job, its nightly schedule, the landing-folder sensor, the daily-
+partitioned rebuild job, the resources.
 
 `dagster dev` loads `defs` (pyproject `[tool.dagster]`); `tilsyn run` and `tilsyn rebuild` build the same definitions
 with the paths of the command line and execute the pipeline job in process.
@@ -18,6 +18,7 @@ from dagster_project.assets import (
     interval_forecasts,
     staffing_plan,
     reconciliation,
+    source_conditions,
     source_freshness,
     tilsyn_dbt_models,
 )
@@ -63,7 +64,7 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
     )
     return dg.Definitions(
         assets=[ingest_landing, tilsyn_dbt_models, interval_forecasts, staffing_plan, analyst_warehouse, dashboards],
-        asset_checks=[source_freshness, reconciliation],
+        asset_checks=[source_freshness, source_conditions, reconciliation],
         jobs=[pipeline_job, rebuild_days_job],
         schedules=[nightly],
         sensors=[build_landing_sensor(pipeline_job, lambda _context: tilsyn.settings().landing_dir)],

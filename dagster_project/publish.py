@@ -308,6 +308,66 @@ def _publish_partitioned(
     return parts
 
 
+def _keep_published(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    columns: list[tuple[str, str]],
+    has_previous: bool,
+    version_dir: Path,
+    root: Path,
+    previous: dict[tuple[str, date | None], PublishedPart],
+    previous_version: str | None,
+) -> list[PublishedPart] | None:
+    """Publish a table of a stale domain as it is in the published version (attached as `published`).
+
+    A view over month files: the files are linked into the new version's folder and the view is created again over
+    them (a version folder is whole on its own); its `ops.published_parts` rows go along, so the next publish compares
+    the pipeline with them as usual. A copied table: copied. Never published (the domain has never been built
+    successfully): an empty table with the pipeline's columns, so queries keep working; None means "copied".
+    """
+    name = f"{schema}.{table}"
+    target = f"{_quote(schema)}.{_quote(table)}"
+    kept_parts = sorted(
+        (part for (table_name, _), part in previous.items() if table_name == name),
+        key=lambda part: part.file_name,
+    )
+    if has_previous and kept_parts and previous_version is not None:
+        (view_sql,) = con.execute(
+            "select sql from duckdb_views() where database_name = 'published' and schema_name = ? and view_name = ?",
+            [schema, table],
+        ).fetchone()
+        folder = kept_parts[0].file_name.split("/")[1]
+        (version_dir / folder).mkdir(parents=True)
+        parts = []
+        for part in kept_parts:
+            file_name = f"{version_dir.name}/{part.file_name.split('/', 1)[1]}"
+            _link_or_copy(root / part.file_name, root / file_name)
+            parts.append(
+                PublishedPart(
+                    name, part.month_start, part.row_count, part.max_built_at, file_name, part.columns_signature
+                )
+            )
+        _fsync(version_dir / folder)
+        old_prefix, new_prefix = str(root / previous_version) + "/", str(root / version_dir.name) + "/"
+        con.execute(view_sql.replace(_literal(old_prefix)[:-1], _literal(new_prefix)[:-1]))
+        return parts
+    exists = (
+        has_previous
+        and con.execute(
+            "select count(*) from duckdb_tables() "
+            "where database_name = 'published' and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+    if exists:
+        con.execute(f"create table {target} as select * from published.{target}")
+    else:
+        names = ", ".join(_quote(column) for column, _ in columns)
+        con.execute(f"create table {target} as select {names} from pipeline.{target} limit 0")
+    return None
+
+
 def _version_age_seconds(folder: Path, now: float) -> float:
     """How long ago a version folder was last current or written: the younger of its id's time and its mtime."""
     ages = [now - folder.stat().st_mtime]
@@ -342,8 +402,13 @@ def publish_warehouse(
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
     progress: Callable[[str], None] = lambda line: None,
     state_key: str | None = None,
+    kept_tables: frozenset[str] = frozenset(),
 ) -> PublishReport:
-    """Publish `schemas` of `pipeline_db` as a new version and atomically replace `warehouse` with it."""
+    """Publish `schemas` of `pipeline_db` as a new version and atomically replace `warehouse` with it.
+
+    `kept_tables` ("marts.<table>", the marts of stale domains) are taken from the published version instead of the
+    pipeline: their last good version, unchanged (see `_keep_published`).
+    """
     started = time.perf_counter()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     for stale in warehouse.parent.glob(warehouse.name + ".next-*"):
@@ -366,6 +431,9 @@ def publish_warehouse(
     parts: list[PublishedPart] = []
     try:
         con.execute(f"ATTACH {_literal(str(pipeline_db))} AS pipeline (READ_ONLY)")
+        has_previous = bool(kept_tables) and previous_version is not None
+        if has_previous:
+            con.execute(f"ATTACH {_literal(str(warehouse))} AS published (READ_ONLY)")
         placeholders = ", ".join("?" for _ in schemas)
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'pipeline' "
@@ -386,9 +454,16 @@ def publish_warehouse(
             types = dict(all_columns[(schema, table)])
             columns = [(c, t) for c, t in all_columns[(schema, table)] if c != BUILT_AT_COLUMN]
             table_parts = None
-            if types.get(PARTITION_COLUMN) == "DATE" and types.get(BUILT_AT_COLUMN) == "TIMESTAMP":
+            if f"{schema}.{table}" in kept_tables:
+                table_parts = _keep_published(
+                    con, schema, table, columns, has_previous, version_dir, root, previous, previous_version
+                )
+                progress(f"{schema}.{table}: last good version kept (its domain is stale)")
+            elif types.get(PARTITION_COLUMN) == "DATE" and types.get(BUILT_AT_COLUMN) == "TIMESTAMP":
                 table_parts = _publish_partitioned(con, schema, table, columns, version_dir, root, previous, report)
-            if table_parts is None:
+            if table_parts is None and f"{schema}.{table}" in kept_tables:
+                pass  # copied from the published version by _keep_published
+            elif table_parts is None:
                 exclude = f" exclude ({_quote(BUILT_AT_COLUMN)})" if BUILT_AT_COLUMN in types else ""
                 con.execute(f"create table {target} as select *{exclude} from pipeline.{target}")
             else:
@@ -426,6 +501,8 @@ def publish_warehouse(
                 ],
             )
         con.execute("detach pipeline")
+        if has_previous:
+            con.execute("detach published")
         con.execute("checkpoint")
     finally:
         con.close()

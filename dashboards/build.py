@@ -51,6 +51,31 @@ def freshness_text(wh: Warehouse, last_day: date | None) -> str:
     return f"Data through {last_day:%A %d %B %Y} (last day loaded); warehouse published {published}."
 
 
+DOMAIN_NAMES = {
+    "service": "Service (calls, queues)",
+    "agent": "Agents (states, schedules, adherence)",
+    "fcr": "First-contact resolution",
+    "quality": "Quality (QA evaluations)",
+    "people": "People (roster, attrition)",
+    "finance": "Finance (budget and actuals)",
+    "outbound": "Outbound campaigns",
+    "cost_per_call": "Cost per call",
+    "scorecard": "Agent scorecard",
+    "staffing": "Staffing",
+    "reference": "Calendar, intervals and targets",
+}
+
+
+def stale_domain_notes(wh: Warehouse) -> list[str]:
+    """One sentence per stale domain for every page's header: which, since when, why (ops.domain_status)."""
+    df = wh.query("domain_status", optional=True)
+    return [
+        f"{DOMAIN_NAMES.get(row['domain'], row['domain'])} is stale since {row['stale_since']:%Y-%m-%d %H:%M} UTC, "
+        f"{row['reason']}"
+        for row in df.iter_rows(named=True)
+    ]
+
+
 def center_currency(wh: Warehouse) -> str:
     df = wh.query("currency", optional=True)
     if df.is_empty() or df["center_currency"][0] is None:
@@ -126,7 +151,7 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
     wh = Warehouse(warehouse)
     try:
         first_day, last_day = data_range(wh)
-        site = Site(out_dir, freshness_text(wh, last_day), progress)
+        site = Site(out_dir, freshness_text(wh, last_day), progress, stale_notes=stale_domain_notes(wh))
         currency = center_currency(wh)
         operations = []
         if last_day is not None:

@@ -111,9 +111,16 @@ def chart(title: str, df: pl.DataFrame, make: Callable[[], go.Figure], need: str
 class Site:
     """Writes pages into `out_dir` with the shared header (freshness) and records their size and time."""
 
-    def __init__(self, out_dir: Path, freshness: str, progress: Callable[[str], None] | None):
+    def __init__(
+        self,
+        out_dir: Path,
+        freshness: str,
+        progress: Callable[[str], None] | None,
+        stale_notes: Sequence[str] = (),
+    ):
         self.out_dir = out_dir
         self.freshness = freshness
+        self.stale_notes = list(stale_notes)  # every page says which domain is stale, since when and why
         self.progress = progress
         self.report = RenderReport()
         self.env = jinja2.Environment(
@@ -137,6 +144,7 @@ class Site:
         html = self.env.get_template(template).render(
             title=title,
             freshness=self.freshness,
+            stale_notes=self.stale_notes,
             sections=sections,
             views=views,
             plotlyjs_packed=packed_plotlyjs() if any(c.html for c in cards) else None,

@@ -303,3 +303,38 @@ def test_a_moved_warehouse_is_not_taken_as_published_and_republishes_by_linking(
     assert (again.files_written, again.files_linked) == (0, 3)  # the month files moved along: linked
     assert published_state(moved) == (again.version_id, "k1")
     _assert_same_data(pipeline, moved)
+
+
+def test_kept_tables_stay_at_their_published_version(tmp_path: Path) -> None:
+    """The marts of a stale domain (`kept_tables`) are published as they were: a partitioned table's month files are
+    linked into the new version and its view reads them there; a copied table is copied; the others move on."""
+    pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
+    publish_warehouse(pipeline, warehouse)
+    before_legs = _sql(warehouse, "select * from marts.fct_legs order by leg_id")
+    before_queues = _sql(warehouse, "select * from marts.dim_queue order by queue")
+    # the next build changes all three; only fct_empty's domain is fresh
+    _change(
+        pipeline,
+        f"update marts.fct_legs set amount = amount + 1, _built_at = timestamp '{T2}'; "
+        "insert into marts.dim_queue values ('sales', 'Sales'); "
+        f"insert into marts.fct_empty values (date '2026-02-01', 1, timestamp '{T2}')",
+    )
+    report = publish_warehouse(
+        pipeline, warehouse, kept_tables=frozenset({"marts.fct_legs", "marts.dim_queue", "marts.never_built"})
+    )
+    assert _sql(warehouse, "select * from marts.fct_legs order by leg_id") == before_legs
+    assert _sql(warehouse, "select * from marts.dim_queue order by queue") == before_queues
+    assert _sql(warehouse, "select x from marts.fct_empty") == [(1,)]  # not kept: the new build's
+    # the view reads the new version's folder (a version folder is whole on its own), whose files are links
+    (view_sql,) = _sql(warehouse, "select sql from duckdb_views() where view_name = 'fct_legs'")[0]
+    assert f"/{report.version_id}/fct_legs/" in view_sql
+    assert report.files_written == 1  # fct_empty's month only
+    parts = _sql(warehouse, "select file_name from ops.published_parts where table_name = 'marts.fct_legs'")
+    assert len(parts) == len(MONTHS) and all(f.startswith(report.version_id) for (f,) in parts)
+
+
+def test_a_kept_table_never_published_is_empty_with_its_columns(tmp_path: Path) -> None:
+    pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
+    publish_warehouse(pipeline, warehouse, kept_tables=frozenset({"marts.dim_queue"}))
+    assert _sql(warehouse, "select count(*) from marts.dim_queue") == [(0,)]
+    assert [c for c, _ in _columns(warehouse, "dim_queue")] == ["queue", "label"]

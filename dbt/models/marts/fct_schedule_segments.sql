@@ -1,5 +1,8 @@
 {#- Schedule segments of the latest publication of each agent and schedule_date (a republished day replaces the
-    earlier one as a whole), split at interval boundaries. Which activities count as scheduled, paid and planned
+    earlier one as a whole), split at interval boundaries. The latest publication is the highest `published_at`; on
+    a tie (a WFM re-export of the day with the same `published_at` and other segments), the later file
+    (`_file_seq`) wins the whole day (SOURCES.md: "on an equal published_at, the later file, then the later line";
+    the later line already won within a file in stg_schedules, whose key holds `starts_at`). Which activities count as scheduled, paid and planned
     shrinkage is defined here, once (METRICS.md "Agent time").
     Incremental by agent and schedule_date (macros/incremental.sql, `changed_schedule_days`): a new or corrected
     publication replaces the agent's whole schedule day. -#}
@@ -45,6 +48,17 @@ published as (
 
 ),
 
+-- a tie on published_at between files: the later file's publication of the day wins as a whole
+latest_publication as (
+
+    select
+        *,
+        max(_file_seq) over (partition by agent_id, schedule_date) as latest_file_seq
+    from published
+    where published_at = latest_published_at
+
+),
+
 segments as (
 
     select
@@ -55,8 +69,8 @@ segments as (
         starts_at as segment_started_at,
         ends_at as segment_ended_at,
         _file_seq
-    from published
-    where published_at = latest_published_at
+    from latest_publication
+    where _file_seq = latest_file_seq
         and ends_at > starts_at
 
 ),
