@@ -30,6 +30,7 @@ DOMAINS = {
     "cost_per_call",
     "scorecard",
     "staffing",
+    "forecast",
     "reference",
 }
 
@@ -69,10 +70,9 @@ def test_every_data_test_names_its_kind(manifest: dict) -> None:
         assert meta.get("kind") in ("invariant", "source_condition"), test["unique_id"]
         if meta["kind"] == "source_condition":
             assert meta.get("settled_by"), f"{test['unique_id']}: a source condition names the rule settling it"
-    kinds = {
-        n["name"]: n["config"]["meta"]["kind"] for n in tests if n["name"].startswith(("accepted_values_int_finance",))
-    }
-    assert set(kinds.values()) == {"source_condition"}
+    # the ledger's one currency is settled in ingest (other currencies quarantined), so its test guards an invariant
+    kinds = {n["name"]: n["config"]["meta"]["kind"] for n in tests if n["name"].startswith("equals_center_currency_")}
+    assert set(kinds.values()) == {"invariant"}
 
 
 def _test_id(manifest: dict, prefix: str) -> str:
@@ -83,7 +83,7 @@ def _test_id(manifest: dict, prefix: str) -> str:
 
 
 def test_a_failed_finance_test_blocks_finance_and_cost_per_call_only(manifest: dict) -> None:
-    failing = _test_id(manifest, "accepted_values_int_finance_ledger_monthly_currency")
+    failing = _test_id(manifest, "equals_center_currency_int_finance_ledger_monthly_currency")
     run_results = {"results": [{"unique_id": failing, "status": "fail"}]}
     blocked = {manifest["nodes"][uid]["name"] for uid in blocked_models(manifest, run_results)}
     assert "int_finance_ledger_monthly" in blocked and "kpi_finance_yearly" in blocked
@@ -95,7 +95,7 @@ def test_a_failed_finance_test_blocks_finance_and_cost_per_call_only(manifest: d
     assert set(stale) == {"finance", "cost_per_call"}
     assert stale["finance"].stale_since == BUILT_AT and stale["finance"].fresh_as_of is None
     assert "last version published before this build" in stale["finance"].reason
-    assert "accepted_values_int_finance_ledger_monthly_currency" in stale["finance"].reason
+    assert "equals_center_currency_int_finance_ledger_monthly_currency" in stale["finance"].reason
     assert "('EUR', 12)" in stale["finance"].sample_rows
     assert "built from finance" in stale["cost_per_call"].reason
     assert "marts.kpi_finance_monthly" in stale["finance"].marts
