@@ -118,7 +118,7 @@ def blocked_models(manifest: Mapping[str, Any], run_results: Mapping[str, Any]) 
 
 
 def _node_words(nodes: Mapping[str, Any], unique_id: str) -> str:
-    """`test accepted_values_int_finance_ledger_monthly_currency__NOK`: the node's kind and dbt name."""
+    """`test equals_center_currency_int_finance_ledger_monthly_currency`: the node's kind and dbt name."""
     node = nodes.get(unique_id, {})
     return f"{node.get('resource_type', unique_id.split('.')[0])} {node.get('name', unique_id)}"
 

@@ -5,7 +5,7 @@ One small generated center (4 agents, 2 days) goes through three runs that the t
 1. the first day, clean: everything publishes, exit 0;
 2. the second day, plus (a) a WFM re-export of one agent's day with the same `published_at` and other segments, and
    (b) a defect in the finance domain: one ledger line in raw reads EUR, as a bug in ingest's currency rule would
-   leave it (ingest lets no line of another currency land; the accepted_values test on
+   leave it (ingest lets no line of another currency land; the equals_center_currency test on
    int_finance_ledger_monthly.currency guards it). The run publishes: service and agent marts hold the second day,
    the re-export wins the tie, finance keeps the first run's version, every dashboard page says finance is stale,
    since when and why; exit 3 ("a defect blocked a domain");
@@ -188,8 +188,8 @@ def test_domain_status_says_which_since_when_and_why(center: dict, first_run: di
     assert stale == {"finance", "cost_per_call"}  # cost per call is built from the ledger
     _, _, stale_since, fresh_as_of, reason, failing, sample = status["finance"]
     assert fresh_as_of < stale_since  # the first run's build, then the second's
-    assert any("accepted_values_int_finance_ledger_monthly_currency" in node for node in failing)
-    assert "defect" in reason and "accepted_values_int_finance_ledger_monthly_currency" in reason
+    assert any("equals_center_currency_int_finance_ledger_monthly_currency" in node for node in failing)
+    assert "defect" in reason and "equals_center_currency_int_finance_ledger_monthly_currency" in reason
     assert f"{fresh_as_of:%Y-%m-%d %H:%M}" in reason  # the numbers shown are from that build
     assert "EUR" in sample  # sample rows of the failing test
     assert "cost_per_call" in status and "finance" in status["cost_per_call"][4]  # built from finance
