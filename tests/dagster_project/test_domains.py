@@ -131,3 +131,41 @@ def test_exit_codes() -> None:
     assert blocked.exit_code == EXIT_DEFECT_BLOCKED_DOMAIN == 3  # a defect outranks quarantined rows
     assert "stale domain      : finance, since 2026-12-05 22:00 UTC" in "\n".join(blocked.lines())
     assert RunOutcome(False, quarantined_rows={"calls": 2}).exit_code == EXIT_NOTHING_PUBLISHED == 4
+
+
+def test_quarantined_rows_and_rejected_files_of_the_latest_load(tmp_path) -> None:
+    """`ops.quarantined_rows` (written by ingest's per-row quarantine) counts when present, by load_id or by file;
+    absent, there are none."""
+    import duckdb
+
+    from dagster_project.outcome import latest_load_counts
+
+    db = tmp_path / "pipeline.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema ops")
+    con.execute("create table ops.loads (load_id varchar, started_at timestamp)")
+    con.execute("insert into ops.loads values ('L1', '2026-12-01'), ('L2', '2026-12-02')")
+    con.execute("create table ops.loaded_files (source varchar, path varchar, load_id varchar)")
+    con.execute("insert into ops.loaded_files values ('calls', 'calls/a.csv', 'L1'), ('calls', 'calls/b.csv', 'L2')")
+    con.execute("create table ops.rejected_files (source varchar, source_file varchar, load_id varchar)")
+    con.execute("insert into ops.rejected_files values ('ledger', 'ledger/x.csv', 'L2')")
+    con.close()
+    assert latest_load_counts(db) == ({}, {"ledger": 1})  # no quarantine table yet: none quarantined
+
+    con = duckdb.connect(str(db))
+    con.execute(
+        "create table ops.quarantined_rows (source varchar, file varchar, line bigint, field varchar, "
+        "value varchar, reason varchar)"
+    )
+    con.execute(
+        "insert into ops.quarantined_rows values ('calls', 'calls/a.csv', 2, 'x', 'v', 'r'), "
+        "('calls', 'calls/b.csv', 3, 'x', 'v', 'r'), ('calls', 'calls/b.csv', 4, 'x', 'v', 'r')"
+    )
+    con.close()
+    assert latest_load_counts(db) == ({"calls": 2}, {"ledger": 1})  # by file: b.csv is the latest load's
+
+    con = duckdb.connect(str(db))
+    con.execute("alter table ops.quarantined_rows add column load_id varchar")
+    con.execute("update ops.quarantined_rows set load_id = case when file = 'calls/a.csv' then 'L2' else 'L1' end")
+    con.close()
+    assert latest_load_counts(db) == ({"calls": 1}, {"ledger": 1})  # by load_id when it has one
