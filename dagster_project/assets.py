@@ -446,6 +446,25 @@ def reconciliation(tilsyn: TilsynSettings) -> dg.AssetCheckResult:
 
 
 # --- forecasts ------------------------------------------------------------------------------------------------------
+def _planning_step_failed(
+    context: dg.AssetExecutionContext, settings, domain: str, prefix: str, exc: Exception
+) -> dg.MaterializeResult:
+    """A defect in a Python step after dbt: say so, mark its domain stale (its tables keep what it last wrote) and
+    let the other domains publish; the run's exit status is then 3 (a defect blocked a domain)."""
+    from dagster_project.domains import record_step_failure
+
+    reason = (
+        f"the {domain.replace('_', ' ')} step failed ({type(exc).__name__}: {exc}); this is a defect in Tilsyn, not in "
+        "the exports; the tables shown are from its last successful run"
+    )
+    say(f"{prefix} FAILED: {reason}")
+    context.log.exception(f"{domain} failed")
+    record_step_failure(
+        settings.pipeline_db_path, context.run.run_id, domain, ["agent", "reference", "service"], reason
+    )
+    return dg.MaterializeResult(metadata={"failed": f"{type(exc).__name__}: {exc}"})
+
+
 @dg.asset(
     key=["ops", "interval_forecasts"],
     deps=[dg.AssetKey(["intermediate", "int_queue_interval_demand"])],
@@ -453,20 +472,23 @@ def reconciliation(tilsyn: TilsynSettings) -> dg.AssetCheckResult:
     kinds={"numpy", "duckdb"},
     retry_policy=TRANSIENT_RETRY,
 )
-def interval_forecasts(tilsyn: TilsynSettings) -> dg.MaterializeResult:
+def interval_forecasts(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """Offered contacts and AHT per queue and interval for the next forecast_horizon_days, made once per origin (the
     last complete local day) and kept (dagster_project/forecasting/snapshots.py)."""
     from dagster_project.forecasting.snapshots import write_forecast_snapshot
 
     settings = tilsyn.settings()
-    report = write_forecast_snapshot(
-        settings.pipeline_db_path,
-        settings.center_timezone,
-        int(settings.metrics["interval_minutes"]),
-        int(settings.metrics["forecast_horizon_days"]),
-        special_days_file=settings.special_days_file,
-        progress=lambda line: say(f"[forecast] {line}"),
-    )
+    try:
+        report = write_forecast_snapshot(
+            settings.pipeline_db_path,
+            settings.center_timezone,
+            int(settings.metrics["interval_minutes"]),
+            int(settings.metrics["forecast_horizon_days"]),
+            special_days_file=settings.special_days_file,
+            progress=lambda line: say(f"[forecast] {line}"),
+        )
+    except Exception as exc:  # a defect here costs the forecast domain only, never the publish of the others
+        return _planning_step_failed(context, settings, "forecast", "[forecast]", exc)
     say(f"[forecast] {report.line()}")
     return dg.MaterializeResult(
         metadata={
@@ -489,15 +511,19 @@ def interval_forecasts(tilsyn: TilsynSettings) -> dg.MaterializeResult:
     kinds={"numpy", "duckdb"},
     retry_policy=TRANSIENT_RETRY,
 )
-def staffing_plan(tilsyn: TilsynSettings) -> dg.MaterializeResult:
+def staffing_plan(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """Required agents (Erlang A or C) per queue and future interval from the newest forecast, against the published
     schedule, with the breaks that could move (dagster_project/planning/plan_tables.py)."""
     from dagster_project.planning.plan_tables import write_staffing_plan
 
     settings = tilsyn.settings()
-    report = write_staffing_plan(
-        settings.pipeline_db_path, settings.metrics, progress=lambda line: say(f"[plan] {line}")
-    )
+    try:
+        report = write_staffing_plan(
+            settings.pipeline_db_path, settings.metrics, progress=lambda line: say(f"[plan] {line}")
+        )
+    except Exception as exc:  # a defect here costs the staffing plan only, never the publish of the others
+        return _planning_step_failed(context, settings, "staffing_plan", "[plan]", exc)
+
     say(f"[plan] {report.line()}")
     return dg.MaterializeResult(
         metadata={

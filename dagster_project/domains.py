@@ -257,5 +257,36 @@ def record_domain_statuses(pipeline_db: Path, run_id: str, statuses: list[Domain
         con.close()
 
 
+def record_step_failure(pipeline_db: Path, run_id: str, domain: str, depends_on: list[str], reason: str) -> None:
+    """Mark a domain built by a Python step after dbt (forecast, staffing plan) stale for this run: its tables keep
+    the last version the step wrote, everything else publishes, and the exit status says a defect blocked a domain.
+    The row lasts until the next build replaces `ops.domain_status`."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    previous = read_domain_statuses(pipeline_db).get(domain)
+    con = duckdb.connect(str(pipeline_db))
+    try:
+        con.execute("create schema if not exists ops")
+        con.execute(DOMAIN_STATUS_DDL)
+        con.execute("delete from ops.domain_status where domain = ?", [domain])
+        con.execute(
+            "insert into ops.domain_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                domain,
+                depends_on,
+                [],
+                "stale",
+                previous.fresh_as_of if previous else None,
+                previous.stale_since if previous and previous.stale_since else now,
+                reason,
+                [],
+                "",
+                run_id,
+                now,
+            ],
+        )
+    finally:
+        con.close()
+
+
 def load_manifest(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())

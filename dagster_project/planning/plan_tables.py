@@ -56,7 +56,14 @@ class PlanReport:
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
-    frame = pl.DataFrame(con.execute(sql, params or []).fetchnumpy())
+    columns = con.execute(sql, params or []).fetchnumpy()
+    # text comes as numpy objects (an empty result would stay untyped): make it Polars text
+    frame = pl.DataFrame(
+        [
+            pl.Series(k, v.tolist(), dtype=pl.String) if v.dtype == object else pl.Series(k, v)
+            for k, v in columns.items()
+        ]
+    )
     # numpy has no date type: DuckDB's dates arrive as datetimes
     return frame.with_columns(pl.col(c).cast(pl.Date) for c in frame.columns if c == "local_date")
 

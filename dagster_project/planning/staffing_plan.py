@@ -296,6 +296,8 @@ def suggest_break_moves(
                         changes[(q, start)] = changes.get((q, start), 0.0) - share * s
                 if any(k not in gap for k in changes):
                     continue  # the break would move outside the published plan
+                if changes.get((queue, t), 0.0) <= 1e-9:
+                    continue  # still inside the understaffed interval after the shift: no help there
                 if any(gap[k] + d < 0 for k, d in changes.items() if d < 0):
                     continue
                 before_gap = gap[(queue, t)]
