@@ -6,6 +6,8 @@ yet scheduled (beyond the last published schedule day) has no gap: it is drawn b
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -16,6 +18,8 @@ from dashboards.site import Table
 
 NOT_YET_SCHEDULED = "not yet scheduled"
 # Diverging, colour-blind safe: vermilion where agents are missing, blue where there are agents to spare.
+# Legends under the plot: above it they run into the long titles.
+BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.3, "yanchor": "top"}
 GAP_COLORSCALE = [[0.0, theme.BAD], [0.5, "#F7F7F7"], [1.0, theme.COLORWAY[0]]]
 
 
@@ -48,6 +52,20 @@ def make_gap_heatmap_figure(df: pl.DataFrame, title: str) -> go.Figure:
                 hover_row.append(f"{_signed(r['schedule_gap_agents'])} agents ({r['staffing_status']})")
         z.append(z_row)
         hover.append(hover_row)
+    # The note in the blank rows: a day beyond the last published schedule day reads "not yet scheduled".
+    notes = [
+        {
+            "text": NOT_YET_SCHEDULED,
+            "showarrow": False,
+            "xref": "paper",
+            "x": 0.5,
+            "yref": "y",
+            "y": d.strftime("%a %d %b"),
+            "font": {"color": theme.NEUTRAL, "size": 13},
+        }
+        for d, row in zip(days, hover, strict=True)
+        if all(h == NOT_YET_SCHEDULED for h in row if h != "no forecast")
+    ]
     values = [abs(v) for row in z for v in row if v is not None]
     span = max(values, default=1.0) or 1.0
     heatmap = go.Heatmap(
@@ -71,7 +89,20 @@ def make_gap_heatmap_figure(df: pl.DataFrame, title: str) -> go.Figure:
         xaxis={"title": {"text": "Interval start (local time)"}, "type": "category"},
         yaxis={"title": {"text": "Day"}, "type": "category", "autorange": "reversed"},
         hovermode="closest",
+        annotations=notes,
     )
+
+
+def _with_breaks(df: pl.DataFrame) -> pl.DataFrame:
+    """The rows with an empty row wherever intervals are missing (nights without a forecast), so lines break there
+    instead of drawing a slope across the night."""
+    step = timedelta(seconds=int(df["interval_seconds"][0]))
+    starts = df["interval_start"].to_list()
+    ends = [a + step for a, b in zip(starts, starts[1:], strict=False) if b - a > step]
+    if not ends:
+        return df
+    blanks = pl.DataFrame({"interval_start": ends}, schema={"interval_start": df.schema["interval_start"]})
+    return pl.concat([df, blanks], how="diagonal_relaxed").sort("interval_start")
 
 
 def make_capacity_figure(df: pl.DataFrame, title: str) -> go.Figure:
@@ -80,7 +111,7 @@ def make_capacity_figure(df: pl.DataFrame, title: str) -> go.Figure:
     `forecast_offered`. The scheduled line stops where the schedule is not yet published."""
     if df.is_empty():
         return no_data_figure(title)
-    df = df.sort("interval_start")
+    df = _with_breaks(df.sort("interval_start"))
     x = df["interval_start"].to_list()
     scheduled = [
         s if published else None for s, published in zip(df["scheduled_agents"], df["is_scheduled"], strict=True)
@@ -116,7 +147,8 @@ def make_capacity_figure(df: pl.DataFrame, title: str) -> go.Figure:
     return _figure(
         traces,
         title,
-        height=380,
+        height=420,
+        legend=BELOW,
         xaxis={"title": {"text": "Interval (local time)"}, "type": "date"},
         yaxis={"title": {"text": "Agents (count)"}, "rangemode": "tozero"},
         yaxis2={
@@ -193,8 +225,9 @@ def make_hours_figure(daily: pl.DataFrame, title: str) -> go.Figure:
     return _figure(
         traces,
         title,
-        height=380,
-        xaxis={"title": {"text": "Day"}, "type": "date", "tickformat": "%a %d %b"},
+        height=420,
+        legend=BELOW,
+        xaxis={"title": {"text": "Day"}, "type": "date", "tickformat": "%a %d %b", "dtick": 86_400_000},
         yaxis={"title": {"text": "Hours (h)"}, "rangemode": "tozero"},
     )
 
@@ -234,7 +267,7 @@ def summary_table(summary: pl.DataFrame, queue_plan: pl.DataFrame) -> Table | No
             f"{s['understaffed_intervals_after']:,}",
         ],
         ["Shortfall (agents), all queues", f"{s['shortfall_agents_before']:.1f}", f"{s['shortfall_agents_after']:.1f}"],
-        ["Breaks moved, all queues", "", f"{s['breaks_moved']:,}"],
-        ["Understaffed intervals, this queue", f"{under:,}", ""],
+        ["Breaks moved, all queues", "-", f"{s['breaks_moved']:,}"],
+        ["Understaffed intervals, this queue", f"{under:,}", "-"],
     ]
     return Table(["", "Before moving breaks", "After"], rows, text_columns=(0,))
