@@ -19,7 +19,7 @@ from dashboards import figures
 from dashboards.data import Warehouse
 from dashboards.executive import render_executive
 from dashboards.kpis import DEFAULT_CURRENCY, KPIS
-from dashboards.planning import render_planning
+from dashboards.planning import NO_PLAN, render_planning
 from dashboards.site import RenderReport, Section, Site, chart
 from dashboards.supervisor import render_supervisors
 
@@ -140,7 +140,7 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
             )
         executive = render_executive(wh, site, currency, last_day)
         supervisors = render_supervisors(wh, site)
-        planning = render_planning(wh, site)
+        planning = render_planning(wh, site, has_data=last_day is not None)
         index_started = time.perf_counter()
         groups = [{"title": "Operations", "links": operations}]
         groups += [
@@ -169,6 +169,7 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
             {
                 "title": "Planning: the coming weeks' staffing plan, a page per queue",
                 "links": [{"href": href, "text": text} for href, text in planning],
+                "note": None if planning else NO_PLAN,
             }
         )
         site.report.missing = dict(wh.missing)

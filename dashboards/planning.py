@@ -6,8 +6,8 @@ per day, the breaks to move with their projected service level, the plan's summa
 accuracy of the queue. Reads `ops.staffing_plan_interval`, `ops.staffing_break_moves`, `ops.staffing_plan_summary`
 (published with the marts) and `marts.kpi_forecast_accuracy_weekly`.
 
-Without a plan (no forecast yet) a single `planning.html` says so; a queue whose schedule is not published for any
-coming day says that on its page.
+Without a plan (no forecast yet) a single `planning.html` says so (the index too); a queue whose schedule is not
+published for any coming day says that on its page.
 """
 
 from __future__ import annotations
@@ -116,10 +116,13 @@ def queue_sections(
     ]
 
 
-def render_planning(wh: Warehouse, site: Site) -> list[tuple[str, str]]:
-    """Write a planning page per queue with a plan (or one page saying there is no plan); returns (file, link text)."""
+def render_planning(wh: Warehouse, site: Site, has_data: bool) -> list[tuple[str, str]]:
+    """Write a planning page per queue with a plan; without a plan, one page saying so if the warehouse has data
+    (an empty warehouse gets only the index, which says it too). Returns (file, link text) per page."""
     started = time.perf_counter()
     plan = wh.query("planning_intervals")
+    if plan.is_empty() and not has_data:
+        return []
     if plan.is_empty():
         name = site.write(
             "planning.html",
