@@ -21,6 +21,7 @@ from dashboards.data import Warehouse
 from dashboards.site import Card, Section, Site, chart
 from dashboards.supervisor import slug
 
+CAPACITY_MIN_DAYS = 7  # days of the per-interval capacity chart when no day is scheduled yet
 NO_PLAN = (
     "No staffing plan yet: the pipeline makes one after its first forecast (it needs some weeks of history) and "
     "compares it with the schedules published ahead."
@@ -54,7 +55,13 @@ def queue_sections(
     else:
         schedule_note = f"Schedules are published for every day of the plan (to {scheduled_days[-1]:%a %d %b %Y})."
     heat_title = "Schedule gap per day and interval (scheduled - required scheduled agents)"
-    capacity_title = "Required scheduled agents, scheduled agents and forecast contacts per interval"
+    # Per interval, weeks of intervals are a blur: the published days (or the first week without any) and one more.
+    capacity_days = sorted(set(plan["local_date"].to_list()))[: max(len(scheduled_days), CAPACITY_MIN_DAYS - 1) + 1]
+    capacity = plan.filter(pl.col("local_date").is_in(capacity_days))
+    capacity_title = (
+        f"Agents required and scheduled, and forecast contacts, per interval, {capacity_days[0]:%d %b} to "
+        f"{capacity_days[-1]:%d %b}"
+    )
     hours = planning_figures.daily_hours(plan, planned_shrinkage)
     hours_title = "Required and scheduled hours per day"
     shrinkage_text = (
@@ -74,7 +81,11 @@ def queue_sections(
         Section(
             "Forecast against scheduled capacity",
             [
-                chart(capacity_title, plan, lambda: planning_figures.make_capacity_figure(plan, capacity_title)),
+                chart(
+                    capacity_title,
+                    capacity,
+                    lambda: planning_figures.make_capacity_figure(capacity, capacity_title),
+                ),
                 chart(hours_title, hours, lambda: planning_figures.make_hours_figure(hours, hours_title)),
             ],
             note=f"Required scheduled agents = required agents (Erlang) / (1 - {unplanned_text}): scheduled agents "

@@ -227,7 +227,14 @@ def make_hours_figure(daily: pl.DataFrame, title: str) -> go.Figure:
         title,
         height=420,
         legend=BELOW,
-        xaxis={"title": {"text": "Day"}, "type": "date", "tickformat": "%a %d %b", "dtick": 86_400_000},
+        # a tick a day up to two weeks, then a tick a week (Mondays' dates) so the labels stay apart
+        xaxis={
+            "title": {"text": "Day"},
+            "type": "date",
+            "tickformat": "%a %d %b",
+            "dtick": 86_400_000 if daily.height <= 14 else 7 * 86_400_000,
+            "tick0": x[0].isoformat(),
+        },
         yaxis={"title": {"text": "Hours (h)"}, "rangemode": "tozero"},
     )
 
