@@ -16,10 +16,10 @@ from dagster_project.assets import (
     dashboards,
     ingest_landing,
     interval_forecasts,
-    staffing_plan,
     reconciliation,
     source_conditions,
     source_freshness,
+    staffing_plan,
     tilsyn_dbt_models,
 )
 from dagster_project.dbt_project import DBT_EXECUTABLE, TILSYN_DBT_PROJECT

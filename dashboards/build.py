@@ -1,9 +1,10 @@
 """Render every dashboard of the analyst warehouse to self-contained offline HTML files.
 
-`render_all(warehouse, out_dir)` opens the warehouse read-only, reads schema `marts` (and `ops` for freshness and the
-status of each domain), and writes: `operations_daily.html` (service per day and queue, agents), the executive reports
-(`exec_<period>.html` per month, quarter and year with data), the supervisor pages (`supervisor_<team>.html`, the
-team's recent weeks in one page) and `index.html` linking them all. Each page embeds plotly.js once, so it opens from
+`render_all(warehouse, out_dir)` opens the warehouse read-only, reads schema `marts` (and `ops` for freshness, the
+staffing plan and the status of each domain), and writes: `operations_daily.html` (service per day and queue, agents),
+the executive reports (`exec_<period>.html` per month, quarter and year with data), the supervisor pages
+(`supervisor_<team>.html`, the team's recent weeks in one page), the planning pages (`planning_<queue>.html`, the
+coming weeks' staffing plan) and `index.html` linking them all. Each page embeds plotly.js once, so it opens from
 `file://` with no network, and says in a banner which domain is stale, since when and why (`ops.domain_status`).
 Missing or empty tables never fail a render: the part that needs them says "no data", and `RenderReport.missing`
 says why.
@@ -20,12 +21,13 @@ from dashboards import figures
 from dashboards.data import Warehouse
 from dashboards.executive import render_executive
 from dashboards.kpis import DEFAULT_CURRENCY, KPIS
+from dashboards.planning import NO_PLAN, render_planning
 from dashboards.site import RenderReport, Section, Site, chart
 from dashboards.supervisor import render_supervisors
 
 __all__ = ["RenderReport", "render_all"]
 
-STALE_PATTERNS = ("operations_daily.html", "exec_*.html", "supervisor_*.html")
+STALE_PATTERNS = ("operations_daily.html", "exec_*.html", "supervisor_*.html", "planning*.html")
 DAILY_WINDOW_DAYS = 35  # the daily page shows the last five weeks: enough to see a trend, small enough to read
 AGENT_BARS = 30  # agents per bar chart on the daily page, the worst: a chart a person reads, whatever the center's size
 
@@ -165,6 +167,7 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
             )
         executive = render_executive(wh, site, currency, last_day)
         supervisors = render_supervisors(wh, site)
+        planning = render_planning(wh, site, has_data=last_day is not None)
         index_started = time.perf_counter()
         groups = [{"title": "Operations", "links": operations}]
         groups += [
@@ -187,6 +190,13 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
                     }
                     for team, (href, weeks) in sorted(supervisors.items())
                 ],
+            }
+        )
+        groups.append(
+            {
+                "title": "Planning: the coming weeks' staffing plan, a page per queue",
+                "links": [{"href": href, "text": text} for href, text in planning],
+                "note": None if planning else NO_PLAN,
             }
         )
         site.report.missing = dict(wh.missing)

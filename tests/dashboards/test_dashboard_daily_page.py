@@ -24,6 +24,7 @@ def daily_site(tmp_path_factory) -> Path:
         "operations_daily.html",
         "supervisor_north.html",
         "supervisor_south.html",
+        "planning.html",
         "index.html",
     ]
     return out
@@ -48,6 +49,14 @@ def test_supervisor_page_draws_agents_and_says_no_data_for_the_rest(daily_site, 
     assert [c.title for c in check.charts] == ["Schedule adherence per agent and day", "Occupancy per agent and day"]
     assert "Agent scorecards, March 2026: no data." in check.text
     assert "QA critical fails: no data." in check.text
+
+
+def test_planning_page_says_there_is_no_plan_yet(daily_site, browser, screenshot_dir):
+    # The daily-only warehouse has no forecast and so no ops.staffing_plan_interval.
+    check = browser.check_page(daily_site / "planning.html", screenshot_dir / "daily_only_planning.png")
+    assert check.errors == [] and check.charts == []
+    assert "No staffing plan yet: the pipeline makes one after its first forecast" in check.text
+    assert 'href="planning.html"' in (daily_site / "index.html").read_text(encoding="utf-8")
 
 
 def test_plotly_is_embedded_once_compressed_and_no_cdn(daily_site):

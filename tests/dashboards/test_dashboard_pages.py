@@ -16,6 +16,7 @@ PAGES = [
     "exec_2026-Q1.html", "exec_2025-Q1.html",
     "exec_2026.html", "exec_2025.html",
     "supervisor_north.html", "supervisor_south.html",
+    "planning_sales.html", "planning_support.html",
     "index.html",
 ]  # fmt: skip
 MAX_PAGE_BYTES = 2_500_000  # 2.0 MB of packed plotly.js leaves half a megabyte for data
@@ -321,6 +322,50 @@ def test_index_links_every_page(site, checks):
     # Both teams have the one week: it is named in the heading only.
     assert "Supervisors: a page per team, weeks 2026-W14\n" in checks["index.html"].text
     assert "Team North\n" in checks["index.html"].text + "\n"
+
+
+# What the planning page's heat map holds, read from the drawn chart in the browser.
+HEATMAP_JS = """
+() => {
+  const div = Array.from(document.querySelectorAll('.plotly-graph-div'))
+    .find(d => d._fullLayout.title.text.startsWith('Schedule gap'));
+  const trace = div._fullData[0];
+  return {x: Array.from(trace.x), y: Array.from(trace.y), z: trace.z.map(row => Array.from(row)),
+          notes: Array.from(div.querySelectorAll('.annotation-text')).map(a => a.textContent)};
+}
+"""
+
+
+def test_planning_page_shows_the_gap_heat_map_the_unscheduled_day_and_the_breaks_to_move(site, checks, browser):
+    text = plain(checks["planning_sales.html"].text)
+    page = browser._browser.new_page()  # a tab of its own to read the chart's data (tests/support/browser.py)
+    try:
+        page.goto((site["out"] / "planning_sales.html").resolve().as_uri())
+        page.wait_for_function("() => document.querySelector('.plotly-graph-div svg.main-svg') !== null")
+        heatmap = page.evaluate(HEATMAP_JS)
+    finally:
+        page.close()
+    assert heatmap["x"] == ["09:00", "09:30", "10:00"]
+    assert heatmap["y"] == ["Wed 01 Apr", "Thu 02 Apr", "Fri 03 Apr"]
+    # scheduled - required / 0.9 (tests/dashboards/warehouse.py PLAN): 4 - 5.556, 7 - 5.556, 3.5 - 3.333; then
+    # 6 - 5.556, 5 - 5.556, 3 - 3.333; 3 April is not yet scheduled: blank, not 0.
+    expected = [[-1.5556, 1.4444, 0.1667], [0.4444, -0.5556, -0.3333]]
+    for row, want in zip(heatmap["z"][:2], expected, strict=True):
+        assert row == pytest.approx(want, abs=1e-3)
+    assert heatmap["z"][2] == [None, None, None]
+    assert heatmap["notes"] == ["not yet scheduled"]
+    assert "blank cells from Fri 03 Apr are not yet scheduled (no gap yet, not a gap of 0)" in text
+    # The break to move, in local time (stored 07:05 UTC; Oslo is UTC+2 in April), and the summary.
+    assert "A1\tbreak\tWed 01 Apr 09:05-09:20\t09:35-09:50 (+30 min)\t09:00\t-1.6 -> -1.1\t62 % -> 71 %" in text
+    assert "Understaffed intervals, all queues\t1\t1" in text
+    assert "Shortfall (agents), all queues\t1.6\t1.1" in text
+    # Accuracy of the last weeks: 20 / 200 = 10 % WAPE, -10 / 200 = -5 % bias, the 4-week average 30 / 200 = 15 %.
+    assert "sales\t24 Mar to 30 Mar\t1\t200\t10.0 %\t-5.0 %\t15.0 %" in text
+    support = plain(checks["planning_support.html"].text)
+    assert "No published schedule ahead for this queue" in support
+    assert "no published schedule ahead, so no breaks to move yet" in support
+    index = checks["index.html"].text
+    assert "Queue sales\n" in index and "Queue support: no published schedule ahead" in index
 
 
 def test_months_with_only_budget_lines_get_no_executive_page(site):

@@ -37,6 +37,7 @@ def test_one_page_per_team_with_its_eight_most_recent_weeks(team_pages):
         "operations_daily.html",
         "supervisor_north.html",
         "supervisor_south.html",
+        "planning.html",
         "index.html",
     ]
     html = (out / "supervisor_north.html").read_text(encoding="utf-8")

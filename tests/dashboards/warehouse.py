@@ -323,6 +323,85 @@ SERVICE_DAILY_PRIOR_YEAR = [
 ]
 
 
+# The staffing plan of the coming days, made after 2026-03-31 (ops.staffing_plan_interval; local time is UTC+2 in
+# April in Oslo). Queue sales: 1 and 2 April are scheduled, 3 April is beyond the last published day (not yet
+# scheduled: no scheduled agents, no gap); queue support has only 3 April (no published schedule ahead at all).
+# Unplanned shrinkage 0.1, so required scheduled agents = required / 0.9: 5 -> 5.5556, 3 -> 3.3333.
+# (queue, local interval start, offered, required, is_scheduled, scheduled agents, projected service level, status)
+PLAN = [
+    ("sales", "2026-04-01 09:00", 20.0, 5, True, 4.0, 0.62, "under"),
+    ("sales", "2026-04-01 09:30", 18.0, 5, True, 7.0, 0.93, "over"),
+    ("sales", "2026-04-01 10:00", 10.0, 3, True, 3.5, 0.82, "within"),
+    ("sales", "2026-04-02 09:00", 20.0, 5, True, 6.0, 0.86, "within"),
+    ("sales", "2026-04-02 09:30", 18.0, 5, True, 5.0, 0.79, "within"),
+    ("sales", "2026-04-02 10:00", 10.0, 3, True, 3.0, 0.76, "within"),
+    ("sales", "2026-04-03 09:00", 20.0, 5, False, None, None, "not_yet_scheduled"),
+    ("sales", "2026-04-03 09:30", 18.0, 5, False, None, None, "not_yet_scheduled"),
+    ("sales", "2026-04-03 10:00", 10.0, 3, False, None, None, "not_yet_scheduled"),
+    ("support", "2026-04-03 09:00", 6.0, 2, False, None, None, "not_yet_scheduled"),
+]
+PLAN_COLUMNS = (
+    "queue varchar, interval_start_at timestamp, interval_start timestamp, local_date date, interval_seconds bigint, "
+    "forecast_offered double, forecast_aht_seconds double, patience_seconds double, staffing_model varchar, "
+    "required_agents bigint, unplanned_shrinkage double, required_scheduled_agents double, is_scheduled boolean, "
+    "scheduled_agents double, schedule_gap_agents double, projected_service_level double, "
+    "projected_abandonment_rate double, staffing_status varchar, origin_date date"
+)
+# Agent A1's break in sales' understaffed 07:00 UTC (09:00 local) interval on 1 April moves 30 minutes later, into
+# the 09:30 interval with agents to spare: a quarter hour of a half-hour interval is 0.5 agents, gap -1.56 -> -1.06.
+MOVES = [
+    (
+        "A1", "break", "2026-04-01 07:05", "2026-04-01 07:20", "2026-04-01 07:35", "2026-04-01 07:50", 30, "sales",
+        "2026-04-01 07:00", -1.5556, -1.0556, 0.62, 0.71,
+    ),
+]  # fmt: skip
+
+
+def add_plan_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The forecast, its accuracy and the staffing plan (schema `ops` must exist)."""
+    con.execute(
+        "create table ops.interval_forecasts (local_date date, queue varchar, origin_date date, "
+        "offered_forecast double, aht_seconds_forecast double, is_chosen boolean)"
+    )
+    con.execute(
+        "insert into ops.interval_forecasts values ('2026-04-01', 'sales', '2026-03-31', 48, 300, true), "
+        "('2026-04-02', 'sales', '2026-03-31', 48, 300, true), ('2026-04-03', 'sales', '2026-03-31', 48, 300, true), "
+        "('2026-04-03', 'support', '2026-03-31', 6, 400, true)"
+    )
+    con.execute(
+        "create table marts.kpi_forecast_accuracy_weekly (queue varchar, origin_date date, horizon_weeks integer, "
+        "method varchar, is_chosen boolean, first_date date, last_date date, offered_actual double, "
+        "offered_absolute_error double, offered_error double)"
+    )
+    # sales, one origin: chosen seasonal naive WAPE 20 / 200 = 10 %, bias -10 / 200 = -5 %; moving average 30 / 200.
+    con.execute(
+        "insert into marts.kpi_forecast_accuracy_weekly values "
+        "('sales', '2026-03-23', 1, 'seasonal_naive', true, '2026-03-24', '2026-03-30', 200, 20, -10), "
+        "('sales', '2026-03-23', 1, 'moving_average_4w', false, '2026-03-24', '2026-03-30', 200, 30, 30)"
+    )
+    con.execute(f"create table ops.staffing_plan_interval ({PLAN_COLUMNS})")
+    con.executemany(
+        "insert into ops.staffing_plan_interval values (?, ?::timestamp - interval 2 hour, ?, ?::timestamp::date, "
+        "1800, ?, 300, 120, 'erlang_a', ?, 0.1, ? / 0.9, ?, ?, ? - ? / 0.9, ?, 0.05, ?, '2026-03-31')",
+        [
+            (queue, t, t, t, offered, req, req, is_scheduled, agents, agents, req, sl, status)
+            for queue, t, offered, req, is_scheduled, agents, sl, status in PLAN
+        ],
+    )
+    con.execute("create table ops.staffing_break_moves (agent_id varchar, activity varchar, started_at timestamp, "
+                "ended_at timestamp, suggested_started_at timestamp, suggested_ended_at timestamp, "
+                "shift_minutes bigint, queue varchar, interval_start_at timestamp, schedule_gap_agents_before double, "
+                "schedule_gap_agents_after double, projected_service_level_before double, "
+                "projected_service_level_after double)")  # fmt: skip
+    con.executemany(f"insert into ops.staffing_break_moves values ({', '.join('?' * 13)})", MOVES)
+    con.execute(
+        "create table ops.staffing_plan_summary as select date '2026-03-31' as origin_date, "
+        "date '2026-04-02' as last_scheduled_date, 1 as understaffed_intervals_before, "
+        "1 as understaffed_intervals_after, 1.56 as shortfall_agents_before, 1.06 as shortfall_agents_after, "
+        "1 as breaks_moved"
+    )
+
+
 def build_full_warehouse(path: Path) -> Path:
     """Every mart the dashboards read, at every grain they read, plus `ops.published_version`."""
     build_daily_warehouse(path)
@@ -429,6 +508,7 @@ def build_full_warehouse(path: Path) -> Path:
             "table_name varchar, row_count bigint)"
         )
         con.execute("insert into ops.published_version values ('v1', '2026-04-01 02:13:00', 'marts.x', 1)")
+        add_plan_tables(con)
     finally:
         con.close()
     return path

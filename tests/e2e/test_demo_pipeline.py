@@ -177,7 +177,7 @@ def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_di
     for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.blocked_requests, (page.name, check.blocked_requests)
-        if page.name != "index.html":
+        if page.name not in ("index.html", "planning.html"):  # planning.html only says there is no plan yet
             assert check.charts, f"{page.name} has no charts"
             assert not check.empty_charts, (page.name, [c.title for c in check.empty_charts])
 
