@@ -37,6 +37,7 @@ NON_DEFAULT_SETTINGS = {
     "cost_per_call_scope": "staff_only",
     "success_outcomes": ["resolved"],
     "coaching_bottom_percentile": 0.5,
+    "forecast_horizon_days": 14,
 }
 
 
