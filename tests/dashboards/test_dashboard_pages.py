@@ -228,3 +228,15 @@ def test_months_with_only_budget_lines_get_no_executive_page(site):
     # zero cost and calls; the data end on 31 March 2026. A report on a month with nothing measured would be empty.
     names = {p.path.name for p in site["report"].pages}
     assert "exec_2026-04.html" not in names and "exec_2026-Q2.html" not in names
+
+
+def test_supervisor_page_shows_the_forecast_and_its_accuracy(checks):
+    # tests/dashboards/warehouse.py add_forecasts: billing 120 and support 80 contacts at 09:00 of 1-3 April, kept at
+    # origin 31 March; one week of accuracy for billing: 62 / 1040 = 6.0 % WAPE, -40 / 1040 = -3.8 % bias, against
+    # no moving-average row ("no data").
+    check = checks["supervisor_north.html"]
+    forecast = next(c for c in check.charts if c.title.startswith("Forecast contacts per queue and day"))
+    assert forecast.traces_with_data == 2  # billing and support
+    assert "made after Tue 31 Mar 2026" in forecast.title
+    text = plain(check.text)
+    assert "billing\t24 Mar to 30 Mar\t1\t1 040\t6.0 %\t-3.8 %\t" in text

@@ -406,6 +406,28 @@ def build_full_warehouse(path: Path) -> Path:
             "table_name varchar, row_count bigint)"
         )
         con.execute("insert into ops.published_version values ('v1', '2026-04-01 02:13:00', 'marts.x', 1)")
+        add_forecasts(con)
     finally:
         con.close()
     return path
+
+
+def add_forecasts(con: duckdb.DuckDBPyConnection) -> None:
+    """A forecast kept at origin 2026-03-31 (two queues, the chosen method, 09:00 of three days) and one week of
+    accuracy (the supervisor page's forecast section)."""
+    from dagster_project.forecasting.snapshots import SNAPSHOT_DDL
+
+    con.execute(SNAPSHOT_DDL)
+    con.execute(
+        "insert into ops.interval_forecasts select '2026-03-31', queue, d + interval 9 hour, d, "
+        "date_diff('day', date '2026-03-31', d), 'weighted_profile', offered, 200.0, true, 15, '2026-01-01', "
+        "'2026-03-31', 100, '2026-04-01 02:10:00' "
+        "from (values ('billing', 120.0), ('support', 80.0)) q(queue, offered), "
+        "(select unnest([date '2026-04-01', date '2026-04-02', date '2026-04-03']) as d)"
+    )
+    con.execute(
+        "create table marts.kpi_forecast_accuracy_weekly as select date '2026-03-23' as origin_date, "
+        "'billing' as queue, 'weighted_profile' as method, 1 as horizon_weeks, date '2026-03-24' as first_date, "
+        "date '2026-03-30' as last_date, true as is_chosen, 1000.0 as offered_forecast, 1040 as offered_actual, "
+        "62.0 as offered_absolute_error, -40.0 as offered_error, 0.0596 as wape, -0.0385 as bias, 300 as intervals"
+    )
