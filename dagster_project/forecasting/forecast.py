@@ -175,14 +175,18 @@ class Forecaster:
         self.series = series
         self.horizon_days = horizon_days
         self._made: dict[int, dict[str, dict[str, MethodForecast]]] = {}
+        self._with_aht: dict[int, bool] = {}
 
-    def methods_at(self, origin: int) -> dict[str, dict[str, MethodForecast]]:
-        """queue -> method -> forecast of the horizon after day index `origin`, from days <= origin only."""
-        if origin not in self._made:
+    def methods_at(self, origin: int, need_aht: bool = False) -> dict[str, dict[str, MethodForecast]]:
+        """queue -> method -> forecast of the horizon after day index `origin`, from days <= origin only (AHT only
+        when `need_aht`: a backtest scores offered contacts)."""
+        if origin not in self._made or (need_aht and not self._with_aht.get(origin)):
             s = self.series
             kinds, names, turns = day_kinds(s, origin, self.horizon_days)
             weekdays = (s.first_day.weekday() + np.arange(len(kinds))) % 7
-            targets = Targets(weekdays[origin + 1 :], kinds[origin + 1 :], names[origin + 1 :], turns[origin + 1 :])
+            targets = Targets(
+                weekdays[origin + 1 :], kinds[origin + 1 :], names[origin + 1 :], turns[origin + 1 :], need_aht
+            )
             made = {}
             for queue, offered in s.offered.items():
                 if s.first_row_index[queue] > origin:
@@ -198,6 +202,7 @@ class Forecaster:
                 )
                 made[queue] = {name: method(history, targets) for name, method in METHODS.items()}
             self._made[origin] = made
+            self._with_aht[origin] = need_aht
         return self._made[origin]
 
     def chosen(self, origin: int, queue: str) -> list[str]:
@@ -233,7 +238,7 @@ class Forecaster:
         origin = s.index(origin_day)
         parts = []
         slot_offsets = np.arange(s.slots) * s.interval_minutes
-        for queue, made in self.methods_at(origin).items():
+        for queue, made in self.methods_at(origin, need_aht=True).items():
             picks = self.chosen(origin, queue)
             open_slots = np.any([m.offered > 0 for m in made.values()], axis=0)
             day_index, slot = np.nonzero(open_slots)

@@ -416,3 +416,15 @@ def test_print_to_pdf_gives_a4_pages_with_the_header_on_each_and_no_box_cut_in_t
         # The whole box on one page, inside its margins.
         assert top >= CONTENT_TOP_POINTS - SLACK_POINTS, (box, page_number, top)
         assert bottom <= CONTENT_BOTTOM_POINTS + SLACK_POINTS, (box, page_number, bottom)
+
+
+def test_supervisor_page_shows_the_forecast_and_its_accuracy(checks):
+    # tests/dashboards/warehouse.py add_forecasts: billing 120 and support 80 contacts at 09:00 of 1-3 April, kept at
+    # origin 31 March; one week of accuracy for billing: 62 / 1040 = 6.0 % WAPE, -40 / 1040 = -3.8 % bias, against
+    # no moving-average row ("no data").
+    check = checks["supervisor_north.html"]
+    forecast = next(c for c in check.charts if c.title.startswith("Forecast contacts per queue and day"))
+    assert forecast.traces_with_data == 2  # billing and support
+    assert "made after Tue 31 Mar 2026" in forecast.title
+    text = plain(check.text)
+    assert "billing\t24 Mar to 30 Mar\t1\t1 040\t6.0 %\t-3.8 %\t" in text

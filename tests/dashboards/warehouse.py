@@ -358,26 +358,14 @@ MOVES = [
 
 
 def add_plan_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The forecast, its accuracy and the staffing plan (schema `ops` must exist)."""
-    con.execute(
-        "create table ops.interval_forecasts (local_date date, queue varchar, origin_date date, "
-        "offered_forecast double, aht_seconds_forecast double, is_chosen boolean)"
-    )
-    con.execute(
-        "insert into ops.interval_forecasts values ('2026-04-01', 'sales', '2026-03-31', 48, 300, true), "
-        "('2026-04-02', 'sales', '2026-03-31', 48, 300, true), ('2026-04-03', 'sales', '2026-03-31', 48, 300, true), "
-        "('2026-04-03', 'support', '2026-03-31', 6, 400, true)"
-    )
-    con.execute(
-        "create table marts.kpi_forecast_accuracy_weekly (queue varchar, origin_date date, horizon_weeks integer, "
-        "method varchar, is_chosen boolean, first_date date, last_date date, offered_actual double, "
-        "offered_absolute_error double, offered_error double)"
-    )
+    """The staffing plan, and one week of forecast accuracy for sales (after add_forecasts, which makes the tables)."""
     # sales, one origin: chosen seasonal naive WAPE 20 / 200 = 10 %, bias -10 / 200 = -5 %; moving average 30 / 200.
     con.execute(
-        "insert into marts.kpi_forecast_accuracy_weekly values "
-        "('sales', '2026-03-23', 1, 'seasonal_naive', true, '2026-03-24', '2026-03-30', 200, 20, -10), "
-        "('sales', '2026-03-23', 1, 'moving_average_4w', false, '2026-03-24', '2026-03-30', 200, 30, 30)"
+        "insert into marts.kpi_forecast_accuracy_weekly by name select * from (values "
+        "('sales', date '2026-03-23', 1, 'seasonal_naive', true, date '2026-03-24', date '2026-03-30', 200, 20.0, "
+        "-10.0), ('sales', date '2026-03-23', 1, 'moving_average_4w', false, date '2026-03-24', date '2026-03-30', "
+        "200, 30.0, 30.0)) t(queue, origin_date, horizon_weeks, method, is_chosen, first_date, last_date, "
+        "offered_actual, offered_absolute_error, offered_error)"
     )
     con.execute(f"create table ops.staffing_plan_interval ({PLAN_COLUMNS})")
     con.executemany(
@@ -508,7 +496,29 @@ def build_full_warehouse(path: Path) -> Path:
             "table_name varchar, row_count bigint)"
         )
         con.execute("insert into ops.published_version values ('v1', '2026-04-01 02:13:00', 'marts.x', 1)")
+        add_forecasts(con)
         add_plan_tables(con)
     finally:
         con.close()
     return path
+
+
+def add_forecasts(con: duckdb.DuckDBPyConnection) -> None:
+    """A forecast kept at origin 2026-03-31 (two queues, the chosen method, 09:00 of three days) and one week of
+    accuracy (the supervisor page's forecast section)."""
+    from dagster_project.forecasting.snapshots import SNAPSHOT_DDL
+
+    con.execute(SNAPSHOT_DDL)
+    con.execute(
+        "insert into ops.interval_forecasts select '2026-03-31', queue, d + interval 9 hour, d, "
+        "date_diff('day', date '2026-03-31', d), 'weighted_profile', offered, 200.0, true, 15, '2026-01-01', "
+        "'2026-03-31', 100, '2026-04-01 02:10:00' "
+        "from (values ('billing', 120.0), ('support', 80.0)) q(queue, offered), "
+        "(select unnest([date '2026-04-01', date '2026-04-02', date '2026-04-03']) as d)"
+    )
+    con.execute(
+        "create table marts.kpi_forecast_accuracy_weekly as select date '2026-03-23' as origin_date, "
+        "'billing' as queue, 'weighted_profile' as method, 1 as horizon_weeks, date '2026-03-24' as first_date, "
+        "date '2026-03-30' as last_date, true as is_chosen, 1000.0 as offered_forecast, 1040 as offered_actual, "
+        "62.0 as offered_absolute_error, -40.0 as offered_error, 0.0596 as wape, -0.0385 as bias, 300 as intervals"
+    )

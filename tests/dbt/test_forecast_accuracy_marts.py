@@ -53,7 +53,6 @@ def accuracy_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "local_date date, offered bigint, handled_legs bigint, handle_seconds double)"
     )
     con.executemany("insert into intermediate.int_queue_interval_demand values (?, ?, ?, ?, ?, ?)", DEMAND)
-    con.execute("create table marts.dim_queue as select 'billing' as queue")
     # the interval spine, read only when an input was built from scratch (every day rebuilt): not the case here
     con.execute("create table intermediate.int_intervals (local_date date, interval_start timestamp)")
     con.execute(SNAPSHOT_DDL)

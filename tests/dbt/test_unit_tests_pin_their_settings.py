@@ -41,6 +41,7 @@ NON_DEFAULT_SETTINGS = {
     "shrinkage_history_weeks": 4,
     "staffing_tolerance_agents": 2,
     "break_window_minutes": 30,
+    "forecast_horizon_days": 14,
 }
 
 
