@@ -375,6 +375,7 @@ def run_dbt_build(
     dbt_vars: str | None = None,
     command: str = "build",
     full_refresh: bool = False,
+    extra_args: tuple[str, ...] = (),
 ) -> None:
     """`dbt build` (or `command`) against `db_path`; fails the test with dbt's output when dbt fails."""
     args = [
@@ -399,6 +400,7 @@ def run_dbt_build(
         args += ["--vars", dbt_vars]
     if full_refresh:
         args.append("--full-refresh")
+    args += extra_args
     started = time.monotonic()
     result = subprocess.run(
         args, cwd=REPO_ROOT, env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}, capture_output=True, text=True
