@@ -41,6 +41,7 @@ NEXT_DAY_STATES = [
 ]
 COMPARED = {
     "marts": ["fct_schedule_segments", "fct_adherence_spans", "kpi_agent_daily", "kpi_staffing_interval"],
+    "intermediate": ["int_agent_daily_seconds"],
 }
 
 
@@ -69,7 +70,9 @@ def incremental_and_full(fixture_center_db: Path, tmp_path_factory: pytest.TempP
 
 def _rows(db: Path, table: str) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
-        relation = con.sql(f"select * exclude (_built_at, _file_seq) from {table}")
+        # when a row was built and from which file differ between the two paths by design
+        columns = [c for c in con.sql(f"select * from {table} limit 0").columns if c not in ("_built_at", "_file_seq")]
+        relation = con.sql(f"select {', '.join(columns)} from {table}")
         return sorted(
             (tuple(float(f"{v:.9g}") if isinstance(v, float) else v for v in row) for row in relation.fetchall()),
             key=repr,
@@ -91,7 +94,9 @@ def test_the_next_day_counts_its_schedules_and_an_absence(incremental_and_full: 
     with duckdb.connect(str(incremental), read_only=True) as con:
         # the moment moved to A3's logged_out; the scope of the incremental adherence build holds A2's day although A2
         # has no state event: it came from the moment moving over A2's schedule
-        assert con.sql("select loaded_until_at from intermediate.int_loaded_until").fetchall() == [(datetime(2026, 10, 26, 11, 30),)]
+        assert con.sql("select loaded_until_at from intermediate.int_loaded_until").fetchall() == [
+            (datetime(2026, 10, 26, 11, 30),)
+        ]
         scope = con.sql("select agent_id, local_date from rebuild_scopes.fct_adherence_spans order by 1, 2").fetchall()
     assert [(agent, str(day)) for agent, day in scope] == [
         ("A2", "2026-10-26"),
