@@ -30,19 +30,15 @@
     own latest `ended_at` stands for the old moment: its rows end at or before it, so the window only grows (a
     superset is rebuilt to the same rows). -#}
 {% macro loaded_until_moved_days() -%}
-    select distinct segments.agent_id, segments.local_date
-    from {{ ref('fct_schedule_segments') }} as segments
-    inner join (
-        select
-            case when counted.counted_until_at < loaded.loaded_until_at then counted.counted_until_at
-                else loaded.loaded_until_at end as moved_from_at,
-            case when counted.counted_until_at < loaded.loaded_until_at then loaded.loaded_until_at
-                else counted.counted_until_at end as moved_to_at
-        from {{ ref('int_loaded_until') }} as loaded
-        cross join (
-            select coalesce(max(ended_at), cast('1900-01-01' as timestamp)) as counted_until_at from {{ this }}
-        ) as counted
-    ) as moved
-        on segments.ended_at > moved.moved_from_at
-        and segments.started_at < moved.moved_to_at
+    {#- scalar subqueries, not a join: DuckDB then prunes the segments' row groups by their min/max times -#}
+    {%- set counted_until -%}
+        (select coalesce(max(ended_at), cast('1900-01-01' as timestamp)) from {{ this }})
+    {%- endset -%}
+    {%- set loaded_until -%}
+        (select max(loaded_until_at) from {{ ref('int_loaded_until') }})
+    {%- endset -%}
+    select distinct agent_id, local_date
+    from {{ ref('fct_schedule_segments') }}
+    where ended_at > least({{ counted_until }}, {{ loaded_until }})
+        and started_at < greatest({{ counted_until }}, {{ loaded_until }})
 {%- endmacro %}
