@@ -160,7 +160,8 @@
 
 {#- Agent-days of fct_adherence_spans to rebuild: those whose state timeline changed, the days around a schedule_date
     with a new or corrected publication (a night shift reaches the next local day; a republished one may no longer),
-    and every scheduled agent on var('rebuild_local_dates'). -#}
+    the scheduled agent-days the data's last loaded moment moved over (macros/loaded_until.sql), and every scheduled
+    agent on var('rebuild_local_dates'). -#}
 {% macro changed_adherence_days() -%}
     {{ changed_agent_state_days() }}
     union
@@ -170,6 +171,8 @@
         on days.local_date >= cast({{ dbt.dateadd('day', -1, 'changed.schedule_date') }} as date)
         and days.local_date <= cast({{ dbt.dateadd('day', 1, 'changed.schedule_date') }} as date)
     where changed._file_seq > {{ file_seq_watermark() }}
+    union
+    {{ loaded_until_moved_days() }}
     union
     select distinct agent_id, local_date
     from {{ ref('fct_schedule_segments') }}

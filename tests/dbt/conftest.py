@@ -2,7 +2,8 @@
 
 The rows are small enough to work every mart value out by hand (see the comments beside the asserts in
 test_kpi_marts.py). They cover a transfer, short and late abandons, an IVR-only and an outbound call, a state spanning
-local midnight, a republished schedule, a team move in the roster and both DST changes of Europe/Oslo (2026-03-29 and 2026-10-25).
+local midnight, a republished schedule, schedules published ahead of the loaded data, a team move in the roster and
+both DST changes of Europe/Oslo (2026-03-29 and 2026-10-25).
 All timestamps are UTC; Oslo is UTC+1 until 2026-03-29 01:00 UTC, UTC+2 until 2026-10-25 01:00 UTC, then UTC+1.
 """
 
@@ -318,7 +319,24 @@ SCHEDULES = [
         ts("2026-03-29 02:00:00"),
         ts("2026-03-20 12:00:00"),
     ),
+    # Published ahead of the data's last loaded moment, 2026-10-25 02:30 UTC (A3's logged_out, the latest state event
+    # or call end): A3 on 2026-10-25 work 02:00-03:00 UTC straddles it, so only 02:00-02:30 counts; A3 and A2 on
+    # 2026-10-26 lie wholly after it and count nowhere in the agent-time marts (test_kpi_marts.py), until that day's
+    # states arrive (test_loaded_until.py)
+    ("A3", date(2026, 10, 25), "work", ts("2026-10-25 02:00:00"), ts("2026-10-25 03:00:00"), ts("2026-10-15 12:00:00")),
+    ("A3", date(2026, 10, 26), "work", ts("2026-10-26 07:00:00"), ts("2026-10-26 10:00:00"), ts("2026-10-15 12:00:00")),
+    (
+        "A3",
+        date(2026, 10, 26),
+        "break",
+        ts("2026-10-26 10:00:00"),
+        ts("2026-10-26 10:15:00"),
+        ts("2026-10-15 12:00:00"),
+    ),
+    ("A3", date(2026, 10, 26), "work", ts("2026-10-26 10:15:00"), ts("2026-10-26 12:00:00"), ts("2026-10-15 12:00:00")),
+    ("A2", date(2026, 10, 26), "work", ts("2026-10-26 08:00:00"), ts("2026-10-26 11:00:00"), ts("2026-10-15 12:00:00")),
 ]
+SCHEDULE_COLUMNS = ("agent_id", "schedule_date", "activity", "starts_at", "ends_at", "published_at")
 
 ROSTER_COLUMNS = ("as_of", "employee_id", "agent_id", "role", "team", "site", "employment_type", "fte", "hire_date")
 ROSTER = [
@@ -338,21 +356,33 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(raw_table_ddl(contract))
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert fixture rows as the loader would: every row from file 1, line = position + 2 (header is line 1)."""
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple], file_seq: int = 1
+) -> None:
+    """Insert fixture rows as the loader would: every row from file `file_seq`, line = position + 2 (header is 1)."""
     names = ", ".join(columns + ("_file_seq", "_source_file", "_source_line"))
     marks = ", ".join("?" for _ in range(len(columns) + 3))
     for line, row in enumerate(rows, start=2):
-        con.execute(f"insert into raw.{table} ({names}) values ({marks})", [*row, 1, f"{table}/fixture.csv", line])
+        con.execute(
+            f"insert into raw.{table} ({names}) values ({marks})",
+            [*row, file_seq, f"{table}/fixture{file_seq}.csv", line],
+        )
 
 
-def run_dbt_build(db_path: Path, select: list[str] | None = None, dbt_vars: str | None = None) -> None:
-    """`dbt build` against `db_path`; fails the test with dbt's output when dbt fails."""
+def run_dbt_build(
+    db_path: Path,
+    select: list[str] | None = None,
+    dbt_vars: str | None = None,
+    command: str = "build",
+    full_refresh: bool = False,
+    extra_args: tuple[str, ...] = (),
+) -> None:
+    """`dbt build` (or `command`) against `db_path`; fails the test with dbt's output when dbt fails."""
     args = [
         "uv",
         "run",
         "dbt",
-        "build",
+        command,
         "--project-dir",
         str(DBT_DIR),
         "--profiles-dir",
@@ -363,14 +393,19 @@ def run_dbt_build(db_path: Path, select: list[str] | None = None, dbt_vars: str 
         str(db_path.parent / "logs"),
     ]
     if select:
-        args += ["--select", *select]
+        # only the tests of what was built: a relationships test from an unselected model (e.g. a forecast mart's
+        # queue to dim_queue) would read a table this build never made
+        args += ["--select", *select, "--indirect-selection", "cautious"]
     if dbt_vars:
         args += ["--vars", dbt_vars]
+    if full_refresh:
+        args.append("--full-refresh")
+    args += extra_args
     started = time.monotonic()
     result = subprocess.run(
         args, cwd=REPO_ROOT, env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}, capture_output=True, text=True
     )
-    print(f"dbt build on {db_path.name}: exit {result.returncode} in {time.monotonic() - started:.1f} s")
+    print(f"dbt {command} on {db_path.name}: exit {result.returncode} in {time.monotonic() - started:.1f} s")
     if result.returncode != 0:
         pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
 
@@ -383,12 +418,7 @@ def fixture_center_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         create_raw_tables(con)
         insert_rows(con, "calls", CALL_COLUMNS, CALLS)
         insert_rows(con, "agent_states", ("agent_id", "event_at", "state"), STATES)
-        insert_rows(
-            con,
-            "schedules",
-            ("agent_id", "schedule_date", "activity", "starts_at", "ends_at", "published_at"),
-            SCHEDULES,
-        )
+        insert_rows(con, "schedules", SCHEDULE_COLUMNS, SCHEDULES)
         insert_rows(con, "roster", ROSTER_COLUMNS, ROSTER)
     run_dbt_build(db_path, select=KPI_SELECTION)
     return db_path

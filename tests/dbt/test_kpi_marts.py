@@ -278,3 +278,46 @@ def test_every_column_of_the_kpi_marts_is_documented(fixture_center, fixture_cen
     assert {
         table: sorted(set(columns) - documented[table]) for table, columns in tables if set(columns) - documented[table]
     } == {}
+
+
+def test_schedules_after_the_last_loaded_moment_are_not_counted(fixture_center) -> None:
+    # The data's last loaded moment is 2026-10-25 02:30 UTC: A3's logged_out, later than every other state event and
+    # every call end (L12 ends 01:15). A3's work 02:00-03:00 UTC that day straddles it; the 2026-10-26 schedules of A3
+    # (work 07:00-10:00, break 10:00-10:15, work 10:15-12:00) and A2 (work 08:00-11:00) lie wholly after it.
+    assert fixture_center.sql("select loaded_until_at from intermediate.int_loaded_until").fetchall() == [
+        (datetime(2026, 10, 25, 2, 30),)
+    ]
+    row = one_row(
+        fixture_center, "select * from marts.kpi_agent_daily where agent_id = 'A3' and local_date = '2026-10-25'"
+    )
+    # only 02:00-02:30 counts (1800 s), and A3 is ready through it: not 1800 s out of adherence for 02:30-03:00
+    assert (row["scheduled_seconds"], row["paid_scheduled_seconds"], row["adherent_seconds"]) == (1800, 1800, 1800)
+    assert row["adherence"] == pytest.approx(1.0)
+    assert row["conformance"] == pytest.approx(10800 / 1800)
+    assert (row["productive_seconds"], row["planned_shrinkage_seconds"], row["unplanned_shrinkage_seconds"]) == (
+        1800,
+        0,
+        0,
+    )
+    assert row["shrinkage"] == pytest.approx(0.0)
+    # no agent-day, adherence piece or staffing interval after the moment: not a day of 0 % adherence
+    assert fixture_center.sql("select * from marts.kpi_agent_daily where local_date > '2026-10-25'").fetchall() == []
+    assert fixture_center.sql("select max(ended_at) from marts.fct_adherence_spans").fetchall() == [
+        (datetime(2026, 10, 25, 2, 30),)
+    ]
+    assert (
+        fixture_center.sql("select * from marts.kpi_staffing_interval where local_date > '2026-10-25'").fetchall() == []
+    )
+    # support intervals (15 min) of A3's counted work: 02:00 and 02:15 UTC, one scheduled agent each; 02:30 and 02:45
+    # have neither work counted nor calls, so no row
+    rows = fixture_center.sql(
+        "select interval_start_at, scheduled_work_seconds, scheduled_agents from marts.kpi_staffing_interval "
+        "where queue = 'support' and interval_start_at >= '2026-10-25 02:00:00' order by 1"
+    ).fetchall()
+    assert rows == [(datetime(2026, 10, 25, 2, 0), 900, 1.0), (datetime(2026, 10, 25, 2, 15), 900, 1.0)]
+    # the published schedule itself keeps every future segment (the staffing plan reads it): A3 10800 + 900 + 6300,
+    # A2 10800
+    assert fixture_center.sql(
+        "select agent_id, sum(duration_seconds) from marts.fct_schedule_segments "
+        "where schedule_date = '2026-10-26' group by 1 order by 1"
+    ).fetchall() == [("A2", 10800), ("A3", 18000)]

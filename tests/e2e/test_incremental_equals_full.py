@@ -1,9 +1,9 @@
 """Incremental builds give the same marts as a full build (issue 9).
 
-A generated month (with the generator's export faults: a late file, a duplicate, a corrected re-export, bad rows, and
-republished weekly schedules) arrives in two batches, in the order of the files' arrival times, each followed by
-`tilsyn run` on one warehouse: the second build is incremental. The last batch also carries corrections
-made here for the cases an incremental build gets wrong most easily:
+A generated month (with the generator's export faults: a late file, a duplicate, a corrected re-export, bad rows,
+republished weekly schedules, and schedules published ahead of the last day) arrives in two batches, in the order of
+the files' arrival times, each followed by `tilsyn run` on one warehouse: the second build is incremental. The last
+batch also carries corrections made here for the cases an incremental build gets wrong most easily:
 
 * an agent state event of an old day corrected to `logged_out`: the span it started is no longer time worked, so its
   agent-day loses rows;
@@ -174,7 +174,22 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("incremental")
     source = root / "generated"
     subprocess.run(
-        [TILSYN, "generate", "--out", str(source), "--agents", "8", "--days", str(DAYS), "--seed", "11", "--faults"],
+        # schedules published ahead: each batch holds schedules for days its data does not reach yet, which count in
+        # the agent-time marts only once a later batch loads those days (DECISIONLOG "Schedules count up to ...")
+        [
+            TILSYN,
+            "generate",
+            "--out",
+            str(source),
+            "--agents",
+            "8",
+            "--days",
+            str(DAYS),
+            "--seed",
+            "11",
+            "--faults",
+            "--schedules-ahead",
+        ],
         check=True,
         capture_output=True,
         env=ENV,
@@ -316,3 +331,32 @@ def test_the_corrections_took_effect(month: dict) -> None:
         assert moved_at >= datetime(2026, 1, 9)
     finally:
         con.close()
+
+
+def test_schedules_published_ahead_count_only_up_to_the_last_loaded_moment(month: dict) -> None:
+    con = duckdb.connect(str(month["incremental"]), read_only=True)
+    try:
+        # the last loaded moment (int_loaded_until) from the published marts: the latest state change or leg end
+        loaded_until, ahead_seconds, adherence_until, agent_days_after = con.execute(
+            """
+            with loaded as (
+                select greatest(
+                    (select max(ended_at) from marts.fct_agent_state_spans),
+                    (select max(ended_at) from marts.fct_contact_legs)
+                ) as loaded_until_at
+            )
+            select
+                loaded.loaded_until_at,
+                (select sum(duration_seconds) from marts.fct_schedule_segments where started_at >= loaded_until_at),
+                (select max(ended_at) from marts.fct_adherence_spans),
+                (select count(*) from marts.kpi_agent_daily where local_date > cast(loaded_until_at as date) + 1)
+            from loaded
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    # the published schedule reaches past the data (the staffing plan reads it) ...
+    assert ahead_seconds and ahead_seconds > 0
+    # ... but no adherence piece, and no agent-day, does (one day of slack: local days run past the UTC date)
+    assert adherence_until <= loaded_until
+    assert agent_days_after == 0

@@ -2,7 +2,9 @@
     int_agent_states_spanned, schedule seconds from fct_schedule_segments, adherence from fct_adherence_spans, handled
     legs from fct_contact_legs. The additive base of kpi_agent_daily, which adds the team, ratios and targets.
     Incremental by local day (macros/rebuild_scope.sql): rebuilds the days whose rows any of the four inputs rewrote;
-    a year of state spans is ~100 M rows, one day's ~0.3 M. -#}
+    a year of state spans is ~100 M rows, one day's ~0.3 M. Schedule seconds count only before the data's last loaded
+    moment (int_loaded_until): a schedule published ahead makes no agent-day yet. When that moment moves,
+    fct_adherence_spans rebuilds (and logs) the scheduled days it passed over, so this model rebuilds them too. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_partitions',
@@ -12,6 +14,7 @@
 ) }}
 -- depends_on: {{ ref('int_rebuilt_local_days') }}
 -- depends_on: {{ ref('int_intervals') }}
+-- depends_on: {{ ref('int_loaded_until') }}
 
 with state_seconds as (
 
@@ -40,7 +43,7 @@ schedule_seconds as (
         sum(case when is_scheduled then duration_seconds else 0 end) as scheduled_seconds,
         sum(duration_seconds) as paid_scheduled_seconds,
         sum(case when is_planned_shrinkage then duration_seconds else 0 end) as planned_shrinkage_seconds
-    from {{ ref('fct_schedule_segments') }}
+    from ({{ schedule_segments_until_loaded(ref('fct_schedule_segments')) }}) as segments
     {%- if is_incremental() %}
     where local_date in (select local_date from {{ rebuild_scope_relation() }})
     {%- endif %}

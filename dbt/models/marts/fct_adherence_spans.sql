@@ -5,7 +5,10 @@
     var('adherence_grace_seconds') count as in adherence. `time_off` pieces are paid but not scheduled.
     Everything is computed per agent-day (agent_id, local_date): both inputs are already split at local midnight, a
     spell is counted within its day (DECISIONLOG), and so an agent-day can be rebuilt alone. Incremental by agent-day
-    (macros/incremental.sql): new or corrected state events or schedules rebuild the agent-days they touch. -#}
+    (macros/incremental.sql): new or corrected state events or schedules rebuild the agent-days they touch.
+    Schedule time counts only before the data's last loaded moment (int_loaded_until, macros/loaded_until.sql): a
+    schedule published ahead is not an absence yet. When that moment moves, the scheduled agent-days it passed over
+    are rebuilt, agents without any state event included. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_partitions',
@@ -18,6 +21,7 @@
     a one-thread hook (DECISIONLOG "Adherence without a group by"). -#}
 -- depends_on: {{ ref('int_intervals') }}
 -- depends_on: {{ ref('stg_agent_states') }}
+-- depends_on: {{ ref('int_loaded_until') }}
 
 with
 {%- if is_incremental() %}
@@ -37,13 +41,19 @@ state_pieces as (
 
 ),
 
-schedule_pieces as (
+scheduled_in_scope as (
 
     select pieces.*
     from {{ ref('fct_schedule_segments') }} as pieces
     inner join scope
         on scope.agent_id = pieces.agent_id
         and scope.local_date = pieces.local_date
+
+),
+
+schedule_pieces as (
+
+    {{ schedule_segments_until_loaded('scheduled_in_scope') }}
 
 ),
 {%- else %}
@@ -55,7 +65,7 @@ state_pieces as (
 
 schedule_pieces as (
 
-    select * from {{ ref('fct_schedule_segments') }}
+    {{ schedule_segments_until_loaded(ref('fct_schedule_segments')) }}
 
 ),
 {%- endif %}

@@ -3,8 +3,16 @@
     the agent's share of handled legs per queue over the whole history (agents who never handled a leg are not
     allocated). Required scheduled agents divide required agents by 1 - the day's center-wide unplanned shrinkage only:
     the scheduled agents they are compared with count work segments, which already leave breaks, lunches and other
-    planned activities out, so dividing by planned shrinkage too would count them twice (METRICS.md "Staffing"). -#}
-with agent_queue_shares as (
+    planned activities out, so dividing by planned shrinkage too would count them twice (METRICS.md "Staffing").
+    Schedules count only before the data's last loaded moment (int_loaded_until): the published schedule of days
+    not loaded yet is the staffing plan's (ops.staffing_plan_interval), not an interval with 0 required. -#}
+with counted_segments as (
+
+    {{ schedule_segments_until_loaded(ref('fct_schedule_segments')) }}
+
+),
+
+agent_queue_shares as (
 
     select
         agent_id,
@@ -19,7 +27,7 @@ with agent_queue_shares as (
 agent_interval_seconds as (
 
     select agent_id, interval_start_at, duration_seconds as work_seconds, 0 as productive_seconds
-    from {{ ref('fct_schedule_segments') }}
+    from counted_segments
     where is_work
     union all
     select agent_id, interval_start_at, 0, duration_seconds
@@ -47,7 +55,7 @@ planned_shrinkage as (
         local_date,
         {{ safe_divide('sum(case when is_planned_shrinkage then duration_seconds else 0 end)', 'sum(duration_seconds)') }}
             as planned_shrinkage
-    from {{ ref('fct_schedule_segments') }}
+    from counted_segments
     group by local_date
 
 ),
