@@ -255,9 +255,19 @@ def test_the_batches_each_brought_new_files(month: dict) -> None:
     assert later and not any("full refresh" in output for output in later)
 
 
+# Forecast accuracy is measured on what was forecast at each origin (ops.interval_forecasts, kept once per origin):
+# the incremental runs made forecasts at earlier origins that a single full run never made, so these marts hold
+# history a rebuild from the exports cannot give, by design (DECISIONLOG "Forecasts"). Their own tests cover them
+# (tests/dbt/test_forecast_accuracy_marts.py).
+RUN_HISTORY_MARTS = ("fct_interval_forecast_accuracy", "kpi_forecast_accuracy_daily", "kpi_forecast_accuracy_weekly")
+
+
 def test_incremental_marts_equal_a_full_build(month: dict) -> None:
     incremental, full = (marts_rows(month[build], without=("_file_seq",)) for build in ("incremental", "full"))
     assert sorted(incremental) == sorted(full)
+    assert set(RUN_HISTORY_MARTS) <= set(full)
+    for table in RUN_HISTORY_MARTS:
+        del incremental[table], full[table]
     differing = {
         table: (len(incremental[table]), len(full[table])) for table in full if incremental[table] != full[table]
     }
