@@ -523,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
         seasonal_amplitude=0.25,
         understaffed_month="2025-10",
         overrun_month="2025-09",
+        schedules_ahead=True,
     )
     _add_settings_args(p)
     p.set_defaults(func=cmd_demo)
