@@ -3,8 +3,9 @@
 `render_all(warehouse, out_dir)` opens the warehouse read-only, reads schema `marts` (and `ops` for freshness), and
 writes: `operations_daily.html` (service per day and queue, agents), the executive reports (`exec_<period>.html` per
 month, quarter and year with data), the supervisor pages (`supervisor_<team>.html`, the team's recent weeks in one
-page) and `index.html` linking them all. Each page embeds plotly.js once, so it opens from `file://` with no network. Missing or empty tables never fail a
-render: the part that needs them says "no data", and `RenderReport.missing` says why.
+page) and `index.html` linking them all. Each page embeds plotly.js once, so it opens from `file://` with no network.
+Missing or empty tables never fail a render: the part that needs them says "no data", and `RenderReport.missing` says
+why.
 """
 
 from __future__ import annotations

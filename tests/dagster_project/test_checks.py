@@ -59,7 +59,8 @@ def _layers(path: Path, raw_calls: int, manifest_calls: int, fact_legs: int, kpi
         f"create table marts.fct_contact_legs as select 'L' || i as leg_id, true as is_offered, "
         f"case when i < 2 then date '2026-03-01' else date '2026-03-02' end as local_date from range({fact_legs}) t(i)",
         f"create table marts.kpi_service_daily as select * from (values (date '2026-03-01', 'q1', 2), "
-        f"(date '2026-03-02', 'q1', {kpi_offered_day2 - 1}), (date '2026-03-02', 'q2', 1)) t(local_date, queue, offered)",
+        f"(date '2026-03-02', 'q1', {kpi_offered_day2 - 1}), (date '2026-03-02', 'q2', 1)) "
+        "t(local_date, queue, offered)",
     )
 
 

@@ -99,7 +99,8 @@ MARCH_TILES = [
     ),
     (
         "aht_seconds",
-        "select sum(handle_seconds) / sum(handled_legs) from marts.kpi_service_monthly where period_start = '2026-03-01'",
+        "select sum(handle_seconds) / sum(handled_legs) from marts.kpi_service_monthly "
+        "where period_start = '2026-03-01'",
         450000 / 1350,  # 333.3 s = 5:33; Feb 342000/1140 = 300 s; Mar 2025 255000/850 = 300 s
         "Average handle time 5:33, target 5:00, up 0:33 on February, up 0:33 on March 2025",
     ),

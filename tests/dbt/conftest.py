@@ -2,7 +2,8 @@
 
 The rows are small enough to work every mart value out by hand (see the comments beside the asserts in
 test_kpi_marts.py). They cover a transfer, short and late abandons, an IVR-only and an outbound call, a state spanning
-local midnight, a republished schedule, a team move in the roster and both DST changes of Europe/Oslo (2026-03-29 and 2026-10-25).
+local midnight, a republished schedule, a team move in the roster and both DST changes of Europe/Oslo (2026-03-29
+and 2026-10-25).
 All timestamps are UTC; Oslo is UTC+1 until 2026-03-29 01:00 UTC, UTC+2 until 2026-10-25 01:00 UTC, then UTC+1.
 """
 

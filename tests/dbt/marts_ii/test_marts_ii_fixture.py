@@ -874,7 +874,8 @@ def test_every_column_is_documented(build, marts):
             "kpi_people",
             ("monthly", "quarterly", "yearly"),
             "team",
-            "hires, terminations, voluntary_terminations, involuntary_terminations, early_terminations, headcount_day_sum",
+            "hires, terminations, voluntary_terminations, involuntary_terminations, early_terminations, "
+            "headcount_day_sum",
         ),
     ],
 )
