@@ -33,36 +33,36 @@
     1 - {{ safe_divide('repeat_contacts', 'fcr_eligible_contacts') }} as fcr_rate
 {%- endmacro %}
 
-{#- Targets of each family (seed kpi_targets, macro marts_ii_target_columns): `<kpi>_target` and
+{#- Targets of each family (seed kpi_targets, macro kpi_target_columns): `<kpi>_target` and
     `meets_<kpi>_target` for a row of `relation` (a CTE holding the mart's columns), looked up on its period_start.
     Service and FCR targets are per queue, then center; agent targets per team, then center. -#}
 {% macro service_kpi_targets(relation) -%}
     {%- for kpi in ['service_level', 'abandonment_rate', 'asa_seconds', 'aht_seconds'] %}
-    {{ marts_ii_target_columns(kpi, relation ~ '.' ~ kpi, [['queue', relation ~ '.queue']],
+    {{ kpi_target_columns(kpi, relation ~ '.' ~ kpi, [['queue', relation ~ '.queue']],
                                relation ~ '.period_start') }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
 {% macro agent_kpi_targets(relation) -%}
     {%- for kpi in ['adherence', 'occupancy', 'aht_seconds'] %}
-    {{ marts_ii_target_columns(kpi, relation ~ '.' ~ kpi, [['team', relation ~ '.team']],
+    {{ kpi_target_columns(kpi, relation ~ '.' ~ kpi, [['team', relation ~ '.team']],
                                relation ~ '.period_start') }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
 {% macro fcr_kpi_targets(relation) -%}
-    {{ marts_ii_target_columns('fcr_rate', relation ~ '.fcr_rate', [['queue', relation ~ '.queue']],
+    {{ kpi_target_columns('fcr_rate', relation ~ '.fcr_rate', [['queue', relation ~ '.queue']],
                                relation ~ '.period_start') }}
 {%- endmacro %}
 
 {#- Re-aggregate a daily KPI mart to `grain` (week, month, quarter, year) with the shared roll-up (macro
-    marts_ii_rollup): sums of the additive columns and maxima of the max columns per period_start and `keys`, then the
+    rollup_by_period): sums of the additive columns and maxima of the max columns per period_start and `keys`, then the
     family's ratios rebuilt from those sums. `latest_columns` are attributes taken from the latest day of the period
     (e.g. an agent's team after a team move). -#}
 {% macro reaggregate_daily_kpi(daily_model, grain, keys, sum_columns, ratios, max_columns=[], latest_columns=[]) -%}
 with summed as (
 
-    {{ marts_ii_rollup(ref(daily_model), grain, 'local_date', keys, sums=sum_columns, maxes=max_columns,
+    {{ rollup_by_period(ref(daily_model), grain, 'local_date', keys, sums=sum_columns, maxes=max_columns,
                        lasts=latest_columns) }}
 
 )

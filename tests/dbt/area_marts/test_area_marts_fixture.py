@@ -1,7 +1,7 @@
-"""Hand-worked fixture for the KPI marts II (people, finance, cost per call, quality, outbound, scorecard).
+"""Hand-worked fixture for the area marts (people, finance, cost per call, quality, outbound, scorecard).
 
 A temporary DuckDB gets the raw tables of `ingest.contracts` and a few rows per source; `dbt build` then builds the
-marts II models and everything upstream (their data tests included) into it. Every expected value below is worked
+area marts' models and everything upstream (their data tests included) into it. Every expected value below is worked
 out by hand from the rows in this file, with the arithmetic in the comment beside the assertion.
 
 Time zone: Europe/Oslo (UTC+1 in January to March 2026; DST starts 2026-03-29).
@@ -24,12 +24,12 @@ from ingest.contracts import LOAD_COLUMNS, SOURCES, raw_table_ddl
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DBT_DIR = REPO_ROOT / "dbt"
 
-# The marts II models with everything upstream, and the data and unit tests defined in the marts II folders. Tests
+# The area marts' models with everything upstream, and the data and unit tests defined in the area folders. Tests
 # of the upstream models are their owners' (`--indirect-selection empty` leaves them out).
-MARTS_II_FOLDERS = ("people", "finance", "quality", "outbound", "scorecard")
-MARTS_II_SELECTION = (
-    [f"+path:models/marts/{folder}" for folder in MARTS_II_FOLDERS]
-    + [f"path:models/{layer}/{folder}" for layer in ("intermediate", "marts") for folder in MARTS_II_FOLDERS]
+AREA_MARTS_FOLDERS = ("people", "finance", "quality", "outbound", "scorecard")
+AREA_MARTS_SELECTION = (
+    [f"+path:models/marts/{folder}" for folder in AREA_MARTS_FOLDERS]
+    + [f"path:models/{layer}/{folder}" for layer in ("intermediate", "marts") for folder in AREA_MARTS_FOLDERS]
     + ["path:seeds"]
 )
 
@@ -377,8 +377,8 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> None:
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory) -> Path:
-    """Build the marts II models and their parents on the fixture; return the folder of the DB and dbt target."""
-    tmp = tmp_path_factory.mktemp("marts_ii")
+    """Build the area marts' models and their parents on the fixture; return the folder of the DB and dbt target."""
+    tmp = tmp_path_factory.mktemp("area_marts")
     db_path = tmp / "fixture.pipeline.duckdb"
     with duckdb.connect(str(db_path)) as con:
         load_raw(con)
@@ -398,7 +398,7 @@ def build(tmp_path_factory) -> Path:
             "--indirect-selection",
             "empty",
             "--select",
-            *MARTS_II_SELECTION,
+            *AREA_MARTS_SELECTION,
         ],
         env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
         capture_output=True,
@@ -815,13 +815,13 @@ def test_scorecard_critical_fail_flags_coaching(marts):
 
 
 def test_every_column_is_documented(build, marts):
-    """Every column of every marts II table is described in its model's YAML (MARTS.md is a public interface)."""
+    """Every column of every area mart is described in its model's YAML (MARTS.md is a public interface)."""
     manifest = json.loads((build / "target" / "manifest.json").read_text())
     documented = {
         node["name"]: {name for name, column in node["columns"].items() if column.get("description")}
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
-        and any(f"/{folder}/" in node["original_file_path"] for folder in MARTS_II_FOLDERS)
+        and any(f"/{folder}/" in node["original_file_path"] for folder in AREA_MARTS_FOLDERS)
     }
     assert len(documented) >= 37  # 6 intermediate models and 31 marts
     tables = marts.sql(
