@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -22,8 +23,13 @@ from ingest.contracts import SOURCES, raw_table_ddl
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO_ROOT / "dbt"
+# The locked environment's dbt (the one this interpreter runs in), never one resolved again by `uv run`.
+DBT = str(Path(sys.executable).parent / "dbt")
+# Ample for these small fixtures even on a loaded 2-core machine; a hung dbt fails the test instead of the suite.
+DBT_TIMEOUT_SECONDS = 900
 
-# The models of this area and everything upstream of them (the area folders people/, finance/, quality/, outbound/, scorecard/ are tested in area_marts/).
+# The models of this area and everything upstream of them (the area folders people/, finance/, quality/, outbound/,
+# scorecard/ are tested in area_marts/).
 KPI_SELECTION = [
     "+kpi_service_yearly",
     "+kpi_service_quarterly",
@@ -350,9 +356,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, 
 def run_dbt_build(db_path: Path, select: list[str] | None = None, dbt_vars: str | None = None) -> None:
     """`dbt build` against `db_path`; fails the test with dbt's output when dbt fails."""
     args = [
-        "uv",
-        "run",
-        "dbt",
+        DBT,
         "build",
         "--project-dir",
         str(DBT_DIR),
@@ -369,7 +373,12 @@ def run_dbt_build(db_path: Path, select: list[str] | None = None, dbt_vars: str 
         args += ["--vars", dbt_vars]
     started = time.monotonic()
     result = subprocess.run(
-        args, cwd=REPO_ROOT, env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}, capture_output=True, text=True
+        args,
+        cwd=REPO_ROOT,
+        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
+        capture_output=True,
+        text=True,
+        timeout=DBT_TIMEOUT_SECONDS,
     )
     print(f"dbt build on {db_path.name}: exit {result.returncode} in {time.monotonic() - started:.1f} s")
     if result.returncode != 0:

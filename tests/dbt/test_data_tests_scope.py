@@ -14,15 +14,13 @@ from pathlib import Path
 
 import duckdb
 
-from tests.dbt.conftest import DBT_DIR, REPO_ROOT
+from tests.dbt.conftest import DBT, DBT_DIR, DBT_TIMEOUT_SECONDS, REPO_ROOT
 
 
 def _unique_leg_test(db_path: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
-            "uv",
-            "run",
-            "dbt",
+            DBT,
             "test",
             "--project-dir",
             str(DBT_DIR),
@@ -40,6 +38,7 @@ def _unique_leg_test(db_path: Path, tmp_path: Path, *extra: str) -> subprocess.C
         env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
         capture_output=True,
         text=True,
+        timeout=DBT_TIMEOUT_SECONDS,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.dbt.conftest import DBT_DIR, REPO_ROOT
+from tests.dbt.conftest import DBT, DBT_DIR, DBT_TIMEOUT_SECONDS, REPO_ROOT
 
 
 def test_broken_values_fail_the_model_level_tests(fixture_center_db: Path, tmp_path: Path) -> None:
@@ -31,9 +31,7 @@ def test_broken_values_fail_the_model_level_tests(fixture_center_db: Path, tmp_p
     target = tmp_path / "target"
     result = subprocess.run(
         [
-            "uv",
-            "run",
-            "dbt",
+            DBT,
             "test",
             "--project-dir",
             str(DBT_DIR),
@@ -51,6 +49,7 @@ def test_broken_values_fail_the_model_level_tests(fixture_center_db: Path, tmp_p
         env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
         capture_output=True,
         text=True,
+        timeout=DBT_TIMEOUT_SECONDS,
     )
     assert result.returncode == 1, result.stdout[-3000:]
 

@@ -17,7 +17,7 @@ import subprocess
 import duckdb
 import pytest
 
-from tests.dbt.conftest import DBT_DIR, REPO_ROOT, create_raw_tables
+from tests.dbt.conftest import DBT, DBT_DIR, DBT_TIMEOUT_SECONDS, REPO_ROOT, create_raw_tables
 
 # A value other than the default of dbt_project.yml for every metric var
 NON_DEFAULT_SETTINGS = {
@@ -68,9 +68,26 @@ def test_unit_tests_pass_under_non_default_settings(tmp_path) -> None:
     env = {**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}
     for command in (["seed"], ["run", "--empty"], ["test", "--select", "test_type:unit"]):
         result = subprocess.run(
-            ["uv", "run", "dbt", *command, *common], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
+            [DBT, *command, *common],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=DBT_TIMEOUT_SECONDS,
         )
         if result.returncode != 0:
             pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    passed = re.search(r"PASS=(\d+)", result.stdout)
-    assert passed and int(passed.group(1)) >= 20, result.stdout[-2000:]  # the unit tests really ran
+    # Every unit test declared in the models' YAML ran and passed: no more, no fewer.
+    totals = re.search(r"PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)", result.stdout)
+    assert totals, result.stdout[-2000:]
+    assert tuple(int(n) for n in totals.groups()) == (_declared_unit_tests(), 0, 0, 0), result.stdout[-2000:]
+
+
+def _declared_unit_tests() -> int:
+    """The unit tests declared under `unit_tests:` in the models' YAML files, read without dbt."""
+    import yaml
+
+    return sum(
+        len((yaml.safe_load(path.read_text()) or {}).get("unit_tests") or [])
+        for path in (DBT_DIR / "models").rglob("*.yml")
+    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import duckdb
 import pytest
 
 from ingest.contracts import LOAD_COLUMNS, SOURCES, raw_table_ddl
+from tests.dbt.conftest import DBT, DBT_TIMEOUT_SECONDS
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DBT_DIR = REPO_ROOT / "dbt"
@@ -385,7 +385,7 @@ def build(tmp_path_factory) -> Path:
     # A separate process: dbt-duckdb keeps its connection open in-process, which would block reading the file here.
     completed = subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            DBT,
             "build",
             "--project-dir",
             str(DBT_DIR),
@@ -404,6 +404,7 @@ def build(tmp_path_factory) -> Path:
         capture_output=True,
         text=True,
         check=False,
+        timeout=DBT_TIMEOUT_SECONDS,
     )
     failures = [line for line in completed.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
     assert completed.returncode == 0, "dbt build failed:\n" + "\n".join(failures or [completed.stdout[-3000:]])
