@@ -409,3 +409,21 @@ def build_full_warehouse(path: Path) -> Path:
     finally:
         con.close()
     return path
+
+
+def table_columns(path: Path, schemas: tuple[str, ...] = ("marts", "ops")) -> dict[str, dict[str, str]]:
+    """`schema.table` -> {column: DuckDB type} of the tables and views of a warehouse file, for comparing the one
+    built here with the marts dbt builds."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_schema || '.' || table_name, column_name, data_type from information_schema.columns "
+            f"where table_schema in ({', '.join('?' for _ in schemas)}) order by 1, ordinal_position",
+            list(schemas),
+        ).fetchall()
+    finally:
+        con.close()
+    columns: dict[str, dict[str, str]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, {})[column] = data_type
+    return columns
