@@ -8,14 +8,16 @@
 {%- endmacro %}
 
 {#- kpi_service_*: from offered, answered, abandoned, short_abandoned, answered_within_threshold,
-    service_level_denominator, answered_wait_seconds, handled_legs, handle_seconds, transferred_legs, held_legs. -#}
+    service_level_denominator, answered_wait_seconds, handled_legs, handle_seconds, transferred_legs, held_legs,
+    hold_seconds. -#}
 {% macro service_kpi_ratios() -%}
     {{ safe_divide('answered_within_threshold', 'service_level_denominator') }} as service_level,
     {{ safe_divide('abandoned - short_abandoned', 'offered - short_abandoned') }} as abandonment_rate,
     {{ safe_divide('answered_wait_seconds', 'answered') }} as asa_seconds,
     {{ safe_divide('handle_seconds', 'handled_legs') }} as aht_seconds,
     {{ safe_divide('transferred_legs', 'handled_legs') }} as transfer_rate,
-    {{ safe_divide('held_legs', 'handled_legs') }} as hold_rate
+    {{ safe_divide('held_legs', 'handled_legs') }} as hold_rate,
+    {{ safe_divide('hold_seconds', 'held_legs') }} as avg_hold_seconds
 {%- endmacro %}
 
 {#- kpi_agent_*: from the agent's state seconds, schedule seconds and handled legs. -#}
@@ -85,7 +87,7 @@ with kpis as (
         'kpi_service_daily', grain, keys=['queue'],
         sum_columns=['offered', 'answered', 'abandoned', 'short_abandoned', 'answered_within_threshold',
                      'service_level_denominator', 'answered_wait_seconds', 'handled_legs', 'handle_seconds',
-                     'transferred_legs', 'held_legs'],
+                     'transferred_legs', 'held_legs', 'hold_seconds'],
         max_columns=['max_wait_seconds'],
         ratios=service_kpi_ratios()
     ) }}

@@ -24,7 +24,8 @@ summed as (
         sum(case when is_handled then 1 else 0 end) as handled_legs,
         sum(handle_seconds) as handle_seconds,
         sum(case when is_transferred then 1 else 0 end) as transferred_legs,
-        sum(case when is_held then 1 else 0 end) as held_legs
+        sum(case when is_held then 1 else 0 end) as held_legs,
+        sum(case when is_held then hold_seconds else 0 end) as hold_seconds
     from offered_legs
     group by local_date, queue
 
@@ -48,6 +49,7 @@ kpis as (
         handle_seconds,
         transferred_legs,
         held_legs,
+        hold_seconds,
         {{ service_kpi_ratios() }}
     from summed
 
