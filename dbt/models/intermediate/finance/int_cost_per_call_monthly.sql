@@ -40,7 +40,7 @@ cost as (
         max(currency) as currency,
         max(case when is_actualised then 1 else 0 end) as is_actualised
     from {{ ref('int_finance_ledger_monthly') }}
-    group by period_month
+    group by 1
 
 ),
 
