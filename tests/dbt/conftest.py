@@ -353,33 +353,39 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, 
         con.execute(f"insert into raw.{table} ({names}) values ({marks})", [*row, 1, f"{table}/fixture.csv", line])
 
 
-def run_dbt_build(db_path: Path, select: list[str] | None = None, dbt_vars: str | None = None) -> None:
-    """`dbt build` against `db_path`; fails the test with dbt's output when dbt fails."""
-    args = [
-        DBT,
-        "build",
-        "--project-dir",
-        str(DBT_DIR),
-        "--profiles-dir",
-        str(DBT_DIR),
-        "--target-path",
-        str(db_path.parent / "target"),
-        "--log-path",
-        str(db_path.parent / "logs"),
-    ]
-    if select:
-        args += ["--select", *select]
-    if dbt_vars:
-        args += ["--vars", dbt_vars]
-    started = time.monotonic()
-    result = subprocess.run(
-        args,
+def run_dbt(db_path: Path, work_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """The locked environment's `dbt <args>` on the pipeline database `db_path`, its target and logs in `work_dir`, in
+    a process of its own (dbt-duckdb keeps its connection open in-process), within DBT_TIMEOUT_SECONDS."""
+    return subprocess.run(
+        [
+            DBT,
+            *args,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(work_dir / "target"),
+            "--log-path",
+            str(work_dir / "logs"),
+        ],
         cwd=REPO_ROOT,
         env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
         capture_output=True,
         text=True,
         timeout=DBT_TIMEOUT_SECONDS,
     )
+
+
+def run_dbt_build(db_path: Path, select: list[str] | None = None, dbt_vars: str | None = None) -> None:
+    """`dbt build` against `db_path`; fails the test with dbt's output when dbt fails."""
+    args = ["build"]
+    if select:
+        args += ["--select", *select]
+    if dbt_vars:
+        args += ["--vars", dbt_vars]
+    started = time.monotonic()
+    result = run_dbt(db_path, db_path.parent, *args)
     print(f"dbt build on {db_path.name}: exit {result.returncode} in {time.monotonic() - started:.1f} s")
     if result.returncode != 0:
         pytest.fail(f"dbt build failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")

@@ -10,14 +10,12 @@ then every unit test runs with a non-default value for every metric var.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 
 import duckdb
 import pytest
 
-from tests.dbt.conftest import DBT, DBT_DIR, DBT_TIMEOUT_SECONDS, REPO_ROOT, create_raw_tables
+from tests.dbt.conftest import DBT_DIR, create_raw_tables, run_dbt
 
 # A value other than the default of dbt_project.yml for every metric var
 NON_DEFAULT_SETTINGS = {
@@ -53,28 +51,8 @@ def test_unit_tests_pass_under_non_default_settings(tmp_path) -> None:
     db_path = tmp_path / "empty.pipeline.duckdb"
     with duckdb.connect(str(db_path)) as con:
         create_raw_tables(con)
-    common = [
-        "--project-dir",
-        str(DBT_DIR),
-        "--profiles-dir",
-        str(DBT_DIR),
-        "--target-path",
-        str(tmp_path / "target"),
-        "--log-path",
-        str(tmp_path / "logs"),
-        "--vars",
-        json.dumps(NON_DEFAULT_SETTINGS),
-    ]
-    env = {**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}
     for command in (["seed"], ["run", "--empty"], ["test", "--select", "test_type:unit"]):
-        result = subprocess.run(
-            [DBT, *command, *common],
-            cwd=REPO_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=DBT_TIMEOUT_SECONDS,
-        )
+        result = run_dbt(db_path, tmp_path, *command, "--vars", json.dumps(NON_DEFAULT_SETTINGS))
         if result.returncode != 0:
             pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     # Every unit test declared in the models' YAML ran and passed: no more, no fewer.

@@ -10,8 +10,6 @@ Time zone: Europe/Oslo (UTC+1 in January to March 2026; DST starts 2026-03-29).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import duckdb
 import pytest
 
 from ingest.contracts import LOAD_COLUMNS, SOURCES, raw_table_ddl
-from tests.dbt.conftest import DBT, DBT_TIMEOUT_SECONDS
+from tests.dbt.conftest import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DBT_DIR = REPO_ROOT / "dbt"
@@ -383,29 +381,7 @@ def build(tmp_path_factory) -> Path:
     with duckdb.connect(str(db_path)) as con:
         load_raw(con)
     # A separate process: dbt-duckdb keeps its connection open in-process, which would block reading the file here.
-    completed = subprocess.run(
-        [
-            DBT,
-            "build",
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-            "--indirect-selection",
-            "empty",
-            "--select",
-            *AREA_MARTS_SELECTION,
-        ],
-        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=DBT_TIMEOUT_SECONDS,
-    )
+    completed = run_dbt(db_path, tmp, "build", "--indirect-selection", "empty", "--select", *AREA_MARTS_SELECTION)
     failures = [line for line in completed.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
     assert completed.returncode == 0, "dbt build failed:\n" + "\n".join(failures or [completed.stdout[-3000:]])
     return tmp
