@@ -89,8 +89,10 @@ def run_pipeline(
     overrides: list[str] | None = None,
     rebuild_local_dates: list[str] | None = None,
 ) -> bool:
-    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`); True when every step
-    succeeded."""
+    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`).
+
+    True when every step succeeded.
+    """
     import dagster as dg
 
     from dagster_project.assets import TilsynSettings

@@ -1,5 +1,5 @@
-"""Tilsyn's Dagster definitions: the pipeline job, its nightly schedule, the landing-folder sensor, the daily-
-partitioned rebuild job, the resources.
+"""Tilsyn's Dagster definitions: the pipeline job, its nightly schedule, the landing-folder sensor, the
+daily-partitioned rebuild job, the resources.
 
 `dagster dev` loads `defs` (pyproject `[tool.dagster]`); `tilsyn run` and `tilsyn rebuild` build the same definitions
 with the paths of the command line and execute the pipeline job in process.

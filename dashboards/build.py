@@ -103,7 +103,7 @@ def render_daily(wh: Warehouse, site: Site, first_day: date, last_day: date, cur
             ),
             need=c,
         )
-        for c in ("service_level", "asa_seconds", "abandonment_rate", "aht_seconds")
+        for c in ("service_level", "asa_seconds", "abandonment_rate", "aht_seconds", "avg_hold_seconds")
     ]
     agent_title = "{label} per agent, " + f"{start:%d %b} to {last_day:%d %b %Y}"
     agent_cards = [

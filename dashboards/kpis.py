@@ -30,6 +30,7 @@ KPIS: dict[str, Kpi] = {
         Kpi("asa_seconds", "Average speed of answer", "seconds", False),
         Kpi("abandonment_rate", "Abandonment", "pct", False),
         Kpi("aht_seconds", "Average handle time", "seconds", False),
+        Kpi("avg_hold_seconds", "Average hold per held call", "seconds", False),
         Kpi("fcr_rate", "First-contact resolution", "pct", True),
         Kpi("occupancy", "Occupancy", "pct", None),
         Kpi("adherence", "Schedule adherence", "pct", True),

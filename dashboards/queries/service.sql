@@ -12,7 +12,8 @@ select
     sum(answered_within_threshold) / nullif(sum(service_level_denominator), 0) as service_level,
     sum(answered_wait_seconds) / nullif(sum(answered), 0) as asa_seconds,
     (sum(abandoned) - sum(short_abandoned)) / nullif(sum(offered) - sum(short_abandoned), 0) as abandonment_rate,
-    sum(handle_seconds) / nullif(sum(handled_legs), 0) as aht_seconds
+    sum(handle_seconds) / nullif(sum(handled_legs), 0) as aht_seconds,
+    sum(hold_seconds) / nullif(sum(held_legs), 0) as avg_hold_seconds
 from marts.kpi_service_{grain}
 where {period} between $start and $end
 group by all

@@ -8,15 +8,17 @@
 {%- endmacro %}
 
 {#- kpi_service_*: from offered, answered, abandoned, short_abandoned, answered_within_threshold,
-    service_level_denominator, answered_wait_seconds, handled_legs, handle_seconds, transferred_legs, held_legs
-    (talk_only_handled_legs is summed beside them: it qualifies aht_seconds, it is not a ratio's term). -#}
+    service_level_denominator, answered_wait_seconds, handled_legs, handle_seconds, transferred_legs, held_legs,
+    hold_seconds (talk_only_handled_legs is summed beside them: it qualifies aht_seconds, it is not a ratio's
+    term). -#}
 {% macro service_kpi_ratios() -%}
     {{ safe_divide('answered_within_threshold', 'service_level_denominator') }} as service_level,
     {{ safe_divide('abandoned - short_abandoned', 'offered - short_abandoned') }} as abandonment_rate,
     {{ safe_divide('answered_wait_seconds', 'answered') }} as asa_seconds,
     {{ safe_divide('handle_seconds', 'handled_legs') }} as aht_seconds,
     {{ safe_divide('transferred_legs', 'handled_legs') }} as transfer_rate,
-    {{ safe_divide('held_legs', 'handled_legs') }} as hold_rate
+    {{ safe_divide('held_legs', 'handled_legs') }} as hold_rate,
+    {{ safe_divide('hold_seconds', 'held_legs') }} as avg_hold_seconds
 {%- endmacro %}
 
 {#- kpi_agent_*: from the agent's state seconds, schedule seconds and handled legs. -#}
@@ -34,36 +36,36 @@
     1 - {{ safe_divide('repeat_contacts', 'fcr_eligible_contacts') }} as fcr_rate
 {%- endmacro %}
 
-{#- Targets of each family (seed kpi_targets, macro marts_ii_target_columns): `<kpi>_target` and
+{#- Targets of each family (seed kpi_targets, macro kpi_target_columns): `<kpi>_target` and
     `meets_<kpi>_target` for a row of `relation` (a CTE holding the mart's columns), looked up on its period_start.
     Service and FCR targets are per queue, then center; agent targets per team, then center. -#}
 {% macro service_kpi_targets(relation) -%}
     {%- for kpi in ['service_level', 'abandonment_rate', 'asa_seconds', 'aht_seconds'] %}
-    {{ marts_ii_target_columns(kpi, relation ~ '.' ~ kpi, [['queue', relation ~ '.queue']],
+    {{ kpi_target_columns(kpi, relation ~ '.' ~ kpi, [['queue', relation ~ '.queue']],
                                relation ~ '.period_start') }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
 {% macro agent_kpi_targets(relation) -%}
     {%- for kpi in ['adherence', 'occupancy', 'aht_seconds'] %}
-    {{ marts_ii_target_columns(kpi, relation ~ '.' ~ kpi, [['team', relation ~ '.team']],
+    {{ kpi_target_columns(kpi, relation ~ '.' ~ kpi, [['team', relation ~ '.team']],
                                relation ~ '.period_start') }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
 {% macro fcr_kpi_targets(relation) -%}
-    {{ marts_ii_target_columns('fcr_rate', relation ~ '.fcr_rate', [['queue', relation ~ '.queue']],
+    {{ kpi_target_columns('fcr_rate', relation ~ '.fcr_rate', [['queue', relation ~ '.queue']],
                                relation ~ '.period_start') }}
 {%- endmacro %}
 
 {#- Re-aggregate a daily KPI mart to `grain` (week, month, quarter, year) with the shared roll-up (macro
-    marts_ii_rollup): sums of the additive columns and maxima of the max columns per period_start and `keys`, then the
+    rollup_by_period): sums of the additive columns and maxima of the max columns per period_start and `keys`, then the
     family's ratios rebuilt from those sums. `latest_columns` are attributes taken from the latest day of the period
     (e.g. an agent's team after a team move). -#}
 {% macro reaggregate_daily_kpi(daily_model, grain, keys, sum_columns, ratios, max_columns=[], latest_columns=[]) -%}
 with summed as (
 
-    {{ marts_ii_rollup(ref(daily_model), grain, 'local_date', keys, sums=sum_columns, maxes=max_columns,
+    {{ rollup_by_period(ref(daily_model), grain, 'local_date', keys, sums=sum_columns, maxes=max_columns,
                        lasts=latest_columns) }}
 
 )
@@ -86,7 +88,7 @@ with kpis as (
         'kpi_service_daily', grain, keys=['queue'],
         sum_columns=['offered', 'answered', 'abandoned', 'short_abandoned', 'answered_within_threshold',
                      'service_level_denominator', 'answered_wait_seconds', 'handled_legs', 'handle_seconds',
-                     'transferred_legs', 'held_legs', 'talk_only_handled_legs'],
+                     'transferred_legs', 'held_legs', 'hold_seconds', 'talk_only_handled_legs'],
         max_columns=['max_wait_seconds'],
         ratios=service_kpi_ratios()
     ) }}

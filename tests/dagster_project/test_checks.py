@@ -59,7 +59,8 @@ def _layers(path: Path, raw_calls: int, manifest_calls: int, fact_legs: int, kpi
         f"create table marts.fct_contact_legs as select 'L' || i as leg_id, true as is_offered, "
         f"case when i < 2 then date '2026-03-01' else date '2026-03-02' end as local_date from range({fact_legs}) t(i)",
         f"create table marts.kpi_service_daily as select * from (values (date '2026-03-01', 'q1', 2), "
-        f"(date '2026-03-02', 'q1', {kpi_offered_day2 - 1}), (date '2026-03-02', 'q2', 1)) t(local_date, queue, offered)",
+        f"(date '2026-03-02', 'q1', {kpi_offered_day2 - 1}), (date '2026-03-02', 'q2', 1)) "
+        "t(local_date, queue, offered)",
     )
 
 
@@ -302,42 +303,56 @@ def test_new_keys_of_a_two_column_key_are_told_from_re_sent_ones(tmp_path: Path)
 UNLOAD_FILE_1 = ("delete from ops.loaded_files where file_seq = 1", "delete from raw.calls where _file_seq = 1")
 
 
+# Each case: the change after night one, why every key is counted, and whether that full count passes (a passed one is
+# recorded, and the next check builds on it: it counts from `next_since`; a failed one is not: the next counts all).
 @pytest.mark.parametrize(
-    ("change", "reason"),
+    ("change", "reason", "passes", "next_since"),
     [
+        # L5 landed as file 2, then a full refresh: every layer holds L0-L5, so the full count passes through file 2
         (
             lambda db: (_land(db, ["L5"], DAY2), _build(db, full_refresh=True)),
             "a dbt full refresh since the last reconciliation",
+            True,
+            2,
         ),
-        # file 1 unloaded by hand (its manifest row and raw rows deleted)
+        # file 1 unloaded by hand (its manifest row and raw rows deleted): raw has 0 keys, staging still 5 -> fails
         (
             lambda db: _database(db, *UNLOAD_FILE_1),
             "the landed calls files up to file 1 changed since they were reconciled",
+            False,
+            None,
         ),
-        # a raw row of file 1 deleted, its manifest row left as it was
+        # a raw row of file 1 deleted, its manifest row left as it was: the manifest says 5, raw holds 4 -> fails
         (
             lambda db: _database(db, "delete from raw.calls where leg_id = 'L0'"),
             "raw.calls holds 4 rows of files up to 1, 5 when they were reconciled",
+            False,
+            None,
         ),
+        # the recorded state was counted with another key: nothing else changed, the full count passes through file 1
         (
             lambda db: _database(
                 db, "update ops.reconciliations set key_columns = 'leg_id, contact_id' where source = 'calls'"
             ),
             "no reconciled state of calls with key (leg_id)",
+            True,
+            1,
         ),
-        (lambda db: _database(db, "delete from ops.reconciliations"), "no earlier reconciliation recorded"),
+        # the record is gone: nothing else changed, the full count passes through file 1
+        (lambda db: _database(db, "delete from ops.reconciliations"), "no earlier reconciliation recorded", True, 1),
     ],
     ids=["full refresh", "unloaded file", "raw row deleted", "contract key changed", "no state"],
 )
-def test_every_key_is_counted_when_the_recorded_state_cannot_be_built_on(tmp_path: Path, change, reason: str) -> None:
+def test_every_key_is_counted_when_the_recorded_state_cannot_be_built_on(
+    tmp_path: Path, change, reason: str, passes: bool, next_since: int | None
+) -> None:
     db = tmp_path / "p.duckdb"
     _night_one(db)
     change(db)
     result = reconcile(db)
-    assert (result.since_file_seq, result.full_reason) == (None, reason)
-    # a passed full count is recorded like any other, and the next check builds on it
-    assert record_reconciled(db, result) == result.passed
-    assert reconcile(db).since_file_seq == (result.through_file_seq if result.passed else None)
+    assert (result.since_file_seq, result.full_reason, result.passed) == (None, reason, passes)
+    assert record_reconciled(db, result) is passes
+    assert reconcile(db).since_file_seq == next_since
 
 
 def test_counting_every_key_finds_what_building_on_a_stale_state_would_miss(tmp_path: Path) -> None:

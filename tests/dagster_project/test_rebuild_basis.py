@@ -86,7 +86,10 @@ def test_days_of_a_range_and_bad_days_are_clear_errors() -> None:
         DbtBuildConfig(rebuild_local_dates=["2026-02-30"]).local_dates()
 
 
-HOLD_LOCK = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(float(sys.argv[2]))"
+HOLD_LOCK = (
+    "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+    "time.sleep(float(sys.argv[2]))"
+)
 
 
 def test_a_step_waits_for_a_held_pipeline_database_and_names_the_holder(

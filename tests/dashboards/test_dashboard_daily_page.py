@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,13 @@ def daily_site(tmp_path_factory) -> Path:
 def test_daily_page_opens_offline_and_draws_every_chart(daily_site, browser, screenshot_dir):
     check = browser.check_page(daily_site / "operations_daily.html", screenshot_dir / "daily_only_operations.png")
     assert check.errors == []
-    # Four service charts (service level, ASA, abandonment, AHT) and three agent charts (occupancy, adherence, AHT).
-    assert len(check.charts) == 7
+    # Five service charts (service level, ASA, abandonment, AHT, average hold per held call) and three agent charts
+    # (occupancy, adherence, AHT).
+    assert len(check.charts) == 8
     assert check.empty_charts == []
     # Two queues, two days: one line per queue in each service chart.
     service_charts = [c for c in check.charts if "per day and queue" in c.title]
-    assert [c.traces_with_data for c in service_charts] == [2, 2, 2, 2]
+    assert [c.traces_with_data for c in service_charts] == [2, 2, 2, 2, 2]
     assert "Data through Tuesday 31 March 2026" in check.text
 
 
@@ -89,3 +91,27 @@ def test_a_browser_that_cannot_unpack_plotly_says_so(daily_site, browser):
         assert "could not unpack the charts' library" in page.inner_text("p.nodata")
     finally:
         page.close()
+
+
+def test_average_hold_per_held_call_per_day_and_queue(tmp_path: Path) -> None:
+    from dashboards.data import Warehouse
+
+    wh = Warehouse(build_daily_warehouse(tmp_path / "warehouse.duckdb"))
+    try:
+        both_days = wh.query(
+            "service",
+            {"start": date(2026, 3, 30), "end": date(2026, 3, 31)},
+            grain="daily",
+            period="period_start",
+            series="queue",
+        )
+    finally:
+        wh.close()
+    # worked by hand from HOLD_DAILY in tests/dashboards/warehouse.py
+    by_row = {(str(r["period_start"]), r["series"]): r["avg_hold_seconds"] for r in both_days.iter_rows(named=True)}
+    assert by_row == {
+        ("2026-03-30", "sales"): pytest.approx(60.0),  # 1800 s / 30 held legs
+        ("2026-03-30", "support"): pytest.approx(90.0),  # 900 / 10
+        ("2026-03-31", "sales"): pytest.approx(80.0),  # 1600 / 20
+        ("2026-03-31", "support"): pytest.approx(60.0),  # 300 / 5
+    }

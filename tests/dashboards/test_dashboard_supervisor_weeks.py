@@ -23,7 +23,8 @@ def team_pages(tmp_path_factory):
     con = duckdb.connect(str(warehouse))
     con.executemany(
         "insert into marts.kpi_agent_daily (local_date, period_start, agent_id, team, ready_seconds, handle_seconds, "
-        "scheduled_seconds, adherent_seconds, handled_legs) values (?, ?, 'A1', 'North', 3600, 21600, 28800, 27000, 50)",
+        "scheduled_seconds, adherent_seconds, handled_legs) "
+        "values (?, ?, 'A1', 'North', 3600, 21600, 28800, 27000, 50)",
         [(d, d) for d in EARLIER_MONDAYS],
     )
     con.close()

@@ -16,7 +16,7 @@ SERVICE = (
     "answered_within_threshold bigint, service_level_denominator bigint, service_level double, "
     "abandonment_rate double, answered_wait_seconds double, asa_seconds double, max_wait_seconds double, "
     "handled_legs bigint, handle_seconds double, aht_seconds double, transferred_legs bigint, "
-    "transfer_rate double, held_legs bigint, hold_rate double"
+    "transfer_rate double, held_legs bigint, hold_rate double, hold_seconds double, avg_hold_seconds double"
 )
 AGENT = (
     "agent_id varchar, team varchar, logged_in_seconds double, ready_seconds double, talk_seconds double, "
@@ -32,7 +32,8 @@ RATIOS = {
         update {t} set service_level = answered_within_threshold / nullif(service_level_denominator, 0),
             abandonment_rate = (abandoned - short_abandoned) / nullif(offered - short_abandoned, 0),
             asa_seconds = answered_wait_seconds / nullif(answered, 0),
-            aht_seconds = handle_seconds / nullif(handled_legs, 0)""",
+            aht_seconds = handle_seconds / nullif(handled_legs, 0),
+            avg_hold_seconds = hold_seconds / nullif(held_legs, 0)""",
     "agent": """
         update {t} set occupancy = handle_seconds / nullif(handle_seconds + ready_seconds, 0),
             adherence = adherent_seconds / nullif(scheduled_seconds, 0),
@@ -56,6 +57,14 @@ SERVICE_DAILY = [
     ("2026-03-30", "support", 50, 40, 10, 0, 20, 50, 2400, 40, 16000),
     ("2026-03-31", "sales", 80, 80, 0, 0, 76, 80, 800, 80, 20000),
     ("2026-03-31", "support", 20, 15, 5, 1, 9, 19, 600, 15, 6000),
+]
+# Held legs and their hold seconds per daily service row: (local_date, queue, held_legs, hold_seconds); average hold
+# per held call 60, 90, 80 and 60 s.
+HOLD_DAILY = [
+    ("2026-03-30", "sales", 30, 1800),
+    ("2026-03-30", "support", 10, 900),
+    ("2026-03-31", "sales", 20, 1600),
+    ("2026-03-31", "support", 5, 300),
 ]
 SERVICE_COLUMNS = [
     "local_date",
@@ -101,6 +110,10 @@ def build_daily_warehouse(path: Path) -> Path:
         con.execute("create schema marts")
         create(con, "kpi_service_daily", "local_date date, period_start date", SERVICE)
         insert(con, "kpi_service_daily", SERVICE_COLUMNS, [(r[0], r[0], *r[1:]) for r in SERVICE_DAILY])
+        con.executemany(
+            "update marts.kpi_service_daily set held_legs = ?, hold_seconds = ? where local_date = ? and queue = ?",
+            [(held, seconds, day, queue) for day, queue, held, seconds in HOLD_DAILY],
+        )
         create(con, "kpi_agent_daily", "local_date date, period_start date", AGENT)
         insert(con, "kpi_agent_daily", AGENT_COLUMNS, [(r[0], r[0], *r[1:]) for r in AGENT_DAILY])
         con.execute(RATIOS["service"].format(t="marts.kpi_service_daily"))
@@ -522,3 +535,21 @@ def add_forecasts(con: duckdb.DuckDBPyConnection) -> None:
         "date '2026-03-30' as last_date, true as is_chosen, 1000.0 as offered_forecast, 1040 as offered_actual, "
         "62.0 as offered_absolute_error, -40.0 as offered_error, 0.0596 as wape, -0.0385 as bias, 300 as intervals"
     )
+
+
+def table_columns(path: Path, schemas: tuple[str, ...] = ("marts", "ops")) -> dict[str, dict[str, str]]:
+    """`schema.table` -> {column: DuckDB type} of the tables and views of a warehouse file, for comparing the one
+    built here with the marts dbt builds."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_schema || '.' || table_name, column_name, data_type from information_schema.columns "
+            f"where table_schema in ({', '.join('?' for _ in schemas)}) order by 1, ordinal_position",
+            list(schemas),
+        ).fetchall()
+    finally:
+        con.close()
+    columns: dict[str, dict[str, str]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, {})[column] = data_type
+    return columns

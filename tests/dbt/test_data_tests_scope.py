@@ -7,40 +7,17 @@ build fails the scoped test too.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 
-from tests.dbt.conftest import DBT_DIR, REPO_ROOT
+from tests.dbt.conftest import run_dbt
 
 
 def _unique_leg_test(db_path: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            "uv",
-            "run",
-            "dbt",
-            "test",
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--select",
-            "fct_contact_legs,test_name:unique",
-            *extra,
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
-        capture_output=True,
-        text=True,
-    )
+    return run_dbt(db_path, tmp_path, "test", "--select", "fct_contact_legs,test_name:unique", *extra)
 
 
 def _duplicate_one_leg(db_path: Path, stamp_shift: str) -> None:

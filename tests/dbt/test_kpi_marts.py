@@ -42,6 +42,8 @@ def test_service_daily_billing_counts_transfers_and_abandons(fixture_center) -> 
     assert row["transfer_rate"] == pytest.approx(0.5)
     assert row["held_legs"] == 1  # L1 held 30 s
     assert row["hold_rate"] == pytest.approx(0.5)
+    assert row["hold_seconds"] == 30  # L1's 30 s; L4 held 0 s
+    assert row["avg_hold_seconds"] == pytest.approx(30.0)  # 30 s / 1 held leg
 
 
 def test_transferred_leg_is_offered_again_to_the_second_queue(fixture_center) -> None:
@@ -213,6 +215,7 @@ def test_monthly_mart_equals_reaggregated_daily_mart(fixture_center, family: str
                 "shrinkage",
                 "asa_seconds",
                 "aht_seconds",
+                "avg_hold_seconds",
                 "_target",
             )
         )

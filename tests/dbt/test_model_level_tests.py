@@ -6,14 +6,12 @@ center's kpi_agent_daily must fail both, with the failing rows naming the broken
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 
-from tests.dbt.conftest import DBT_DIR, REPO_ROOT
+from tests.dbt.conftest import run_dbt
 
 
 def test_broken_values_fail_the_model_level_tests(fixture_center_db: Path, tmp_path: Path) -> None:
@@ -29,28 +27,13 @@ def test_broken_values_fail_the_model_level_tests(fixture_center_db: Path, tmp_p
             "update marts.kpi_agent_daily set period_start = null where agent_id = 'A1' and local_date = '2026-03-03'"
         )
     target = tmp_path / "target"
-    result = subprocess.run(
-        [
-            "uv",
-            "run",
-            "dbt",
-            "test",
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--select",
-            "kpi_agent_daily,test_name:not_null_columns",
-            "kpi_agent_daily,test_name:columns_between",
-        ],
-        cwd=REPO_ROOT,
-        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
-        capture_output=True,
-        text=True,
+    result = run_dbt(
+        db_path,
+        tmp_path,
+        "test",
+        "--select",
+        "kpi_agent_daily,test_name:not_null_columns",
+        "kpi_agent_daily,test_name:columns_between",
     )
     assert result.returncode == 1, result.stdout[-3000:]
 

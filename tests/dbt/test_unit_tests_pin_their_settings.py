@@ -10,14 +10,12 @@ then every unit test runs with a non-default value for every metric var.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 
 import duckdb
 import pytest
 
-from tests.dbt.conftest import DBT_DIR, REPO_ROOT, create_raw_tables
+from tests.dbt.conftest import DBT_DIR, create_raw_tables, run_dbt
 
 # A value other than the default of dbt_project.yml for every metric var
 NON_DEFAULT_SETTINGS = {
@@ -58,24 +56,21 @@ def test_unit_tests_pass_under_non_default_settings(tmp_path) -> None:
     db_path = tmp_path / "empty.pipeline.duckdb"
     with duckdb.connect(str(db_path)) as con:
         create_raw_tables(con)
-    common = [
-        "--project-dir",
-        str(DBT_DIR),
-        "--profiles-dir",
-        str(DBT_DIR),
-        "--target-path",
-        str(tmp_path / "target"),
-        "--log-path",
-        str(tmp_path / "logs"),
-        "--vars",
-        json.dumps(NON_DEFAULT_SETTINGS),
-    ]
-    env = {**os.environ, "TILSYN_PIPELINE_DB": str(db_path)}
     for command in (["seed"], ["run", "--empty"], ["test", "--select", "test_type:unit"]):
-        result = subprocess.run(
-            ["uv", "run", "dbt", *command, *common], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600
-        )
+        result = run_dbt(db_path, tmp_path, *command, "--vars", json.dumps(NON_DEFAULT_SETTINGS))
         if result.returncode != 0:
             pytest.fail(f"dbt {' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
-    passed = re.search(r"PASS=(\d+)", result.stdout)
-    assert passed and int(passed.group(1)) >= 20, result.stdout[-2000:]  # the unit tests really ran
+    # Every unit test declared in the models' YAML ran and passed: no more, no fewer.
+    totals = re.search(r"PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)", result.stdout)
+    assert totals, result.stdout[-2000:]
+    assert tuple(int(n) for n in totals.groups()) == (_declared_unit_tests(), 0, 0, 0), result.stdout[-2000:]
+
+
+def _declared_unit_tests() -> int:
+    """The unit tests declared under `unit_tests:` in the models' YAML files, read without dbt."""
+    import yaml
+
+    return sum(
+        len((yaml.safe_load(path.read_text()) or {}).get("unit_tests") or [])
+        for path in (DBT_DIR / "models").rglob("*.yml")
+    )

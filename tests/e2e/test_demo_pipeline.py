@@ -166,6 +166,33 @@ def test_analyst_warehouse_has_only_published_schemas(center: dict) -> None:
     assert not {"full_name", "termination_reason", "hourly_cost", "caller_number", "notes", "_built_at"} & columns
 
 
+def _type_kind(data_type: str | None) -> str | None:
+    """A DuckDB type, with every numeric type as "number": the marts' sums are HUGEINT or DECIMAL(38, s) where the
+    hand-built warehouse says BIGINT or DOUBLE, and the dashboards read every number alike (a Polars number)."""
+    if data_type is None:
+        return None
+    numeric = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER", "FLOAT", "DOUBLE")
+    return "number" if data_type in numeric or data_type.startswith("DECIMAL") else data_type
+
+
+def test_dashboard_tests_build_the_marts_with_the_published_columns_and_types(center: dict, tmp_path: Path) -> None:
+    """The dashboards' tests read a hand-built warehouse (tests/dashboards/warehouse.py): each of its columns exists
+    in the warehouse this run published, with the same kind of type (number, text, date, timestamp, boolean), so a
+    mart column renamed, removed or retyped to another kind fails here."""
+    from tests.dashboards.warehouse import build_full_warehouse, table_columns
+
+    published = table_columns(center["warehouse"])
+    hand_built = table_columns(build_full_warehouse(tmp_path / "dashboards.duckdb"))
+    differing = {
+        f"{table}.{column}": (data_type, published.get(table, {}).get(column))
+        for table, columns in hand_built.items()
+        for column, data_type in columns.items()
+        if _type_kind(published.get(table, {}).get(column)) != _type_kind(data_type)
+    }
+    assert differing == {}  # column: (hand-built type, published type or None when missing)
+    assert sum(len(columns) for columns in hand_built.values()) > 300  # the comparison covered the marts read
+
+
 def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_dir: Path, browser) -> None:
     pages = sorted(center["dashboards"].glob("*.html"))
     names = {p.name for p in pages}

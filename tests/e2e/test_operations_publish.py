@@ -2,10 +2,10 @@
 while a reader process queries the published warehouse in a loop; a run over no new files; publishing killed mid-copy;
 readers across repeated version swaps.
 
-One small generated center (4 agents x 6 days) goes through the steps in order (the tests share it and run in file
-order; two full dbt builds in all, to keep the module cheap). The process group is killed, as an out-of-memory kill or
-a lost machine would: dbt (a child process) dies with the run. Expected results come from the export files read by
-DuckDB directly, not through Tilsyn's code.
+One small generated center (4 agents x 6 days) goes through the steps in order: each step is a module fixture that
+returns what it saw, and each test checks one step's findings (two full dbt builds in all, to keep the module cheap).
+The process group is killed, as an out-of-memory kill or a lost machine would: dbt (a child process) dies with the
+run. Expected results come from the export files read by DuckDB directly, not through Tilsyn's code.
 """
 
 from __future__ import annotations
@@ -133,38 +133,6 @@ def _export_hashes(landing: Path) -> set[str]:
     return {hashlib.sha256(p.read_bytes()).hexdigest() for p in landing.glob("*/*") if p.is_file()}
 
 
-def test_kill_during_ingest_keeps_every_landed_file_whole(center: dict) -> None:
-    # kill once the first file has landed (each file's rows and manifest row commit in one transaction)
-    lines = _run_and_kill_at(center, r"^\[ingest\]   \S+/\S+: .* rows loaded")
-    assert sum("rows loaded" in line for line in lines) == 1  # killed at the first landed file
-    per_file = query(
-        center["pipeline"],
-        """
-        select f.source, f.rows, coalesce(c.n, 0) + coalesce(s.n, 0) + coalesce(sc.n, 0) + coalesce(r.n, 0)
-            + coalesce(l.n, 0) + coalesce(q.n, 0)
-        from ops.loaded_files as f
-        left join (select _file_seq, count(*) as n from raw.calls group by 1) as c on c._file_seq = f.file_seq
-        left join (select _file_seq, count(*) as n from raw.agent_states group by 1) as s on s._file_seq = f.file_seq
-        left join (select _file_seq, count(*) as n from raw.schedules group by 1) as sc on sc._file_seq = f.file_seq
-        left join (select _file_seq, count(*) as n from raw.roster group by 1) as r on r._file_seq = f.file_seq
-        left join (select _file_seq, count(*) as n from raw.ledger group by 1) as l on l._file_seq = f.file_seq
-        left join (select _file_seq, count(*) as n from raw.qa_evaluations group by 1) as q on q._file_seq = f.file_seq
-    """,
-    )
-    assert len(per_file) >= 1
-    assert all(manifest_rows == raw_rows for _, manifest_rows, raw_rows in per_file), per_file
-    assert not center["warehouse"].exists()  # nothing was ever published
-
-
-def test_kill_during_dbt_publishes_nothing(center: dict) -> None:
-    _run_and_kill_at(center, r"^\[dbt\]\s+10 built ")
-    assert not center["warehouse"].exists()
-    # ingest finished in this run: every export file is landed exactly once
-    hashes = query(center["pipeline"], "select sha256 from ops.loaded_files")
-    assert len(hashes) == len({h for (h,) in hashes})
-    assert {h for (h,) in hashes} == _export_hashes(center["landing"])
-
-
 class Reader:
     """The READER script in its own process, until `stop()`; then its findings."""
 
@@ -180,47 +148,6 @@ class Reader:
         return json.loads(self.out.read_text())
 
 
-def test_run_after_the_kills_publishes_the_right_result_while_a_reader_queries(center: dict) -> None:
-    reader = Reader(center, "reader-full-run")
-    try:
-        out = _run(center)
-    finally:
-        seen = reader.stop()
-    assert "[checks] reconciliation: passed" in out
-    # the reader waited for the first version, then read it whole on every read, never failing
-    assert seen["errors"] == [] and seen["inconsistent"] == []
-    assert seen["reads"] >= 1 and seen["versions"] == [_published_version(center["warehouse"])]
-
-    raw_offered = duckdb.sql(
-        f"select count(distinct leg_id) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true) "
-        "where direction = 'inbound' and coalesce(queue, '') <> ''"
-    ).fetchall()[0][0]
-    offered = query(center["warehouse"], "select sum(offered) from marts.kpi_service_daily")[0][0]
-    assert raw_offered > 100  # a real workload
-    assert offered == raw_offered
-    loads = query(center["warehouse"], "select count(*), count(distinct sha256) from ops.loaded_files")[0]
-    assert loads[0] == loads[1] == len(_export_hashes(center["landing"]))  # nothing loaded twice, nothing lost
-    # the run report: every dbt node of the build, none failed
-    statuses = dict(
-        query(
-            center["warehouse"],
-            "select status, count(*) from ops.build_results "
-            "where run_id = (select max(run_id) from ops.build_results) "
-            "group by 1",
-        )
-    )
-    assert set(statuses) <= {"success", "pass"} and statuses["success"] > 50
-    center["first_version"] = _published_version(center["warehouse"])
-
-
-def test_a_run_over_no_new_files_is_a_no_op(center: dict) -> None:
-    """What the nightly schedule does on a quiet night: ingest finds nothing, no build, the same version stays."""
-    out = _run(center)
-    assert f"[dbt] nothing new since published version {center['first_version']}" in out
-    assert "[publish]" not in out
-    assert _published_version(center["warehouse"]) == center["first_version"]
-
-
 def _publish_command(center: dict) -> list[str]:
     """The publish step of a run, alone: the marts of the last build are in the pipeline file."""
     code = (
@@ -232,15 +159,87 @@ def _publish_command(center: dict) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def test_kill_while_publishing_keeps_the_previous_version(center: dict) -> None:
+# Each step below is a module fixture that takes the center one step further and returns what it saw then. A test
+# reads only what its step (and the steps before it) returned, never the state another test left: the tests run in
+# any order, and any one of them alone builds the steps it needs.
+
+
+@pytest.fixture(scope="module")
+def killed_during_ingest(center: dict) -> dict:
+    """Step 1: the first run, killed once its first file has landed."""
+    lines = _run_and_kill_at(center, r"^\[ingest\]   \S+/\S+: .* rows loaded")
+    per_file = query(
+        center["pipeline"],
+        """
+        select f.source, f.rows, coalesce(c.n, 0) + coalesce(s.n, 0) + coalesce(sc.n, 0) + coalesce(r.n, 0)
+            + coalesce(l.n, 0) + coalesce(q.n, 0)
+        from ops.loaded_files as f
+        left join (select _file_seq, count(*) as n from raw.calls group by 1) as c on c._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.agent_states group by 1) as s on s._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.schedules group by 1) as sc on sc._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.roster group by 1) as r on r._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.ledger group by 1) as l on l._file_seq = f.file_seq
+        left join (select _file_seq, count(*) as n from raw.qa_evaluations group by 1) as q on q._file_seq = f.file_seq
+    """,
+    )
+    return {"lines": lines, "per_file": per_file, "published": center["warehouse"].exists()}
+
+
+@pytest.fixture(scope="module")
+def killed_during_dbt(center: dict, killed_during_ingest: dict) -> dict:
+    """Step 2: the next run, killed once dbt has built 10 models."""
+    _run_and_kill_at(center, r"^\[dbt\]\s+10 built ")
+    hashes = [h for (h,) in query(center["pipeline"], "select sha256 from ops.loaded_files")]
+    return {"hashes": hashes, "published": center["warehouse"].exists()}
+
+
+@pytest.fixture(scope="module")
+def recovered(center: dict, killed_during_dbt: dict) -> dict:
+    """Step 3: a run after the kills, while a reader queries the published warehouse in a loop."""
+    reader = Reader(center, "reader-full-run")
+    try:
+        out = _run(center)
+    finally:
+        seen = reader.stop()
+    warehouse = center["warehouse"]
+    return {
+        "out": out,
+        "seen": seen,
+        "version": _published_version(warehouse),
+        "offered": query(warehouse, "select sum(offered) from marts.kpi_service_daily")[0][0],
+        "loads": query(warehouse, "select count(*), count(distinct sha256) from ops.loaded_files")[0],
+        "statuses": dict(
+            query(
+                warehouse,
+                "select status, count(*) from ops.build_results "
+                "where run_id = (select max(run_id) from ops.build_results) "
+                "group by 1",
+            )
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def quiet_night(center: dict, recovered: dict) -> dict:
+    """Step 4: a run over no new files."""
+    return {"out": _run(center), "version": _published_version(center["warehouse"])}
+
+
+@pytest.fixture(scope="module")
+def killed_while_publishing(center: dict, quiet_night: dict) -> dict:
+    """Step 5: the publish step alone, killed once it has copied 20 tables."""
     _run_and_kill_at(center, r"^\[publish\] 20 of \d+ tables copied", command=_publish_command(center))
-    assert _published_version(center["warehouse"]) == center["first_version"]
-    assert list(center["root"].glob("warehouse.duckdb.next-*"))  # the half-built next version, beside it
+    return {
+        "version": _published_version(center["warehouse"]),
+        "leftovers": list(center["root"].glob("warehouse.duckdb.next-*")),
+    }
 
 
-def test_readers_across_version_swaps_see_whole_versions_only(center: dict) -> None:
+@pytest.fixture(scope="module")
+def three_publishes(center: dict, killed_while_publishing: dict) -> dict:
+    """Step 6: three publishes in a row while a reader queries in a loop."""
     reader = Reader(center, "reader-swaps")
-    published, month_files = [center["first_version"]], []
+    published, month_files = [killed_while_publishing["version"]], []
     try:
         for _ in range(3):
             out = subprocess.run(_publish_command(center), check=True, capture_output=True, text=True, timeout=120)
@@ -248,16 +247,79 @@ def test_readers_across_version_swaps_see_whole_versions_only(center: dict) -> N
             month_files += re.findall(r"month files: (\d+) written, (\d+) linked", out.stdout)
     finally:
         seen = reader.stop()
+    warehouse = center["warehouse"]
+    (view,) = query(warehouse, "select sql from duckdb_views() where view_name = 'fct_contact_legs'")
+    return {
+        "published": published,
+        "month_files": month_files,
+        "seen": seen,
+        "version": _published_version(warehouse),
+        "leftovers": list(center["root"].glob("warehouse.duckdb.next-*")),
+        "version_folders": [p.name for p in (center["root"] / "warehouse.duckdb.parts").iterdir() if p.is_dir()],
+        "legs_view": view[0],
+    }
+
+
+def test_kill_during_ingest_keeps_every_landed_file_whole(killed_during_ingest: dict) -> None:
+    # killed once the first file has landed (each file's rows and manifest row commit in one transaction)
+    assert sum("rows loaded" in line for line in killed_during_ingest["lines"]) == 1
+    per_file = killed_during_ingest["per_file"]
+    assert len(per_file) >= 1
+    assert all(manifest_rows == raw_rows for _, manifest_rows, raw_rows in per_file), per_file
+    assert not killed_during_ingest["published"]  # nothing was ever published
+
+
+def test_kill_during_dbt_publishes_nothing(center: dict, killed_during_dbt: dict) -> None:
+    assert not killed_during_dbt["published"]
+    # ingest finished in this run: every export file is landed exactly once
+    hashes = killed_during_dbt["hashes"]
+    assert len(hashes) == len(set(hashes))
+    assert set(hashes) == _export_hashes(center["landing"])
+
+
+def test_run_after_the_kills_publishes_the_right_result_while_a_reader_queries(center: dict, recovered: dict) -> None:
+    assert "[checks] reconciliation: passed" in recovered["out"]
+    # the reader waited for the first version, then read it whole on every read, never failing
+    seen = recovered["seen"]
     assert seen["errors"] == [] and seen["inconsistent"] == []
-    assert len(published) == 4 and published[-1] == _published_version(center["warehouse"])
+    assert seen["reads"] >= 1 and seen["versions"] == [recovered["version"]]
+
+    raw_offered = duckdb.sql(
+        f"select count(distinct leg_id) from read_csv('{center['landing']}/calls/*.csv', all_varchar = true) "
+        "where direction = 'inbound' and coalesce(queue, '') <> ''"
+    ).fetchall()[0][0]
+    assert raw_offered > 100  # a real workload
+    assert recovered["offered"] == raw_offered
+    loads = recovered["loads"]
+    assert loads[0] == loads[1] == len(_export_hashes(center["landing"]))  # nothing loaded twice, nothing lost
+    # the run report: every dbt node of the build, none failed
+    statuses = recovered["statuses"]
+    assert set(statuses) <= {"success", "pass"} and statuses["success"] > 50
+
+
+def test_a_run_over_no_new_files_is_a_no_op(recovered: dict, quiet_night: dict) -> None:
+    """What the nightly schedule does on a quiet night: ingest finds nothing, no build, the same version stays."""
+    assert f"[dbt] nothing new since published version {recovered['version']}" in quiet_night["out"]
+    assert "[publish]" not in quiet_night["out"]
+    assert quiet_night["version"] == recovered["version"]
+
+
+def test_kill_while_publishing_keeps_the_previous_version(recovered: dict, killed_while_publishing: dict) -> None:
+    assert killed_while_publishing["version"] == recovered["version"]
+    assert killed_while_publishing["leftovers"]  # the half-built next version, beside it
+
+
+def test_readers_across_version_swaps_see_whole_versions_only(center: dict, three_publishes: dict) -> None:
+    seen, published, month_files = three_publishes["seen"], three_publishes["published"], three_publishes["month_files"]
+    assert seen["errors"] == [] and seen["inconsistent"] == []
+    assert len(published) == 4 and published[-1] == three_publishes["version"]
     # versions appear in publishing order, each read whole; the reader saw at least one swap happen
     assert len(seen["versions"]) >= 2
     assert seen["versions"] == [v for v in published if v in seen["versions"]]
-    assert not list(center["root"].glob("warehouse.duckdb.next-*"))  # the killed publish's leftover is gone
+    assert not three_publishes["leftovers"]  # the killed publish's leftover is gone
     # the big facts are monthly Parquet files; the pipeline did not change, so every month file was linked
     assert len(month_files) == 3 and all(written == "0" and int(linked) > 0 for written, linked in month_files)
     # every version's folder is kept (superseded less than the retention ago); the views read the current one's
+    assert set(published) <= set(three_publishes["version_folders"])
     parts = center["root"] / "warehouse.duckdb.parts"
-    assert all((parts / version).is_dir() for version in published)
-    (view,) = query(center["warehouse"], "select sql from duckdb_views() where view_name = 'fct_contact_legs'")
-    assert f"{parts / published[-1]}/fct_contact_legs/" in view[0]
+    assert f"{parts / published[-1]}/fct_contact_legs/" in three_publishes["legs_view"]

@@ -1,14 +1,17 @@
 """Incremental builds stay right: a settings change rebuilds everything, a day rebuilds alone through Dagster's daily
 partitions, and a run killed by its PID alone takes its dbt child along and is followed by a run that recovers.
 
-One tiny generated center (3 agents x 2 days) goes through the steps in file order. Every expected warehouse is an
-independent fresh full build: a new pipeline database built by `tilsyn run` from the same files and settings.
+One tiny generated center (3 agents x 2 days). A module fixture builds it with the default settings and then with
+another one; each later test works on its own copy of that folder, so the tests run in any order and alone. Every
+expected warehouse is an independent fresh full build: a new pipeline database built by `tilsyn run` from the same
+files and settings.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,19 +75,38 @@ def _last_basis(warehouse: Path) -> tuple:
     )[0]
 
 
-def test_a_settings_change_gives_the_marts_of_a_fresh_build_with_the_new_setting(center: dict) -> None:
+@pytest.fixture(scope="module")
+def settings_changed(center: dict) -> dict:
+    """Folder `live`: a first run with the default settings, then one with STAFF_ONLY_COST; the marts after each."""
+    warehouse = center["root"] / "live" / "warehouse.duckdb"
     first = _run(center, "live")
-    assert "[dbt] no earlier build recorded: full refresh" in first
-    center["default_marts"] = marts_rows(center["root"] / "live" / "warehouse.duckdb")  # a fresh build: the reference
-
+    default_marts = marts_rows(warehouse)  # a fresh build: the reference for the default settings
     changed = _run(center, "live", STAFF_ONLY_COST)
-    assert "[dbt] settings or dbt code changed since the last build: full refresh" in changed
-    live = marts_rows(center["root"] / "live" / "warehouse.duckdb")
+    return {"first": first, "default_marts": default_marts, "changed": changed, "live_marts": marts_rows(warehouse)}
+
+
+@pytest.fixture(scope="module")
+def fresh_staff_only_marts(center: dict) -> dict:
+    """The reference for STAFF_ONLY_COST: a fresh full build with it, in its own folder."""
     fresh = _run(center, "fresh-staff-only", STAFF_ONLY_COST)
     assert "[dbt] no earlier build recorded: full refresh" in fresh
-    center["staff_only_marts"] = marts_rows(center["root"] / "fresh-staff-only" / "warehouse.duckdb")
-    assert live == center["staff_only_marts"]
-    changed_tables = {t for t in live if live[t] != center["default_marts"][t]}
+    return marts_rows(center["root"] / "fresh-staff-only" / "warehouse.duckdb")
+
+
+def _copy_of_live(center: dict, settings_changed: dict, name: str) -> Path:
+    """A test's own copy of folder `live` as `settings_changed` left it (its last build had STAFF_ONLY_COST)."""
+    shutil.copytree(center["root"] / "live", center["root"] / name, symlinks=True)
+    return center["root"] / name
+
+
+def test_a_settings_change_gives_the_marts_of_a_fresh_build_with_the_new_setting(
+    settings_changed: dict, fresh_staff_only_marts: dict
+) -> None:
+    assert "[dbt] no earlier build recorded: full refresh" in settings_changed["first"]
+    assert "[dbt] settings or dbt code changed since the last build: full refresh" in settings_changed["changed"]
+    live, default = settings_changed["live_marts"], settings_changed["default_marts"]
+    assert live == fresh_staff_only_marts
+    changed_tables = {t for t in live if live[t] != default[t]}
     assert "kpi_cost_per_call_monthly" in changed_tables  # the setting matters on this data
 
 
@@ -99,7 +121,11 @@ def own_environment(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_a_day_rebuilds_alone_through_the_daily_partitions(
-    center: dict, own_environment: None, capsys: pytest.CaptureFixture
+    center: dict,
+    settings_changed: dict,
+    fresh_staff_only_marts: dict,
+    own_environment: None,
+    capsys: pytest.CaptureFixture,
 ) -> None:
     """Dagster's own execution of one partition: dbt gets the day, the warehouse is published over no new file."""
     import dagster as dg
@@ -107,7 +133,7 @@ def test_a_day_rebuilds_alone_through_the_daily_partitions(
     from dagster_project.assets import TilsynSettings
     from dagster_project.definitions import REBUILD_DAYS_JOB_NAME, build_definitions
 
-    live = center["root"] / "live"
+    live = _copy_of_live(center, settings_changed, "partition-rebuild")
     before = _version(live / "warehouse.duckdb")
     rendered_before_ns = (live / "dashboards" / "index.html").stat().st_mtime_ns
     tilsyn = TilsynSettings(
@@ -128,7 +154,7 @@ def test_a_day_rebuilds_alone_through_the_daily_partitions(
     assert _version(live / "warehouse.duckdb") != before  # published although no new file arrived
     assert (live / "dashboards" / "index.html").stat().st_mtime_ns > rendered_before_ns  # and rendered
     assert _last_basis(live / "warehouse.duckdb") == (False, [DAY_2], "success")
-    assert marts_rows(live / "warehouse.duckdb") == center["staff_only_marts"]
+    assert marts_rows(live / "warehouse.duckdb") == fresh_staff_only_marts
 
 
 def _is_dbt_build(pid: int) -> bool:
@@ -146,15 +172,18 @@ def _dbt_children(pid: int) -> list[int]:
     return [c for c in children if _is_dbt_build(c)]
 
 
-def test_a_run_killed_by_its_pid_alone_takes_its_dbt_along_and_the_next_run_recovers(center: dict) -> None:
+def test_a_run_killed_by_its_pid_alone_takes_its_dbt_along_and_the_next_run_recovers(
+    center: dict, settings_changed: dict
+) -> None:
     """SIGKILL to `tilsyn run` alone, as `kill -9 PID` sends it, not to its process group: its dbt child must not go on
     building (it would hold the pipeline database for minutes). The next run, a `tilsyn rebuild` of both days in one
     run, rebuilds everything (the killed build had other settings than the last successful one) and publishes the
     fresh build's marts.
     """
     # Back to the default settings: the run builds (a full refresh) and is killed once dbt has built 10 models.
+    _copy_of_live(center, settings_changed, "killed-run")
     killed = subprocess.Popen(
-        [TILSYN, *_args(center, "live")],
+        [TILSYN, *_args(center, "killed-run")],
         env=center["env"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -179,14 +208,14 @@ def test_a_run_killed_by_its_pid_alone_takes_its_dbt_along_and_the_next_run_reco
         for pid in filter(_is_dbt_build, dbt_pids):
             os.kill(pid, signal.SIGKILL)
 
-    rebuild = ["rebuild", "--from", DAY_1, "--to", DAY_2, *_args(center, "live")[1:]]
+    rebuild = ["rebuild", "--from", DAY_1, "--to", DAY_2, *_args(center, "killed-run")[1:]]
     result = subprocess.run([TILSYN, *rebuild], env=center["env"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"tilsyn rebuild failed:\n{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
     out = result.stdout
     assert f"rebuilding 2 local days, {DAY_1} to {DAY_2}, in one run" in out
     assert "[dbt] settings or dbt code changed since the last build: full refresh" in out
-    warehouse = center["root"] / "live" / "warehouse.duckdb"
+    warehouse = center["root"] / "killed-run" / "warehouse.duckdb"
     assert _last_basis(warehouse) == (True, [DAY_1, DAY_2], "success")
-    assert marts_rows(warehouse) == center["default_marts"]
+    assert marts_rows(warehouse) == settings_changed["default_marts"]
     loads = query(warehouse, "select count(*), count(distinct sha256) from ops.loaded_files")[0]
     assert loads[0] == loads[1] == sum(1 for p in center["landing"].glob("*/*") if p.is_file())

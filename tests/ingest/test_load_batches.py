@@ -12,7 +12,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -146,20 +145,27 @@ PER_FILE = " union all ".join(
 )
 
 
-def _run_loader(root: Path, kill_after_seconds: float | None) -> None:
+def _run_loader(root: Path, kill_at_landed_file: int | None) -> None:
+    """Run the loader to its end, or SIGKILL it as soon as it reports its `kill_at_landed_file`-th landed file."""
     proc = subprocess.Popen(
         [sys.executable, "-c", LOADER, str(root)],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(ingest.load.__file__).parents[1],
     )
-    if kill_after_seconds is None:
+    if kill_at_landed_file is None:
         assert proc.wait(timeout=120) == 0
         return
-    proc.stdout.readline()  # "scanning ...": imports are done, loading starts now
-    time.sleep(kill_after_seconds)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
+    landed = 0
+    for line in proc.stdout:
+        landed += " rows loaded in " in line
+        if landed == kill_at_landed_file:
+            # The loader goes on between its print and the kill: the kill falls in the next file's preparation or
+            # transaction, never after the end (asserted below).
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == -signal.SIGKILL, f"the load ended before its file {kill_at_landed_file} landed"
 
 
 def _files_whole(pipeline_db: Path) -> None:
@@ -186,19 +192,23 @@ def _contents(root: Path) -> list:
 
 
 def test_a_kill_at_any_moment_leaves_whole_files_and_a_rerun_completes_the_load(tmp_path: Path) -> None:
-    # 29 files, about 0.5 s of loading on the reference machine: each kill lands after a few more files (in batches
-    # of at most 400 rows), inside or between transactions, wherever the moment falls.
+    # 29 files in batches of at most 400 rows. Each killed run is killed as it reports its 1st, 2nd, 3rd, 5th landed
+    # file: the kill falls while it reads, prepares or commits the next batch, after known progress, on any machine.
     generate_center(tmp_path / "whole" / "landing", agents=30, days=8, start=date(2026, 1, 27), seed=3, progress=None)
-    _run_loader(tmp_path / "whole", kill_after_seconds=None)
+    _run_loader(tmp_path / "whole", kill_at_landed_file=None)
     expected = _contents(tmp_path / "whole")
     assert len(expected[0]) >= 25 and expected[2]  # roster snapshots reached the restricted database
 
     killed = tmp_path / "killed"
     generate_center(killed / "landing", agents=30, days=8, start=date(2026, 1, 27), seed=3, progress=None)
-    for delay in (0.03, 0.08, 0.15, 0.25):
-        _run_loader(killed, kill_after_seconds=delay)
+    landed_before = 0
+    for kill_at in (1, 2, 3, 5):  # each run lands the files the killed ones left, and is killed in its turn
+        _run_loader(killed, kill_at_landed_file=kill_at)
         _files_whole(killed / "w.pipeline.duckdb")
-    _run_loader(killed, kill_after_seconds=None)
+        landed = query(killed / "w.pipeline.duckdb", "select count(*) from ops.loaded_files")[0][0]
+        assert landed_before + kill_at <= landed < len(expected[0])  # killed after its files landed, before the end
+        landed_before = landed
+    _run_loader(killed, kill_at_landed_file=None)
     _files_whole(killed / "w.pipeline.duckdb")
     # Restricted rows of files killed before their manifest row were dropped when the next run started.
     assert _contents(killed) == expected

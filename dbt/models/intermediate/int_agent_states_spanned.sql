@@ -19,12 +19,18 @@ with scope as (
 
 ),
 
+local_days as (
+
+    {{ local_days_utc() }}
+
+),
+
 scope_days as (
 
-    select scope.agent_id, min(days.day_start_at) as scope_from, max(days.day_end_at) as scope_to
+    select scope.agent_id, min(local_days.day_start_at) as scope_from, max(local_days.day_end_at) as scope_to
     from scope
-    inner join ({{ local_days_utc() }}) as days
-        on days.local_date = scope.local_date
+    inner join local_days
+        on local_days.local_date = scope.local_date
     group by scope.agent_id
 
 ),
@@ -56,8 +62,8 @@ source_events as (
         and events.event_at <= context_bounds.context_to
     -- the same bounds over all agents, as single values: DuckDB skips the row groups of other days (events arrive in
     -- day files), instead of probing every event of the year against the range join (16 s -> 3 s at 1,000 agents)
-    where events.event_at >= (select min(context_from) from context_bounds)
-        and events.event_at <= (select max(context_to) from context_bounds)
+    where events.event_at >= (select min(all_bounds.context_from) from context_bounds as all_bounds)
+        and events.event_at <= (select max(all_bounds.context_to) from context_bounds as all_bounds)
 
 ),
 {% else %}

@@ -51,12 +51,14 @@ timed as (
 
     select
         legs.*,
-        {{ to_local_timestamp('started_at') }} as local_started_at,
+        {{ to_local_timestamp('legs.started_at') }} as local_started_at,
         case
-            when is_offered then {{ seconds_between('queued_at', 'coalesce(answered_at, ended_at)') }}
+            when legs.is_offered
+                then {{ seconds_between('legs.queued_at', 'coalesce(legs.answered_at, legs.ended_at)') }}
         end as wait_seconds,
         case
-            when is_handled then coalesce(talk_seconds, 0) + coalesce(hold_seconds, 0) + coalesce(acw_seconds, 0)
+            when legs.is_handled
+                then coalesce(legs.talk_seconds, 0) + coalesce(legs.hold_seconds, 0) + coalesce(legs.acw_seconds, 0)
             else 0
         end as handle_seconds,
         leg_order.leg_number,

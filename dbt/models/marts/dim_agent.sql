@@ -10,8 +10,8 @@ with roster_agents as (
         -- employee active on that day, else the latest hire
         row_number() over (
             partition by agent_id, as_of
-            order by case when termination_date is null or termination_date > as_of then 0 else 1 end,
-                hire_date desc, employee_id
+            order by case when termination_date is null or termination_date > as_of then 0 else 1 end asc,
+                hire_date desc, employee_id asc
         ) as _login_rank
     from {{ ref('stg_roster') }}
     where agent_id is not null and agent_id <> ''
@@ -46,7 +46,8 @@ compared as (
             when lag(as_of) over (partition by agent_id order by as_of) is null then 1
             {%- for column in ['employee_id', 'role', 'team', 'site', 'supervisor_employee_id', 'employment_type',
                                'fte', 'hire_date', 'termination_date', 'termination_type'] %}
-            when {{ column }} is distinct from lag({{ column }}) over (partition by agent_id order by as_of) then 1
+            {#- in parentheses: sqlfluff's DuckDB grammar reads `when x is distinct from y` only so #}
+            when ({{ column }} is distinct from lag({{ column }}) over (partition by agent_id order by as_of)) then 1
             {%- endfor %}
             else 0
         end as is_new_version

@@ -14,7 +14,7 @@ with bounds as (
         select local_date from {{ ref('int_intervals') }}
         union all
         select as_of from {{ ref('stg_roster') }}
-    ) as days
+    ) as activity_days
 
 ),
 

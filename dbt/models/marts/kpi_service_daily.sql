@@ -25,6 +25,7 @@ summed as (
         sum(handle_seconds) as handle_seconds,
         sum(case when is_transferred then 1 else 0 end) as transferred_legs,
         sum(case when is_held then 1 else 0 end) as held_legs,
+        sum(case when is_held then hold_seconds else 0 end) as hold_seconds,
         sum(case when is_handled and not has_hold_and_wrap_data then 1 else 0 end) as talk_only_handled_legs
     from offered_legs
     group by local_date, queue
@@ -49,6 +50,7 @@ kpis as (
         handle_seconds,
         transferred_legs,
         held_legs,
+        hold_seconds,
         talk_only_handled_legs,
         {{ service_kpi_ratios() }}
     from summed

@@ -39,13 +39,13 @@ agent_interval_seconds as (
 queue_supply as (
 
     select
-        shares.queue,
+        queue_shares.queue,
         agent_seconds.interval_start_at,
-        sum(agent_seconds.work_seconds * shares.queue_share) as scheduled_work_seconds,
-        sum(agent_seconds.productive_seconds * shares.queue_share) as staffed_seconds
+        sum(agent_seconds.work_seconds * queue_shares.queue_share) as scheduled_work_seconds,
+        sum(agent_seconds.productive_seconds * queue_shares.queue_share) as staffed_seconds
     from agent_interval_seconds as agent_seconds
-    inner join agent_queue_shares as shares on shares.agent_id = agent_seconds.agent_id
-    group by shares.queue, agent_seconds.interval_start_at
+    inner join agent_queue_shares as queue_shares on queue_shares.agent_id = agent_seconds.agent_id
+    group by queue_shares.queue, agent_seconds.interval_start_at
 
 ),
 

@@ -40,7 +40,7 @@ cost as (
         max(currency) as currency,
         max(case when is_actualised then 1 else 0 end) as is_actualised
     from {{ ref('int_finance_ledger_monthly') }}
-    group by period_month
+    group by 1
 
 ),
 
@@ -57,7 +57,7 @@ months as (
 select
     months.period_month,
     -- a month without ledger lines: the center's currency (the ledger's own when none is configured or recorded)
-    coalesce(cost.currency, {{ center_currency() }}, (select max(currency) from cost)) as currency,
+    coalesce(cost.currency, {{ center_currency() }}, (select max(any_month.currency) from cost as any_month)) as currency,
     coalesce(cost.actual_cost, 0) as actual_cost,
     coalesce(cost.staff_cost, 0) as staff_cost,
     coalesce(cost.budget_cost, 0) as budget_cost,

@@ -50,6 +50,12 @@ fiscal_years as (
 
 ),
 
+fiscal_months as (
+
+    {{ dbt.generate_series(12) }}
+
+),
+
 spine as (
 
     select
@@ -60,7 +66,7 @@ spine as (
         cast({{ dbt.dateadd('month', 'fiscal_month.generated_number - 1', 'fiscal_years.fiscal_year_start') }} as date)
             as period_month
     from fiscal_years
-    cross join ({{ dbt.generate_series(12) }}) as fiscal_month
+    cross join fiscal_months as fiscal_month
 
 ),
 

@@ -19,7 +19,7 @@ bounds as (
 
 days as (
 
-    {{ marts_ii_date_spine('day', 'bounds', 'first_date', 'last_date') }}
+    {{ date_spine_between('day', 'bounds', 'first_date', 'last_date') }}
 
 ),
 

@@ -29,7 +29,7 @@ handled_contacts as (
         min(local_date) as local_date
     from {{ ref('int_contact_legs_enriched') }}
     where is_handled
-    group by contact_id, agent_id
+    group by 1, 2
 
 ),
 
@@ -50,7 +50,7 @@ coverage as (
     left join evaluated_pairs
         on evaluated_pairs.contact_id = handled_contacts.contact_id
         and evaluated_pairs.agent_id = handled_contacts.agent_id
-    group by handled_contacts.local_date, handled_contacts.agent_id
+    group by 1, 2
 
 ),
 

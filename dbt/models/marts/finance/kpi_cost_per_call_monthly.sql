@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_cost_per_call('month') }}
+{{ kpi_cost_per_call_rollup('month') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_cost_per_call('quarter') }}
+{{ kpi_cost_per_call_rollup('quarter') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_cost_per_call('year') }}
+{{ kpi_cost_per_call_rollup('year') }}

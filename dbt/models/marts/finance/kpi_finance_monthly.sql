@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_finance('month') }}
+{{ kpi_finance_rollup('month') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_finance('quarter') }}
+{{ kpi_finance_rollup('quarter') }}

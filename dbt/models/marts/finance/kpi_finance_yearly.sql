@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_finance('year') }}
+{{ kpi_finance_rollup('year') }}

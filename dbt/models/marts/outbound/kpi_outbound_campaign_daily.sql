@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('day', by='campaign') }}
+{{ kpi_outbound_rollup('day', by='campaign') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('month', by='campaign') }}
+{{ kpi_outbound_rollup('month', by='campaign') }}

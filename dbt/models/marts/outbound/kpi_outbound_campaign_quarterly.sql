@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('quarter', by='campaign') }}
+{{ kpi_outbound_rollup('quarter', by='campaign') }}

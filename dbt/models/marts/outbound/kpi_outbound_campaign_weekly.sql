@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('week', by='campaign') }}
+{{ kpi_outbound_rollup('week', by='campaign') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('year', by='campaign') }}
+{{ kpi_outbound_rollup('year', by='campaign') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('day') }}
+{{ kpi_outbound_rollup('day') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('month') }}
+{{ kpi_outbound_rollup('month') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('quarter') }}
+{{ kpi_outbound_rollup('quarter') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('week') }}
+{{ kpi_outbound_rollup('week') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_outbound('year') }}
+{{ kpi_outbound_rollup('year') }}

@@ -51,7 +51,7 @@ select
     rated.hires,
     rated.early_terminations,
     rated.early_attrition_rate,
-    {{ marts_ii_target_columns('early_attrition_rate', 'rated.early_attrition_rate', [['team', 'rated.team']],
+    {{ kpi_target_columns('early_attrition_rate', 'rated.early_attrition_rate', [['team', 'rated.team']],
                                date='rated.cohort_month') }},
     rated.early_window_closed_hires,
     rated.is_early_window_complete,

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_people('month') }}
+{{ kpi_people_rollup('month') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_people('quarter') }}
+{{ kpi_people_rollup('quarter') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_people('year') }}
+{{ kpi_people_rollup('year') }}

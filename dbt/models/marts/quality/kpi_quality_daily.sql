@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('day') }}
+{{ kpi_quality_rollup('day') }}

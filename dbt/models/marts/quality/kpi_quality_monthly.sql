@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('month') }}
+{{ kpi_quality_rollup('month') }}

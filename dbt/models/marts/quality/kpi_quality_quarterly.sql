@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('quarter') }}
+{{ kpi_quality_rollup('quarter') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('day', by='team') }}
+{{ kpi_quality_rollup('day', by='team') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('month', by='team') }}
+{{ kpi_quality_rollup('month', by='team') }}

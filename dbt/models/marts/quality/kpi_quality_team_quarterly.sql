@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('quarter', by='team') }}
+{{ kpi_quality_rollup('quarter', by='team') }}

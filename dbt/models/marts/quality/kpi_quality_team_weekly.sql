@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('week', by='team') }}
+{{ kpi_quality_rollup('week', by='team') }}

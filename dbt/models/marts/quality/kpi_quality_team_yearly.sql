@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('year', by='team') }}
+{{ kpi_quality_rollup('year', by='team') }}

@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('week') }}
+{{ kpi_quality_rollup('week') }}

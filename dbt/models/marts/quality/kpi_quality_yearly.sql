@@ -1,1 +1,1 @@
-{{ marts_ii_kpi_quality('year') }}
+{{ kpi_quality_rollup('year') }}

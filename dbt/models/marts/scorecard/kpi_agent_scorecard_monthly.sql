@@ -106,11 +106,11 @@ targeted as (
 
     select
         joined.*,
-        {{ marts_ii_target_columns('aht_seconds', 'joined.aht_seconds', [['team', 'joined.team']]) }},
-        {{ marts_ii_target_columns('adherence', 'joined.adherence', [['team', 'joined.team']]) }},
-        {{ marts_ii_target_columns('qa_score', 'joined.qa_score', [['team', 'joined.team']]) }},
-        {{ marts_ii_target_columns('critical_fail_rate', 'joined.critical_fail_rate', [['team', 'joined.team']]) }},
-        {{ marts_ii_target_columns('attempts_per_agent_hour', 'joined.attempts_per_agent_hour',
+        {{ kpi_target_columns('aht_seconds', 'joined.aht_seconds', [['team', 'joined.team']]) }},
+        {{ kpi_target_columns('adherence', 'joined.adherence', [['team', 'joined.team']]) }},
+        {{ kpi_target_columns('qa_score', 'joined.qa_score', [['team', 'joined.team']]) }},
+        {{ kpi_target_columns('critical_fail_rate', 'joined.critical_fail_rate', [['team', 'joined.team']]) }},
+        {{ kpi_target_columns('attempts_per_agent_hour', 'joined.attempts_per_agent_hour',
                                    [['campaign', "'*'"]]) }}
     from joined
 

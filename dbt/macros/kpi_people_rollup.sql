@@ -1,13 +1,13 @@
 {#- kpi_people_<grain>: one row per period and team, rolled up from int_people_team_daily (METRICS.md "People").
     Rows of a team with no headcount, hire or termination in the period are left out. -#}
-{% macro marts_ii_kpi_people(grain) -%}
+{% macro kpi_people_rollup(grain) -%}
 {%- set method = var('headcount_method') -%}
 {%- if method not in ['start_end_mean', 'daily_mean'] -%}
     {{ exceptions.raise_compiler_error("var headcount_method must be 'start_end_mean' or 'daily_mean', got '" ~ method ~ "'") }}
 {%- endif -%}
 with rolled as (
 
-    {{ marts_ii_rollup(ref('int_people_team_daily'), grain, 'local_date', ['team'],
+    {{ rollup_by_period(ref('int_people_team_daily'), grain, 'local_date', ['team'],
         sums={'headcount_day_sum': 'headcount', 'covered_days': '1', 'hires': 'hires',
               'terminations': 'terminations', 'voluntary_terminations': 'voluntary_terminations',
               'involuntary_terminations': 'involuntary_terminations',
@@ -97,7 +97,7 @@ final as (
 )
 
 select
-    {{ marts_ii_period_columns(grain) }}
+    {{ period_columns(grain) }}
     final.team,
     final.covered_from,
     final.covered_to,
@@ -117,10 +117,10 @@ select
     final.attrition_rate_12m_sum,
     final.attrition_rate_12m_months,
     final.annualised_attrition_rate,
-    {{ marts_ii_target_columns('annualised_attrition_rate', 'final.annualised_attrition_rate', [['team', 'final.team']]) }},
+    {{ kpi_target_columns('annualised_attrition_rate', 'final.annualised_attrition_rate', [['team', 'final.team']]) }},
     final.early_terminations,
     final.early_window_closed_hires,
     final.early_attrition_rate,
-    {{ marts_ii_target_columns('early_attrition_rate', 'final.early_attrition_rate', [['team', 'final.team']]) }}
+    {{ kpi_target_columns('early_attrition_rate', 'final.early_attrition_rate', [['team', 'final.team']]) }}
 from final
 {%- endmacro %}

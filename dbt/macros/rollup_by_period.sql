@@ -1,6 +1,6 @@
 {#- The one roll-up pattern of the people, finance, cost-per-call, quality and outbound marts (METRICS.md ground rule:
     ratios are rebuilt from sums at every grain). A base model holds additive counts and sums at its finest grain
-    (day or month); `marts_ii_rollup` groups it into the periods of a grain; each mart then divides the rolled-up
+    (day or month); `rollup_by_period` groups it into the periods of a grain; each mart then divides the rolled-up
     numerators by the rolled-up denominators with `safe_divide` (macros/kpi.sql, shared with the other marts). So a
     quarter's QA score is sum(score) / sum(max_score) over the quarter, never a mean of monthly scores. The service,
     agent and FCR marts roll their daily marts up with it too (reaggregate_daily_kpi in macros/kpi.sql).
@@ -11,16 +11,16 @@
     - firsts: values on the period's first covered date (e.g. headcount at the start);
     - lasts:  values on the period's last covered date (e.g. headcount at the end, year-to-date amounts).
     The result also carries `covered_from` / `covered_to`: the first and last base date inside the period. -#}
-{% macro marts_ii_rollup(relation, grain, date_column, dimensions, sums=[], maxes=[], firsts=[], lasts=[]) -%}
-    {%- set sums = marts_ii_as_mapping(sums) -%}
-    {%- set maxes = marts_ii_as_mapping(maxes) -%}
-    {%- set firsts = marts_ii_as_mapping(firsts) -%}
-    {%- set lasts = marts_ii_as_mapping(lasts) -%}
+{% macro rollup_by_period(relation, grain, date_column, dimensions, sums=[], maxes=[], firsts=[], lasts=[]) -%}
+    {%- set sums = as_column_mapping(sums) -%}
+    {%- set maxes = as_column_mapping(maxes) -%}
+    {%- set firsts = as_column_mapping(firsts) -%}
+    {%- set lasts = as_column_mapping(lasts) -%}
     {%- set dims = dimensions | join(', ') -%}
-    with marts_ii_base as (
+    with rollup_base as (
         select
             {{ period_start(grain, date_column) }} as period_start,
-            {{ date_column }} as marts_ii_date,
+            {{ date_column }} as rollup_date,
             {%- for dim in dimensions %}
             {{ dim }},
             {%- endfor %}
@@ -39,11 +39,11 @@
             row_number() over (
                 partition by {{ period_start(grain, date_column) }}{% for dim in dimensions %}, {{ dim }}{% endfor %}
                 order by {{ date_column }}
-            ) as marts_ii_rank_first,
+            ) as rollup_rank_first,
             row_number() over (
                 partition by {{ period_start(grain, date_column) }}{% for dim in dimensions %}, {{ dim }}{% endfor %}
                 order by {{ date_column }} desc
-            ) as marts_ii_rank_last
+            ) as rollup_rank_last
         from {{ relation }}
     )
     select
@@ -51,8 +51,8 @@
         {%- for dim in dimensions %}
         {{ dim }},
         {%- endfor %}
-        min(marts_ii_date) as covered_from,
-        max(marts_ii_date) as covered_to,
+        min(rollup_date) as covered_from,
+        max(rollup_date) as covered_to,
         {%- for name in sums %}
         sum({{ name }}) as {{ name }},
         {%- endfor %}
@@ -60,18 +60,18 @@
         max({{ name }}) as {{ name }},
         {%- endfor %}
         {%- for name in firsts %}
-        max(case when marts_ii_rank_first = 1 then {{ name }} end) as {{ name }},
+        max(case when rollup_rank_first = 1 then {{ name }} end) as {{ name }},
         {%- endfor %}
         {%- for name in lasts %}
-        max(case when marts_ii_rank_last = 1 then {{ name }} end) as {{ name }},
+        max(case when rollup_rank_last = 1 then {{ name }} end) as {{ name }},
         {%- endfor %}
         count(*) as base_rows
-    from marts_ii_base
+    from rollup_base
     group by period_start{% for dim in dimensions %}, {{ dim }}{% endfor %}
 {%- endmacro %}
 
 {#- A list of column names -> {name: name}; a mapping is returned as it is. -#}
-{% macro marts_ii_as_mapping(columns) -%}
+{% macro as_column_mapping(columns) -%}
     {%- if columns is mapping -%}
         {{ return(columns) }}
     {%- endif -%}
@@ -83,7 +83,7 @@
 {%- endmacro %}
 
 {#- The period columns every mart starts with: `period_start`, and `local_date` at daily grain (MARTS.md). -#}
-{% macro marts_ii_period_columns(grain) -%}
+{% macro period_columns(grain) -%}
     period_start,
     {%- if grain == 'day' %}
     period_start as local_date,
@@ -93,11 +93,11 @@
 {#- Dates (or months) from the `start_column` to the `end_column` of the one-row relation `bounds`, as `spine_date`.
     Built at query time from the data (dbt.date_spine needs its bounds at compile time). `max_periods` caps the
     length: 40000 days is over a century. -#}
-{% macro marts_ii_date_spine(datepart, bounds, start_column, end_column, max_periods=40000) -%}
-    select cast({{ dbt.dateadd(datepart, 'marts_ii_series.generated_number - 1', 'marts_ii_bounds.' ~ start_column) }}
+{% macro date_spine_between(datepart, bounds, start_column, end_column, max_periods=40000) -%}
+    select cast({{ dbt.dateadd(datepart, 'spine_series.generated_number - 1', 'spine_bounds.' ~ start_column) }}
                 as date) as spine_date
-    from ({{ dbt.generate_series(max_periods) }}) as marts_ii_series
-    cross join {{ bounds }} as marts_ii_bounds
-    where {{ dbt.dateadd(datepart, 'marts_ii_series.generated_number - 1', 'marts_ii_bounds.' ~ start_column) }}
-          <= marts_ii_bounds.{{ end_column }}
+    from ({{ dbt.generate_series(max_periods) }}) as spine_series
+    cross join {{ bounds }} as spine_bounds
+    where {{ dbt.dateadd(datepart, 'spine_series.generated_number - 1', 'spine_bounds.' ~ start_column) }}
+          <= spine_bounds.{{ end_column }}
 {%- endmacro %}

@@ -1,12 +1,12 @@
 {#- kpi_quality_<grain> (by='agent': one row per period and agent, with the agent's team on the last day of the
     period with activity) and kpi_quality_team_<grain> (by='team': one row per period and team, each day counted
     in the team the agent was in that day), rolled up from int_quality_agent_daily (METRICS.md "Quality"). -#}
-{% macro marts_ii_kpi_quality(grain, by='agent') -%}
+{% macro kpi_quality_rollup(grain, by='agent') -%}
 {%- set dimensions = ['agent_id'] if by == 'agent' else ['team'] -%}
 {%- set lasts = {'team': 'team'} if by == 'agent' else {} -%}
 with rolled as (
 
-    {{ marts_ii_rollup(ref('int_quality_agent_daily'), grain, 'local_date', dimensions,
+    {{ rollup_by_period(ref('int_quality_agent_daily'), grain, 'local_date', dimensions,
         sums=['evaluations', 'score_sum', 'max_score_sum', 'critical_fails', 'handled_contacts',
               'evaluated_handled_contacts'],
         lasts=lasts) }}
@@ -25,7 +25,7 @@ rated as (
 )
 
 select
-    {{ marts_ii_period_columns(grain) }}
+    {{ period_columns(grain) }}
     {%- if by == 'agent' %}
     rated.agent_id,
     {%- endif %}
@@ -34,10 +34,10 @@ select
     rated.score_sum,
     rated.max_score_sum,
     rated.qa_score,
-    {{ marts_ii_target_columns('qa_score', 'rated.qa_score', [['team', 'rated.team']]) }},
+    {{ kpi_target_columns('qa_score', 'rated.qa_score', [['team', 'rated.team']]) }},
     rated.critical_fails,
     rated.critical_fail_rate,
-    {{ marts_ii_target_columns('critical_fail_rate', 'rated.critical_fail_rate', [['team', 'rated.team']]) }},
+    {{ kpi_target_columns('critical_fail_rate', 'rated.critical_fail_rate', [['team', 'rated.team']]) }},
     rated.handled_contacts,
     rated.evaluated_handled_contacts,
     rated.evaluation_coverage

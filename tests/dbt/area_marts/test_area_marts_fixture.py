@@ -1,7 +1,7 @@
-"""Hand-worked fixture for the KPI marts II (people, finance, cost per call, quality, outbound, scorecard).
+"""Hand-worked fixture for the area marts (people, finance, cost per call, quality, outbound, scorecard).
 
 A temporary DuckDB gets the raw tables of `ingest.contracts` and a few rows per source; `dbt build` then builds the
-marts II models and everything upstream (their data tests included) into it. Every expected value below is worked
+area marts' models and everything upstream (their data tests included) into it. Every expected value below is worked
 out by hand from the rows in this file, with the arithmetic in the comment beside the assertion.
 
 Time zone: Europe/Oslo (UTC+1 in January to March 2026; DST starts 2026-03-29).
@@ -10,9 +10,6 @@ Time zone: Europe/Oslo (UTC+1 in January to March 2026; DST starts 2026-03-29).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,16 +17,17 @@ import duckdb
 import pytest
 
 from ingest.contracts import LOAD_COLUMNS, SOURCES, raw_table_ddl
+from tests.dbt.conftest import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DBT_DIR = REPO_ROOT / "dbt"
 
-# The marts II models with everything upstream, and the data and unit tests defined in the marts II folders. Tests
+# The area marts' models with everything upstream, and the data and unit tests defined in the area folders. Tests
 # of the upstream models are their owners' (`--indirect-selection empty` leaves them out).
-MARTS_II_FOLDERS = ("people", "finance", "quality", "outbound", "scorecard")
-MARTS_II_SELECTION = (
-    [f"+path:models/marts/{folder}" for folder in MARTS_II_FOLDERS]
-    + [f"path:models/{layer}/{folder}" for layer in ("intermediate", "marts") for folder in MARTS_II_FOLDERS]
+AREA_MARTS_FOLDERS = ("people", "finance", "quality", "outbound", "scorecard")
+AREA_MARTS_SELECTION = (
+    [f"+path:models/marts/{folder}" for folder in AREA_MARTS_FOLDERS]
+    + [f"path:models/{layer}/{folder}" for layer in ("intermediate", "marts") for folder in AREA_MARTS_FOLDERS]
     + ["path:seeds"]
 )
 
@@ -377,34 +375,13 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> None:
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory) -> Path:
-    """Build the marts II models and their parents on the fixture; return the folder of the DB and dbt target."""
-    tmp = tmp_path_factory.mktemp("marts_ii")
+    """Build the area marts' models and their parents on the fixture; return the folder of the DB and dbt target."""
+    tmp = tmp_path_factory.mktemp("area_marts")
     db_path = tmp / "fixture.pipeline.duckdb"
     with duckdb.connect(str(db_path)) as con:
         load_raw(con)
     # A separate process: dbt-duckdb keeps its connection open in-process, which would block reading the file here.
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-            "--indirect-selection",
-            "empty",
-            "--select",
-            *MARTS_II_SELECTION,
-        ],
-        env={**os.environ, "TILSYN_PIPELINE_DB": str(db_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = run_dbt(db_path, tmp, "build", "--indirect-selection", "empty", "--select", *AREA_MARTS_SELECTION)
     failures = [line for line in completed.stdout.splitlines() if "ERROR" in line or "FAIL" in line]
     assert completed.returncode == 0, "dbt build failed:\n" + "\n".join(failures or [completed.stdout[-3000:]])
     return tmp
@@ -815,13 +792,13 @@ def test_scorecard_critical_fail_flags_coaching(marts):
 
 
 def test_every_column_is_documented(build, marts):
-    """Every column of every marts II table is described in its model's YAML (MARTS.md is a public interface)."""
+    """Every column of every area mart is described in its model's YAML (MARTS.md is a public interface)."""
     manifest = json.loads((build / "target" / "manifest.json").read_text())
     documented = {
         node["name"]: {name for name, column in node["columns"].items() if column.get("description")}
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
-        and any(f"/{folder}/" in node["original_file_path"] for folder in MARTS_II_FOLDERS)
+        and any(f"/{folder}/" in node["original_file_path"] for folder in AREA_MARTS_FOLDERS)
     }
     assert len(documented) >= 37  # 6 intermediate models and 31 marts
     tables = marts.sql(
@@ -874,7 +851,8 @@ def test_every_column_is_documented(build, marts):
             "kpi_people",
             ("monthly", "quarterly", "yearly"),
             "team",
-            "hires, terminations, voluntary_terminations, involuntary_terminations, early_terminations, headcount_day_sum",
+            "hires, terminations, voluntary_terminations, involuntary_terminations, early_terminations, "
+            "headcount_day_sum",
         ),
     ],
 )

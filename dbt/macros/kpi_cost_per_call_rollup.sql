@@ -3,7 +3,7 @@
     `cost_per_handled_minute`: `fully_loaded` (actual cost of all categories) or `staff_only`.
     The ratios count only the months whose actuals are booked (booked_answered_contacts, booked_handle_seconds):
     a month whose costs are not in yet would otherwise show a cost per call of 0. -#}
-{% macro marts_ii_kpi_cost_per_call(grain) -%}
+{% macro kpi_cost_per_call_rollup(grain) -%}
 {%- set scope = var('cost_per_call_scope') -%}
 {%- if scope not in ['fully_loaded', 'staff_only'] -%}
     {{ exceptions.raise_compiler_error("var cost_per_call_scope must be 'fully_loaded' or 'staff_only', got '" ~ scope ~ "'") }}
@@ -11,7 +11,7 @@
 {%- set cost_numerator = 'actual_cost' if scope == 'fully_loaded' else 'staff_cost' -%}
 with rolled as (
 
-    {{ marts_ii_rollup(ref('int_cost_per_call_monthly'), grain, 'period_month', [],
+    {{ rollup_by_period(ref('int_cost_per_call_monthly'), grain, 'period_month', [],
         sums={'actual_cost': 'actual_cost', 'staff_cost': 'staff_cost', 'budget_cost': 'budget_cost',
               'answered_contacts': 'answered_contacts', 'handled_legs': 'handled_legs',
               'handle_seconds': 'handle_seconds', 'months': '1',
@@ -23,7 +23,7 @@ with rolled as (
 )
 
 select
-    {{ marts_ii_period_columns(grain) }}
+    {{ period_columns(grain) }}
     months,
     actualised_months,
     currency,

@@ -1,12 +1,12 @@
 {#- kpi_outbound_<grain> (by='agent': one row per period, campaign and agent, with the agent's team on the last
     dial day of the period) and kpi_outbound_campaign_<grain> (by='campaign': one row per period and campaign),
     rolled up from int_outbound_agent_campaign_daily (METRICS.md "Outbound campaigns"). -#}
-{% macro marts_ii_kpi_outbound(grain, by='agent') -%}
+{% macro kpi_outbound_rollup(grain, by='agent') -%}
 {%- set dimensions = ['campaign', 'agent_id'] if by == 'agent' else ['campaign'] -%}
 {%- set lasts = {'team': 'team'} if by == 'agent' else {} -%}
 with rolled as (
 
-    {{ marts_ii_rollup(ref('int_outbound_agent_campaign_daily'), grain, 'local_date', dimensions,
+    {{ rollup_by_period(ref('int_outbound_agent_campaign_daily'), grain, 'local_date', dimensions,
         sums=['attempts', 'connected_attempts', 'successful_attempts', 'logged_in_seconds'],
         lasts=lasts) }}
 
@@ -25,7 +25,7 @@ rated as (
 )
 
 select
-    {{ marts_ii_period_columns(grain) }}
+    {{ period_columns(grain) }}
     rated.campaign,
     {%- if by == 'agent' %}
     rated.agent_id,
@@ -37,10 +37,10 @@ select
     rated.logged_in_seconds,
     rated.logged_in_hours,
     rated.contact_rate,
-    {{ marts_ii_target_columns('contact_rate', 'rated.contact_rate', [['campaign', 'rated.campaign']]) }},
+    {{ kpi_target_columns('contact_rate', 'rated.contact_rate', [['campaign', 'rated.campaign']]) }},
     rated.conversion_rate,
     rated.attempts_per_agent_hour,
-    {{ marts_ii_target_columns('attempts_per_agent_hour', 'rated.attempts_per_agent_hour',
+    {{ kpi_target_columns('attempts_per_agent_hour', 'rated.attempts_per_agent_hour',
                                [['campaign', 'rated.campaign']]) }}
 from rated
 {%- endmacro %}

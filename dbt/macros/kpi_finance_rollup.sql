@@ -4,10 +4,10 @@
     A month whose actuals are not booked yet has no actual, not an actual of 0: the variance compares the actuals
     with the budget of the booked months only (booked_budget_amount; NULL when none is booked), and the
     year-to-date variance is NULL when the period's last month is not booked. -#}
-{% macro marts_ii_kpi_finance(grain) -%}
+{% macro kpi_finance_rollup(grain) -%}
 with rolled as (
 
-    {{ marts_ii_rollup(ref('int_finance_ledger_monthly'), grain, 'period_month', ['cost_center', 'category'],
+    {{ rollup_by_period(ref('int_finance_ledger_monthly'), grain, 'period_month', ['cost_center', 'category'],
         sums={'budget_amount': 'budget_amount', 'actual_amount': 'actual_amount',
               'forecast_amount': 'forecast_amount', 'budget_lines': 'budget_lines', 'actual_lines': 'actual_lines',
               'forecast_lines': 'forecast_lines', 'months': '1',
@@ -58,7 +58,7 @@ projected as (
 )
 
 select
-    {{ marts_ii_period_columns(grain) }}
+    {{ period_columns(grain) }}
     projected.cost_center,
     projected.category,
     projected.currency,
@@ -74,7 +74,7 @@ select
     projected.forecast_lines,
     projected.variance_amount,
     projected.variance_pct,
-    {{ marts_ii_target_columns('variance_pct', 'projected.variance_pct', [['cost_center', 'projected.cost_center']]) }},
+    {{ kpi_target_columns('variance_pct', 'projected.variance_pct', [['cost_center', 'projected.cost_center']]) }},
     projected.ytd_budget_amount,
     projected.ytd_actual_amount,
     projected.ytd_forecast_amount,
@@ -89,7 +89,7 @@ select
     projected.projected_year_end_amount,
     projected.projected_year_end_variance_amount,
     projected.projected_year_end_variance_pct,
-    {{ marts_ii_target_columns('projected_year_end_variance_pct', 'projected.projected_year_end_variance_pct',
+    {{ kpi_target_columns('projected_year_end_variance_pct', 'projected.projected_year_end_variance_pct',
                                [['cost_center', 'projected.cost_center']]) }},
     projected.is_projected_within_budget,
     projected.forecast_year_end_amount,

@@ -1,4 +1,4 @@
-"""The foundation's hand-worked fixture: seven calls, two agents, one day, through the real `tilsyn run`.
+"""A hand-worked center: seven calls, two agents, one day, through the real `tilsyn run`.
 
 Day: Tuesday 2026-03-10, Europe/Oslo (UTC+01:00, before the DST change). Queues `billing` and `support`; agents a1
 (team North) and a2 (team South). Only calls, agent states, schedules and roster are sent: the other source folders
@@ -112,7 +112,7 @@ ROSTER = """as_of,employee_id,agent_id,full_name,role,team,site,supervisor_emplo
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("foundation")
+    root = tmp_path_factory.mktemp("one_day_center")
     landing = root / "landing"
     files = [
         ("calls", CALLS),
