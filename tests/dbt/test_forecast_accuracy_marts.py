@@ -3,6 +3,7 @@ build of those three models (and their tests) on a temp DuckDB that holds only w
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -69,8 +70,12 @@ def accuracy_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def accuracy_after_one_more_day(accuracy_db: Path) -> Path:
-    """The next night: 2026-03-04 arrives (9 contacts at 09:00) and the demand logs that day; an incremental build."""
+def accuracy_after_one_more_day(accuracy_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The next night: 2026-03-04 arrives (9 contacts at 09:00) and the demand logs that day; an incremental build.
+    On a copy, so the tests of the first build see it as it was, in any order."""
+    copy = tmp_path_factory.mktemp("forecast_marts_next_night") / "pipeline.duckdb"
+    shutil.copyfile(accuracy_db, copy)
+    accuracy_db = copy
     con = duckdb.connect(str(accuracy_db))
     con.execute(
         "insert into intermediate.int_queue_interval_demand values ('billing', '2026-03-04 09:00', '2026-03-04', 9, 9, "
