@@ -358,39 +358,25 @@ def _write_schedules_ahead(
         days += 1
         day += timedelta(days=1)
     if rows:
-        first, last = end + timedelta(days=1), day - timedelta(days=1)
-        schema = {"schedule_date": pl.Date, "starts_at": pl.Int64, "ends_at": pl.Int64, "published_at": pl.Int64}
-        writer.write(
-            "schedules",
-            f"schedules_ahead_{first}_{last}",
-            pl.DataFrame(rows, schema_overrides=schema),
-            max(r["published_at"] for r in rows) + 600,
+        _write_schedule_files(
+            writer, f"schedules_ahead_{end + timedelta(days=1)}_{day - timedelta(days=1)}", rows, updates
         )
-        if updates:
-            writer.write(
-                "schedules",
-                f"schedules_ahead_{first}_{last}_update",
-                pl.DataFrame(updates, schema_overrides=schema),
-                max(r["published_at"] for r in updates) + 600,
-            )
     return days
 
 
 def _write_schedules(writer: ExportWriter, day: date, rows: list[dict], updates: list[dict], tz: ZoneInfo) -> None:
     iso = day.isocalendar()
-    stem = f"schedules_{iso.year}-W{iso.week:02d}"
+    _write_schedule_files(writer, f"schedules_{iso.year}-W{iso.week:02d}", rows, updates)
+
+
+def _write_schedule_files(writer: ExportWriter, stem: str, rows: list[dict], updates: list[dict]) -> None:
+    """A publication's file and, when some agent-days were republished, the `_update` file, each exported ten
+    minutes after its last publication."""
     schema = {"schedule_date": pl.Date, "starts_at": pl.Int64, "ends_at": pl.Int64, "published_at": pl.Int64}
-    if rows:
-        writer.write(
-            "schedules", stem, pl.DataFrame(rows, schema_overrides=schema), max(r["published_at"] for r in rows) + 600
-        )
-    if updates:
-        writer.write(
-            "schedules",
-            f"{stem}_update",
-            pl.DataFrame(updates, schema_overrides=schema),
-            max(r["published_at"] for r in updates) + 600,
-        )
+    for name, part in ((stem, rows), (f"{stem}_update", updates)):
+        if part:
+            frame = pl.DataFrame(part, schema_overrides=schema)
+            writer.write("schedules", name, frame, max(r["published_at"] for r in part) + 600)
 
 
 def _write_roster(writer: ExportWriter, roster: Roster, as_of: date, currency: str, tz: ZoneInfo) -> None:
