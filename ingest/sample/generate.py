@@ -86,7 +86,8 @@ def generate_center(
     story     a stronger seasonal peak, an understaffed month, a budget overrun (ingest/sample/story.py); default none
     schedules_ahead  also write the schedules already published by the last generated day for the days after it
               (WFM publishes each ISO week on the Thursday 11 days before it: two to three weeks ahead), as a
-              planning team would have them; the same seed gives the same schedules those days get when generated
+              planning team would have them (planned like any day; a longer run of the same seed plans those days
+              from its own volume levels and roster, so it may differ)
     progress  called with a line every few days (None: silent)
 
     Raises ValueError for a bad option and FileExistsError when a source folder of `out_dir` already has files.
@@ -340,8 +341,8 @@ def _write_schedules_ahead(
 ) -> int:
     """The days after `end` whose schedule is published by the end of `end`, with the publications made by then.
 
-    Each day is planned with the random stream it gets when it is generated (`[seed, 2, ordinal]`, planning first),
-    so a later generation of those days publishes the same schedules."""
+    Each day is planned as a generated day is (its random stream `[seed, 2, ordinal]`, this run's volume levels and
+    roster)."""
     cutoff = local_day_start(end + timedelta(days=1), tz)
     rows: list[dict] = []
     updates: list[dict] = []
