@@ -64,6 +64,14 @@ def _write_reexport(landing: Path, day: str) -> tuple[str, str]:
     return agent, published_at
 
 
+def _snapshot(center: dict, name: str) -> Path:
+    """A copy of the published warehouse as a run left it, so that each test reads the state of the run it is about
+    in any order (the big facts' views point at version folders kept for 24 hours, which the copy reads)."""
+    copy = center["root"] / f"{name}.duckdb"
+    shutil.copy2(center["warehouse"], copy)
+    return copy
+
+
 def _version(warehouse: Path) -> str:
     ((version,),) = query(warehouse, "select distinct version_id from ops.published_version")
     return version
@@ -112,6 +120,7 @@ def first_run(center: dict) -> dict:
         "stdout": out,
         "version": _version(center["warehouse"]),
         "marts": marts_rows(center["warehouse"]),
+        "warehouse": _snapshot(center, "after_first_run"),
     }
 
 
@@ -132,7 +141,17 @@ def second_run(center: dict, first_run: dict) -> dict:
         con.close()
     assert changed == 1
     out = _run(center, expect_exit=3)
-    return {"stdout": out, "agent": agent, "published_at": published_at, "version": _version(center["warehouse"])}
+    snapshot = _snapshot(center, "after_second_run")
+    dashboards = center["root"] / "after_second_run_dashboards"
+    shutil.copytree(center["dashboards"], dashboards)
+    return {
+        "stdout": out,
+        "agent": agent,
+        "published_at": published_at,
+        "version": _version(center["warehouse"]),
+        "warehouse": snapshot,
+        "dashboards": dashboards,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +163,7 @@ def third_run(center: dict, second_run: dict) -> dict:
 
 def test_clean_day_publishes_everything_with_exit_0(center: dict, first_run: dict) -> None:
     assert "exit status       : 0 (published everything)" in first_run["stdout"]
-    statuses = query(center["warehouse"], "select domain, status from ops.domain_status order by 1")
+    statuses = query(first_run["warehouse"], "select domain, status from ops.domain_status order by 1")
     assert {status for _, status in statuses} == {"fresh"}
     assert {domain for domain, _ in statuses} >= {"service", "agent", "fcr", "quality", "people", "finance", "outbound"}
     assert first_run["marts"]["kpi_finance_monthly"], "the first run built finance"
@@ -160,26 +179,26 @@ def test_defect_in_finance_still_publishes_the_other_domains(center: dict, first
         "all_varchar = true) where direction = 'inbound' and coalesce(queue, '') <> ''"
     ).fetchall()[0][0]
     (offered,) = query(
-        center["warehouse"],
+        second_run["warehouse"],
         f"select sum(offered) from marts.kpi_service_daily where local_date = '{center['second_day']}'",
     )[0]
     assert raw_offered > 0 and offered == raw_offered
     assert (
         query(
-            center["warehouse"],
+            second_run["warehouse"],
             f"select count(*) from marts.kpi_agent_daily where local_date = '{center['second_day']}'",
         )[0][0]
         > 0
     )
     # finance (and cost per call, built from it) keep the first run's version, row for row
-    marts = marts_rows(center["warehouse"])
+    marts = marts_rows(second_run["warehouse"])
     for table in FINANCE_MARTS + COST_PER_CALL_MARTS:
         assert marts[table] == first_run["marts"][table], table
 
 
 def test_domain_status_says_which_since_when_and_why(center: dict, first_run: dict, second_run: dict) -> None:
     rows = query(
-        center["warehouse"],
+        second_run["warehouse"],
         "select domain, status, stale_since, fresh_as_of, reason, failing_nodes, sample_rows "
         "from ops.domain_status order by 1",
     )
@@ -199,7 +218,7 @@ def test_domain_status_says_which_since_when_and_why(center: dict, first_run: di
 
 def test_schedule_reexport_with_the_same_published_at_goes_to_the_later_file(center: dict, second_run: dict) -> None:
     segments = query(
-        center["warehouse"],
+        second_run["warehouse"],
         "select distinct activity, segment_started_at, segment_ended_at from marts.fct_schedule_segments "
         f"where agent_id = '{second_run['agent']}' and schedule_date = '{center['second_day']}' order by 2",
     )
@@ -216,13 +235,13 @@ def test_schedule_reexport_with_the_same_published_at_goes_to_the_later_file(cen
 
 
 def test_every_dashboard_page_says_finance_is_stale(center: dict, second_run: dict) -> None:
-    pages = sorted(center["dashboards"].glob("*.html"))
+    pages = sorted(second_run["dashboards"].glob("*.html"))
     assert len(pages) >= 3
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "Finance (budget and actuals) is stale since" in html, page.name
         assert "Service (calls, queues) is stale" not in html
-    seen = check_page(center["dashboards"] / "index.html", Path("test-artifacts") / "never_stuck_index.png")
+    seen = check_page(second_run["dashboards"] / "index.html", Path("test-artifacts") / "never_stuck_index.png")
     assert seen.errors == []
     assert "Not every number is current." in seen.text
     assert "Finance (budget and actuals) is stale since" in seen.text and "defect" in seen.text
