@@ -3,7 +3,8 @@ Dagster job, dbt build on a real DuckDB file, publish, dashboards) -> every page
 
 The generator's faults (faults.json): a late file, a byte-identical duplicate, a corrected re-export of a day, and one
 file with 5 bad rows. The run must land every good file, quarantine the 5 bad rows (naming them in ops), publish,
-render, and exit 0. Nothing is mocked; figures are reconciled against the export files read by DuckDB directly.
+render, and exit 1 (published, with rows quarantined). Nothing is mocked; figures are reconciled against the export
+files read by DuckDB directly.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         *("--understaffed-month", "2026-02"),
     )
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "e2e-test-key"}
-    # exit 0: the file of bad rows costs its own rows (quarantined), no file is rejected; it used to be rejected whole
-    # (exit 1) before the per-row rule (validate.set_aside)
+    # exit 1 ("published, with rows quarantined"): the file of bad rows costs its own rows (quarantined), the rest
+    # lands and everything publishes (README "Exit status")
     run = _tilsyn(
         "run",
         "--landing",
@@ -57,7 +58,7 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "--dashboards",
         str(paths["dashboards"]),
         env=env,
-        expect_exit=0,
+        expect_exit=1,
     )
     paths["run_stdout"] = run.stdout  # type: ignore[assignment]
     return paths
