@@ -522,10 +522,12 @@ def add_forecasts(con: duckdb.DuckDBPyConnection) -> None:
     from dagster_project.forecasting.snapshots import SNAPSHOT_DDL
 
     con.execute(SNAPSHOT_DDL)
+    # publish writes tables with local_date as monthly Parquet files without the build stamp
+    con.execute("alter table ops.interval_forecasts drop column _built_at")
     con.execute(
         "insert into ops.interval_forecasts select '2026-03-31', queue, d + interval 9 hour, d, "
         "date_diff('day', date '2026-03-31', d), 'weighted_profile', offered, 200.0, true, 15, '2026-01-01', "
-        "'2026-03-31', 100, '2026-04-01 02:10:00' "
+        "'2026-03-31', 100 "
         "from (values ('billing', 120.0), ('support', 80.0)) q(queue, offered), "
         "(select unnest([date '2026-04-01', date '2026-04-02', date '2026-04-03']) as d)"
     )
