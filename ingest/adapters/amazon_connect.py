@@ -54,12 +54,14 @@ import gzip
 import json
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
 
 from ingest.adapters.report import ImportReport, write_canonical
+from ingest.adapters.timestamps import iso_text as _iso
+from ingest.adapters.timestamps import parse_offset_timestamp as _timestamp
 from ingest.contracts import AGENT_STATES
 
 DEFAULT_STATUS_MAPPING: dict[str, str] = {"Available": "ready", "Offline": "logged_out"}
@@ -115,22 +117,6 @@ def _json_objects(folder: Path) -> Iterator[tuple[str, dict]]:
             if not isinstance(obj, dict):
                 raise ValueError(f"{where}: expected a JSON object, found {type(obj).__name__}")
             yield where, obj
-
-
-def _timestamp(value: str | None, where: str, field_name: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        parsed = None
-    if parsed is None or parsed.utcoffset() is None:
-        raise ValueError(f"{where}: field {field_name}: {value!r} is not an ISO 8601 timestamp with Z or an offset")
-    return parsed
-
-
-def _iso(ts: datetime | None) -> str | None:
-    return None if ts is None else ts.isoformat(timespec="milliseconds" if ts.microsecond else "seconds")
 
 
 def end_reason(record: dict, is_outbound: bool, answered: bool) -> str:

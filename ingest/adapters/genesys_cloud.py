@@ -66,6 +66,8 @@ from pathlib import Path
 import polars as pl
 
 from ingest.adapters.report import ImportReport, write_canonical
+from ingest.adapters.timestamps import iso_text as _iso
+from ingest.adapters.timestamps import parse_offset_timestamp as _timestamp
 from ingest.contracts import AGENT_STATES
 
 DEFAULT_PRESENCE_MAPPING: dict[str, str] = {
@@ -130,22 +132,6 @@ def _records(folder: Path, list_key: str, id_key: str) -> Iterator[tuple[str, di
             if not isinstance(item, dict) or not item.get(id_key):
                 raise ValueError(f"{where}: item {n} of {list_key!r} has no {id_key}")
             yield where, item
-
-
-def _timestamp(value: str | None, where: str, field_name: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        parsed = None
-    if parsed is None or parsed.utcoffset() is None:
-        raise ValueError(f"{where}: field {field_name}: {value!r} is not an ISO 8601 timestamp with Z or an offset")
-    return parsed
-
-
-def _iso(ts: datetime | None) -> str | None:
-    return None if ts is None else ts.isoformat(timespec="milliseconds" if ts.microsecond else "seconds")
 
 
 def _seconds(ms: float | None) -> int:
