@@ -26,7 +26,6 @@ import duckdb
 import pytest
 
 from tests.ingest.ingest_fixtures import query
-from tests.support.browser import check_page
 from tests.support.marts import marts_rows
 
 pytestmark = pytest.mark.e2e
@@ -234,14 +233,14 @@ def test_schedule_reexport_with_the_same_published_at_goes_to_the_later_file(cen
     assert [(a, str(s), str(e)) for a, s, e in segments] == expected
 
 
-def test_every_dashboard_page_says_finance_is_stale(center: dict, second_run: dict) -> None:
+def test_every_dashboard_page_says_finance_is_stale(center: dict, second_run: dict, browser) -> None:
     pages = sorted(second_run["dashboards"].glob("*.html"))
     assert len(pages) >= 3
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "Finance (budget and actuals) is stale since" in html, page.name
         assert "Service (calls, queues) is stale" not in html
-    seen = check_page(second_run["dashboards"] / "index.html", Path("test-artifacts") / "never_stuck_index.png")
+    seen = browser.check_page(second_run["dashboards"] / "index.html", Path("test-artifacts") / "never_stuck_index.png")
     assert seen.errors == []
     assert "Not every number is current." in seen.text
     assert "Finance (budget and actuals) is stale since" in seen.text and "defect" in seen.text

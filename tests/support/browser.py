@@ -6,8 +6,9 @@ collects console errors, page errors and failed requests, waits until every Plot
 and an `svg.main-svg`), reports per chart its title, axis titles and the traces that hold data, and keeps the
 page text for tile checks.
 
-Use one browser for many pages (`Browser` as a context manager, e.g. in a session-scoped fixture) or the
-one-shot `check_page(path)`.
+Tests use the session's one browser (the `browser` fixture in tests/conftest.py): Playwright's sync API allows one
+instance per thread, so a second `Browser` opened while the session's is alive fails ("Sync API inside the asyncio
+loop"), and only in some test orders.
 """
 
 from __future__ import annotations
@@ -207,9 +208,3 @@ class Browser:
                 self._tab(i).start(html_path)
             results += [self._tab(i).finish(screenshot_path) for i, (_, screenshot_path) in enumerate(batch)]
         return results
-
-
-def check_page(html_path: Path, screenshot_path: Path | None = None) -> PageCheck:
-    """Check one page with a browser of its own (for many pages, share a `Browser`)."""
-    with Browser() as browser:
-        return browser.check_page(html_path, screenshot_path)
