@@ -581,7 +581,10 @@ def dashboards(tilsyn: TilsynSettings) -> dg.MaterializeResult:
 
     settings = tilsyn.settings()
     report = render_all(
-        settings.warehouse_path, settings.dashboards_dir, progress=lambda line: say(f"[dashboards] {line}")
+        settings.warehouse_path,
+        settings.dashboards_dir,
+        progress=lambda line: say(f"[dashboards] {line}"),
+        center_name=settings.center_name,
     )
     say(f"[dashboards] {report.lines()[-1]}")  # the pages were listed as they were written
     return dg.MaterializeResult(metadata={"out_dir": str(settings.dashboards_dir), "pages": len(report.pages)})

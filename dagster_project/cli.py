@@ -20,6 +20,7 @@ from pathlib import Path
 from dagster_project.settings import Settings, load_settings
 
 DEMO_MARKER = ".tilsyn-demo"
+DEMO_CENTER_NAME = "Sample center (generated)"
 DEMO_AGENTS, DEMO_DAYS, DEMO_START = 40, 396, date(2025, 1, 1)  # 1 January 2025 to 31 January 2026
 
 
@@ -208,7 +209,7 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
     if not args.warehouse.exists():
         _say(f"error: warehouse {args.warehouse} does not exist; run `tilsyn run` first")
         return 2
-    report = render_all(args.warehouse, args.out, progress=_say)
+    report = render_all(args.warehouse, args.out, progress=_say, center_name=args.center_name)
     for line in report.lines():
         _say(line)
     return 0
@@ -321,6 +322,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     key_file = root / "pseudonym.key"
     from ingest.protect import load_pseudonym_key
 
+    # The demo's pages say whose data they show (a --set center.name=... given to the demo wins).
+    args.overrides = [f"center.name={DEMO_CENTER_NAME}", *args.overrides]
+
     load_pseudonym_key(key_file, create_if_missing=True)
     settings = load_settings(args.config, args.overrides).with_paths(
         landing_dir=root / "landing",
@@ -427,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboards", help="render the HTML dashboards from an analyst warehouse")
     p.add_argument("--warehouse", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--center-name", default="", help="the center's name, in every page's header (settings [center])")
     p.set_defaults(func=cmd_dashboards)
 
     p = sub.add_parser(

@@ -46,6 +46,8 @@ class Settings:
     landing_dir: Path = Path("data/landing")
     warehouse_path: Path = Path("data/warehouse.duckdb")
     dashboards_dir: Path = Path("data/dashboards")
+    # The center's name, in every dashboard page's header and printed page header ("" = none).
+    center_name: str = ""
     # Key for pseudonymising caller numbers and customer ids; `TILSYN_PSEUDONYM_KEY` wins over the file.
     pseudonym_key_file: Path | None = None
     # Special days (CSV `date,name`) added to the sample generator's public holidays for the forecasts.
@@ -91,6 +93,7 @@ class Settings:
             "TILSYN_DASHBOARDS_DIR": str(self.dashboards_dir.resolve()),
             "TILSYN_PIPELINE_DB": str(self.pipeline_db_path.resolve()),
             "TILSYN_METRICS_JSON": self.dbt_vars_json(),
+            "TILSYN_CENTER_NAME": self.center_name,
         }
 
 
@@ -115,6 +118,7 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
     metrics = dict(defaults.metrics)
     paths: dict[str, Any] = {}
     schedule: dict[str, Any] = {}
+    center: dict[str, Any] = {}
 
     path = Path(config_file) if config_file else None
     if path is None and os.environ.get("TILSYN_CONFIG"):
@@ -130,6 +134,7 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         metrics.update(data.get("metrics", {}))
         paths.update(data.get("paths", {}))
         schedule.update(data.get("schedule", {}))
+        center.update(data.get("center", {}))
 
     env_paths = {
         "landing": "TILSYN_LANDING_DIR",
@@ -140,14 +145,16 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
     for key, var in env_paths.items():
         if os.environ.get(var):
             paths[key] = os.environ[var]
+    if os.environ.get("TILSYN_CENTER_NAME"):
+        center["name"] = os.environ["TILSYN_CENTER_NAME"]
     if os.environ.get("TILSYN_METRICS_JSON"):
         metrics.update(json.loads(os.environ["TILSYN_METRICS_JSON"]))
 
     for text in overrides or []:
         keys, value = _parse_override(text)
-        section = {"metrics": metrics, "paths": paths, "schedule": schedule}.get(keys[0])
+        section = {"metrics": metrics, "paths": paths, "schedule": schedule, "center": center}.get(keys[0])
         if section is None or len(keys) != 2:
-            raise ValueError(f"--set {text!r}: use metrics.<name>, paths.<name> or schedule.<name>")
+            raise ValueError(f"--set {text!r}: use metrics.<name>, paths.<name>, schedule.<name> or center.name")
         if section is metrics:
             _check_known({keys[1]: value}, defaults.metrics, "--set")
         section[keys[1]] = value
@@ -156,6 +163,7 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         landing_dir=Path(paths.get("landing", defaults.landing_dir)),
         warehouse_path=Path(paths.get("warehouse", defaults.warehouse_path)),
         dashboards_dir=Path(paths.get("dashboards", defaults.dashboards_dir)),
+        center_name=str(center.get("name", defaults.center_name)).strip(),
         pseudonym_key_file=Path(paths["pseudonym_key_file"]) if paths.get("pseudonym_key_file") else None,
         special_days_file=Path(paths["special_days_file"]) if paths.get("special_days_file") else None,
         schedule_cron=str(schedule.get("cron", defaults.schedule_cron)),

@@ -144,8 +144,11 @@ def remove_stale_pages(out_dir: Path, written: set[str], progress: Callable[[str
         progress(f"removed {len(stale)} page(s) of earlier renders")
 
 
-def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] | None = print) -> RenderReport:
-    """Render every page of `warehouse` (an analyst DuckDB file, opened read-only) into `out_dir`."""
+def render_all(
+    warehouse: Path, out_dir: Path, progress: Callable[[str], None] | None = print, center_name: str = ""
+) -> RenderReport:
+    """Render every page of `warehouse` (an analyst DuckDB file, opened read-only) into `out_dir`; `center_name`
+    (settings `[center] name`) heads every page, on screen and in print."""
     started = time.perf_counter()
     warehouse = Path(warehouse)
     if not warehouse.is_file():
@@ -155,7 +158,9 @@ def render_all(warehouse: Path, out_dir: Path, progress: Callable[[str], None] |
     wh = Warehouse(warehouse)
     try:
         first_day, last_day = data_range(wh)
-        site = Site(out_dir, freshness_text(wh, last_day), progress, stale_notes=stale_domain_notes(wh))
+        site = Site(
+            out_dir, freshness_text(wh, last_day), progress, stale_notes=stale_domain_notes(wh), center_name=center_name
+        )
         currency = center_currency(wh)
         operations = []
         if last_day is not None:

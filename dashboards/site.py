@@ -117,8 +117,10 @@ class Site:
         freshness: str,
         progress: Callable[[str], None] | None,
         stale_notes: Sequence[str] = (),
+        center_name: str = "",
     ):
         self.out_dir = out_dir
+        self.center_name = center_name
         self.freshness = freshness
         self.stale_notes = list(stale_notes)  # every page says which domain is stale, since when and why
         self.progress = progress
@@ -144,6 +146,7 @@ class Site:
         html = self.env.get_template(template).render(
             title=title,
             freshness=self.freshness,
+            center_name=self.center_name,
             stale_notes=self.stale_notes,
             sections=sections,
             views=views,

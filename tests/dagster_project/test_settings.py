@@ -39,12 +39,18 @@ def test_config_file_then_overrides(tmp_path: Path) -> None:
     config.write_text(
         '[metrics]\nservice_level_seconds = 30\ncenter_timezone = "Europe/Berlin"\n'
         '[paths]\nwarehouse = "/srv/tilsyn/wh.duckdb"\n[schedule]\ncron = "30 3 * * *"\n'
+        '[center]\nname = "Bergen"\n'
     )
     settings = load_settings(config, ["metrics.service_level_seconds=15", 'metrics.success_outcomes=["sale","upsell"]'])
     assert settings.metrics["service_level_seconds"] == 15  # --set beats the file
     assert settings.metrics["center_timezone"] == "Europe/Berlin"
     assert settings.metrics["success_outcomes"] == ["sale", "upsell"]
     assert settings.schedule_cron == "30 3 * * *"
+    assert settings.center_name == "Bergen"
+    assert (
+        load_settings(config, ["center.name=Bergen harbour (night shift)"]).center_name
+        == "Bergen harbour (night shift)"
+    )
     assert settings.pipeline_db_path == Path("/srv/tilsyn/wh.pipeline.duckdb")
     assert settings.restricted_db_path == Path("/srv/tilsyn/wh.restricted.duckdb")
 
@@ -59,7 +65,9 @@ def test_unknown_metric_setting_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_env_round_trip() -> None:
-    settings = load_settings(None, ["metrics.fcr_window_days=3"]).with_paths(warehouse_path="/tmp/w.duckdb")
+    settings = load_settings(None, ["metrics.fcr_window_days=3", "center.name=Tromsø"]).with_paths(
+        warehouse_path="/tmp/w.duckdb"
+    )
     import os
 
     old = dict(os.environ)
@@ -70,6 +78,7 @@ def test_env_round_trip() -> None:
         os.environ.clear()
         os.environ.update(old)
     assert again.metrics["fcr_window_days"] == 3
+    assert again.center_name == "Tromsø"
     assert again.warehouse_path == Path("/tmp/w.duckdb")
     assert set(metric_defaults()) == set(again.metrics)
 

@@ -19,6 +19,7 @@ PAGES = [
     "planning_sales.html", "planning_support.html",
     "index.html",
 ]  # fmt: skip
+CENTER_NAME = "Bergen Harbour Contact Center"
 MAX_PAGE_BYTES = 2_500_000  # 2.0 MB of packed plotly.js leaves half a megabyte for data
 
 
@@ -34,7 +35,7 @@ def site(tmp_path_factory):
     # connection beside it).
     reader = duckdb.connect(str(warehouse), read_only=True)
     lines: list[str] = []
-    report = render_all(warehouse, root / "html", progress=lines.append)
+    report = render_all(warehouse, root / "html", progress=lines.append, center_name=CENTER_NAME)
     reader.close()
     return {"warehouse": warehouse, "out": root / "html", "report": report, "progress": lines}
 
@@ -396,8 +397,8 @@ def test_print_to_pdf_gives_a4_pages_with_the_header_on_each_and_no_box_cut_in_t
     for number, page in enumerate(reader.pages):
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4_POINTS, abs=1)
         text = plain(page.extract_text())
-        # The header on every page: the center's report and period, and the data's freshness.
-        assert f"Tilsyn · {title}" in text, (number, text[:200])
+        # The header on every page: the center, the report and period, and the data's freshness.
+        assert f"Tilsyn · {CENTER_NAME} · {title}" in text, (number, text[:200])
         assert "Data through Tuesday 31 March 2026 (last day loaded)" in text, number
 
         def visit(run, cm, tm, font, size, number=number, height=float(page.mediabox.height)):
