@@ -34,27 +34,38 @@ def _newest_source_mtime() -> float:
 
 
 def ensure_dbt_manifest() -> Path:
-    """Parse the dbt project if its manifest is missing or stale; return the manifest's path."""
+    """Parse the dbt project if its manifest is missing or stale; return the manifest's path.
+
+    The parse writes into a folder of its own and the manifest is then moved into place in one step, so processes
+    starting together (a scheduled run beside `dagster dev`, parallel test workers) never read half a manifest.
+    """
     if MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_source_mtime():
         return MANIFEST_PATH
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--quiet",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt parse failed (dbt project {DBT_PROJECT_DIR}):\n{result.stdout}\n{result.stderr}")
+    parse_target = MANIFEST_PATH.parent / f"parse-{os.getpid()}"
+    try:
+        result = subprocess.run(
+            [
+                DBT_EXECUTABLE,
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(parse_target),
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt parse failed (dbt project {DBT_PROJECT_DIR}):\n{result.stdout}\n{result.stderr}")
+        os.replace(parse_target / "manifest.json", MANIFEST_PATH)
+    finally:
+        shutil.rmtree(parse_target, ignore_errors=True)
     return MANIFEST_PATH
 
 
