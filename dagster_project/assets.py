@@ -578,10 +578,14 @@ def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
 def dashboards(tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """Self-contained HTML dashboards rendered from the analyst warehouse only."""
     from dashboards.build import render_all
+    from dashboards.today import TodaySettings
 
     settings = tilsyn.settings()
     report = render_all(
-        settings.warehouse_path, settings.dashboards_dir, progress=lambda line: say(f"[dashboards] {line}")
+        settings.warehouse_path,
+        settings.dashboards_dir,
+        progress=lambda line: say(f"[dashboards] {line}"),
+        today_settings=TodaySettings.from_settings(settings),
     )
     say(f"[dashboards] {report.lines()[-1]}")  # the pages were listed as they were written
     return dg.MaterializeResult(metadata={"out_dir": str(settings.dashboards_dir), "pages": len(report.pages)})

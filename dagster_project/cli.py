@@ -204,11 +204,13 @@ def _summary(settings: Settings, ok: bool, seconds: float, outcome_lines: list[s
 # --- dashboards -----------------------------------------------------------------------------------------------------
 def cmd_dashboards(args: argparse.Namespace) -> int:
     from dashboards.build import render_all
+    from dashboards.today import TodaySettings
 
     if not args.warehouse.exists():
         _say(f"error: warehouse {args.warehouse} does not exist; run `tilsyn run` first")
         return 2
-    report = render_all(args.warehouse, args.out, progress=_say)
+    settings = load_settings(args.config, args.overrides)
+    report = render_all(args.warehouse, args.out, progress=_say, today_settings=TodaySettings.from_settings(settings))
     for line in report.lines():
         _say(line)
     return 0
@@ -427,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboards", help="render the HTML dashboards from an analyst warehouse")
     p.add_argument("--warehouse", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
+    _add_settings_args(p)  # the today pages' time zone, plan settings and dashboards.long_aux_minutes
     p.set_defaults(func=cmd_dashboards)
 
     p = sub.add_parser(
