@@ -331,7 +331,7 @@ def _day_parts(wh: Warehouse, today: Today, settings: TodaySettings) -> _DayPart
     note = (
         f"Forecast made after {origin:%a %d %b}. Pace = offered / forecast so far; the rest of the day's forecast is "
         f"scaled by it (the reforecast). Required agents: the staffing plan's Erlang model for the reforecast, / (1 - "
-        f"{unplanned:.0%} unplanned shrinkage), against the scheduled agents (work segments)." + schedule_note
+        f"{fmt_pct(unplanned, 1)} unplanned shrinkage), against the scheduled agents (work segments)." + schedule_note
     )
     return _DayParts(queue_rows(queues, pace, settings.plan.service_level_target), charts, aux, teams, note)
 
