@@ -165,11 +165,15 @@ def make_queue_day_figure(
     # an interval not begun at the cutoff has no actuals yet: blank, never 0; one begun with no calls had 0
     actual_y = [offered.get(t, 0) if t < cutoff_local else None for t in starts]
     rest = needed.sort("interval_start")
+    interval_ms = int(forecast["interval_seconds"].max() or 900) * 1000
     rest_x = rest["interval_start"].to_list()
     traces = [
         go.Bar(
             x=starts,
             y=actual_y,
+            # each bar spans its interval, as the step lines do (a bar is centred on its x otherwise)
+            offset=0,
+            width=interval_ms * 0.9,
             name="Offered so far",
             marker={"color": theme.COLORWAY[0]},
             hovertemplate="%{y} contacts<extra>offered</extra>",
