@@ -76,10 +76,11 @@ def _local(at_utc: datetime, timezone: str) -> datetime:
 def find_today(wh: Warehouse, settings: TodaySettings) -> Today:
     """Today, its cutoff and whether it is in progress (module docstring)."""
     record = wh.query("today_completeness", optional=True)
-    record = record.filter(pl.col("latest_date").is_not_null()) if not record.is_empty() else record
+    if not record.is_empty():
+        record = record.filter(pl.col("latest_date").is_not_null() & pl.col("cutoff_at").is_not_null())
     if not record.is_empty():
         day = max(record["latest_date"].to_list())
-        cutoff = min(c for c in record["cutoff_at"].to_list() if c is not None)
+        cutoff = min(record["cutoff_at"].to_list())
         closed = all(r["latest_date"] == day and bool(r["is_latest_day_closed"]) for r in record.iter_rows(named=True))
         return Today(day, cutoff, _local(cutoff, settings.center_timezone), not closed, "the completeness record")
     latest = [
