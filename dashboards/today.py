@@ -289,7 +289,8 @@ def _day_parts(wh: Warehouse, today: Today, settings: TodaySettings) -> _DayPart
             [Card("Contacts and agents per interval", note="no forecast of today yet")],
             aux,
             teams,
-            "No forecast covers today yet (the pipeline forecasts after some weeks of history): no reforecast.",
+            "No forecast made before today covers it (the pipeline forecasts after each complete day, once it has "
+            "some weeks of history): no reforecast yet.",
         )
     origin = forecast["origin_date"][0]
     pace = pace_so_far(forecast, actual_so_far, today.cutoff_local)
