@@ -342,10 +342,13 @@ def _day_parts(wh: Warehouse, today: Today, settings: TodaySettings) -> _DayPart
     return _DayParts(queue_rows(queues, pace, settings.plan.service_level_target), charts, aux, teams, note)
 
 
-def render_today(wh: Warehouse, site: Site, teams: list[str], settings: TodaySettings) -> list[tuple[str, str]]:
-    """Write a today page per team (one centre-wide page without teams); returns (file, link text) per page."""
+def render_today(
+    wh: Warehouse, site: Site, teams: list[str], settings: TodaySettings, today: Today | None = None
+) -> list[tuple[str, str]]:
+    """Write a today page per team (one centre-wide page without teams); returns (file, link text) per page.
+    `today` replays a given day and cutoff instead of finding them (a past day as it stood at a moment)."""
     started = time.perf_counter()
-    today = find_today(wh, settings)
+    today = today or find_today(wh, settings)
     if today.day is None and not teams:
         return []
     parts = _day_parts(wh, today, settings) if today.in_progress else None

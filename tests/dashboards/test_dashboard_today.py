@@ -133,3 +133,31 @@ def test_long_aux_minutes_sets_the_threshold(tmp_path):
     # Over 5 minutes at 09:45: A1 (25 min), A7 (15 min), A2 (10 min), longest first.
     assert "Not ready for more than 5 min, team North" in page
     assert page.index(">A1<") < page.index(">A7<") < page.index(">A2<")
+
+
+def test_a_source_behind_holds_the_cutoff_back(tmp_path):
+    import duckdb
+
+    from dashboards.data import Warehouse
+    from dashboards.today import cutoff_text, find_today
+    from tests.dashboards.warehouse import COMPLETENESS_DDL
+
+    path = tmp_path / "record.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema ops")
+    con.execute(COMPLETENESS_DDL)
+    # Calls of Tuesday are in up to 09:45 local; agent states have sent nothing of Tuesday yet (Monday closed at
+    # midnight, 22:00 UTC): today is Tuesday, in progress, and its data reach only 00:00.
+    con.execute(
+        "insert into ops.source_day_completeness values "
+        "('calls', '2026-03-31', '2026-03-31 07:45:00+00', 'file_name', false, now()), "
+        "('agent_states', '2026-03-30', '2026-03-30 22:00:00+00', 'file_name', true, now())"
+    )
+    con.close()
+    wh = Warehouse(path)
+    try:
+        today = find_today(wh, TodaySettings())
+    finally:
+        wh.close()
+    assert (str(today.day), str(today.cutoff_at), today.in_progress) == ("2026-03-31", "2026-03-30 22:00:00", True)
+    assert cutoff_text(today) == "Data up to 00:00"

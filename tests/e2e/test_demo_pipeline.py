@@ -233,39 +233,39 @@ def test_why_it_moved_names_the_understaffed_team_the_generator_planted(center: 
 
 
 def test_today_pages_read_the_published_marts(center: dict, tmp_path: Path, browser) -> None:
-    """The today pages of the run say no day is in progress (the generated days are long past by the clock); rendered
-    again with the clock on the last generated day, every query of the today pages runs on the published marts and
-    the page shows the day so far up to the last loaded moment."""
+    """The run wrote a today page per team; replayed at 10:00 on the last generated day (4 February 2026), every
+    query of the today pages runs on the published marts and the page shows the day up to that cutoff."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     from dashboards.data import Warehouse
     from dashboards.site import Site
     from dashboards.supervisor import slug
-    from dashboards.today import TodaySettings, render_today
+    from dashboards.today import Today, TodaySettings, render_today
 
-    today_pages = sorted(center["dashboards"].glob("today_*.html"))
-    assert today_pages, "no today page"
-    assert all("No day in progress" in p.read_text(encoding="utf-8") for p in today_pages)
     wh = Warehouse(center["warehouse"])
     try:
-        teams = [
+        teams = sorted(
             t for (t,) in wh.con.execute("select distinct team from marts.dim_agent where team is not null").fetchall()
-        ]
-        clock = datetime(2026, 2, 4, 23, 59, tzinfo=ZoneInfo("Europe/Oslo"))  # the last generated day
-        pages = render_today(wh, Site(tmp_path, "e2e", None), sorted(teams), TodaySettings(now=clock))
-        assert [name for name, _ in pages] == [f"today_{slug(t)}.html" for t in sorted(teams)]
+        )
+        for team in teams:  # the generated days are over: no day in progress, or the last one as loaded
+            page = (center["dashboards"] / f"today_{slug(team)}.html").read_text(encoding="utf-8")
+            assert "No day in progress" in page or "Data up to" in page, team
+        # 09:00 UTC is 10:00 in Oslo in February (UTC+1)
+        replay = Today(date(2026, 2, 4), datetime(2026, 2, 4, 9, 0), datetime(2026, 2, 4, 10, 0), True, "a replay")
+        pages = render_today(wh, Site(tmp_path, "e2e", None), teams, TodaySettings(), today=replay)
         offered = wh.con.execute(
-            "select sum(offered) from marts.kpi_service_daily where local_date = date '2026-02-04'"
+            "select count(*) from marts.fct_contact_legs where is_offered and local_date = date '2026-02-04' "
+            "and queued_at < timestamp '2026-02-04 09:00'"
         ).fetchone()[0]
     finally:
         wh.close()
+    assert [name for name, _ in pages] == [f"today_{slug(t)}.html" for t in teams]
     assert {k: v for k, v in wh.missing.items() if k.startswith("today")} == {}
     check = browser.check_page(tmp_path / pages[0][0])
     assert check.errors == []
-    assert "Data up to " in check.text and "Wednesday 04 February 2026" in check.text
+    assert "Data up to 10:00" in check.text and "Wednesday 04 February 2026" in check.text
     rows = browser.evaluate(
         "Array.from(document.querySelectorAll('#queues tbody tr')).map(tr => tr.children[1].textContent)"
     )
-    # calls that ended after the cutoff (the last state change, if earlier than the last call end) wait for it
+    # calls still queued or talking at 10:00 (queued before it, ended after) are not counted yet
     assert 0 < sum(int(n.replace("\u202f", "")) for n in rows) <= offered
