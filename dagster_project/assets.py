@@ -578,6 +578,7 @@ def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
 def dashboards(tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """Self-contained HTML dashboards rendered from the analyst warehouse only."""
     from dashboards.build import render_all
+    from dashboards.today import TodaySettings
 
     settings = tilsyn.settings()
     report = render_all(
@@ -585,6 +586,7 @@ def dashboards(tilsyn: TilsynSettings) -> dg.MaterializeResult:
         settings.dashboards_dir,
         progress=lambda line: say(f"[dashboards] {line}"),
         center_name=settings.center_name,
+        today_settings=TodaySettings.from_settings(settings),
     )
     say(f"[dashboards] {report.lines()[-1]}")  # the pages were listed as they were written
     return dg.MaterializeResult(metadata={"out_dir": str(settings.dashboards_dir), "pages": len(report.pages)})

@@ -205,11 +205,19 @@ def _summary(settings: Settings, ok: bool, seconds: float, outcome_lines: list[s
 # --- dashboards -----------------------------------------------------------------------------------------------------
 def cmd_dashboards(args: argparse.Namespace) -> int:
     from dashboards.build import render_all
+    from dashboards.today import TodaySettings
 
     if not args.warehouse.exists():
         _say(f"error: warehouse {args.warehouse} does not exist; run `tilsyn run` first")
         return 2
-    report = render_all(args.warehouse, args.out, progress=_say, center_name=args.center_name)
+    settings = load_settings(args.config, args.overrides)
+    report = render_all(
+        args.warehouse,
+        args.out,
+        progress=_say,
+        today_settings=TodaySettings.from_settings(settings),
+        center_name=settings.center_name,
+    )
     for line in report.lines():
         _say(line)
     return 0
@@ -431,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dashboards", help="render the HTML dashboards from an analyst warehouse")
     p.add_argument("--warehouse", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--center-name", default="", help="the center's name, in every page's header (settings [center])")
+    _add_settings_args(p)  # the today pages' time zone, plan settings and dashboards.long_aux_minutes
     p.set_defaults(func=cmd_dashboards)
 
     p = sub.add_parser(

@@ -58,6 +58,9 @@ class Settings:
     freshness_days: float = 3
     # First local day of the daily partitions of job `tilsyn_rebuild_days` (the days Dagster offers to rebuild).
     rebuild_first_day: date = date(2020, 1, 1)
+    # The "today" pages list agents in a not-ready state for longer than this at the data's cutoff. A display
+    # threshold, not a metric: changing it rebuilds nothing.
+    long_aux_minutes: float = 15
     metrics: dict[str, Any] = field(default_factory=metric_defaults)
 
     # --- derived paths -------------------------------------------------------------------------------------------
@@ -94,6 +97,7 @@ class Settings:
             "TILSYN_PIPELINE_DB": str(self.pipeline_db_path.resolve()),
             "TILSYN_METRICS_JSON": self.dbt_vars_json(),
             "TILSYN_CENTER_NAME": self.center_name,
+            "TILSYN_LONG_AUX_MINUTES": str(self.long_aux_minutes),
         }
 
 
@@ -119,6 +123,7 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
     paths: dict[str, Any] = {}
     schedule: dict[str, Any] = {}
     center: dict[str, Any] = {}
+    dashboards: dict[str, Any] = {}
 
     path = Path(config_file) if config_file else None
     if path is None and os.environ.get("TILSYN_CONFIG"):
@@ -135,6 +140,7 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         paths.update(data.get("paths", {}))
         schedule.update(data.get("schedule", {}))
         center.update(data.get("center", {}))
+        dashboards.update(data.get("dashboards", {}))
 
     env_paths = {
         "landing": "TILSYN_LANDING_DIR",
@@ -147,14 +153,25 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
             paths[key] = os.environ[var]
     if os.environ.get("TILSYN_CENTER_NAME"):
         center["name"] = os.environ["TILSYN_CENTER_NAME"]
+    if os.environ.get("TILSYN_LONG_AUX_MINUTES"):
+        dashboards["long_aux_minutes"] = os.environ["TILSYN_LONG_AUX_MINUTES"]
     if os.environ.get("TILSYN_METRICS_JSON"):
         metrics.update(json.loads(os.environ["TILSYN_METRICS_JSON"]))
 
     for text in overrides or []:
         keys, value = _parse_override(text)
-        section = {"metrics": metrics, "paths": paths, "schedule": schedule, "center": center}.get(keys[0])
+        sections = {
+            "metrics": metrics,
+            "paths": paths,
+            "schedule": schedule,
+            "center": center,
+            "dashboards": dashboards,
+        }
+        section = sections.get(keys[0])
         if section is None or len(keys) != 2:
-            raise ValueError(f"--set {text!r}: use metrics.<name>, paths.<name>, schedule.<name> or center.name")
+            raise ValueError(
+                f"--set {text!r}: use metrics.<name>, paths.<name>, schedule.<name>, center.name or dashboards.<name>"
+            )
         if section is metrics:
             _check_known({keys[1]: value}, defaults.metrics, "--set")
         section[keys[1]] = value
@@ -171,8 +188,21 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         rebuild_first_day=_iso_date(
             schedule.get("rebuild_first_day", defaults.rebuild_first_day), "schedule.rebuild_first_day"
         ),
+        long_aux_minutes=_positive(
+            dashboards.get("long_aux_minutes", defaults.long_aux_minutes), "dashboards.long_aux_minutes"
+        ),
         metrics=metrics,
     )
+
+
+def _positive(value: Any, where: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: {value!r} is not a number") from None
+    if not number > 0:
+        raise ValueError(f"{where}: {value!r} must be more than 0")
+    return number
 
 
 def _check_known(given: dict[str, Any], known: dict[str, Any], where: str) -> None:

@@ -24,10 +24,11 @@ from dashboards.kpis import DEFAULT_CURRENCY, KPIS
 from dashboards.planning import NO_PLAN, render_planning
 from dashboards.site import RenderReport, Section, Site, chart
 from dashboards.supervisor import render_supervisors
+from dashboards.today import TodaySettings, render_today
 
 __all__ = ["RenderReport", "render_all"]
 
-STALE_PATTERNS = ("operations_daily.html", "exec_*.html", "supervisor_*.html", "planning*.html")
+STALE_PATTERNS = ("operations_daily.html", "exec_*.html", "supervisor_*.html", "planning*.html", "today*.html")
 DAILY_WINDOW_DAYS = 35  # the daily page shows the last five weeks: enough to see a trend, small enough to read
 AGENT_BARS = 30  # agents per bar chart on the daily page, the worst: a chart a person reads, whatever the center's size
 
@@ -145,10 +146,15 @@ def remove_stale_pages(out_dir: Path, written: set[str], progress: Callable[[str
 
 
 def render_all(
-    warehouse: Path, out_dir: Path, progress: Callable[[str], None] | None = print, center_name: str = ""
+    warehouse: Path,
+    out_dir: Path,
+    progress: Callable[[str], None] | None = print,
+    today_settings: TodaySettings | None = None,
+    center_name: str = "",
 ) -> RenderReport:
-    """Render every page of `warehouse` (an analyst DuckDB file, opened read-only) into `out_dir`; `center_name`
-    (settings `[center] name`) heads every page, on screen and in print."""
+    """Render every page of `warehouse` (an analyst DuckDB file, opened read-only) into `out_dir`; `today_settings`
+    (the center's time zone, plan settings and `long_aux_minutes`; default: the defaults) shape the today pages;
+    `center_name` (settings `[center] name`) heads every page, on screen and in print."""
     started = time.perf_counter()
     warehouse = Path(warehouse)
     if not warehouse.is_file():
@@ -173,8 +179,16 @@ def render_all(
         executive = render_executive(wh, site, currency, last_day)
         supervisors = render_supervisors(wh, site)
         planning = render_planning(wh, site, has_data=last_day is not None)
+        today = render_today(wh, site, sorted(supervisors), today_settings or TodaySettings())
         index_started = time.perf_counter()
         groups = [{"title": "Operations", "links": operations}]
+        if today:
+            groups.append(
+                {
+                    "title": "Today: the day in progress, a page per team (rebuilt every run, for a wall screen)",
+                    "links": [{"href": href, "text": text} for href, text in today],
+                }
+            )
         groups += [
             {
                 "title": f"Executive reports, {kind}",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import functools
 import gzip
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +143,8 @@ class Site:
         context.setdefault("is_index", False)
         context.setdefault("tiles", [])
         context.setdefault("intro", None)
-        template = "index.html.j2" if context["is_index"] else "page.html.j2"
+        context.setdefault("refresh_seconds", None)
+        template = context.pop("template", None) or ("index.html.j2" if context["is_index"] else "page.html.j2")
         html = self.env.get_template(template).render(
             title=title,
             freshness=self.freshness,
@@ -154,7 +156,10 @@ class Site:
             **context,
         )
         path = self.out_dir / name
-        path.write_text(html, encoding="utf-8")
+        # written beside and renamed over: a browser reloading the page (a wall screen) never reads half a page
+        partial = path.with_name(f".{name}.partial")
+        partial.write_text(html, encoding="utf-8")
+        os.replace(partial, path)
         result = PageResult(path, path.stat().st_size, time.perf_counter() - started)
         self.report.pages.append(result)
         if self.progress:

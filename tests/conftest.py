@@ -14,6 +14,15 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project once, before any test worker starts (each would otherwise find the manifest stale in a
+    fresh clone and parse it at the same time)."""
+    if not hasattr(config, "workerinput"):  # the main process, with or without pytest-xdist
+        from dagster_project.dbt_project import ensure_dbt_manifest
+
+        ensure_dbt_manifest()
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS_DIR.mkdir(exist_ok=True)

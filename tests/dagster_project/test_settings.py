@@ -65,9 +65,9 @@ def test_unknown_metric_setting_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_env_round_trip() -> None:
-    settings = load_settings(None, ["metrics.fcr_window_days=3", "center.name=Tromsø"]).with_paths(
-        warehouse_path="/tmp/w.duckdb"
-    )
+    settings = load_settings(
+        None, ["metrics.fcr_window_days=3", "center.name=Tromsø", "dashboards.long_aux_minutes=20"]
+    ).with_paths(warehouse_path="/tmp/w.duckdb")
     import os
 
     old = dict(os.environ)
@@ -80,6 +80,7 @@ def test_env_round_trip() -> None:
     assert again.metrics["fcr_window_days"] == 3
     assert again.center_name == "Tromsø"
     assert again.warehouse_path == Path("/tmp/w.duckdb")
+    assert again.long_aux_minutes == 20
     assert set(metric_defaults()) == set(again.metrics)
 
 
@@ -106,3 +107,15 @@ def test_the_days_to_rebuild_are_set_per_run_not_a_metric_setting() -> None:
     assert "rebuild_local_dates" not in metric_defaults()
     with pytest.raises(ValueError, match="unknown metric setting.*rebuild_local_dates"):
         load_settings(None, ['metrics.rebuild_local_dates=["2026-01-02"]'])
+
+
+def test_long_aux_minutes_from_the_file_or_set_and_a_bad_one_is_a_clear_error(tmp_path: Path) -> None:
+    assert load_settings().long_aux_minutes == 15
+    config = tmp_path / "center.toml"
+    config.write_text("[dashboards]\nlong_aux_minutes = 10\n")
+    assert load_settings(config).long_aux_minutes == 10
+    assert load_settings(config, ["dashboards.long_aux_minutes=7.5"]).long_aux_minutes == 7.5
+    with pytest.raises(ValueError, match="dashboards.long_aux_minutes: 0 must be more than 0"):
+        load_settings(None, ["dashboards.long_aux_minutes=0"])
+    with pytest.raises(ValueError, match="dashboards.long_aux_minutes: 'soon' is not a number"):
+        load_settings(None, ["dashboards.long_aux_minutes=soon"])

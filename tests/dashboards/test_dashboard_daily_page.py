@@ -26,6 +26,8 @@ def daily_site(tmp_path_factory) -> Path:
         "supervisor_north.html",
         "supervisor_south.html",
         "planning.html",
+        "today_north.html",
+        "today_south.html",
         "index.html",
     ]
     return out

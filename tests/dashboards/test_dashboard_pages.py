@@ -17,6 +17,7 @@ PAGES = [
     "exec_2026.html", "exec_2025.html",
     "supervisor_north.html", "supervisor_south.html",
     "planning_sales.html", "planning_support.html",
+    "today_north.html", "today_south.html",
     "index.html",
 ]  # fmt: skip
 CENTER_NAME = "Bergen Harbour Contact Center"
@@ -63,7 +64,9 @@ def test_page_opens_offline_draws_every_chart_and_shows_freshness(name, site, ch
     check = checks[name]
     assert check.errors == []
     assert check.empty_charts == []
-    if name != "index.html":
+    # The full fixture's facts have no local_date, so its today pages say no day is in progress (the today pages'
+    # charts are checked on a day in progress in test_dashboard_today.py).
+    if name != "index.html" and not name.startswith("today_"):
         assert check.charts, "a report page without a chart"
     for chart in check.charts:  # every chart says what it shows and in which unit, e.g. "Service level (%)"
         assert chart.title and any("(" in t and ")" in t for t in chart.axis_titles), chart

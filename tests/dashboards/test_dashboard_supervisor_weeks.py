@@ -39,6 +39,8 @@ def test_one_page_per_team_with_its_eight_most_recent_weeks(team_pages):
         "supervisor_north.html",
         "supervisor_south.html",
         "planning.html",
+        "today_north.html",
+        "today_south.html",
         "index.html",
     ]
     html = (out / "supervisor_north.html").read_text(encoding="utf-8")

@@ -27,3 +27,13 @@ def test_every_hand_built_mart_column_is_a_column_dbt_builds(tmp_path: Path) -> 
     assert len(built) >= 28  # every grain of every family the dashboards read
     unknown = {table: sorted(set(columns) - documented.get(table, set())) for table, columns in built.items()}
     assert {table: columns for table, columns in unknown.items() if columns} == {}
+
+
+def test_every_column_of_the_hand_built_day_in_progress_is_a_column_dbt_builds(tmp_path: Path) -> None:
+    from tests.dashboards.warehouse import build_today_warehouse
+
+    documented = _documented_mart_columns()
+    built = table_columns(build_today_warehouse(tmp_path / "today.duckdb"), schemas=("marts",))
+    assert {"marts.fct_contact_legs", "marts.fct_agent_state_spans", "marts.fct_schedule_segments"} <= set(built)
+    unknown = {table: sorted(set(columns) - documented.get(table, set())) for table, columns in built.items()}
+    assert {table: columns for table, columns in unknown.items() if columns} == {}

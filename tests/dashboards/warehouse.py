@@ -555,3 +555,172 @@ def table_columns(path: Path, schemas: tuple[str, ...] = ("marts", "ops")) -> di
     for table, column, data_type in rows:
         columns.setdefault(table, {})[column] = data_type
     return columns
+
+
+# --- the day in progress: the today pages ------------------------------------------------------------------------
+# Tuesday 31 March 2026 in Europe/Oslo (UTC+2 since 29 March): local 09:45 is 07:45 UTC. The record says calls are
+# in up to 07:45 UTC and agent states up to 07:50 UTC, neither closed: the cutoff is the earlier, 09:45 local.
+TODAY = "2026-03-31"
+COMPLETENESS = [  # (source, local_date, cutoff_at, cutoff_from, is_closed)
+    ("calls", "2026-03-30", "2026-03-30 22:00:00+00", "file_name", True),  # Monday, closed at local midnight
+    ("agent_states", "2026-03-30", "2026-03-30 22:00:00+00", "file_name", True),
+    ("calls", TODAY, "2026-03-31 07:45:00+00", "file_name", False),
+    ("agent_states", TODAY, "2026-03-31 07:50:00+00", "latest_timestamp", False),
+]
+COMPLETENESS_DDL = (
+    "create table ops.source_day_completeness (source varchar, local_date date, cutoff_at timestamptz, "
+    "cutoff_from varchar, is_closed boolean, recorded_at timestamptz)"
+)
+# Offered legs of today: (queue, local interval start, minutes into the interval it ended, wait seconds, outcome,
+# handling agent) x count. Outcomes: "within" (answered within 20 s), "late" (answered after), "abandon", "short"
+# (abandoned within 5 s). Every leg's end is before the 07:45 UTC cutoff except the one marked below.
+TODAY_LEGS = [
+    (("sales", "09:00", 5, 10, "within", "A1"), 10),
+    (("sales", "09:00", 6, 60, "late", "A2"), 2),
+    (("sales", "09:15", 5, 10, "within", "A2"), 10),
+    (("sales", "09:15", 5, 10, "within", "A3"), 1),  # A3's one sales leg: A3 is half sales, half support
+    (("sales", "09:15", 4, 90, "abandon", None), 1),
+    (("sales", "09:30", 8, 10, "within", "A1"), 9),
+    (("sales", "09:30", 9, 45, "late", "A1"), 2),
+    (("sales", "09:30", 1, 3, "short", None), 1),
+    (("sales", "09:30", 16, 10, "within", "A1"), 1),  # ends 09:46 local, after the cutoff: not counted yet
+    (("support", "09:00", 5, 10, "within", "A4"), 3),
+    (("support", "09:15", 5, 10, "within", "A4"), 1),
+    (("support", "09:15", 5, 10, "within", "A3"), 1),
+    (("support", "09:15", 8, 200, "abandon", None), 1),
+]
+# The forecasts kept for today: the chosen method of the forecast made after Monday (origin 2026-03-30), 09:00 to
+# 10:15 local, sales 10 and support 5 contacts per interval, AHT 300 s. Decoys the page must not read: another
+# method of that origin, an older origin and one made at today itself (not a complete day).
+TODAY_FORECASTS = [  # (origin_date, method, is_chosen, queue, offered)
+    ("2026-03-30", "weighted_profile", True, "sales", 10.0),
+    ("2026-03-30", "weighted_profile", True, "support", 5.0),
+    ("2026-03-30", "moving_average_4w", False, "sales", 50.0),
+    ("2026-03-29", "weighted_profile", True, "sales", 100.0),
+    ("2026-03-31", "weighted_profile", True, "sales", 1000.0),
+]
+# Work segments of today (UTC): A1 07:00-09:00, A2 07:45-08:30, A3 07:00-08:30, split at 15-minute intervals.
+TODAY_SCHEDULE = [("A1", "07:00", "09:00"), ("A2", "07:45", "08:30"), ("A3", "07:00", "08:30")]
+# Agent states (UTC) of today, each state's pieces as fct_agent_state_spans splits them at interval boundaries; a
+# state open at the states' cutoff (07:50) lasts until it. (agent_id, state, reason, is_productive, state start,
+# state end)
+TODAY_STATES = [
+    ("A1", "aux", "personal", False, "07:20", "07:50"),  # 25 min at the 07:45 cutoff: listed (North)
+    ("A2", "break", None, False, "07:35", "07:50"),  # 10 min: not yet long
+    ("A3", "lunch", None, False, "07:15", "07:50"),  # 30 min: listed, on South's page
+    ("A5", "aux", "meeting room", False, "07:00", "07:30"),  # 30 min, but over before the cutoff
+    ("A6", "ready", None, True, "07:00", "07:50"),  # ready: productive
+    ("A7", "training", None, False, "07:30", "07:50"),  # exactly 15 min at the cutoff: not longer than 15
+]
+TEAMS = {"A1": "North", "A2": "North", "A5": "North", "A6": "North", "A7": "North", "A3": "South", "A4": "South"}
+
+
+def _utc(clock: str) -> str:
+    return f"{TODAY} {clock}:00"
+
+
+def _pieces(started: str, ended: str) -> list[tuple[str, str]]:
+    """[started, ended) split at quarter hours (UTC clock strings HH:MM)."""
+    from datetime import datetime, timedelta
+
+    start, end = datetime.fromisoformat(_utc(started)), datetime.fromisoformat(_utc(ended))
+    out = []
+    while start < end:
+        boundary = start.replace(minute=start.minute // 15 * 15, second=0) + timedelta(minutes=15)
+        out.append((start, min(boundary, end)))
+        start = min(boundary, end)
+    return out
+
+
+def build_today_warehouse(path: Path, with_completeness: bool = True, closed: bool = False) -> Path:
+    """build_daily_warehouse (teams North and South) plus today's facts, forecast, plan inputs and, unless
+    `with_completeness` is False, the completeness record (`closed`: every source has closed today)."""
+    from datetime import datetime, timedelta
+
+    from dagster_project.forecasting.snapshots import SNAPSHOT_DDL
+
+    build_daily_warehouse(path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "create table marts.fct_contact_legs (leg_id varchar, queue varchar, agent_id varchar, "
+            "queued_at timestamp, answered_at timestamp, ended_at timestamp, local_date date, "
+            "interval_start timestamp, wait_seconds double, is_offered boolean, is_answered boolean, "
+            "is_abandoned boolean, is_short_abandon boolean, is_answered_within_threshold boolean, "
+            "is_in_service_level_denominator boolean, is_handled boolean)"
+        )
+        rows = []
+        for (queue, clock, ended_minute, wait, outcome, agent), count in TODAY_LEGS:
+            local_start = datetime.fromisoformat(f"{TODAY} {clock}:00")
+            for i in range(count):
+                ended = local_start - timedelta(hours=2) + timedelta(minutes=ended_minute)
+                queued = ended - timedelta(seconds=wait + 120 if outcome in ("within", "late") else wait)
+                answered = queued + timedelta(seconds=wait) if outcome in ("within", "late") else None
+                rows.append(
+                    (f"{queue}-{clock}-{outcome}-{agent}-{i}", queue, agent, queued, answered, ended, TODAY,
+                     local_start, wait, True, answered is not None, answered is None, outcome == "short",
+                     outcome == "within", outcome != "short", answered is not None)
+                )  # fmt: skip
+        con.executemany(f"insert into marts.fct_contact_legs values ({', '.join('?' * 16)})", rows)
+        con.execute(
+            "create table marts.fct_schedule_segments (agent_id varchar, started_at timestamp, ended_at timestamp, "
+            "duration_seconds double, schedule_date date, activity varchar, interval_start_at timestamp, "
+            "interval_start timestamp, local_date date, is_scheduled boolean, is_work boolean)"
+        )
+        con.executemany(
+            "insert into marts.fct_schedule_segments values (?, ?, ?, date_diff('second', ?::timestamp, "
+            "?::timestamp), ?, 'work', ?, ?::timestamp + interval 2 hour, ?, true, true)",
+            [
+                (agent, a, b, a, b, TODAY, a, a, TODAY)
+                for agent, start, end in TODAY_SCHEDULE
+                for a, b in _pieces(start, end)
+            ],
+        )
+        con.execute(
+            "create table marts.fct_agent_state_spans (agent_id varchar, started_at timestamp, ended_at timestamp, "
+            "duration_seconds double, state varchar, reason varchar, state_started_at timestamp, "
+            "state_ended_at timestamp, interval_start timestamp, local_date date, is_productive boolean)"
+        )
+        con.executemany(
+            "insert into marts.fct_agent_state_spans values (?, ?, ?, date_diff('second', ?::timestamp, "
+            "?::timestamp), ?, ?, ?, ?, ?::timestamp + interval 2 hour, ?, ?)",
+            [
+                (agent, a, b, a, b, state, reason, _utc(start), _utc(end), a, TODAY, productive)
+                for agent, state, reason, productive, start, end in TODAY_STATES
+                for a, b in _pieces(start, end)
+            ],
+        )
+        con.execute(
+            "create table marts.dim_agent (agent_id varchar, valid_from date, valid_to date, is_current boolean, "
+            "team varchar)"
+        )
+        con.executemany("insert into marts.dim_agent values (?, '2026-01-01', null, true, ?)", list(TEAMS.items()))
+        con.execute("create schema ops")
+        con.execute(SNAPSHOT_DDL)
+        con.execute("alter table ops.interval_forecasts drop column _built_at")  # as published
+        con.executemany(
+            "insert into ops.interval_forecasts select ?, ?, t, t::date, 1, ?, ?, 300.0, ?, 15, '2026-01-01', ?, 100 "
+            "from generate_series(timestamp '2026-03-31 09:00', timestamp '2026-03-31 10:15', interval 15 minute) "
+            "s(t)",
+            [
+                (origin, queue, method, offered, chosen, origin)
+                for origin, method, chosen, queue, offered in TODAY_FORECASTS
+            ],
+        )
+        # The plan's inputs: no patience estimate (Erlang C) and 12.5 % unplanned shrinkage (tomorrow's plan rows).
+        con.execute(f"create table ops.staffing_plan_interval ({PLAN_COLUMNS})")
+        con.execute(
+            "insert into ops.staffing_plan_interval select queue, timestamp '2026-04-01 07:00', "
+            "timestamp '2026-04-01 09:00', date '2026-04-01', 900, 10.0, 300.0, null, 'erlang_c', 6, 0.125, 6 / 0.875, "
+            "false, null, null, null, null, 'not_yet_scheduled', date '2026-03-31' "
+            "from (values ('sales'), ('support')) q(queue)"
+        )
+        if with_completeness:
+            con.execute(COMPLETENESS_DDL)
+            con.executemany(
+                "insert into ops.source_day_completeness values (?, ?, ?, ?, ?, now())",
+                [(s, d, c, f, closed or is_closed) for s, d, c, f, is_closed in COMPLETENESS],
+            )
+    finally:
+        con.close()
+    return path

@@ -180,6 +180,11 @@ class Browser:
         """Open one page, wait for its charts, and report (and screenshot) it."""
         return self.check_pages([(html_path, screenshot_path)])[0]
 
+    def evaluate(self, expression: str):
+        """Evaluate a JavaScript expression in the page the last `check_page` opened (its first tab), e.g. to read
+        a chart's data points or where an element is laid out."""
+        return self._tab(0).page.evaluate(expression)
+
     def print_pdf(self, html_path: Path, pdf_path: Path) -> list[dict]:
         """Print a page to PDF as "Print to PDF" does (print media, the page's own @page size), after its charts have
         drawn and refitted to the printed width; returns each tile's and card's key text and height (CSS px) as laid
