@@ -14,8 +14,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 demo: .venv/.synced
 	$(UV) run --frozen tilsyn demo
 
+# Two workers (pytest-xdist), each test module on one worker so its shared pipeline run is made once: on two cores
+# the suite takes a little more than half the time of one worker (most tests wait on one single-threaded process).
+TEST_WORKERS ?= 2
 test: .venv/.synced chromium
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The same suite without the slow end-to-end tests (seconds, for editing).
 test-fast: .venv/.synced
