@@ -81,6 +81,7 @@ def draw_batch() -> tuple[Outcome, Counter]:
             for source, file, content in part.files:
                 batch.add(source, prefix + file, content)
             batch.quarantined |= {(_renamed(f, prefix), line) for f, line in part.quarantined}
+            batch.superseded |= {(_renamed(f, prefix), line) for f, line in part.superseded}
             batch.rejected |= {_renamed(f, prefix) for f in part.rejected}
             for source, rows in part.winners.items():
                 batch.win(source, rows)
@@ -224,8 +225,13 @@ def test_ops_lists_exactly_the_lines_the_faults_broke(fuzz: dict) -> None:
     listed = set(query(warehouse, "select file, line from ops.quarantined_rows"))
     expected = fuzz["batch"].quarantined
     assert listed == expected, sorted(listed ^ expected)
-    # counted on the day each belongs to, per source: rows and agent-days as units
-    per_source = Counter(f.split("/")[0] for f, _ in expected)
+    # a line a later file sent again is superseded: listed for audit, not counted
+    superseded = set(
+        query(warehouse, "select file, line from ops.quarantined_rows where superseded_by_file is not null")
+    )
+    assert superseded == fuzz["batch"].superseded, sorted(superseded ^ fuzz["batch"].superseded)
+    # the others are counted on the day each belongs to, per source
+    per_source = Counter(f.split("/")[0] for f, _ in expected - superseded)
     counted = dict(query(warehouse, "select source, sum(quarantined_rows) from ops.quarantine_daily group by 1"))
     assert counted == per_source
     contents = {f"{s}/{n}": c for s, n, c in fuzz["batch"].files}

@@ -152,6 +152,7 @@ def test_any_mix_of_faults_lands_the_clean_rows_and_lists_exactly_the_rest(
             outcome.add(source, f"f{k}_{file}", content)
         renamed = {f"{s}/{f}": f"{s}/f{k}_{f}" for s, f, _ in part.files}
         outcome.quarantined |= {(renamed[f], line) for f, line in part.quarantined}
+        outcome.superseded |= {(renamed[f], line) for f, line in part.superseded}
         outcome.rejected |= {renamed[f] for f in part.rejected}
         for source, rows in part.winners.items():
             outcome.win(source, rows)
@@ -175,6 +176,13 @@ def test_any_mix_of_faults_lands_the_clean_rows_and_lists_exactly_the_rest(
             con.execute("select file, line from ops.quarantined_rows where load_id = ?", [report.load_id]).fetchall()
         )
         assert listed == outcome.quarantined, (names, sorted(listed ^ outcome.quarantined))
+        superseded = set(
+            con.execute(
+                "select file, line from ops.quarantined_rows where load_id = ? and superseded_by_file_seq is not null",
+                [report.load_id],
+            ).fetchall()
+        )
+        assert superseded == outcome.superseded, (names, sorted(superseded ^ outcome.superseded))
         for source, contract in SOURCES.items():
             prefer = "posted_on desc, " if source == "ledger" else ""
             columns = ", ".join(c.name for c in contract.analyst_columns)

@@ -104,6 +104,7 @@ def csv_bytes(
 class Outcome:
     files: list[tuple[str, str, bytes]] = field(default_factory=list)  # (source, name, content), arrival order
     quarantined: set[tuple[str, int]] = field(default_factory=set)  # (source/name, line)
+    superseded: set[tuple[str, int]] = field(default_factory=set)  # of those, the lines a later file sent again
     rejected: set[str] = field(default_factory=set)
     winners: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # clean twins of the rows that win
 
@@ -385,6 +386,29 @@ def _row_fault(name: str) -> Fault:
 
 for _name in _ROW_SPOILS:
     CATALOGUE[_name] = _row_fault(_name)
+
+
+@fault("corrected_after_quarantine")
+def _(draw, p):
+    # A file with a bad row, then a corrected export of the same rows: the bad line (its agent-day for agent_states
+    # and schedules) is listed for audit but superseded, so no longer counted; the corrected rows win.
+    spoils = {
+        "calls": dict(talk_seconds="-5"),
+        "ledger": dict(amount="1,250.50"),
+        "qa_evaluations": dict(score="8,5"),
+        "roster": dict(role="boss"),
+        "agent_states": dict(state="napping"),
+        "schedules": dict(activity="gaming"),
+    }
+    source = draw(st.sampled_from(sorted(spoils)))
+    rows = clean_rows(source, p)
+    bad = draw(st.integers(0, len(rows) - 1))
+    out = Outcome()
+    quarantine_one(out, source, p, rows, bad, spoils[source], "with_bad_row.csv")
+    out.superseded |= out.quarantined
+    out.add(source, "corrected.csv", csv_bytes(rows))
+    out.winners[source] = rows
+    return out
 
 
 @fault("dst_ambiguous_hour")
