@@ -42,7 +42,7 @@ from ingest.read import BROKEN, read_export
 from ingest.validate import validate
 from tests.support.fault_catalogue import CATALOGUE, SECRETS, Outcome, clean_rows, csv_bytes
 
-EXAMPLES = int(os.environ.get("TILSYN_FUZZ_EXAMPLES", "93"))  # in all, shared out among the fault classes
+EXAMPLES = int(os.environ.get("TILSYN_FUZZ_EXAMPLES", "96"))  # in all, shared out among the fault classes
 RANDOM = os.environ.get("TILSYN_FUZZ_RANDOM") == "1"
 TIMEZONE = "Europe/Oslo"
 
