@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -141,6 +142,11 @@ def _finish(process: subprocess.Popen, started: float) -> dict:
     return {"exit": process.returncode, "stdout": stdout, "stderr": stderr, "seconds": time.perf_counter() - started}
 
 
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _explain(run: dict) -> str:
     return f"exit {run['exit']}:\n{run['stdout'][-6000:]}\n{run['stderr'][-3000:]}"
 
@@ -172,13 +178,14 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _land(faulty / "landing", template, batch.files)
     _land(twins / "landing", template, _twin_files(batch))
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "fuzz-pipeline-test-key"}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu_seconds()
     running = {
         name: subprocess.Popen(_args(folder), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for name, folder in (("faulty", faulty), ("twins", twins))
     }
     runs = {name: _finish(process, started) for name, process in running.items()}
-    print(f"fuzz pipeline: {len(batch.files)} fault files, both runs in {time.perf_counter() - started:.1f} s")
+    seconds, cpu = time.perf_counter() - started, _children_cpu_seconds() - cpu
+    print(f"fuzz pipeline: {len(batch.files)} fault files, both runs side by side in {seconds:.1f} s ({cpu:.1f} s CPU)")
     generated_roster = [r for p in (template / "roster").glob("*.csv") for r in csv.DictReader(p.open())]
     return {
         "root": root,
@@ -200,7 +207,7 @@ def rerun(fuzz: dict) -> dict:
     """The faulty center run again with no new files."""
     warehouse = fuzz["faulty"] / "warehouse.duckdb"
     (version,) = {v for (v,) in query(warehouse, "select distinct version_id from ops.published_version")}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu_seconds()
     run = _finish(
         subprocess.Popen(
             _args(fuzz["faulty"]), env=fuzz["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -208,6 +215,7 @@ def rerun(fuzz: dict) -> dict:
         started,
     )
     (after,) = {v for (v,) in query(warehouse, "select distinct version_id from ops.published_version")}
+    print(f"fuzz pipeline: rerun in {run['seconds']:.1f} s ({_children_cpu_seconds() - cpu:.1f} s of CPU)")
     return {**run, "version_before": version, "version_after": after}
 
 
