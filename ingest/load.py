@@ -413,8 +413,9 @@ def load_landing(
             if (
                 report.rows_quarantined
                 or superseded
-                or not con.execute(
-                    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'quarantine_daily'"
+                or not con.execute(  # missing, or made before superseded lines were counted apart
+                    "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'ops'"
+                    " AND table_name = 'quarantine_daily' AND column_name = 'superseded_rows'"
                 ).fetchall()[0][0]
             ):
                 con.execute(QUARANTINE_DAILY_SQL)
