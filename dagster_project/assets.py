@@ -1,9 +1,10 @@
 """Dagster assets: thin wrappers that call the plain modules (ingest, dbt, publish, dashboards).
 
 Graph: raw/<source> (one ingest step lands all six sources; a `freshness` check each) -> dbt models (staging,
-intermediate, marts; dbt tests become asset checks; our blocking `reconciliation` check) -> analyst_warehouse (atomic
-publish, skipped when a check failed or nothing is new) -> dashboards. Progress lines go to stdout so a person at a
-terminal sees a line per step; Dagster keeps them in the run's compute logs too.
+intermediate, marts; dbt tests become asset checks) -> ops/reconciliation (its check: a mismatch makes the domains it
+concerns stale) -> analyst_warehouse (atomic publish; stale domains keep their last good version; skipped when nothing
+is new) -> dashboards. Progress lines go to stdout so a person at a terminal sees a line per step; Dagster keeps them
+in the run's compute logs too.
 """
 
 import json
@@ -408,22 +409,36 @@ def source_conditions(tilsyn: TilsynSettings) -> Iterator[dg.AssetCheckResult]:
         )
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["marts", "kpi_service_daily"]),
-    blocking=True,
-    additional_deps=[dg.AssetKey(["marts", "fct_contact_legs"])]
+@dg.asset(
+    key=["ops", "reconciliation"],
+    deps=[dg.AssetKey(["marts", "kpi_service_daily"]), dg.AssetKey(["marts", "fct_contact_legs"])]
     + [dg.AssetKey(["staging", f"stg_{name}"]) for name in SOURCES],
-    description="landed rows = raw rows, raw keys = staging rows, staging calls = contact legs = offered per day",
+    group_name="publish",
+    kinds={"duckdb"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            "reconciliation",
+            asset=["ops", "reconciliation"],
+            description="landed rows = raw rows, raw keys = staging rows, staging calls = contact legs = offered per "
+            "day; a mismatch is a defect that blocks the domains it concerns (and those built from them)",
+        )
+    ],
 )
-def reconciliation(tilsyn: TilsynSettings) -> dg.AssetCheckResult:
-    """Blocking: a warehouse whose layers do not add up is not published.
+def reconciliation(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> dg.MaterializeResult:
+    """A warehouse whose layers do not add up is a defect: the domains the mismatched counts belong to (calls and
+    offered: service; agent_states and schedules: agent; ...) and the domains built from them are marked stale, so
+    publish keeps their last good version; the other domains publish (issue 17: a failed domain never blocks
+    another). Its check is an error.
 
     A passed check is recorded in the pipeline database (ops.reconciliations) before publish runs, so the next one
-    counts only the keys of newer files (checks.reconcile).
+    counts only the keys of newer files (checks.reconcile). A failed one is not, so the next run checks the same
+    files again and the domains stay stale until the counts add up.
     """
     from dagster_project.checks import reconcile, record_reconciled
+    from dagster_project.domains import mismatch_domains, record_reconciliation_failure
 
-    pipeline_db = tilsyn.settings().pipeline_db_path
+    settings = tilsyn.settings()
+    pipeline_db = settings.pipeline_db_path
     started = time.perf_counter()
     result = reconcile(pipeline_db)
     for mismatch in result.mismatches:
@@ -432,16 +447,33 @@ def reconciliation(tilsyn: TilsynSettings) -> dg.AssetCheckResult:
         f"[checks] reconciliation: {'passed' if result.passed else f'{len(result.mismatches)} mismatches'}, "
         f"{result.scope()}, {time.perf_counter() - started:.1f} s"
     )
+    stale: list[str] = []
     if result.passed:
         try:
             record_reconciled(pipeline_db, result)
         except duckdb.Error as exc:
             # Only the next check's cost depends on it: it starts from the last recorded state, or counts in full.
             say(f"[checks] reconciliation state not recorded ({exc}); the next check starts from the last recorded one")
-    return dg.AssetCheckResult(
-        passed=result.passed,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"mismatches": "\n".join(str(m) for m in result.mismatches) or "none", "scope": result.scope()},
+    else:
+        domains = mismatch_domains(load_manifest(MANIFEST_PATH), result.mismatches)
+        stale = record_reconciliation_failure(
+            pipeline_db, settings.warehouse_path, context.run.run_id, domains, result.mismatches
+        )
+        say(f"[checks] reconciliation blocks {', '.join(stale)}: their marts keep their last good version")
+    return dg.MaterializeResult(
+        metadata={"stale_domains": ", ".join(stale) or "none"},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="reconciliation",
+                passed=result.passed,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "mismatches": "\n".join(str(m) for m in result.mismatches) or "none",
+                    "scope": result.scope(),
+                    "stale_domains": ", ".join(stale) or "none",
+                },
+            )
+        ],
     )
 
 
@@ -539,7 +571,7 @@ def staffing_plan(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> 
 
 # --- publish and dashboards -----------------------------------------------------------------------------------------
 @dg.asset(
-    deps=[*tilsyn_dbt_models.keys, interval_forecasts, staffing_plan],
+    deps=[*tilsyn_dbt_models.keys, interval_forecasts, staffing_plan, reconciliation],
     group_name="publish",
     kinds={"duckdb"},
     retry_policy=TRANSIENT_RETRY,

@@ -63,8 +63,16 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
         description="Rebuild one local day of the center (a partition), then publish and render like the nightly run.",
     )
     return dg.Definitions(
-        assets=[ingest_landing, tilsyn_dbt_models, interval_forecasts, staffing_plan, analyst_warehouse, dashboards],
-        asset_checks=[source_freshness, source_conditions, reconciliation],
+        assets=[
+            ingest_landing,
+            tilsyn_dbt_models,
+            interval_forecasts,
+            staffing_plan,
+            reconciliation,
+            analyst_warehouse,
+            dashboards,
+        ],
+        asset_checks=[source_freshness, source_conditions],
         jobs=[pipeline_job, rebuild_days_job],
         schedules=[nightly],
         sensors=[build_landing_sensor(pipeline_job, lambda _context: tilsyn.settings().landing_dir)],

@@ -290,3 +290,80 @@ def record_step_failure(pipeline_db: Path, run_id: str, domain: str, depends_on:
 
 def load_manifest(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
+
+
+def mismatch_domains(manifest: Mapping[str, Any], mismatches: Iterable[Any]) -> list[str]:
+    """The domains a failed reconciliation concerns: a mismatch `<source>: ...` belongs to the domain of
+    `stg_<source>`; the rest (contact legs, offered per day) to the domain of `kpi_service_daily` (service)."""
+    by_name = {manifest["nodes"][uid]["name"]: domain for uid, (domain, _) in model_domains(manifest).items()}
+    found = set()
+    for mismatch in mismatches:
+        source = str(mismatch.what).split(":", 1)[0]
+        found.add(by_name.get(f"stg_{source}") or by_name["kpi_service_daily"])
+    return sorted(found)
+
+
+def record_reconciliation_failure(
+    pipeline_db: Path, warehouse: Path, run_id: str, domains: Iterable[str], mismatches: Iterable[Any]
+) -> list[str]:
+    """Mark `domains` and every domain built from them stale after a failed reconciliation (a defect); returns the
+    stale domains. Their marts keep the version published before (whose status gives since when the numbers are)."""
+    current = read_domain_statuses(pipeline_db)
+    published = read_domain_statuses(warehouse)
+    domains = set(domains)
+    mismatches = list(mismatches)
+    hit = set(domains)
+    while True:  # the domains built from a stale one, transitively
+        more = {d for d, s in current.items() if set(s.depends_on_domains) & hit} - hit
+        if not more:
+            break
+        hit |= more
+    now = datetime.now(UTC).replace(tzinfo=None)
+    sample = "\n".join(f"reconciliation: {m}" for m in mismatches)
+    con = duckdb.connect(str(pipeline_db))
+    try:
+        con.execute("create schema if not exists ops")
+        con.execute(DOMAIN_STATUS_DDL)
+        con.execute("begin")
+        for domain in sorted(hit):
+            status = current.get(domain)
+            before = published.get(domain)
+            fresh_as_of = before.fresh_as_of if before else None
+            stale_since = before.stale_since if before and before.status == "stale" else now
+            if domain in domains:
+                words = (
+                    f"the reconciliation of the layers found {len(mismatches)} mismatch"
+                    f"{'es' if len(mismatches) > 1 else ''} (first: {mismatches[0]})"
+                )
+            else:
+                words = f"it is built from {', '.join(sorted(set(status.depends_on_domains) & hit))}, which failed"
+            reason = (
+                f"not updated: {words}. That is a defect in Tilsyn, not something the center's exports can cause; "
+                + (
+                    f"the numbers shown are from the build of {fresh_as_of:%Y-%m-%d %H:%M} UTC."
+                    if fresh_as_of
+                    else "the numbers shown are from the last version published before this build (none if there is "
+                    "none)."
+                )
+            )
+            con.execute("delete from ops.domain_status where domain = ?", [domain])
+            con.execute(
+                "insert into ops.domain_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    domain,
+                    status.depends_on_domains if status else [],
+                    status.marts if status else [],
+                    "stale",
+                    fresh_as_of,
+                    stale_since,
+                    reason,
+                    ["reconciliation"],
+                    sample,
+                    run_id,
+                    now,
+                ],
+            )
+        con.execute("commit")
+    finally:
+        con.close()
+    return sorted(hit)

@@ -85,7 +85,8 @@ def _table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> s
 
 
 def latest_load_counts(pipeline_db: Path) -> tuple[dict[str, int], dict[str, int]]:
-    """({source: rows quarantined}, {source: files rejected}) by the latest load; empty when none were.
+    """({source: rows quarantined}, {source: files rejected}) by the latest load that brought a file; empty when none
+    were.
 
     `ops.quarantined_rows` (source, file, line, field, value, reason, ...) is written by ingest's per-row quarantine;
     until a pipeline database has it, there are no quarantined rows. Its rows belong to the latest load by `load_id`
@@ -97,12 +98,22 @@ def latest_load_counts(pipeline_db: Path) -> tuple[dict[str, int], dict[str, int
     try:
         if not _table_columns(con, "ops", "loads"):
             return {}, {}
-        (load_id,) = con.execute("select load_id from ops.loads order by started_at desc limit 1").fetchone() or (None,)
+        # The latest load that brought a file (landed or rejected): a load over no new files changes nothing, so the
+        # run repeats the code of the warehouse it leaves instead of reporting it clean.
+        brought = ["select load_id from ops.loaded_files"]
+        if _table_columns(con, "ops", "rejected_files"):
+            brought.append("select load_id from ops.rejected_files")
+        (load_id,) = con.execute(
+            f"select load_id from ops.loads where load_id in ({' union '.join(brought)}) "
+            "order by started_at desc limit 1"
+        ).fetchone() or (None,)
         quarantined: dict[str, int] = {}
         columns = _table_columns(con, "ops", "quarantined_rows")
         if {"source", "file"} <= columns:
+            # a line a later file sent again (in the same load) is superseded: kept for audit, not counted
+            open_only = " and superseded_by_file_seq is null" if "superseded_by_file_seq" in columns else ""
             if "load_id" in columns:
-                query = "select source, count(*) from ops.quarantined_rows where load_id = ? group by 1"
+                query = f"select source, count(*) from ops.quarantined_rows where load_id = ?{open_only} group by 1"
             else:
                 query = (
                     "select q.source, count(*) from ops.quarantined_rows as q where q.file in ("

@@ -41,7 +41,7 @@ import polars as pl
 from ingest.contracts import LOAD_COLUMNS, SOURCES, SourceContract, raw_table_ddl
 from ingest.protect import pseudonymise, redact_column, redact_text
 from ingest.read import BROKEN, LINE, FileRejected, export_format, read_export
-from ingest.validate import PROBLEM_SCHEMA, set_aside, validate
+from ingest.validate import PROBLEM_SCHEMA, UNIT_OF_SOURCE, set_aside, validate
 
 # Problems kept per rejected file in `ops.row_problems` and its report (the count is always complete).
 MAX_PROBLEMS_PER_FILE = 10_000
@@ -70,20 +70,76 @@ OPS_DDL = [
     # Databases made before quarantine counted per file and load.
     "ALTER TABLE ops.loaded_files ADD COLUMN IF NOT EXISTS quarantined_rows BIGINT",
     "ALTER TABLE ops.loads ADD COLUMN IF NOT EXISTS rows_quarantined BIGINT",
+    # A quarantined unit that a later file sent again (`_mark_superseded`): kept for audit, no longer counted.
+    "ALTER TABLE ops.quarantined_rows ADD COLUMN IF NOT EXISTS superseded_by_file_seq BIGINT",
+    "ALTER TABLE ops.quarantined_rows ADD COLUMN IF NOT EXISTS superseded_by_file VARCHAR",
 ]
-# Quarantined lines per source and local day (rebuilt by every load; publish copies ops tables to analysts).
+# Quarantined lines per source and local day (rebuilt by every load; publish copies ops tables to analysts). Only
+# lines still missing count: one a later file sent again (superseded) is kept in ops.quarantined_rows for audit and
+# counted apart.
 QUARANTINE_DAILY_SQL = """
     CREATE OR REPLACE TABLE ops.quarantine_daily AS
     SELECT
         source,
         local_date,
-        count(DISTINCT (file, line)) AS quarantined_rows,
-        count(DISTINCT CASE WHEN unit = 'agent-day' THEN unit_key END) AS quarantined_agent_days,
-        count(DISTINCT file) AS files,
-        max(quarantined_at) AS last_quarantined_at
+        count(DISTINCT CASE WHEN superseded_by_file_seq IS NULL THEN (file, line) END) AS quarantined_rows,
+        count(DISTINCT CASE WHEN unit = 'agent-day' AND superseded_by_file_seq IS NULL THEN unit_key END)
+            AS quarantined_agent_days,
+        count(DISTINCT CASE WHEN superseded_by_file_seq IS NULL THEN file END) AS files,
+        max(quarantined_at) AS last_quarantined_at,
+        count(DISTINCT CASE WHEN superseded_by_file_seq IS NOT NULL THEN (file, line) END) AS superseded_rows
     FROM ops.quarantined_rows
     GROUP BY ALL
     ORDER BY source, local_date NULLS FIRST"""
+
+
+def _unit_of_raw_row(source: str, timezone: str) -> tuple[str, str]:
+    """(unit_key, local_date) of a raw row as `validate.set_aside` writes them for a quarantined line of `source`:
+    the key columns as text joined by " | " (unit row), or the agent and its local day (unit agent-day)."""
+    contract = SOURCES[source]
+    if UNIT_OF_SOURCE[source] == "row":
+        return " || ' | ' || ".join(f"CAST(r.{k} AS VARCHAR)" for k in contract.key), "NULL"
+    day = (
+        "r.schedule_date"
+        if source == "schedules"
+        else f"CAST(timezone('{timezone}', timezone('UTC', r.event_at)) AS DATE)"
+    )
+    return "r.agent_id", day
+
+
+def _mark_superseded(con: duckdb.DuckDBPyConnection, load_id: str, timezone: str) -> int:
+    """Mark the quarantined units that a file of this load sent again, later than the file they were set aside from:
+    a row whose key a later file holds (unit row), an agent's day a later file holds rows of (unit agent-day). The
+    later file's rows replace them ("latest file wins"), so the old quarantine is superseded: kept for audit, no
+    longer counted (ops.quarantine_daily, the exit status). A unit whose key or day could not be told (unit agent, a
+    line without its key) is never superseded. Returns the lines marked."""
+    marked = 0
+    for source in SOURCES:
+        key, day = _unit_of_raw_row(source, timezone)
+        unit = UNIT_OF_SOURCE[source]
+        same_day = "AND l.r_day = q.local_date" if unit == "agent-day" else ""
+        (count,) = con.execute(
+            f"""
+            UPDATE ops.quarantined_rows AS q SET superseded_by_file_seq = hit.by_seq, superseded_by_file = hit.by_file
+            FROM (
+                SELECT q.file, q.line, min(l._file_seq) AS by_seq, arg_min(l._source_file, l._file_seq) AS by_file
+                FROM ops.quarantined_rows AS q
+                JOIN (
+                    SELECT {key} AS r_key, {day} AS r_day, r._file_seq, r._source_file
+                    FROM raw.{source} AS r
+                    WHERE r._file_seq IN (SELECT file_seq FROM ops.loaded_files WHERE load_id = ? AND source = ?)
+                ) AS l ON l.r_key = q.unit_key {same_day} AND l._file_seq > q.file_seq
+                WHERE q.source = ? AND q.unit = ? AND q.superseded_by_file_seq IS NULL
+                GROUP BY ALL
+            ) AS hit
+            WHERE q.source = ? AND q.file = hit.file AND q.line = hit.line AND q.superseded_by_file_seq IS NULL
+            """,
+            [load_id, source, source, unit, source],
+        ).fetchone()
+        marked += count
+    return marked
+
+
 RESTRICTED_ALIAS = "restricted_db"
 
 
@@ -351,10 +407,15 @@ def load_landing(
             options = _Options(pseudonym_key, currency, center_timezone)
             _load_new_files(con, landing_dir, quarantine_dir, options, report, say)
             currency.record(con)
+            superseded = _mark_superseded(con, load_id, center_timezone)
+            if superseded:
+                say(f"{superseded:,} quarantined lines superseded by later files (kept in ops.quarantined_rows)")
             if (
                 report.rows_quarantined
-                or not con.execute(
-                    "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'quarantine_daily'"
+                or superseded
+                or not con.execute(  # missing, or made before superseded lines were counted apart
+                    "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'ops'"
+                    " AND table_name = 'quarantine_daily' AND column_name = 'superseded_rows'"
                 ).fetchall()[0][0]
             ):
                 con.execute(QUARANTINE_DAILY_SQL)

@@ -169,3 +169,16 @@ def test_quarantined_rows_and_rejected_files_of_the_latest_load(tmp_path) -> Non
     con.execute("update ops.quarantined_rows set load_id = case when file = 'calls/a.csv' then 'L2' else 'L1' end")
     con.close()
     assert latest_load_counts(db) == ({"calls": 1}, {"ledger": 1})  # by load_id when it has one
+
+    # a later load over no new files (a run that found nothing) leaves the warehouse as it was: the same counts
+    con = duckdb.connect(str(db))
+    con.execute("insert into ops.loads values ('L3', '2026-12-03')")
+    con.close()
+    assert latest_load_counts(db) == ({"calls": 1}, {"ledger": 1})
+
+    # a line a later file of the same load sent again is superseded: kept, not counted
+    con = duckdb.connect(str(db))
+    con.execute("alter table ops.quarantined_rows add column superseded_by_file_seq bigint")
+    con.execute("update ops.quarantined_rows set superseded_by_file_seq = 9 where file = 'calls/a.csv'")
+    con.close()
+    assert latest_load_counts(db) == ({}, {"ledger": 1})

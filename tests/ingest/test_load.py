@@ -249,7 +249,7 @@ def test_bad_row_is_quarantined_and_the_rest_of_its_file_lands(landing: Landing)
         )
     ]
     assert query(landing.pipeline_db, "select * exclude (last_quarantined_at) from ops.quarantine_daily") == [
-        ("calls", date(2026, 3, 10), 1, 0, 1)
+        ("calls", date(2026, 3, 10), 1, 0, 1, 0)
     ]
     assert query(landing.pipeline_db, "select path, rows, quarantined_rows from ops.loaded_files order by 1") == [
         ("agent_states/s.csv", 1, 0),
@@ -278,6 +278,13 @@ def test_bad_row_is_quarantined_and_the_rest_of_its_file_lands(landing: Landing)
         ("L1", "corrected", 4),
         ("L2", "resolved", 1),
         ("L5", "resolved", 4),
+    ]
+    # L5's quarantine is superseded by c.csv: kept for audit, no longer counted on its day.
+    assert query(
+        landing.pipeline_db, "select line, superseded_by_file, superseded_by_file_seq from ops.quarantined_rows"
+    ) == [(3, "calls/c.csv", 4)]
+    assert query(landing.pipeline_db, "select * exclude (last_quarantined_at) from ops.quarantine_daily") == [
+        ("calls", date(2026, 3, 10), 0, 0, 0, 1)
     ]
 
 
@@ -329,7 +336,51 @@ def test_a_bad_event_costs_the_agents_local_day(landing: Landing) -> None:
         ),
     ]
     assert query(landing.pipeline_db, "select * exclude (last_quarantined_at) from ops.quarantine_daily") == [
-        ("agent_states", date(2026, 3, 10), 3, 1, 1)
+        ("agent_states", date(2026, 3, 10), 3, 1, 1, 0)
+    ]
+
+    # A corrected export of a1's 10 March (Oslo) replaces the day: the quarantine is superseded, kept for audit and
+    # no longer counted. A file for a2's day, or a1's 11 March, supersedes nothing.
+    landing.write(
+        "agent_states",
+        "other_days.csv",
+        csv_text(rows_of("agent_states", dict(agent_id="a2"), dict(event_at="2026-03-11T09:00:00+01:00"))),
+    )
+    load_landing(
+        landing.dir,
+        landing.pipeline_db,
+        landing.restricted_db,
+        landing.quarantine,
+        TEST_KEY,
+        progress=None,
+        center_timezone="Europe/Oslo",
+    )
+    assert query(landing.pipeline_db, "select count(*) from ops.quarantined_rows where superseded_by_file is null") == [
+        (3,)
+    ]
+    corrected = rows_of(
+        "agent_states", dict(event_at="2026-03-10T08:00:00+01:00"), dict(event_at="2026-03-10T09:00:00+01:00")
+    )
+    landing.write("agent_states", "corrected.csv", csv_text(corrected))
+    load_landing(
+        landing.dir,
+        landing.pipeline_db,
+        landing.restricted_db,
+        landing.quarantine,
+        TEST_KEY,
+        progress=None,
+        center_timezone="Europe/Oslo",
+    )
+    assert query(
+        landing.pipeline_db,
+        "select line, superseded_by_file, superseded_by_file_seq from ops.quarantined_rows order by 1",
+    ) == [
+        (2, "agent_states/corrected.csv", 3),
+        (3, "agent_states/corrected.csv", 3),
+        (4, "agent_states/corrected.csv", 3),
+    ]
+    assert query(landing.pipeline_db, "select * exclude (last_quarantined_at) from ops.quarantine_daily") == [
+        ("agent_states", date(2026, 3, 10), 0, 0, 0, 3)
     ]
 
 

@@ -2,7 +2,10 @@
     hire_date and so a second spell. Each spell's facts (team, role, termination) come from its latest roster
     snapshot; hire and termination dates are used as given, so a missing monthly snapshot changes nothing.
     A hire date corrected by HR is not a re-hire: a hire_date that was already listed while the employee was still
-    listed under another, unterminated hire_date replaces that one (the version seen last is kept). -#}
+    listed under another, unterminated hire_date replaces that one (the version seen last is kept).
+    A snapshot with a quarantined line (ops.quarantined_rows, not superseded) is incomplete: an employee missing from
+    it may be that line, so absence from it infers no termination; the spell keeps its previous snapshot's facts until a
+    complete snapshot lists or omits the employee (docs/fault-catalogue.md, "quarantined roster row"). -#}
 with roster as (
 
     select * from {{ ref('stg_roster') }}
@@ -12,6 +15,12 @@ with roster as (
 snapshot_dates as (
 
     select distinct as_of from roster
+
+),
+
+incomplete_snapshot_dates as (
+
+    select distinct as_of from roster where _file_seq in ({{ quarantined_file_seqs('roster') }})
 
 ),
 
@@ -76,9 +85,13 @@ with_next_snapshot as (
 
     select
         latest.*,
-        -- The first roster snapshot the spell is absent from: it ended by then.
-        (select min(snapshot_dates.as_of) from snapshot_dates where snapshot_dates.as_of > latest.last_seen_as_of)
-            as first_missing_as_of
+        -- The first complete roster snapshot the spell is absent from: it ended by then.
+        (
+            select min(snapshot_dates.as_of)
+            from snapshot_dates
+            where snapshot_dates.as_of > latest.last_seen_as_of
+              and snapshot_dates.as_of not in (select incomplete_snapshot_dates.as_of from incomplete_snapshot_dates)
+        ) as first_missing_as_of
     from latest
 
 ),
