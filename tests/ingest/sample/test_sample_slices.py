@@ -56,9 +56,7 @@ def test_each_slice_holds_what_ended_or_happened_before_its_cutoff(runs):
             moments = [datetime.fromisoformat(t) for t in rows[column]]
             assert all(previous <= m < cutoff for m in moments), path.name
             if source == "calls":  # a call queued in an earlier slice than the one it ended in
-                spanning_calls += sum(
-                    datetime.fromisoformat(q) < previous for q in rows["queued_at"].drop_nulls()
-                )
+                spanning_calls += sum(datetime.fromisoformat(q) < previous for q in rows["queued_at"].drop_nulls())
             previous = cutoff
     assert spanning_calls > 0
 
