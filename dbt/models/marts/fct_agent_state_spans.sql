@@ -25,6 +25,7 @@ select
     spans.local_date,
     spans.is_productive,
     spans.is_handling,
+    spans.is_provisional,
     spans._file_seq,
     {{ build_stamp() }} as _built_at
 from {{ ref('int_agent_states_spanned') }} as spans

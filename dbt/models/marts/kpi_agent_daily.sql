@@ -34,5 +34,10 @@ with kpis as (
 
 select
     kpis.*,
-    {{ agent_kpi_targets('kpis') }}
+    {{ agent_kpi_targets('kpis') }},
+    -- the day's agent states or calls are not all in yet (intraday slices, issue 21): the time so far, an open state
+    -- counted up to the cutoff, schedules up to the data's last loaded moment
+    open_days.local_date is not null as is_provisional
 from kpis
+left join ({{ open_days(['agent_states', 'calls']) }}) as open_days
+    on open_days.local_date = kpis.local_date
