@@ -4,10 +4,10 @@ A generated center (6 agents, 5-7 January 2026, seed 5) is written twice: with 7
 (`--slice-minutes 15 --slice-from 2026-01-07`) and as whole-day files. The sliced landing goes through three runs on
 one warehouse:
 
-1. the history (5 and 6 January, schedules, roster, ledger, QA);
-2. the slices of 7 January up to 10:00 local (09:00 UTC): the day is open, provisional, complete up to 10:00;
-3. the rest of the day's slices, up to `_2400`, plus a re-sent 09:15 slice (ISO-named, same cutoff) in which one
-   event's state was corrected: the day closes.
+1. the history (5 and 6 January, schedules, roster, ledger, QA) and the slices of 7 January up to 10:00 local
+   (09:00 UTC): the day is open, provisional, complete up to 10:00 (one run: the suite's time budget);
+2. the rest of the day's slices, up to `_2400`, plus a re-sent 09:15 slice (ISO-named, same cutoff) in which one
+   event's state was corrected: an incremental build on the morning's, and the day closes.
 
 A second warehouse gets the whole-day files and the same re-sent slice (arriving after them) in one run. After the
 close, every mart must equal the whole-day warehouse's row for row (apart from `_file_seq`, which numbers files in
@@ -104,10 +104,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     morning = [p for p in slices if p.stem.rsplit("_", 1)[1] <= "1000"]
     sliced = {"root": root / "sliced", "landing": root / "sliced" / "landing"}
     seconds = {}
-    _copy(history, generated, sliced["landing"])
-    seconds["history"] = _run(sliced["root"], sliced["landing"])
-    _copy(morning, generated, sliced["landing"])
-    seconds["morning"] = _run(sliced["root"], sliced["landing"])
+    # the history and the morning in one run (a full build); the rest of the day then builds incrementally on it
+    _copy(history + morning, generated, sliced["landing"])
+    seconds["history_and_morning"] = _run(sliced["root"], sliced["landing"])
     midday = sliced["root"] / "midday.duckdb"
     shutil.copy2(sliced["root"] / "warehouse.duckdb", midday)  # its views read parts kept 24 h after a publish
     _copy([p for p in slices if p not in morning], generated, sliced["landing"])
@@ -150,7 +149,9 @@ def test_midday_the_day_is_open_up_to_the_slices_cutoff(runs: dict) -> None:
         "from marts.kpi_agent_daily group by all order by all",
     )
     assert provisional == [
-        (mart, day, day == DAY, day == DAY) for mart in ("agent", "service") for day in ("2026-01-05", "2026-01-06", DAY)
+        (mart, day, day == DAY, day == DAY)
+        for mart in ("agent", "service")
+        for day in ("2026-01-05", "2026-01-06", DAY)
     ]
 
 
@@ -185,9 +186,7 @@ def test_midday_intervals_after_the_cutoff_are_not_yet_reported(runs: dict) -> N
         ]
     ).filter(pl.col("queued_at") < "2026-01-07T10:00:00+01:00")
     assert ended_later.height > 0  # calls in progress at the cutoff exist in this data
-    (loaded,) = _query(
-        runs["midday"], "select count(*) from marts.fct_contact_legs where local_date = ?", [DAY]
-    )[0]
+    (loaded,) = _query(runs["midday"], "select count(*) from marts.fct_contact_legs where local_date = ?", [DAY])[0]
     assert loaded == legs.height
     (in_progress_counted,) = _query(
         runs["midday"],
@@ -213,13 +212,17 @@ def test_midday_an_open_state_lasts_until_the_cutoff(runs: dict) -> None:
     assert adherence_until <= MIDDAY_CUTOFF_UTC
     # the closed day keeps its rule: an open-ended last event is not extended
     assert _query(
-        runs["midday"], "select count(*) from marts.fct_agent_state_spans where is_provisional and local_date < ?", [DAY]
+        runs["midday"],
+        "select count(*) from marts.fct_agent_state_spans where is_provisional and local_date < ?",
+        [DAY],
     ) == [(0,)]
 
 
 def test_the_closed_day_equals_the_same_day_loaded_whole(runs: dict) -> None:
     assert _query(
-        runs["closed"], "select bool_and(is_closed), count(*) from ops.source_day_completeness where local_date = ?", [DAY]
+        runs["closed"],
+        "select bool_and(is_closed), count(*) from ops.source_day_completeness where local_date = ?",
+        [DAY],
     ) == [(True, 2)]
     closed, whole = (marts_rows(runs[w], without=("_file_seq",)) for w in ("closed", "whole"))
     assert sorted(closed) == sorted(whole)

@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('int_rebuilt_local_days') }}
 -- depends_on: {{ ref('int_intervals') }}
 -- depends_on: {{ ref('stg_agent_states') }}
+-- depends_on: {{ ref('int_source_day_cutoffs') }}
 
 select
     spans.agent_id,
