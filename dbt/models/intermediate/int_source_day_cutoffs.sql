@@ -3,7 +3,7 @@
     closed. Ingest writes the record (ops.source_day_completeness, ingest/load.py) from each file's name or latest
     timestamp. A pipeline database without that table (made before the record, or a test fixture of raw rows) has no
     record: every day counts as closed, as before slices. -#}
-{%- set completeness = adapter.get_relation(database=target.database, schema='ops', identifier='source_day_completeness') if execute else none %}
+{%- set completeness = adapter.get_relation(database=this.database, schema='ops', identifier='source_day_completeness') if execute else none %}
 {%- if completeness is not none %}
 select
     completeness.source,

@@ -30,6 +30,12 @@ with kpis as (
         and summed.local_date >= agents.valid_from
         and (agents.valid_to is null or summed.local_date < agents.valid_to)
 
+),
+
+open_days as (
+
+    {{ open_days(['agent_states', 'calls']) }}
+
 )
 
 select
@@ -39,5 +45,5 @@ select
     -- counted up to the cutoff, schedules up to the data's last loaded moment
     open_days.local_date is not null as is_provisional
 from kpis
-left join ({{ open_days(['agent_states', 'calls']) }}) as open_days
+left join open_days
     on open_days.local_date = kpis.local_date

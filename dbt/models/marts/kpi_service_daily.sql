@@ -55,6 +55,12 @@ kpis as (
         {{ service_kpi_ratios() }}
     from summed
 
+),
+
+open_days as (
+
+    {{ open_days(['calls']) }}
+
 )
 
 select
@@ -63,5 +69,5 @@ select
     -- the day's calls are not all in yet (intraday slices, issue 21): the counts so far
     open_days.local_date is not null as is_provisional
 from kpis
-left join ({{ open_days(['calls']) }}) as open_days
+left join open_days
     on open_days.local_date = kpis.local_date
