@@ -27,4 +27,9 @@
     inner join ({{ open_days(['agent_states']) }}) as open_days
         on events.event_at >= open_days.day_start_at
         and events.event_at < open_days.day_end_at
+    -- the same bounds as single values: DuckDB skips the row groups of other days (none at all when no day is open)
+    where events.event_at >= (
+        select min(cutoffs.day_start_at) from {{ ref('int_source_day_cutoffs') }} as cutoffs
+        where cutoffs.source = 'agent_states' and not cutoffs.is_closed
+    )
 {%- endmacro %}
