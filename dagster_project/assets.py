@@ -499,7 +499,11 @@ def _planning_step_failed(
 
 @dg.asset(
     key=["ops", "interval_forecasts"],
-    deps=[dg.AssetKey(["intermediate", "int_queue_interval_demand"])],
+    # the origin is the last complete day: int_source_day_cutoffs says which days are still open (intraday slices)
+    deps=[
+        dg.AssetKey(["intermediate", "int_queue_interval_demand"]),
+        dg.AssetKey(["intermediate", "int_source_day_cutoffs"]),
+    ],
     group_name="forecast",
     kinds={"numpy", "duckdb"},
     retry_policy=TRANSIENT_RETRY,

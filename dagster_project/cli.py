@@ -76,6 +76,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         faults=args.faults,
         story=_story(args),
         schedules_ahead=args.schedules_ahead,
+        slice_minutes=args.slice_minutes,
+        slice_from=args.slice_from,
         progress=_say,
     )
     for line in summary.lines():
@@ -403,6 +405,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
     p.add_argument("--timezone", default="Europe/Oslo", help="the center's time zone (IANA name)")
     p.add_argument("--faults", action="store_true", help="add realistic export problems (late, duplicate, bad rows)")
+    p.add_argument(
+        "--slice-minutes",
+        type=int,
+        help="write calls and agent states as intraday slices of this many minutes named after their cutoff "
+        "(calls_2026-01-02_0815.csv: calls that ended by 08:15 local time; docs/intraday.md); default: one file a day",
+    )
+    p.add_argument(
+        "--slice-from",
+        type=date.fromisoformat,
+        help="with --slice-minutes, slice only the days from this one on (earlier days as whole-day files)",
+    )
     p.set_defaults(func=cmd_generate)
 
     def run_args(p: argparse.ArgumentParser) -> None:

@@ -32,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -41,6 +41,7 @@ import polars as pl
 from ingest.contracts import LOAD_COLUMNS, SOURCES, SourceContract, raw_table_ddl
 from ingest.protect import pseudonymise, redact_column, redact_text
 from ingest.read import BROKEN, LINE, FileRejected, export_format, read_export
+from ingest.slices import local_day_of_cutoff, local_midnight_after, read_name
 from ingest.validate import PROBLEM_SCHEMA, UNIT_OF_SOURCE, set_aside, validate
 
 # Problems kept per rejected file in `ops.row_problems` and its report (the count is always complete).
@@ -73,7 +74,54 @@ OPS_DDL = [
     # A quarantined unit that a later file sent again (`_mark_superseded`): kept for audit, no longer counted.
     "ALTER TABLE ops.quarantined_rows ADD COLUMN IF NOT EXISTS superseded_by_file_seq BIGINT",
     "ALTER TABLE ops.quarantined_rows ADD COLUMN IF NOT EXISTS superseded_by_file VARCHAR",
+    # What each landed file of a time-sliced source says about the local days it covers (ingest/slices.py): one row
+    # per file and local day, written with the file's rows. `ops.source_day_completeness` is built from it.
+    """CREATE TABLE IF NOT EXISTS ops.loaded_file_cutoffs (
+        source VARCHAR, file VARCHAR, file_seq BIGINT, local_date DATE, cutoff_at TIMESTAMPTZ, cutoff_from VARCHAR,
+        recorded_at TIMESTAMPTZ)""",
 ]
+# The one completeness record every domain reads (issue 21): per time-sliced source and local day, the instant its
+# data is complete up to and whether the day is closed. A day closes when a slice's cutoff reaches the local
+# midnight that ends it, a whole-day file of it lands, or a file of a later day of that source lands; a closed day's
+# cutoff is that midnight. Rebuilt by every load from `ops.loaded_file_cutoffs` (published with `ops`).
+SOURCE_DAY_COMPLETENESS_SQL = """
+    CREATE OR REPLACE TABLE ops.source_day_completeness AS
+    WITH per_day AS (
+        SELECT
+            source,
+            local_date,
+            max(cutoff_at) AS latest_cutoff_at,
+            arg_max(cutoff_from, (cutoff_at, file_seq)) AS cutoff_from,
+            max(recorded_at) AS recorded_at,
+            bool_or(cutoff_from = 'whole_file') AS has_whole_file,
+            -- the local midnight ending the day, as an instant ({tz} is the center's time zone)
+            timezone('{tz}', CAST(local_date + 1 AS TIMESTAMP)) AS day_end_at
+        FROM ops.loaded_file_cutoffs
+        GROUP BY source, local_date
+    ),
+    decided AS (
+        SELECT
+            per_day.*,
+            per_day.has_whole_file
+                OR per_day.latest_cutoff_at >= per_day.day_end_at
+                OR EXISTS (
+                    SELECT 1 FROM ops.loaded_file_cutoffs AS later
+                    WHERE later.source = per_day.source AND later.local_date > per_day.local_date
+                ) AS is_closed
+        FROM per_day
+    )
+    SELECT
+        source,
+        local_date,
+        CASE WHEN is_closed THEN greatest(latest_cutoff_at, day_end_at) ELSE latest_cutoff_at END AS cutoff_at,
+        cutoff_from,
+        is_closed,
+        recorded_at
+    FROM decided
+    ORDER BY source, local_date"""
+# The sources exported as time slices and the timestamp that places a row in its slice (as ACDs export them: calls
+# when they ended, state events when they happened).
+SLICED_SOURCES = {"calls": "ended_at", "agent_states": "event_at"}
 # Quarantined lines per source and local day (rebuilt by every load; publish copies ops tables to analysts). Only
 # lines still missing count: one a later file sent again (superseded) is kept in ops.quarantined_rows for audit and
 # counted apart.
@@ -419,6 +467,7 @@ def load_landing(
                 ).fetchall()[0][0]
             ):
                 con.execute(QUARANTINE_DAILY_SQL)
+            con.execute(SOURCE_DAY_COMPLETENESS_SQL.format(tz=center_timezone.replace("'", "''")))
             report.seconds = time.perf_counter() - started
             totals = [
                 sum(getattr(s, f) for s in report.sources.values())
@@ -518,6 +567,7 @@ class _Prepared:
     quarantined: pl.DataFrame  # `validate.QUARANTINE_SCHEMA`: the lines set aside, one row per line and problem
     redactions: int
     seconds: float  # reading, hashing, validating and protecting (not the time spent waiting for the worker)
+    cutoffs: list[tuple[date, datetime, str]]  # `file_cutoffs`: the local days it covers, up to when
     seq: int = 0
 
 
@@ -578,6 +628,20 @@ def _load_new_files(
             )
 
     pending: dict[str, list[_Prepared]] = {}
+    cutoff_files = set(con.sql("SELECT source, file FROM ops.loaded_file_cutoffs").fetchall())
+
+    def record_named_cutoff(cand: _Candidate) -> None:
+        """A slice with the same bytes as an earlier one (two quiet quarter hours are the same header-only file)
+        lands no rows, but its name still moves its day's cutoff."""
+        if (cand.source, cand.rel) in cutoff_files or cand.source not in SLICED_SOURCES:
+            return
+        cutoffs = [c for c in file_cutoffs(cand.source, cand.path.name, None, options.timezone) if c[2] != _LATEST]
+        if cutoffs:
+            con.executemany(
+                "INSERT INTO ops.loaded_file_cutoffs VALUES (?, ?, NULL, ?, ?, ?, ?)",
+                [[cand.source, cand.rel, d, c, f, _now().replace(tzinfo=UTC)] for d, c, f in cutoffs],
+            )
+            cutoff_files.add((cand.source, cand.rel))
 
     def accept(cand: _Candidate, data: bytes, sha: str, preparing: Future[_Prepared] | None) -> None:
         """Decide one file, in arrival order: skip, reject, or add it to its source's batch (landed when full)."""
@@ -586,6 +650,7 @@ def _load_new_files(
         if sha in loaded_hashes:
             stats.files_skipped += 1
             say(f"  {cand.rel}: same content as a file already loaded, skipped")
+            record_named_cutoff(cand)
             return
         if sha in rejected_hashes:
             stats.files_still_rejected += 1
@@ -686,9 +751,41 @@ def _prepare(
         # Unknown columns of an HR export may be personal data too: they stay in the restricted database.
         rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("_extra_columns"))
     rows = rows.select(*(c.name for c in contract.analyst_columns), *metadata)
+    cutoffs = file_cutoffs(cand.source, cand.path.name, typed, options.timezone)
     return _Prepared(
-        cand, sha, data, rows, restricted, quarantined, redactions, read_seconds + time.perf_counter() - t0
+        cand, sha, data, rows, restricted, quarantined, redactions, read_seconds + time.perf_counter() - t0, cutoffs
     )
+
+
+_LATEST = "latest_timestamp"
+
+
+def file_cutoffs(
+    source: str, name: str, typed: pl.DataFrame | None, time_zone: str
+) -> list[tuple[date, datetime, str]]:
+    """What a file of a time-sliced source says about its local days: (local_date, cutoff_at as aware UTC,
+    cutoff_from) for each. A slice's name gives its cutoff and its one day; a whole-day name its day, complete to
+    midnight; otherwise every local day its rows reach, each complete up to its latest timestamp (ingest/slices.py).
+    Other sources: none."""
+    if source not in SLICED_SOURCES:
+        return []
+    named = read_name(name, time_zone)
+    if named.cutoff_at is not None:
+        day = local_day_of_cutoff(named.cutoff_at, time_zone)
+        return [(day, named.cutoff_at.replace(tzinfo=UTC), "file_name")]
+    if named.whole_day is not None:
+        return [(named.whole_day, local_midnight_after(named.whole_day, time_zone).replace(tzinfo=UTC), "whole_file")]
+    if typed is None:
+        return [(None, None, _LATEST)]
+    column = SLICED_SOURCES[source]
+    latest = (
+        typed.select(pl.col(column).dt.convert_time_zone("UTC"))
+        .drop_nulls()
+        .group_by(pl.col(column).dt.convert_time_zone(time_zone).dt.date().alias("local_date"))
+        .agg(pl.col(column).max().alias("cutoff_at"))
+        .sort("local_date")
+    )
+    return [(d, c, _LATEST) for d, c in latest.iter_rows()]
 
 
 def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) -> list[float]:
@@ -740,6 +837,13 @@ def _land(con: duckdb.DuckDBPyConnection, batch: list[_Prepared], load_id: str) 
         ]
         if quarantined:
             _insert(con, "ops.quarantined_rows", pl.concat(quarantined))
+        cutoff_rows = [
+            [p.cand.source, p.cand.rel, p.seq, day, cutoff, cutoff_from, now.replace(tzinfo=UTC)]
+            for p in batch
+            for day, cutoff, cutoff_from in p.cutoffs
+        ]
+        if cutoff_rows:
+            con.executemany("INSERT INTO ops.loaded_file_cutoffs VALUES (?, ?, ?, ?, ?, ?, ?)", cutoff_rows)
         con.executemany(
             "INSERT INTO ops.loaded_files (source, path, size_bytes, mtime_ns, sha256, rows, load_id, loaded_at,"
             " file_seq, redactions, seconds, quarantined_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -66,7 +66,21 @@ class SnapshotReport:
 
 
 def origin_day(con: duckdb.DuckDBPyConnection, center_timezone: str, now: datetime | None = None) -> date | None:
-    (newest,) = con.execute("select max(local_date) from intermediate.int_queue_interval_demand").fetchall()[0]
+    """The last complete local day: the newest day with demand, not today, and not a day whose calls are still
+    arriving as intraday slices (int_source_day_cutoffs: an intraday run never refits the forecast on a part-day)."""
+    open_days = ""
+    (has_cutoffs,) = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'intermediate' "
+        "and table_name = 'int_source_day_cutoffs'"
+    ).fetchall()[0]
+    if has_cutoffs:
+        open_days = (
+            " where local_date not in (select local_date from intermediate.int_source_day_cutoffs"
+            " where source = 'calls' and not is_closed)"
+        )
+    (newest,) = con.execute(
+        f"select max(local_date) from intermediate.int_queue_interval_demand{open_days}"
+    ).fetchall()[0]
     if newest is None:
         return None
     today = (now or datetime.now(UTC)).astimezone(ZoneInfo(center_timezone)).date()

@@ -146,6 +146,8 @@
     from {{ ref('stg_agent_states') }} as events
     cross join ({{ local_days_utc() }}) as requested
     where requested.local_date in ({{ rebuild_local_dates_list() }})
+    union
+    {{ provisional_agent_days() }}
 {%- endmacro %}
 
 {#- (agent_id, schedule_date) of fct_schedule_segments to rebuild: those with a new or corrected schedule row (a

@@ -66,3 +66,16 @@
 {% macro default__iso_date_part(part, date_expr) -%}
     cast(extract({{ part }} from {{ date_expr }}) as integer)
 {%- endmacro %}
+
+{#- A time-zone-aware timestamp (ops tables written by ingest) -> naive UTC, the models' form. -#}
+{% macro to_naive_utc(aware_timestamp) -%}
+    {{ return(adapter.dispatch('to_naive_utc', 'tilsyn')(aware_timestamp)) }}
+{%- endmacro %}
+
+{% macro default__to_naive_utc(aware_timestamp) -%}
+    to_utc_timestamp({{ aware_timestamp }}, 'UTC')
+{%- endmacro %}
+
+{% macro duckdb__to_naive_utc(aware_timestamp) -%}
+    (({{ aware_timestamp }}) at time zone 'UTC')
+{%- endmacro %}

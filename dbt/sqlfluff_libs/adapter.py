@@ -14,3 +14,8 @@ def dispatch(macro_name, macro_namespace=None):
         raise LookupError(f"no duckdb__ or default__ implementation of {macro_name}")
 
     return dispatched
+
+
+def get_relation(database=None, schema=None, identifier=None):
+    """The relation as if it exists (the branch dbt runs on a pipeline database made by ingest)."""
+    return f"{schema}.{identifier}"

@@ -45,6 +45,7 @@ from ingest.sample.money import (
 from ingest.sample.output import TIMESTAMP_FORMAT, ExportWriter, GenerationSummary
 from ingest.sample.people import Roster, build_roster
 from ingest.sample.quality import evaluate
+from ingest.sample.slicing import DaySlicer
 from ingest.sample.story import Story, sick_today
 from ingest.sample.workforce import (
     NEW_HIRE_TRAINING_DAYS,
@@ -71,6 +72,8 @@ def generate_center(
     faults: bool = False,
     story: Story | None = None,
     schedules_ahead: bool = False,
+    slice_minutes: int | None = None,
+    slice_from: date | None = None,
     progress: Callable[[str], None] | None = print,
 ) -> GenerationSummary:
     """Write a simulated center's exports into `<out_dir>/<source>/<file>.<fmt>`; the same seed gives the same files.
@@ -88,6 +91,12 @@ def generate_center(
               (WFM publishes each ISO week on the Thursday 11 days before it: two to three weeks ahead), as a
               planning team would have them (planned like any day; a longer run of the same seed plans those days
               from its own volume levels and roster, so it may differ)
+    slice_minutes  write calls and agent states as intraday slices of this many minutes, as an ACD exporting every
+              few minutes would (ingest/slices.py): `calls_<day>_<HHMM>` holds the legs that ENDED in the slice,
+              `agent_states_<day>_<HHMM>` the events that happened in it, each file's modification time one minute
+              after its cutoff; a slice with nothing in it is a header-only file. Default None: one file per day
+    slice_from  with `slice_minutes`, slice only the days from this one on (earlier days are whole-day files, as a
+              center's history would be); default: every day
     progress  called with a line every few days (None: silent)
 
     Raises ValueError for a bad option and FileExistsError when a source folder of `out_dir` already has files.
@@ -95,6 +104,9 @@ def generate_center(
     started = time.perf_counter()
     out_dir = Path(out_dir)
     _check_arguments(out_dir, agents, days, fmt, timezone, currency)
+    if slice_minutes is not None and not (0 < slice_minutes <= 1440 and 1440 % slice_minutes == 0):
+        raise ValueError(f"slice_minutes must divide a day (1440 minutes) evenly, not {slice_minutes}")
+    slicer = DaySlicer(writer_tz=timezone, minutes=slice_minutes) if slice_minutes else None
     say = progress or (lambda _line: None)
     story = story or Story()
     tz = ZoneInfo(timezone)
@@ -149,8 +161,11 @@ def generate_center(
             )
             result = simulate_day(day_key, day_start, layout, agent_days, actual_lam, after_hours, customers, rng)
             export_at = _at(day + timedelta(days=1), 2, tz)
-            writer.write("calls", f"calls_{day}", result.legs, export_at)
-            writer.write("agent_states", f"agent_states_{day}", result.states, export_at)
+            if slicer is not None and (slice_from is None or day >= slice_from):
+                slicer.write_day(writer, day_start, local_day_start(day + timedelta(days=1), tz), result)
+            else:
+                writer.write("calls", f"calls_{day}", result.legs, export_at)
+                writer.write("agent_states", f"agent_states_{day}", result.states, export_at)
             legs_total += result.legs.height
 
             rows, updates = _schedule_rows(agent_days, day, day_start, tz, rng)
@@ -186,6 +201,8 @@ def generate_center(
                 )
         for key in sorted(qa_by_month):
             _write_qa(writer, key, qa_by_month[key], tz)
+        if slicer is not None:
+            slicer.flush(writer)
         if schedules_ahead:
             ahead = _write_schedules_ahead(writer, layout, roster, levels, holidays, story, seed, end, tz)
             say(f"generate: schedules published ahead for {ahead} days after {end}")

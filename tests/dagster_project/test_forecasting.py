@@ -188,3 +188,25 @@ def test_snapshot_kept_once_and_no_peeking(tmp_path: Path) -> None:
     both = forecast_at_origins(history, [origin, origin + timedelta(days=20)], 42, 60, {})
     alone = forecast_at_origins(history.filter(pl.col("interval_start").dt.date() <= origin), [origin], 42, 60, {})
     assert both.filter(pl.col("origin_date") == origin).equals(alone)
+
+
+def test_the_origin_is_the_last_complete_day_not_an_open_one(tmp_path: Path) -> None:
+    """Intraday slices (issue 21): a day whose calls are still arriving is not an origin; the day before it is."""
+    from dagster_project.forecasting.snapshots import origin_day
+
+    db = tmp_path / "p.duckdb"
+    _demand_db(db, _daily_series(10, _weekly_pattern).filter(pl.col("offered") > 0))
+    con = duckdb.connect(str(db))
+    try:
+        newest = con.execute("select max(local_date) from intermediate.int_queue_interval_demand").fetchall()[0][0]
+        later = datetime(2030, 1, 1, tzinfo=UTC)  # long after the data: "not today" does not decide here
+        assert origin_day(con, "Europe/Oslo", later) == newest  # no completeness record: as before
+        con.execute(
+            "create table intermediate.int_source_day_cutoffs as select 'calls' as source, ?::date as local_date, "
+            "false as is_closed union all select 'agent_states', ?::date - 1, false",
+            [newest, newest],
+        )
+        # the open calls day is left out; an open agent_states day does not matter to the demand
+        assert origin_day(con, "Europe/Oslo", later) == newest - timedelta(days=1)
+    finally:
+        con.close()

@@ -1,6 +1,8 @@
 {#- Agent state spans split at every interval (and so local-day) boundary. A state lasts until the agent's next event
     (METRICS.md); `logged_out` spans are not time worked and are left out, and so is an agent's last event, whose end
-    is not known yet. State categories are defined here, once.
+    is not known yet, except on a day still open (issue 21, METRICS.md "Intraday"): there a state still open at the
+    agent_states cutoff lasts until the cutoff, and every piece of an open day is provisional. State categories are
+    defined here, once.
     Incremental by agent-day (macros/incremental.sql): a run rebuilds the agent-days whose timeline new or corrected
     events changed, reading the events from the one before those days to the one after. -#}
 {{ config(
@@ -9,6 +11,7 @@
     partition_columns=['agent_id', 'local_date'],
     rebuild_scope='changed_agent_state_days',
 ) }}
+-- depends_on: {{ ref('int_source_day_cutoffs') }}
 -- depends_on: {{ ref('int_rebuilt_local_days') }}
 -- depends_on: {{ ref('int_intervals') }}
 
@@ -74,17 +77,33 @@ with source_events as (
 ),
 {% endif %}
 
+open_days as (
+
+    {{ open_days(['agent_states']) }}
+
+),
+
 events as (
 
     select
-        agent_id,
-        event_at,
-        state,
-        reason,
-        lead(event_at) over (partition by agent_id order by event_at) as next_event_at,
+        source_events.agent_id,
+        source_events.event_at,
+        source_events.state,
+        source_events.reason,
+        -- the agent's last event on an open day, before its cutoff: the state lasts until the cutoff (provisional)
+        coalesce(
+            lead(source_events.event_at) over (partition by source_events.agent_id order by source_events.event_at),
+            case when source_events.event_at < open_days.cutoff_at then open_days.cutoff_at end
+        ) as next_event_at,
         -- a span is built from its own event and the next one
-        greatest(_file_seq, lead(_file_seq) over (partition by agent_id order by event_at)) as _file_seq
+        greatest(
+            source_events._file_seq,
+            lead(source_events._file_seq) over (partition by source_events.agent_id order by source_events.event_at)
+        ) as _file_seq
     from source_events
+    left join open_days
+        on source_events.event_at >= open_days.day_start_at
+        and source_events.event_at < open_days.day_end_at
 
 ),
 
@@ -123,9 +142,12 @@ select
     pieces.local_date,
     pieces.state in ('ready', 'talk', 'hold', 'acw') as is_productive,
     pieces.state in ('talk', 'hold', 'acw') as is_handling,
+    open_piece_days.local_date is not null as is_provisional,
     pieces._file_seq,
     {{ build_stamp() }} as _built_at
 from pieces
+left join open_days as open_piece_days
+    on open_piece_days.local_date = pieces.local_date
 {%- if is_incremental() %}
 inner join scope
     on scope.agent_id = pieces.agent_id

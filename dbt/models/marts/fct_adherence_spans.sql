@@ -22,6 +22,7 @@
 -- depends_on: {{ ref('int_intervals') }}
 -- depends_on: {{ ref('stg_agent_states') }}
 -- depends_on: {{ ref('int_loaded_until') }}
+-- depends_on: {{ ref('int_source_day_cutoffs') }}
 
 with
 {%- if is_incremental() %}
@@ -204,6 +205,8 @@ select
     is_scheduled and (
         is_state_match or out_of_adherence_spell_seconds < {{ var('adherence_grace_seconds') }}
     ) as is_adherent,
+    -- a piece of a day whose agent states are not all in yet (issue 21)
+    local_date in (select open_days.local_date from ({{ open_days(['agent_states']) }}) as open_days) as is_provisional,
     _file_seq,
     {{ build_stamp() }} as _built_at
 from spell_pieces

@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('int_rebuilt_local_days') }}
 -- depends_on: {{ ref('int_intervals') }}
 -- depends_on: {{ ref('stg_agent_states') }}
+-- depends_on: {{ ref('int_source_day_cutoffs') }}
 
 select
     spans.agent_id,
@@ -25,6 +26,7 @@ select
     spans.local_date,
     spans.is_productive,
     spans.is_handling,
+    spans.is_provisional,
     spans._file_seq,
     {{ build_stamp() }} as _built_at
 from {{ ref('int_agent_states_spanned') }} as spans

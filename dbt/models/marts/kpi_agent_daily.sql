@@ -30,9 +30,20 @@ with kpis as (
         and summed.local_date >= agents.valid_from
         and (agents.valid_to is null or summed.local_date < agents.valid_to)
 
+),
+
+open_days as (
+
+    {{ open_days(['agent_states', 'calls']) }}
+
 )
 
 select
     kpis.*,
-    {{ agent_kpi_targets('kpis') }}
+    {{ agent_kpi_targets('kpis') }},
+    -- the day's agent states or calls are not all in yet (intraday slices, issue 21): the time so far, an open state
+    -- counted up to the cutoff, schedules up to the data's last loaded moment
+    open_days.local_date is not null as is_provisional
 from kpis
+left join open_days
+    on open_days.local_date = kpis.local_date

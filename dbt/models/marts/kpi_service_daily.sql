@@ -55,9 +55,19 @@ kpis as (
         {{ service_kpi_ratios() }}
     from summed
 
+),
+
+open_days as (
+
+    {{ open_days(['calls']) }}
+
 )
 
 select
     kpis.*,
-    {{ service_kpi_targets('kpis') }}
+    {{ service_kpi_targets('kpis') }},
+    -- the day's calls are not all in yet (intraday slices, issue 21): the counts so far
+    open_days.local_date is not null as is_provisional
 from kpis
+left join open_days
+    on open_days.local_date = kpis.local_date

@@ -5,7 +5,10 @@
     the scheduled agents they are compared with count work segments, which already leave breaks, lunches and other
     planned activities out, so dividing by planned shrinkage too would count them twice (METRICS.md "Staffing").
     Schedules count only before the data's last loaded moment (int_loaded_until): the published schedule of days
-    not loaded yet is the staffing plan's (ops.staffing_plan_interval), not an interval with 0 required. -#}
+    not loaded yet is the staffing plan's (ops.staffing_plan_interval), not an interval with 0 required.
+    Intraday (issue 21, METRICS.md "Intraday"): every interval of a day still open has a row per queue; one starting
+    at or after the calls cutoff has its demand columns NULL (not yet, never 0), at or after the agent_states cutoff
+    its supply columns; the gap needs both. Rows of an open day are provisional. -#}
 with counted_segments as (
 
     {{ schedule_segments_until_loaded(ref('fct_schedule_segments')) }}
@@ -73,11 +76,31 @@ unplanned_shrinkage as (
 
 ),
 
+open_calls_days as (
+
+    {{ open_days(['calls']) }}
+
+),
+
+open_states_days as (
+
+    {{ open_days(['agent_states']) }}
+
+),
+
 queue_intervals as (
 
     select queue, interval_start_at from {{ ref('int_required_agents') }}
     union
     select queue, interval_start_at from queue_supply
+    union
+    -- an open day's intervals not reported yet: a row each, with NULL measures below
+    select known_queues.queue, intervals.interval_start_at
+    from (select distinct queue from {{ ref('int_required_agents') }}) as known_queues
+    cross join {{ ref('int_intervals') }} as intervals
+    where intervals.local_date in (
+        select local_date from open_calls_days union select local_date from open_states_days
+    )
 
 ),
 
@@ -98,7 +121,10 @@ combined as (
         planned_shrinkage.planned_shrinkage,
         unplanned_shrinkage.unplanned_shrinkage,
         coalesce(supply.scheduled_work_seconds, 0) as scheduled_work_seconds,
-        coalesce(supply.staffed_seconds, 0) as staffed_seconds
+        coalesce(supply.staffed_seconds, 0) as staffed_seconds,
+        queue_intervals.interval_start_at >= open_calls_days.cutoff_at as is_demand_not_yet,
+        queue_intervals.interval_start_at >= open_states_days.cutoff_at as is_supply_not_yet,
+        open_calls_days.local_date is not null or open_states_days.local_date is not null as is_provisional
     from queue_intervals
     inner join {{ ref('int_intervals') }} as intervals
         on intervals.interval_start_at = queue_intervals.interval_start_at
@@ -110,6 +136,32 @@ combined as (
         and supply.interval_start_at = queue_intervals.interval_start_at
     left join planned_shrinkage on planned_shrinkage.local_date = intervals.local_date
     left join unplanned_shrinkage on unplanned_shrinkage.local_date = intervals.local_date
+    left join open_calls_days on open_calls_days.local_date = intervals.local_date
+    left join open_states_days on open_states_days.local_date = intervals.local_date
+
+),
+
+reported as (
+
+    -- "not yet" is NULL (is_..._not_yet is NULL on a closed day: everything reported)
+    select
+        queue,
+        interval_start,
+        interval_start_at,
+        local_date,
+        interval_seconds,
+        case when is_demand_not_yet then null else offered end as offered,
+        case when is_demand_not_yet then null else handled_legs end as handled_legs,
+        case when is_demand_not_yet then null else handle_seconds end as handle_seconds,
+        case when is_demand_not_yet then null else aht_seconds end as aht_seconds,
+        case when is_demand_not_yet then null else traffic_erlangs end as traffic_erlangs,
+        case when is_demand_not_yet then null else required_agents end as required_agents,
+        planned_shrinkage,
+        unplanned_shrinkage,
+        case when is_supply_not_yet then null else scheduled_work_seconds end as scheduled_work_seconds,
+        case when is_supply_not_yet then null else staffed_seconds end as staffed_seconds,
+        is_provisional
+    from combined
 
 )
 
@@ -132,5 +184,6 @@ select
     {{ safe_divide('scheduled_work_seconds', 'interval_seconds') }} as scheduled_agents,
     staffed_seconds,
     {{ safe_divide('staffed_seconds', 'interval_seconds') }} as staffed_agents,
-    {{ safe_divide('staffed_seconds', 'interval_seconds') }} - required_agents as staffing_gap
-from combined
+    {{ safe_divide('staffed_seconds', 'interval_seconds') }} - required_agents as staffing_gap,
+    is_provisional
+from reported

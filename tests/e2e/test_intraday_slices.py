@@ -1,0 +1,253 @@
+"""Intraday slices through real `tilsyn run`s (issue 21): partial-day rules mid-day, and the close-of-day equality.
+
+A generated center (6 agents, 5-7 January 2026, seed 5) is written twice: with 7 January cut into 15-minute slices
+(`--slice-minutes 15 --slice-from 2026-01-07`) and as whole-day files. The sliced landing goes through three runs on
+one warehouse:
+
+1. the history (5 and 6 January, schedules, roster, ledger, QA) and the slices of 7 January up to 10:00 local
+   (09:00 UTC): the day is open, provisional, complete up to 10:00 (one run: the suite's time budget);
+2. the rest of the day's slices, up to `_2400`, plus a re-sent 09:15 slice (ISO-named, same cutoff) in which one
+   event's state was corrected: an incremental build on the morning's, and the day closes.
+
+A second warehouse gets the whole-day files and the same re-sent slice (arriving after them) in one run. After the
+close, every mart must equal the whole-day warehouse's row for row (apart from `_file_seq`, which numbers files in
+load order, and the forecast-accuracy marts, which keep each run's forecast origin by design). That equality is what
+proves a slice ADDS to its day's earlier slices (loaded by an earlier run) rather than replacing them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from tests.support.marts import marts_rows
+
+pytestmark = pytest.mark.e2e
+
+TILSYN = str(Path(sys.executable).parent / "tilsyn")
+ENV = {**os.environ, "TILSYN_PSEUDONYM_KEY": "e2e-intraday-key"}
+GENERATE = ["--agents", "6", "--days", "3", "--start", "2026-01-05", "--seed", "5"]
+DAY = "2026-01-07"
+MIDDAY_CUTOFF_UTC = datetime(2026, 1, 7, 9, 0)  # 10:00 in Oslo (CET, UTC+1)
+RESENT = "agent_states_2026-01-07T091500+0100.csv"  # the 09:15 slice again, named by its cutoff as an instant
+# forecasts are kept per origin: the sliced runs forecast from other origins than the one whole run (by design)
+RUN_HISTORY_MARTS = ("fct_interval_forecast_accuracy", "kpi_forecast_accuracy_daily", "kpi_forecast_accuracy_weekly")
+
+
+def _start_run(root: Path, landing: Path) -> tuple[subprocess.Popen, Path, float]:
+    command = [TILSYN, "run", "--landing", str(landing), "--warehouse", str(root / "warehouse.duckdb")]
+    command += ["--dashboards", str(root / "dashboards")]
+    root.mkdir(parents=True, exist_ok=True)
+    log = root / f"run-{time.time_ns()}.log"  # a file, not a pipe: a run in the background never blocks on output
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=ENV, stdout=out, stderr=subprocess.STDOUT, text=True)
+    return process, log, time.perf_counter()
+
+
+def _finish_run(started: tuple[subprocess.Popen, Path, float]) -> float:
+    process, log, t0 = started
+    process.wait(timeout=900)
+    seconds = time.perf_counter() - t0
+    # exit 1: published, with a source overdue (January's data is months old by `freshness_days`)
+    assert process.returncode in (0, 1), f"tilsyn run exited {process.returncode}:\n{log.read_text()[-4000:]}"
+    return seconds
+
+
+def _run(root: Path, landing: Path) -> float:
+    return _finish_run(_start_run(root, landing))
+
+
+def _copy(files: list[Path], source_root: Path, landing: Path) -> None:
+    for path in files:
+        target = landing / path.relative_to(source_root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def _query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _resent_slice(sliced: Path, out: Path) -> dict:
+    """The 09:15 slice with one `ready` event corrected to `aux` (a re-export of the same quarter hour)."""
+    states = pl.read_csv(sliced / "agent_states" / f"agent_states_{DAY}_0915.csv", infer_schema=False)
+    index = states.with_row_index().filter(pl.col("state") == "ready")["index"][0]
+    corrected = states.with_columns(
+        pl.when(pl.int_range(pl.len()) == index).then(pl.lit("aux")).otherwise(pl.col("state")).alias("state")
+    )
+    corrected.write_csv(out)
+    row = states.row(index, named=True)
+    return {"agent_id": row["agent_id"], "event_at": datetime.fromisoformat(row["event_at"])}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("intraday")
+    generated, whole_generated = root / "generated", root / "whole_generated"
+    for out, extra in ((generated, ["--slice-minutes", "15", "--slice-from", DAY]), (whole_generated, [])):
+        subprocess.run(
+            [TILSYN, "generate", "--out", str(out), *GENERATE, *extra], check=True, capture_output=True, env=ENV
+        )
+    resent_path = root / RESENT
+    resent = _resent_slice(generated, resent_path)
+    latest = max(p.stat().st_mtime for p in whole_generated.rglob("*") if p.is_file())
+    os.utime(resent_path, (latest + 3600, latest + 3600))  # lands after every file of the day, in both warehouses
+
+    files = [p for p in generated.rglob("*") if p.is_file() and p.name != "faults.json"]
+    slices = [p for p in files if f"_{DAY}_" in p.name]
+    history = [p for p in files if p not in slices]
+    morning = [p for p in slices if p.stem.rsplit("_", 1)[1] <= "1000"]
+    # the whole-day warehouse builds beside the sliced runs (two processes, two databases: the suite's time budget)
+    whole = {"root": root / "whole", "landing": whole_generated}
+    shutil.copy2(resent_path, whole_generated / "agent_states" / RESENT)
+    whole_run = _start_run(whole["root"], whole["landing"])
+    sliced = {"root": root / "sliced", "landing": root / "sliced" / "landing"}
+    seconds = {}
+    # the history and the morning in one run (a full build); the rest of the day then builds incrementally on it
+    _copy(history + morning, generated, sliced["landing"])
+    seconds["history_and_morning"] = _run(sliced["root"], sliced["landing"])
+    midday = sliced["root"] / "midday.duckdb"
+    shutil.copy2(sliced["root"] / "warehouse.duckdb", midday)  # its views read parts kept 24 h after a publish
+    _copy([p for p in slices if p not in morning], generated, sliced["landing"])
+    shutil.copy2(resent_path, sliced["landing"] / "agent_states" / RESENT)
+    seconds["rest_of_day"] = _run(sliced["root"], sliced["landing"])
+    seconds["whole"] = _finish_run(whole_run)
+    print(f"intraday e2e run seconds: {seconds}")
+    return {
+        "midday": midday,
+        "closed": sliced["root"] / "warehouse.duckdb",
+        "whole": whole["root"] / "warehouse.duckdb",
+        "resent": resent,
+        "generated": generated,
+    }
+
+
+def test_midday_the_day_is_open_up_to_the_slices_cutoff(runs: dict) -> None:
+    completeness = _query(
+        runs["midday"],
+        "select source, local_date::varchar, timezone('UTC', cutoff_at), cutoff_from, is_closed "
+        "from ops.source_day_completeness order by all",
+    )
+    assert completeness == [
+        (source, day, cutoff, how, closed)
+        for source in ("agent_states", "calls")
+        for day, cutoff, how, closed in (
+            ("2026-01-05", datetime(2026, 1, 5, 23), "whole_file", True),
+            ("2026-01-06", datetime(2026, 1, 6, 23), "whole_file", True),
+            (DAY, MIDDAY_CUTOFF_UTC, "file_name", False),
+        )
+    ]
+    provisional = _query(
+        runs["midday"],
+        "select 'service', local_date::varchar, bool_and(is_provisional), bool_or(is_provisional) "
+        "from marts.kpi_service_daily group by all union all "
+        "select 'agent', local_date::varchar, bool_and(is_provisional), bool_or(is_provisional) "
+        "from marts.kpi_agent_daily group by all order by all",
+    )
+    assert provisional == [
+        (mart, day, day == DAY, day == DAY)
+        for mart in ("agent", "service")
+        for day in ("2026-01-05", "2026-01-06", DAY)
+    ]
+
+
+def test_midday_intervals_after_the_cutoff_are_not_yet_reported(runs: dict) -> None:
+    rows = _query(
+        runs["midday"],
+        "select interval_start_at >= ? as after_cutoff, count(*), count(offered), count(staffed_agents), "
+        "count(scheduled_agents), count(staffing_gap), bool_and(is_provisional), sum(offered) "
+        "from marts.kpi_staffing_interval where local_date = ? group by all order by all",
+        [MIDDAY_CUTOFF_UTC, DAY],
+    )
+    (before, before_rows, before_offered, *_, before_provisional, offered_so_far), after = rows
+    (queues,) = _query(runs["midday"], "select count(distinct queue) from marts.kpi_staffing_interval")[0]
+    # before 10:00 every row is reported; after it a row per queue and interval (10:00-24:00: 56 quarter hours), every
+    # measure NULL (not yet), never 0
+    assert before is False and before_rows == before_offered and before_provisional and offered_so_far > 0
+    assert after == (True, queues * 56, 0, 0, 0, 0, True, None)
+    # offered so far = the legs loaded so far: calls that ENDED before the cutoff (a call queued before it and still
+    # going, or still queued, is in a later slice: not offered, not abandoned yet)
+    legs = pl.concat(
+        [
+            pl.read_csv(p, infer_schema=False)
+            for p in (runs["generated"] / "calls").glob(f"calls_{DAY}_*.csv")
+            if p.stem.rsplit("_", 1)[1] <= "1000"
+        ]
+    )
+    ended_later = pl.concat(
+        [
+            pl.read_csv(p, infer_schema=False)
+            for p in (runs["generated"] / "calls").glob(f"calls_{DAY}_*.csv")
+            if p.stem.rsplit("_", 1)[1] > "1000"
+        ]
+    ).filter(pl.col("queued_at") < "2026-01-07T10:00:00+01:00")
+    assert ended_later.height > 0  # calls in progress at the cutoff exist in this data
+    (loaded,) = _query(runs["midday"], "select count(*) from marts.fct_contact_legs where local_date = ?", [DAY])[0]
+    assert loaded == legs.height
+    (in_progress_counted,) = _query(
+        runs["midday"],
+        "select count(*) from marts.fct_contact_legs where leg_id in (select unnest(?::varchar[]))",
+        [ended_later["leg_id"].to_list()],
+    )[0]
+    assert in_progress_counted == 0
+
+
+def test_midday_an_open_state_lasts_until_the_cutoff(runs: dict) -> None:
+    spans = _query(
+        runs["midday"],
+        "select max(ended_at), bool_and(is_provisional), count(*) filter (where ended_at = ?) "
+        "from marts.fct_agent_state_spans where local_date = ?",
+        [MIDDAY_CUTOFF_UTC, DAY],
+    )[0]
+    # nothing reaches past the cutoff; the agents in a state at 10:00 have a piece ending exactly there
+    assert spans[0] == MIDDAY_CUTOFF_UTC and spans[1] is True and spans[2] >= 1
+    # schedules count up to the cutoff only: no adherence piece after it, and no agent-day at 0 % for the afternoon
+    (adherence_until,) = _query(
+        runs["midday"], "select max(ended_at) from marts.fct_adherence_spans where local_date = ?", [DAY]
+    )[0]
+    assert adherence_until <= MIDDAY_CUTOFF_UTC
+    # the closed day keeps its rule: an open-ended last event is not extended
+    assert _query(
+        runs["midday"],
+        "select count(*) from marts.fct_agent_state_spans where is_provisional and local_date < ?",
+        [DAY],
+    ) == [(0,)]
+
+
+def test_the_closed_day_equals_the_same_day_loaded_whole(runs: dict) -> None:
+    assert _query(
+        runs["closed"],
+        "select bool_and(is_closed), count(*) from ops.source_day_completeness where local_date = ?",
+        [DAY],
+    ) == [(True, 2)]
+    closed, whole = (marts_rows(runs[w], without=("_file_seq",)) for w in ("closed", "whole"))
+    assert sorted(closed) == sorted(whole)
+    for table in RUN_HISTORY_MARTS:
+        del closed[table], whole[table]
+    differing = {table: (len(closed[table]), len(whole[table])) for table in whole if closed[table] != whole[table]}
+    assert not differing, f"tables that differ (sliced rows, whole rows): {differing}"
+    assert _query(runs["closed"], "select count(*) from marts.kpi_staffing_interval where is_provisional") == [(0,)]
+
+
+def test_a_resent_slice_replaces_the_events_it_resends(runs: dict) -> None:
+    resent = runs["resent"]
+    for warehouse in ("closed", "whole"):
+        states = _query(
+            runs[warehouse],
+            "select distinct state from marts.fct_agent_state_spans where agent_id = ? and state_started_at = ?",
+            [resent["agent_id"], resent["event_at"].astimezone(UTC).replace(tzinfo=None)],
+        )
+        assert states == [("aux",)], warehouse
