@@ -7,7 +7,6 @@ is new) -> dashboards. Progress lines go to stdout so a person at a terminal see
 in the run's compute logs too.
 """
 
-import json
 import os
 import re
 import subprocess
@@ -28,6 +27,7 @@ from dagster_project.checks import stale_sources
 from dagster_project.dbt_project import (
     MANIFEST_PATH,
     TILSYN_DBT_PROJECT,
+    build_vars_json,
     ensure_dbt_manifest,
     keep_partial_parse,
     prune_build_folders,
@@ -40,7 +40,7 @@ from dagster_project.run_report import (
     record_build_basis,
     record_build_results,
 )
-from dagster_project.settings import REBUILD_DATES_VAR, Settings, load_settings
+from dagster_project.settings import Settings, load_settings
 from ingest.contracts import SOURCES
 
 
@@ -265,7 +265,7 @@ def tilsyn_dbt_models(
         # until rebuilt, so while a domain is stale every test checks its whole table (the defect is not forgotten).
         extra_vars["data_tests_scope"] = "all"
         say(f"[dbt] domains stale after the last build ({', '.join(stale_before)}): tests check whole tables")
-    dbt_vars = json.dumps({**settings.metrics, REBUILD_DATES_VAR: rebuild_dates, **extra_vars}, sort_keys=True)
+    dbt_vars = build_vars_json(settings, rebuild_dates, extra_vars)
     # Unit tests check the dbt code on fixed inputs, not the center's data: CI runs them (tests/dbt). In a nightly
     # build they were 23 nodes and ~3 s of node time at 1,000 agents (dbt advises leaving them out of production).
     args = ["build", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"]

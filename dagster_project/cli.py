@@ -98,6 +98,10 @@ def run_pipeline(
     """
     import dagster as dg
 
+    from dagster_project.dbt_project import ensure_dbt_manifest
+
+    # Before the definitions import it: parsed with this center's vars, the build reuses the parse.
+    ensure_dbt_manifest(settings)
     from dagster_project.assets import TilsynSettings
     from dagster_project.definitions import PIPELINE_JOB_NAME, build_definitions
     from dagster_project.partitions import rebuild_run_config

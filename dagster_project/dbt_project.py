@@ -7,6 +7,7 @@ the dbt project, so `tilsyn run`, `dagster dev` and the tests never start from a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR, REBUILD_DATES_VAR, Settings
 
 TILSYN_DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -33,15 +34,33 @@ def _newest_source_mtime() -> float:
     return newest
 
 
-def ensure_dbt_manifest() -> Path:
+def build_vars_json(settings: Settings, rebuild_dates: list[str] | None = None, extra: dict | None = None) -> str:
+    """The `--vars` of a dbt build: the center's metric settings, the days to rebuild, any extra vars."""
+    return json.dumps(
+        {**settings.metrics, REBUILD_DATES_VAR: list(rebuild_dates or []), **(extra or {})}, sort_keys=True
+    )
+
+
+def ensure_dbt_manifest(build_settings: Settings | None = None) -> Path:
     """Parse the dbt project if its manifest is missing or stale; return the manifest's path.
 
     The parse writes into a folder of its own and the manifest is then moved into place in one step, so processes
     starting together (a scheduled run beside `dagster dev`, parallel test workers) never read half a manifest.
+
+    With `build_settings` (a pipeline run about to build) the parse uses the nightly build's vars and database path,
+    and it also runs when no `partial_parse.msgpack` is kept yet; its msgpack is kept for the build, which then parses
+    only what changed instead of the whole project a second time (a fresh clone's first run, the first run after a
+    dbt code change: 10-20 s of CPU on 2 cores).
     """
-    if MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_source_mtime():
+    kept_parse = MANIFEST_PATH.parent / "partial_parse.msgpack"
+    fresh = MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_source_mtime()
+    if fresh and (build_settings is None or kept_parse.exists()):
         return MANIFEST_PATH
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    vars_args = []
+    if build_settings is not None:
+        env.update(build_settings.to_env())  # profiles.yml reads the database path from it, as in the build
+        vars_args = ["--vars", build_vars_json(build_settings)]
     parse_target = MANIFEST_PATH.parent / f"parse-{os.getpid()}"
     try:
         result = subprocess.run(
@@ -54,6 +73,7 @@ def ensure_dbt_manifest() -> Path:
                 str(DBT_PROJECT_DIR),
                 "--target-path",
                 str(parse_target),
+                *vars_args,
                 "--quiet",
             ],
             env=env,
@@ -63,6 +83,8 @@ def ensure_dbt_manifest() -> Path:
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed (dbt project {DBT_PROJECT_DIR}):\n{result.stdout}\n{result.stderr}")
+        if build_settings is not None:
+            os.replace(parse_target / "partial_parse.msgpack", kept_parse)
         os.replace(parse_target / "manifest.json", MANIFEST_PATH)
     finally:
         shutil.rmtree(parse_target, ignore_errors=True)
