@@ -27,16 +27,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support.landing_files import ANONYMOUS_BANK_FEBRUARY
+
 pytestmark = pytest.mark.e2e
 
 TILSYN = str(Path(sys.executable).parent / "tilsyn")
-RAW_FILE = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "data"
-    / "anonymous_bank"
-    / "data_anonymous_bank_february.txt"
-)
+RAW_FILE = ANONYMOUS_BANK_FEBRUARY
 
 GENESYS = Path(__file__).resolve().parents[1] / "fixtures" / "genesys_cloud"
 
