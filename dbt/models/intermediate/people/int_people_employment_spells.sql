@@ -3,6 +3,8 @@
     snapshot; hire and termination dates are used as given, so a missing monthly snapshot changes nothing.
     A hire date corrected by HR is not a re-hire: a hire_date that was already listed while the employee was still
     listed under another, unterminated hire_date replaces that one (the version seen last is kept). -#}
+{#- the spell's key and the facts taken from its latest snapshot -#}
+{%- set spell_columns = ['employee_id', 'hire_date', 'agent_id', 'role', 'team', 'site', 'employment_type', 'fte'] %}
 with roster as (
 
     select * from {{ ref('stg_roster') }}
@@ -55,14 +57,7 @@ corrected as (
 latest as (
 
     select
-        employee_id,
-        hire_date,
-        agent_id,
-        role,
-        team,
-        site,
-        employment_type,
-        fte,
+        {{ spell_columns | join(',\n        ') }},
         termination_date as reported_termination_date,
         termination_type,
         first_seen_as_of,
@@ -86,14 +81,7 @@ with_next_snapshot as (
 spells as (
 
     select
-        employee_id,
-        hire_date,
-        agent_id,
-        role,
-        team,
-        site,
-        employment_type,
-        fte,
+        {{ spell_columns | join(',\n        ') }},
         case
             when reported_termination_date is not null and next_hire_date is not null
                 then least(reported_termination_date, next_hire_date)
@@ -115,14 +103,7 @@ spells as (
 )
 
 select
-    employee_id,
-    hire_date,
-    agent_id,
-    role,
-    team,
-    site,
-    employment_type,
-    fte,
+    {{ spell_columns | join(',\n    ') }},
     termination_date,
     termination_type,
     is_termination_inferred,
