@@ -14,16 +14,16 @@ import json
 import os
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.support.tilsyn_command import TILSYN, pipeline_args
+
 pytestmark = pytest.mark.e2e
 
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
 AGENTS = 10
 
 
@@ -50,13 +50,7 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # exit 1 ("published, with rows quarantined"): the file of bad rows costs its own rows (quarantined), the rest
     # lands and everything publishes (README "Exit status")
     run = _tilsyn(
-        "run",
-        "--landing",
-        str(paths["landing"]),
-        "--warehouse",
-        str(paths["warehouse"]),
-        "--dashboards",
-        str(paths["dashboards"]),
+        *pipeline_args(paths["landing"], paths["warehouse"], paths["dashboards"]),
         env=env,
         expect_exit=1,
     )

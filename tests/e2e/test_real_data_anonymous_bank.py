@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.support.landing_files import ANONYMOUS_BANK_FEBRUARY
+from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
 
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
 RAW_FILE = ANONYMOUS_BANK_FEBRUARY
 
 GENESYS = Path(__file__).resolve().parents[1] / "fixtures" / "genesys_cloud"
@@ -56,17 +55,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "--landing",
             str(landing),
         ],
-        [
-            "run",
-            "--landing",
-            str(landing),
-            "--warehouse",
-            str(warehouse),
-            "--dashboards",
-            str(pages),
-            "--set",
-            "metrics.center_timezone=Asia/Jerusalem",
-        ],
+        pipeline_args(landing, warehouse, pages, "metrics.center_timezone=Asia/Jerusalem"),
     ):
         result = subprocess.run([TILSYN, *args], env=env, capture_output=True, text=True, timeout=900)
         assert result.returncode == 0, f"tilsyn {args[0]}:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
