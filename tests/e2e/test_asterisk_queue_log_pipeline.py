@@ -149,9 +149,7 @@ def test_dashboards_open_offline(center: dict, browser, artifacts_dir: Path) -> 
     assert {"exec_2026-03.html", "operations_daily.html"} <= rendered
     # the two pages that read this center's calls and agent states (the other periods draw the same marts)
     pages = [center["pages"] / "exec_2026-03.html", center["pages"] / "operations_daily.html"]
-    shots = artifacts_dir / "screenshots" / "asterisk"
-    shots.mkdir(parents=True, exist_ok=True)
-    checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
+    checks = browser.check_pages_with_screenshots(pages, artifacts_dir / "screenshots" / "asterisk")
     for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.empty_charts, (page.name, [c.title for c in check.empty_charts])

@@ -193,9 +193,7 @@ def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_di
     names = {p.name for p in pages}
     assert "index.html" in names
     assert any(n.startswith("exec_") for n in names)
-    shots = artifacts_dir / "screenshots" / "e2e"
-    shots.mkdir(parents=True, exist_ok=True)
-    checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
+    checks = browser.check_pages_with_screenshots(pages, artifacts_dir / "screenshots" / "e2e")
     for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.blocked_requests, (page.name, check.blocked_requests)

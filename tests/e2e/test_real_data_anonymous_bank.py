@@ -104,9 +104,7 @@ def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> No
 def test_dashboards_open_offline_and_say_no_data_for_missing_sources(bank: dict, browser, artifacts_dir: Path) -> None:
     pages = sorted(bank["pages"].glob("*.html"))
     assert "exec_1999-02.html" in {p.name for p in pages}
-    shots = artifacts_dir / "screenshots" / "real_data"
-    shots.mkdir(parents=True, exist_ok=True)
-    checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
+    checks = browser.check_pages_with_screenshots(pages, artifacts_dir / "screenshots" / "real_data")
     for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.empty_charts, (page.name, [c.title for c in check.empty_charts])
