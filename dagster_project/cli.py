@@ -62,26 +62,36 @@ def _story(args: argparse.Namespace):
     )
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
+def _generate_sample(args: argparse.Namespace, out: Path, say, **export_options):
+    """The generator run with the sample options of `sample_args` (`generate` adds its export options)."""
     from ingest.sample import generate_center
 
     summary = generate_center(
-        args.out,
+        out,
         agents=args.agents,
         days=args.days,
         start=args.start,
         seed=args.seed,
+        story=_story(args),
+        schedules_ahead=args.schedules_ahead,
+        progress=say,
+        **export_options,
+    )
+    for line in summary.lines():
+        say(line)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    _generate_sample(
+        args,
+        args.out,
+        _say,
         fmt=args.format,
         timezone=args.timezone,
         faults=args.faults,
-        story=_story(args),
-        schedules_ahead=args.schedules_ahead,
         slice_minutes=args.slice_minutes,
         slice_from=args.slice_from,
-        progress=_say,
     )
-    for line in summary.lines():
-        _say(line)
     return 0
 
 
@@ -230,68 +240,66 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
 
 
 # --- import ---------------------------------------------------------------------------------------------------------
-def cmd_import_anonymous_bank(args: argparse.Namespace) -> int:
-    from ingest.adapters.anonymous_bank import import_anonymous_bank
+def _state_mapping(items: list[str], flag: str, example: str) -> dict[str, str]:
+    """The `NAME=STATE` items of a repeatable mapping option as a dict; an item without `=` is a usage error."""
+    mapping = {}
+    for item in items:
+        name, sep, state = item.partition("=")
+        if not sep:
+            raise ValueError(f"{flag} takes {example}, got {item!r}")
+        mapping[name] = state
+    return mapping
 
-    report = import_anonymous_bank(args.file, args.landing, timezone=args.timezone, progress=_say)
+
+def _report(report) -> int:
     for line in report.lines():
         _say(line)
     return 0
+
+
+def cmd_import_anonymous_bank(args: argparse.Namespace) -> int:
+    from ingest.adapters.anonymous_bank import import_anonymous_bank
+
+    return _report(import_anonymous_bank(args.file, args.landing, timezone=args.timezone, progress=_say))
 
 
 def cmd_import_amazon_connect(args: argparse.Namespace) -> int:
     from ingest.adapters.amazon_connect import import_amazon_connect
 
-    mapping = {}  # added to the adapter's defaults (Available -> ready, Offline -> logged_out)
-    for item in args.status:
-        name, sep, state = item.partition("=")
-        if not sep:
-            raise ValueError(f"--status takes NAME=STATE (e.g. 'Coffee run=break'), got {item!r}")
-        mapping[name] = state
-    report = import_amazon_connect(args.ctr, args.agent_events, args.landing, status_mapping=mapping, progress=_say)
-    for line in report.lines():
-        _say(line)
-    return 0
+    # added to the adapter's defaults (Available -> ready, Offline -> logged_out)
+    mapping = _state_mapping(args.status, "--status", "NAME=STATE (e.g. 'Coffee run=break')")
+    return _report(
+        import_amazon_connect(args.ctr, args.agent_events, args.landing, status_mapping=mapping, progress=_say)
+    )
 
 
 def cmd_import_asterisk_queue_log(args: argparse.Namespace) -> int:
     from ingest.adapters.asterisk_queue_log import import_asterisk_queue_log, read_member_map
 
-    reasons = {}
-    for item in args.pause_reason:
-        name, sep, state = item.partition("=")
-        if not sep:
-            raise ValueError(f"--pause-reason takes REASON=STATE (e.g. 'Lunch=lunch'), got {item!r}")
-        reasons[name] = state
+    reasons = _state_mapping(args.pause_reason, "--pause-reason", "REASON=STATE (e.g. 'Lunch=lunch')")
     member_map = read_member_map(args.member_map) if args.member_map else None
-    report = import_asterisk_queue_log(
-        args.files,
-        args.landing,
-        timezone=args.timezone,
-        member_map=member_map,
-        pause_reasons=reasons,
-        progress=_say,
+    return _report(
+        import_asterisk_queue_log(
+            args.files,
+            args.landing,
+            timezone=args.timezone,
+            member_map=member_map,
+            pause_reasons=reasons,
+            progress=_say,
+        )
     )
-    for line in report.lines():
-        _say(line)
-    return 0
 
 
 def cmd_import_genesys_cloud(args: argparse.Namespace) -> int:
     from ingest.adapters.genesys_cloud import import_genesys_cloud
 
-    mapping = {}  # added to the adapter's defaults (OFFLINE -> logged_out, MEAL -> lunch, AVAILABLE -> aux, ...)
-    for item in args.presence:
-        name, sep, state = item.partition("=")
-        if not sep:
-            raise ValueError(f"--presence takes PRESENCE=STATE (e.g. 'AWAY=break'), got {item!r}")
-        mapping[name] = state
-    report = import_genesys_cloud(
-        args.conversations, args.user_details, args.landing, presence_mapping=mapping, progress=_say
+    # added to the adapter's defaults (OFFLINE -> logged_out, MEAL -> lunch, AVAILABLE -> aux, ...)
+    mapping = _state_mapping(args.presence, "--presence", "PRESENCE=STATE (e.g. 'AWAY=break')")
+    return _report(
+        import_genesys_cloud(
+            args.conversations, args.user_details, args.landing, presence_mapping=mapping, progress=_say
+        )
     )
-    for line in report.lines():
-        _say(line)
-    return 0
 
 
 # --- forecast -------------------------------------------------------------------------------------------------------
@@ -309,8 +317,6 @@ def cmd_forecast_backtest(args: argparse.Namespace) -> int:
 # --- demo -----------------------------------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate a small sample center, run the pipeline on it, render the dashboards (a fresh demo each time)."""
-    from ingest.sample import generate_center
-
     root: Path = args.dir
     if root.exists() and any(root.iterdir()):
         if not (root / DEMO_MARKER).exists():
@@ -321,18 +327,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     (root / DEMO_MARKER).write_text("made by `tilsyn demo`; deleted and rebuilt by the next demo\n")
     started = time.perf_counter()
     _say(f"[1/3] generating a sample center in {root / 'landing'}")
-    summary = generate_center(
-        root / "landing",
-        agents=args.agents,
-        days=args.days,
-        start=args.start,
-        seed=args.seed,
-        story=_story(args),
-        schedules_ahead=args.schedules_ahead,
-        progress=lambda line: _say(f"[generate] {line}"),
-    )
-    for line in summary.lines():
-        _say(f"[generate] {line}")
+    _generate_sample(args, root / "landing", lambda line: _say(f"[generate] {line}"))
     key_file = root / "pseudonym.key"
     from ingest.protect import load_pseudonym_key
 
@@ -465,6 +460,10 @@ def build_parser() -> argparse.ArgumentParser:
         "asterisk-queue-log, genesys-cloud",
     )
     imp = p.add_subparsers(dest="format", required=True)
+
+    def state_mapping_option(q: argparse.ArgumentParser, flag: str, metavar: str, what: str) -> None:
+        q.add_argument(flag, action="append", default=[], metavar=metavar, help=f"map {what}; repeatable")
+
     q = imp.add_parser("anonymous-bank", help="Technion SEE lab 'Anonymous Bank' call log")
     q.add_argument("file", type=Path)
     q.add_argument("--landing", type=Path, required=True)
@@ -474,12 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--ctr", type=Path, required=True, help="folder of CTR JSON lines files")
     q.add_argument("--agent-events", type=Path, help="folder of agent event stream JSON files")
     q.add_argument("--landing", type=Path, required=True)
-    q.add_argument(
-        "--status",
-        action="append",
-        default=[],
-        metavar="NAME=STATE",
-        help="map a custom agent status to a canonical state (break, lunch, aux, ...); repeatable",
+    state_mapping_option(
+        q, "--status", "NAME=STATE", "a custom agent status to a canonical state (break, lunch, aux, ...)"
     )
     q.set_defaults(func=cmd_import_amazon_connect)
     q = imp.add_parser(
@@ -497,12 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="CSV member,agent_id: queue members (interfaces or names) -> agent ids; only ids are written",
     )
-    q.add_argument(
-        "--pause-reason",
-        action="append",
-        default=[],
-        metavar="REASON=STATE",
-        help="map a pause reason to a canonical state (break, lunch, ...; default aux); repeatable",
+    state_mapping_option(
+        q, "--pause-reason", "REASON=STATE", "a pause reason to a canonical state (break, lunch, ...; default aux)"
     )
     q.set_defaults(func=cmd_import_asterisk_queue_log)
     q = imp.add_parser("genesys-cloud", help="Genesys Cloud analytics conversation details and user details (JSON)")
@@ -514,12 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--user-details", type=Path, help="folder of POST /api/v2/analytics/users/details/query results")
     q.add_argument("--landing", type=Path, required=True)
-    q.add_argument(
-        "--presence",
-        action="append",
-        default=[],
-        metavar="PRESENCE=STATE",
-        help="map a system presence to a canonical state (break, lunch, aux, ...); repeatable",
+    state_mapping_option(
+        q, "--presence", "PRESENCE=STATE", "a system presence to a canonical state (break, lunch, aux, ...)"
     )
     q.set_defaults(func=cmd_import_genesys_cloud)
 

@@ -10,7 +10,7 @@ timestamps are naive UTC `TIMESTAMP`s (the `_at` convention), dates are `DATE`, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 ColumnType = Literal["string", "timestamp", "date", "integer", "decimal", "boolean", "period"]
@@ -56,8 +56,12 @@ class SourceContract:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     description: str
-    # Columns that must be present in the export's header (others may be missing and become typed nulls).
-    required_header: tuple[str, ...] = field(default=())
+
+    @property
+    def required_header(self) -> tuple[str, ...]:
+        """Columns that must be present in the export's header: those whose value is required (the others may be
+        missing and become typed nulls)."""
+        return tuple(c.name for c in self.columns if c.required)
 
     @property
     def column_names(self) -> list[str]:
@@ -117,7 +121,6 @@ CALLS = SourceContract(
         Column("outcome", "string", description="Wrap-up or campaign result code."),
         Column("notes", "string", free_text=True, description="Free text, card and bank numbers redacted."),
     ),
-    required_header=("leg_id", "contact_id", "direction", "ended_at", "end_reason"),
 )
 
 AGENT_STATES_SOURCE = SourceContract(
@@ -130,7 +133,6 @@ AGENT_STATES_SOURCE = SourceContract(
         Column("state", "string", required=True, allowed=AGENT_STATES),
         Column("reason", "string", description="Optional aux reason code."),
     ),
-    required_header=("agent_id", "event_at", "state"),
 )
 
 SCHEDULES = SourceContract(
@@ -145,7 +147,6 @@ SCHEDULES = SourceContract(
         Column("ends_at", "timestamp", required=True),
         Column("published_at", "timestamp", required=True),
     ),
-    required_header=("agent_id", "schedule_date", "activity", "starts_at", "ends_at", "published_at"),
 )
 
 ROSTER = SourceContract(
@@ -170,7 +171,6 @@ ROSTER = SourceContract(
         Column("hourly_cost", "decimal", restricted=True),
         Column("currency", "string", restricted=True),
     ),
-    required_header=("as_of", "employee_id", "role", "team", "site", "employment_type", "fte", "hire_date"),
 )
 
 LEDGER = SourceContract(
@@ -187,17 +187,6 @@ LEDGER = SourceContract(
         Column("amount", "decimal", required=True, description="May be negative (credits)."),
         Column("currency", "string", required=True),
         Column("posted_on", "date", required=True),
-    ),
-    required_header=(
-        "line_id",
-        "period",
-        "scenario",
-        "cost_center",
-        "account",
-        "category",
-        "amount",
-        "currency",
-        "posted_on",
     ),
 )
 
@@ -216,17 +205,6 @@ QA_EVALUATIONS = SourceContract(
         Column("max_score", "decimal", required=True),
         Column("critical_fail", "boolean", required=True),
         Column("comments", "string", free_text=True),
-    ),
-    required_header=(
-        "evaluation_id",
-        "contact_id",
-        "agent_id",
-        "evaluator_id",
-        "evaluated_at",
-        "form",
-        "score",
-        "max_score",
-        "critical_fail",
     ),
 )
 

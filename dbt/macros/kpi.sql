@@ -137,3 +137,17 @@ select
     {{ fcr_kpi_targets('kpis') }}
 from kpis
 {%- endmacro %}
+
+{#- Forecast accuracy of offered contacts (METRICS.md) over a group of fct_interval_forecast_accuracy rows: whether
+    the group holds the chosen method, the summed forecast, actual and errors, WAPE and bias from those sums (a
+    re-aggregation sums them again, never averages the ratios) and the intervals counted. -#}
+{% macro forecast_accuracy_measures() -%}
+    bool_or(is_chosen) as is_chosen,
+    sum(offered_forecast) as offered_forecast,
+    sum(offered_actual) as offered_actual,
+    sum(offered_absolute_error) as offered_absolute_error,
+    sum(offered_error) as offered_error,
+    sum(offered_absolute_error) / nullif(sum(offered_actual), 0) as wape,
+    sum(offered_error) / nullif(sum(offered_actual), 0) as bias,
+    count(*) as intervals
+{%- endmacro %}

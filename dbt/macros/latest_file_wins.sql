@@ -25,3 +25,39 @@
             latest.{{ column }} = {{ relation }}.{{ column }} and {% endfor -%}
         latest._winning_row = {{ relation }}._file_seq * 1000000000 + {{ relation }}._source_line
 {%- endmacro %}
+
+{#- The whole staging model of a small source (roster, ledger, QA evaluations): its raw rows, the row that wins
+    "latest file wins" for `key_columns` (after the business order `prefer`), with the source's `columns` and the
+    lineage columns. Small enough to rank with a window; the big sources use `latest_file_rows` and are incremental. -#}
+{% macro latest_file_wins_staging(source_table, key_columns, columns, prefer=[]) -%}
+with source as (
+
+    select * from {{ source('raw', source_table) }}
+
+),
+
+ranked as (
+
+    select
+        source.*,
+        {{ latest_file_wins_rank(key_columns, prefer=prefer) }} as _row_rank
+    from source
+
+),
+
+deduplicated as (
+
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        _file_seq,
+        _source_file,
+        _source_line
+    from ranked
+    where _row_rank = 1
+
+)
+
+select * from deduplicated
+{%- endmacro %}

@@ -82,3 +82,13 @@
         where {{ column }} in (select {{ column }} from {{ scope }})
     )
 {%- endmacro %}
+
+{#- The rows of `relation` whose `keys` (a list of columns) match a row of the model's rebuild scope: what a model
+    incremental by agent-day or agent and schedule day reads of its input. An inner join: the scope table is
+    distinct (prepare_rebuild_scope), so no row is repeated. -#}
+{% macro rows_in_rebuild_scope(relation, keys) -%}
+    select in_scope.*
+    from {{ relation }} as in_scope
+    inner join {{ rebuild_scope_relation() }} as scope
+        on {% for key in keys %}scope.{{ key }} = in_scope.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
+{%- endmacro %}

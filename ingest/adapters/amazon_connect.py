@@ -50,19 +50,21 @@ mapping does not name is an error that lists every such status; map it to `aux` 
 
 from __future__ import annotations
 
-import gzip
-import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import polars as pl
-
-from ingest.adapters.report import ImportReport, write_canonical
+from ingest.adapters.json_exports import check_export_folders, json_values
+from ingest.adapters.report import (
+    ImportReport,
+    agent_state_row,
+    check_state_mapping,
+    unmapped_states_message,
+    write_canonical_by_month,
+)
 from ingest.adapters.timestamps import iso_text as _iso
 from ingest.adapters.timestamps import parse_offset_timestamp as _timestamp
-from ingest.contracts import AGENT_STATES
 
 DEFAULT_STATUS_MAPPING: dict[str, str] = {"Available": "ready", "Offline": "logged_out"}
 CUSTOMER_ID_ATTRIBUTE = "customer_id"
@@ -91,32 +93,11 @@ class UnmappedAgentStatusError(ValueError):
 
 
 def _json_objects(folder: Path) -> Iterator[tuple[str, dict]]:
-    """Every JSON object of every file under `folder` (sorted by path), with "file:line" of where it starts.
-
-    Firehose writes records back to back, with or without a newline between them, and may gzip the object.
-    """
-    decoder = json.JSONDecoder()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        data = path.read_bytes()
-        text = (gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8")
-        pos = 0
-        while True:
-            while pos < len(text) and text[pos].isspace():
-                pos += 1
-            if pos >= len(text):
-                break
-            line = text.count("\n", 0, pos) + 1
-            where = f"{path}:{line}"
-            try:
-                obj, pos = decoder.raw_decode(text, pos)
-            except json.JSONDecodeError as exc:
-                raise ValueError(
-                    f"{path}: the JSON object starting at line {line} is not valid JSON: {exc.msg} "
-                    f"at line {exc.lineno}, column {exc.colno}"
-                ) from exc
-            if not isinstance(obj, dict):
-                raise ValueError(f"{where}: expected a JSON object, found {type(obj).__name__}")
-            yield where, obj
+    """Every JSON object of every file under `folder` (sorted by path), with "file:line" of where it starts."""
+    for where, obj in json_values(folder, noun="object"):
+        if not isinstance(obj, dict):
+            raise ValueError(f"{where}: expected a JSON object, found {type(obj).__name__}")
+        yield where, obj
 
 
 def end_reason(record: dict, is_outbound: bool, answered: bool) -> str:
@@ -299,10 +280,8 @@ def _agent_state_rows(events_dir: Path, mapping: dict[str, str], report: ImportR
         derived.append((username, event_at, state, reason))
 
     if unknown:
-        listed = "; ".join(f"{name!r} ({n} event(s), first at {first})" for name, (n, first) in sorted(unknown.items()))
         raise UnmappedAgentStatusError(
-            f"agent status(es) not in the status mapping: {listed}. Add each to status_mapping with a canonical "
-            f"state ({', '.join(AGENT_STATES)}), e.g. {{{next(iter(sorted(unknown)))!r}: 'aux'}}."
+            unmapped_states_message(unknown, "agent status(es)", "status mapping", "status_mapping", "event(s)")
         )
 
     rows: list[dict] = []
@@ -313,13 +292,7 @@ def _agent_state_rows(events_dir: Path, mapping: dict[str, str], report: ImportR
             unchanged += 1
             continue
         previous[username] = (state, reason)
-        row = {
-            "agent_id": username,
-            "event_at": _iso(event_at),
-            "state": state,
-            "reason": reason,
-            "month": event_at.strftime("%Y-%m"),
-        }
+        row = agent_state_row(username, event_at, state, reason)
         if rows and rows[-1]["agent_id"] == username and rows[-1]["event_at"] == row["event_at"]:
             rows[-1] = row  # two changes in the same instant: the later one is the state the agent is in
             report.quirks["agent_state_changes_in_the_same_instant (last kept)"] = (
@@ -348,14 +321,8 @@ def import_amazon_connect(
     say = progress or (lambda _line: None)
     ctr_dir, landing_dir = Path(ctr_dir), Path(landing_dir)
     mapping = {**DEFAULT_STATUS_MAPPING, **(status_mapping or {})}
-    wrong = {name: state for name, state in mapping.items() if state not in AGENT_STATES}
-    if wrong:
-        raise ValueError(
-            f"status_mapping: {wrong} map to unknown state(s); canonical states: {', '.join(AGENT_STATES)}"
-        )
-    for folder in (ctr_dir, agent_events_dir):
-        if folder is not None and not Path(folder).is_dir():
-            raise FileNotFoundError(f"{folder}: Amazon Connect export folder not found")
+    check_state_mapping(mapping, "status_mapping")
+    check_export_folders((ctr_dir, agent_events_dir), "Amazon Connect")
     report = ImportReport(adapter=f"amazon_connect {ctr_dir}")
 
     records = _latest_records(ctr_dir, report)
@@ -373,12 +340,6 @@ def import_amazon_connect(
             f"in {time.perf_counter() - started:.1f} s"
         )
 
-    for source, rows in (("calls", legs), ("agent_states", states)):
-        if not rows:
-            continue
-        frame = pl.DataFrame(rows, infer_schema_length=None).sort("month", maintain_order=True)
-        for (month,), part in frame.group_by("month", maintain_order=True):
-            path = write_canonical(part.drop("month"), landing_dir, source, f"amazon_connect_{month}", report)
-            say(f"amazon_connect: wrote {part.height:,} rows to {path}")
+    write_canonical_by_month({"calls": legs, "agent_states": states}, landing_dir, "amazon_connect", report, say)
     report.elapsed_seconds = time.perf_counter() - started
     return report

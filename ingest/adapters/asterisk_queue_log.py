@@ -78,8 +78,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from ingest.adapters.report import ImportReport, write_canonical
-from ingest.contracts import AGENT_STATES
+from ingest.adapters.report import ImportReport, check_state_mapping, write_canonical
 
 FILE_PREFIX = "asterisk_queue_log"
 DISAGREEMENT_TOLERANCE_SECONDS = 1.0
@@ -560,9 +559,7 @@ def import_asterisk_queue_log(
     """
     started = time.perf_counter()
     say = progress or (lambda _line: None)
-    wrong = {name: state for name, state in (pause_reasons or {}).items() if state not in AGENT_STATES}
-    if wrong:
-        raise ValueError(f"pause reasons: {wrong} map to unknown state(s); canonical states: {', '.join(AGENT_STATES)}")
+    check_state_mapping(pause_reasons or {}, "pause reasons")
     report = ImportReport(adapter=f"asterisk_queue_log {', '.join(str(f) for f in files)}")
     events = read_events(files, timezone, report)
     say(f"asterisk_queue_log: read {len(events):,} events in {time.perf_counter() - started:.1f} s")

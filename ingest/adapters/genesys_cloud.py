@@ -56,19 +56,21 @@ A row is written when the state or reason changes; `reason` is the presence or r
 from __future__ import annotations
 
 import bisect
-import gzip
-import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import polars as pl
-
-from ingest.adapters.report import ImportReport, write_canonical
+from ingest.adapters.json_exports import check_export_folders, json_values
+from ingest.adapters.report import (
+    ImportReport,
+    agent_state_row,
+    check_state_mapping,
+    unmapped_states_message,
+    write_canonical_by_month,
+)
 from ingest.adapters.timestamps import iso_text as _iso
 from ingest.adapters.timestamps import parse_offset_timestamp as _timestamp
-from ingest.contracts import AGENT_STATES
 
 DEFAULT_PRESENCE_MAPPING: dict[str, str] = {
     "OFFLINE": "logged_out",
@@ -95,34 +97,9 @@ class UnmappedPresenceError(ValueError):
     """Presences of the user details that the presence mapping does not name."""
 
 
-def _documents(folder: Path) -> Iterator[tuple[str, object]]:
-    """Every JSON value of every file under `folder` (sorted by path), with "file:line" of where it starts."""
-    decoder = json.JSONDecoder()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        if path.suffix.lower() in (".md", ".txt") or path.name.upper().startswith(("LICENSE", "NOTICE")):
-            continue  # a README or licence beside the exports
-        data = path.read_bytes()
-        text = (gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8")
-        pos = 0
-        while True:
-            while pos < len(text) and text[pos].isspace():
-                pos += 1
-            if pos >= len(text):
-                break
-            line = text.count("\n", 0, pos) + 1
-            try:
-                value, pos = decoder.raw_decode(text, pos)
-            except json.JSONDecodeError as exc:
-                raise ValueError(
-                    f"{path}: the JSON value starting at line {line} is not valid JSON: {exc.msg} "
-                    f"at line {exc.lineno}, column {exc.colno}"
-                ) from exc
-            yield f"{path}:{line}", value
-
-
 def _records(folder: Path, list_key: str, id_key: str) -> Iterator[tuple[str, dict]]:
     """The records of query responses (`{list_key: [...]}`), arrays of records, or single records."""
-    for where, value in _documents(folder):
+    for where, value in json_values(folder, skip_notes=True):
         items = value.get(list_key) if isinstance(value, dict) and list_key in value else value
         if isinstance(items, dict):
             items = [items]
@@ -516,22 +493,10 @@ def _agent_state_rows(
                 unchanged += 1
                 continue
             previous = (state, reason)
-            rows.append(
-                {
-                    "agent_id": user_id,
-                    "event_at": _iso(t),
-                    "state": state,
-                    "reason": reason,
-                    "month": t.strftime("%Y-%m"),
-                }
-            )
+            rows.append(agent_state_row(user_id, t, state, reason))
     if unknown:
-        listed = "; ".join(
-            f"{name!r} ({n} change(s), first at {first})" for name, (n, first) in sorted(unknown.items())
-        )
         raise UnmappedPresenceError(
-            f"presence(s) not in the presence mapping: {listed}. Add each to presence_mapping with a canonical state "
-            f"({', '.join(AGENT_STATES)}), e.g. {{{next(iter(sorted(unknown)))!r}: 'aux'}}."
+            unmapped_states_message(unknown, "presence(s)", "presence mapping", "presence_mapping", "change(s)")
         )
     report.excluded["change point without a state change (segment or status boundaries inside one state)"] = unchanged
     return rows
@@ -554,14 +519,8 @@ def import_genesys_cloud(
     say = progress or (lambda _line: None)
     conversations_dir, landing_dir = Path(conversations_dir), Path(landing_dir)
     mapping = {**DEFAULT_PRESENCE_MAPPING, **{k.upper(): v for k, v in (presence_mapping or {}).items()}}
-    wrong = {name: state for name, state in mapping.items() if state not in AGENT_STATES}
-    if wrong:
-        raise ValueError(
-            f"presence_mapping: {wrong} map to unknown state(s); canonical states: {', '.join(AGENT_STATES)}"
-        )
-    for folder in (conversations_dir, user_details_dir):
-        if folder is not None and not Path(folder).is_dir():
-            raise FileNotFoundError(f"{folder}: Genesys Cloud export folder not found")
+    check_state_mapping(mapping, "presence_mapping")
+    check_export_folders((conversations_dir, user_details_dir), "Genesys Cloud")
     report = ImportReport(adapter=f"genesys_cloud {conversations_dir}")
 
     legs, segments_by_user = _legs(conversations_dir, report)
@@ -578,12 +537,6 @@ def import_genesys_cloud(
             f"in {time.perf_counter() - started:.1f} s"
         )
 
-    for source, rows in (("calls", legs), ("agent_states", states)):
-        if not rows:
-            continue
-        frame = pl.DataFrame(rows, infer_schema_length=None).sort("month", maintain_order=True)
-        for (month,), part in frame.group_by("month", maintain_order=True):
-            path = write_canonical(part.drop("month"), landing_dir, source, f"genesys_cloud_{month}", report)
-            say(f"genesys_cloud: wrote {part.height:,} rows to {path}")
+    write_canonical_by_month({"calls": legs, "agent_states": states}, landing_dir, "genesys_cloud", report, say)
     report.elapsed_seconds = time.perf_counter() - started
     return report

@@ -460,6 +460,15 @@ def _add_costs(costs: StaffCosts, roster: Roster, agent_days: list[AgentDay], da
             costs.hires[(day.year, day.month, e.site)] += 1
 
 
+def _write_fault_file(writer: ExportWriter, source: str, frame: pl.DataFrame, target: Path, arrives: int) -> None:
+    """A fault's file, written as it is (not typed by the writer: it may hold broken values), arriving at `arrives`
+    (its modification time, which orders the load), counted in the summary."""
+    frame.write_csv(target) if target.suffix == ".csv" else frame.write_parquet(target)
+    os.utime(target, (arrives, arrives))
+    writer.summary.files[source] += 1
+    writer.summary.rows[source] += frame.height
+
+
 def _inject_faults(writer: ExportWriter, start: date, days: int, tz: ZoneInfo, seed: int) -> list[str]:
     """Realistic export problems: a late file, a duplicate file, a corrected re-export, a file of bad rows."""
     out = []
@@ -493,10 +502,7 @@ def _inject_faults(writer: ExportWriter, start: date, days: int, tz: ZoneInfo, s
     )
     stem = f"calls_{fix_day}_corrected"
     target = writer.path("calls", stem)
-    (corrected.write_csv(target) if writer.fmt == "csv" else corrected.write_parquet(target))
-    os.utime(target, (arrives + 3600, arrives + 3600))
-    writer.summary.files["calls"] += 1
-    writer.summary.rows["calls"] += corrected.height
+    _write_fault_file(writer, "calls", corrected, target, arrives + 3600)
     out.append(
         f"corrected re-export: {target.relative_to(writer.out_dir)} replaces {path.name} "
         f"({int(fixed.sum())} outcomes corrected)"
@@ -516,10 +522,7 @@ def _inject_faults(writer: ExportWriter, start: date, days: int, tz: ZoneInfo, s
         row["leg_id"] = f"BAD{k + 1}"
         row[column] = spoil(row[column])
     bad_rows = pl.DataFrame(rows, schema={c: pl.String for c in legs.columns})
-    bad_rows.write_csv(bad)
-    os.utime(bad, (arrives + 7200, arrives + 7200))
-    writer.summary.files["calls"] += 1
-    writer.summary.rows["calls"] += bad_rows.height
+    _write_fault_file(writer, "calls", bad_rows, bad, arrives + 7200)
     out.append(
         f"bad rows: {bad.relative_to(writer.out_dir)} has {bad_rows.height} invalid rows "
         f"({', '.join(b[2] for b in breakage[: bad_rows.height])})"

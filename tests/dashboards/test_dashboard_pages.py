@@ -44,9 +44,7 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def checks(site, browser, screenshot_dir):
     """Each page opened once in the session's browser, its screenshot saved."""
-    results = browser.check_pages(
-        [(site["out"] / name, screenshot_dir / name.replace(".html", ".png")) for name in PAGES]
-    )
+    results = browser.check_pages_with_screenshots([site["out"] / name for name in PAGES], screenshot_dir)
     return dict(zip(PAGES, results, strict=True))
 
 

@@ -13,19 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.contracts import SOURCES
 from tests.dbt.conftest import CALL_COLUMNS, CALLS, STATES, create_raw_tables, insert_rows, run_dbt_build
 
-QA_COLUMNS = (
-    "evaluation_id",
-    "contact_id",
-    "agent_id",
-    "evaluator_id",
-    "evaluated_at",
-    "form",
-    "score",
-    "max_score",
-    "critical_fail",
-)
+QA_COLUMNS = SOURCES["qa_evaluations"].required_header  # every column but the free-text comments
 QA = [
     # both on 2026-03-02 local: C1 (leg L1) and C3 (leg L4), both handled by A1
     ("QE1", "C1", "A1", "Q9", datetime(2026, 3, 2, 12, 0), "standard", 8, 10, False),

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.support.tilsyn_command import TILSYN, pipeline_args
+
 pytestmark = pytest.mark.e2e
 
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk_queue_log"
 NAMES = ("Anna Berg", "Bjorn Dahl", "Kari Nordmann", "PJSIP/201", "+4791000001")
 
@@ -39,7 +39,7 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for args in (
         ["import", "asterisk-queue-log", str(FIXTURE / "queue_log"), "--landing", str(landing)]
         + ["--member-map", str(FIXTURE / "member_map.csv"), "--pause-reason", "Lunch=lunch"],
-        ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--dashboards", str(pages)],
+        pipeline_args(landing, warehouse, pages),
     ):
         result = subprocess.run([TILSYN, *args], env=env, capture_output=True, text=True, timeout=900)
         assert result.returncode == 0, f"tilsyn {args[0]}:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
@@ -149,9 +149,7 @@ def test_dashboards_open_offline(center: dict, browser, artifacts_dir: Path) -> 
     assert {"exec_2026-03.html", "operations_daily.html"} <= rendered
     # the two pages that read this center's calls and agent states (the other periods draw the same marts)
     pages = [center["pages"] / "exec_2026-03.html", center["pages"] / "operations_daily.html"]
-    shots = artifacts_dir / "screenshots" / "asterisk"
-    shots.mkdir(parents=True, exist_ok=True)
-    checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
+    checks = browser.check_pages_with_screenshots(pages, artifacts_dir / "screenshots" / "asterisk")
     for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.empty_charts, (page.name, [c.title for c in check.empty_charts])

@@ -14,16 +14,16 @@ import json
 import os
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.support.tilsyn_command import TILSYN, pipeline_args
+
 pytestmark = pytest.mark.e2e
 
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
 AGENTS = 10
 
 
@@ -50,13 +50,7 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # exit 1 ("published, with rows quarantined"): the file of bad rows costs its own rows (quarantined), the rest
     # lands and everything publishes (README "Exit status")
     run = _tilsyn(
-        "run",
-        "--landing",
-        str(paths["landing"]),
-        "--warehouse",
-        str(paths["warehouse"]),
-        "--dashboards",
-        str(paths["dashboards"]),
+        *pipeline_args(paths["landing"], paths["warehouse"], paths["dashboards"]),
         env=env,
         expect_exit=1,
     )
@@ -203,9 +197,7 @@ def test_every_dashboard_opens_offline_and_draws_data(center: dict, artifacts_di
     names = {p.name for p in pages}
     assert "index.html" in names
     assert any(n.startswith("exec_") for n in names)
-    shots = artifacts_dir / "screenshots" / "e2e"
-    shots.mkdir(parents=True, exist_ok=True)
-    checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
+    checks = browser.check_pages_with_screenshots(pages, artifacts_dir / "screenshots" / "e2e")
     for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.blocked_requests, (page.name, check.blocked_requests)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,10 +32,10 @@ import polars as pl
 import pytest
 
 from tests.support.marts import marts_rows
+from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
 
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
 ENV = {**os.environ, "TILSYN_PSEUDONYM_KEY": "e2e-incremental-key"}
 DAYS = 24
 BATCH_CUTOFFS = ("2026-01-15",)  # files that arrived before each date; the rest come last
@@ -213,26 +212,12 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                     shutil.copy2(path, target)
         outputs.append(
             _tilsyn(
-                "run",
-                "--landing",
-                str(incremental["landing"]),
-                "--warehouse",
-                str(incremental["warehouse"]),
-                "--dashboards",
-                str(root / "inc" / "dashboards"),
+                *pipeline_args(incremental["landing"], incremental["warehouse"], root / "inc" / "dashboards")
             ).stdout
         )
 
     full = {"warehouse": root / "full" / "warehouse.duckdb"}
-    _tilsyn(
-        "run",
-        "--landing",
-        str(incremental["landing"]),
-        "--warehouse",
-        str(full["warehouse"]),
-        "--dashboards",
-        str(root / "full" / "dashboards"),
-    )
+    _tilsyn(*pipeline_args(incremental["landing"], full["warehouse"], root / "full" / "dashboards"))
     return {
         "incremental": incremental["warehouse"],
         "full": full["warehouse"],

@@ -44,15 +44,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.support.tilsyn_command import TILSYN, pipeline_args
+
 pytestmark = pytest.mark.e2e
 
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
 SECRETS = ["+4791234567", "+4798765432", "4111 1111 1111 1111", "cust-1", "Kari Nordmann", "moved abroad"]
 
 CALLS = """leg_id,contact_id,direction,queue,campaign,caller_number,customer_id,queued_at,dialed_at,answered_at,ended_at,agent_id,talk_seconds,hold_seconds,acw_seconds,end_reason,outcome,notes
@@ -128,16 +128,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         os.utime(path, (1_773_000_000 + seq, 1_773_000_000 + seq))  # arrival order = list order
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "test-key-not-secret"}
     result = subprocess.run(
-        [
-            TILSYN,
-            "run",
-            "--landing",
-            str(landing),
-            "--warehouse",
-            str(root / "warehouse.duckdb"),
-            "--dashboards",
-            str(root / "dashboards"),
-        ],
+        [TILSYN, *pipeline_args(landing, root / "warehouse.duckdb", root / "dashboards")],
         env=env,
         capture_output=True,
         text=True,

@@ -24,10 +24,9 @@ import duckdb
 import pytest
 
 from tests.ingest.ingest_fixtures import query
+from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
-
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
 
 # A reader as an analyst would be: open read-only, read the version manifest and count every table in the same
 # connection, close, again. Any error or a count that differs from its version's manifest is recorded.
@@ -73,7 +72,7 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict:
     generate_center(landing, agents=4, days=6, seed=11)
     env = {**os.environ, "TILSYN_PSEUDONYM_KEY": "operations-test-key"}
     warehouse = root / "warehouse.duckdb"
-    args = ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--dashboards", str(root / "dashboards")]
+    args = pipeline_args(landing, warehouse, root / "dashboards")
     return {
         "root": root,
         "landing": landing,

@@ -21,22 +21,17 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.support.landing_files import ANONYMOUS_BANK_FEBRUARY
+from tests.support.tilsyn_command import TILSYN, pipeline_args
+
 pytestmark = pytest.mark.e2e
 
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
-RAW_FILE = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "data"
-    / "anonymous_bank"
-    / "data_anonymous_bank_february.txt"
-)
+RAW_FILE = ANONYMOUS_BANK_FEBRUARY
 
 GENESYS = Path(__file__).resolve().parents[1] / "fixtures" / "genesys_cloud"
 
@@ -60,17 +55,7 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "--landing",
             str(landing),
         ],
-        [
-            "run",
-            "--landing",
-            str(landing),
-            "--warehouse",
-            str(warehouse),
-            "--dashboards",
-            str(pages),
-            "--set",
-            "metrics.center_timezone=Asia/Jerusalem",
-        ],
+        pipeline_args(landing, warehouse, pages, "metrics.center_timezone=Asia/Jerusalem"),
     ):
         result = subprocess.run([TILSYN, *args], env=env, capture_output=True, text=True, timeout=900)
         assert result.returncode == 0, f"tilsyn {args[0]}:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}"
@@ -119,9 +104,7 @@ def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> No
 def test_dashboards_open_offline_and_say_no_data_for_missing_sources(bank: dict, browser, artifacts_dir: Path) -> None:
     pages = sorted(bank["pages"].glob("*.html"))
     assert "exec_1999-02.html" in {p.name for p in pages}
-    shots = artifacts_dir / "screenshots" / "real_data"
-    shots.mkdir(parents=True, exist_ok=True)
-    checks = browser.check_pages([(p, shots / f"{p.stem}.png") for p in pages])
+    checks = browser.check_pages_with_screenshots(pages, artifacts_dir / "screenshots" / "real_data")
     for page, check in zip(pages, checks, strict=True):
         assert not check.errors, (page.name, check.errors)
         assert not check.empty_charts, (page.name, [c.title for c in check.empty_charts])

@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -23,10 +22,10 @@ import pytest
 
 from tests.ingest.ingest_fixtures import query
 from tests.support.marts import marts_rows
+from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
 
-TILSYN = str(Path(sys.executable).parent / "tilsyn")
 DAY_1, DAY_2 = "2026-01-01", "2026-01-02"
 # A non-default metric setting (default fully_loaded).
 STAFF_ONLY_COST = "metrics.cost_per_call_scope=staff_only"
@@ -44,16 +43,7 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def _args(center: dict, name: str, *overrides: str) -> list[str]:
     root = center["root"]
-    return [
-        "run",
-        "--landing",
-        str(center["landing"]),
-        "--warehouse",
-        str(root / name / "warehouse.duckdb"),
-        "--dashboards",
-        str(root / name / "dashboards"),
-        *[a for o in overrides for a in ("--set", o)],
-    ]
+    return pipeline_args(center["landing"], root / name / "warehouse.duckdb", root / name / "dashboards", *overrides)
 
 
 def _run(center: dict, name: str, *overrides: str) -> str:

@@ -185,6 +185,11 @@ class Browser:
         a chart's data points or where an element is laid out."""
         return self._tab(0).page.evaluate(expression)
 
+    def check_pages_with_screenshots(self, pages: list[Path], screenshot_dir: Path) -> list[PageCheck]:
+        """Check `pages`, each screenshotted as `<screenshot_dir>/<page stem>.png` (the folder is made)."""
+        screenshot_dir.mkdir(parents=True, exist_ok=True)
+        return self.check_pages([(page, screenshot_dir / f"{page.stem}.png") for page in pages])
+
     def print_pdf(self, html_path: Path, pdf_path: Path) -> list[dict]:
         """Print a page to PDF as "Print to PDF" does (print media, the page's own @page size), after its charts have
         drawn and refitted to the printed width; returns each tile's and card's key text and height (CSS px) as laid

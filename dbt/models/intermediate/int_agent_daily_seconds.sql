@@ -97,12 +97,7 @@ summed as (
     select
         agent_days.agent_id,
         agent_days.local_date,
-        coalesce(state_seconds.logged_in_seconds, 0) as logged_in_seconds,
-        coalesce(state_seconds.ready_seconds, 0) as ready_seconds,
-        coalesce(state_seconds.talk_seconds, 0) as talk_seconds,
-        coalesce(state_seconds.hold_seconds, 0) as hold_seconds,
-        coalesce(state_seconds.acw_seconds, 0) as acw_seconds,
-        coalesce(state_seconds.handle_seconds, 0) as handle_seconds,
+        {{ zero_if_missing('state_seconds', ['logged_in_seconds', 'ready_seconds', 'talk_seconds', 'hold_seconds', 'acw_seconds', 'handle_seconds']) }},
         coalesce(schedule_seconds.scheduled_seconds, 0) as scheduled_seconds,
         coalesce(adherence_seconds.adherent_seconds, 0) as adherent_seconds,
         coalesce(schedule_seconds.paid_scheduled_seconds, 0) as paid_scheduled_seconds,
@@ -112,8 +107,7 @@ summed as (
         -- the agent was productive during planned time (e.g. worked through a break)
         coalesce(schedule_seconds.paid_scheduled_seconds, 0) - coalesce(adherence_seconds.productive_seconds, 0)
             - coalesce(schedule_seconds.planned_shrinkage_seconds, 0) as unplanned_shrinkage_seconds,
-        coalesce(handled.handled_legs, 0) as handled_legs,
-        coalesce(handled.leg_handle_seconds, 0) as leg_handle_seconds
+        {{ zero_if_missing('handled', ['handled_legs', 'leg_handle_seconds']) }}
     from agent_days
     left join state_seconds
         on state_seconds.agent_id = agent_days.agent_id and state_seconds.local_date = agent_days.local_date

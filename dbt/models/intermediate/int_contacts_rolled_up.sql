@@ -9,6 +9,9 @@
     partition_columns=['contact_id', 'started_at'],
     rebuild_scope='changed_rolled_up_contacts',
 ) }}
+{#- a contact's columns, as `contacts` builds them and the rebuilt neighbours are read back -#}
+{%- set contact_columns = ['contact_id', 'first_leg_id', 'customer_id', 'queue', 'local_date', 'started_at',
+                           'is_answered', 'is_handled'] %}
 
 with offered_legs as (
 
@@ -78,14 +81,7 @@ contacts_in_reach as (
     select *, true as is_written from contacts
     union all
     select
-        contact_id,
-        first_leg_id,
-        customer_id,
-        queue,
-        local_date,
-        started_at,
-        is_answered,
-        is_handled,
+        {{ contact_columns | join(',\n        ') }},
         is_written
     from ({{ rolled_up_neighbours('touched') }}) as neighbours
 
@@ -118,14 +114,7 @@ windowed as (
 )
 
 select
-    contact_id,
-    first_leg_id,
-    customer_id,
-    queue,
-    local_date,
-    started_at,
-    is_answered,
-    is_handled,
+    {{ contact_columns | join(',\n    ') }},
     next_contact_started_at,
     -- FCR (METRICS.md): handled contacts with a customer id are eligible; a repeat is another inbound contact of the
     -- same customer within var('fcr_window_days') after this one started

@@ -2,6 +2,8 @@
     any tracked attribute (team, site, role, supervisor, employment type, FTE, dates) differs from the previous
     snapshot. The first version is taken to hold from the hire date (or the first snapshot, if earlier), so activity
     before the first snapshot still finds a team. -#}
+{%- set tracked_columns = ['employee_id', 'role', 'team', 'site', 'supervisor_employee_id', 'employment_type', 'fte',
+                           'hire_date', 'termination_date', 'termination_type'] %}
 with roster_agents as (
 
     select
@@ -23,16 +25,7 @@ snapshots as (
     select
         agent_id,
         as_of,
-        employee_id,
-        role,
-        team,
-        site,
-        supervisor_employee_id,
-        employment_type,
-        fte,
-        hire_date,
-        termination_date,
-        termination_type
+        {{ tracked_columns | join(',\n        ') }}
     from roster_agents
     where _login_rank = 1
 
@@ -44,8 +37,7 @@ compared as (
         *,
         case
             when lag(as_of) over (partition by agent_id order by as_of) is null then 1
-            {%- for column in ['employee_id', 'role', 'team', 'site', 'supervisor_employee_id', 'employment_type',
-                               'fte', 'hire_date', 'termination_date', 'termination_type'] %}
+            {%- for column in tracked_columns %}
             {#- in parentheses: sqlfluff's DuckDB grammar reads `when x is distinct from y` only so #}
             when ({{ column }} is distinct from lag({{ column }}) over (partition by agent_id order by as_of)) then 1
             {%- endfor %}
@@ -76,14 +68,5 @@ select
     next_version_as_of as valid_to,
     next_version_as_of is null as is_current,
     as_of as first_snapshot_as_of,
-    employee_id,
-    role,
-    team,
-    site,
-    supervisor_employee_id,
-    employment_type,
-    fte,
-    hire_date,
-    termination_date,
-    termination_type
+    {{ tracked_columns | join(',\n    ') }}
 from versions

@@ -26,29 +26,15 @@
 
 with
 {%- if is_incremental() %}
-scope as (
-
-    select * from {{ rebuild_scope_relation() }}
-
-),
-
 state_pieces as (
 
-    select pieces.*
-    from {{ ref('int_agent_states_spanned') }} as pieces
-    inner join scope
-        on scope.agent_id = pieces.agent_id
-        and scope.local_date = pieces.local_date
+    {{ rows_in_rebuild_scope(ref('int_agent_states_spanned'), ['agent_id', 'local_date']) }}
 
 ),
 
 scheduled_in_scope as (
 
-    select pieces.*
-    from {{ ref('fct_schedule_segments') }} as pieces
-    inner join scope
-        on scope.agent_id = pieces.agent_id
-        and scope.local_date = pieces.local_date
+    {{ rows_in_rebuild_scope(ref('fct_schedule_segments'), ['agent_id', 'local_date']) }}
 
 ),
 

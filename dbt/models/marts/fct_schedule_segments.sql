@@ -14,30 +14,15 @@
 ) }}
 -- depends_on: {{ ref('int_rebuilt_local_days') }}
 
-with
-{%- if is_incremental() %}
-scope as (
+with source_rows as (
 
-    select * from {{ rebuild_scope_relation() }}
-
-),
-
-source_rows as (
-
-    select schedules.*
-    from {{ ref('stg_schedules') }} as schedules
-    inner join scope
-        on scope.agent_id = schedules.agent_id
-        and scope.schedule_date = schedules.schedule_date
-
-),
-{%- else %}
-source_rows as (
-
+    {%- if is_incremental() %}
+    {{ rows_in_rebuild_scope(ref('stg_schedules'), ['agent_id', 'schedule_date']) }}
+    {%- else %}
     select * from {{ ref('stg_schedules') }}
+    {%- endif %}
 
 ),
-{%- endif %}
 
 published as (
 

@@ -25,10 +25,7 @@ with kpis as (
         summed.leg_handle_seconds,
         {{ agent_kpi_ratios() }}
     from {{ ref('int_agent_daily_seconds') }} as summed
-    left join {{ ref('dim_agent') }} as agents
-        on agents.agent_id = summed.agent_id
-        and summed.local_date >= agents.valid_from
-        and (agents.valid_to is null or summed.local_date < agents.valid_to)
+    {{ left_join_team_on_day('agents', 'summed.agent_id', 'summed.local_date') }}
 
 ),
 

@@ -16,7 +16,6 @@ agent event stream of the Amazon Connect administrator guide). Its story, on 202
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 import shutil
@@ -25,29 +24,10 @@ from pathlib import Path
 import pytest
 
 from ingest.adapters.amazon_connect import UnmappedAgentStatusError, _json_objects, import_amazon_connect
+from tests.support.landing_files import load_into_scratch, read_csv_rows
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "amazon_connect"
 MAPPING = {"Lunch": "lunch", "Coffee run": "aux"}
-CALL_COLUMNS = (
-    "leg_id",
-    "contact_id",
-    "direction",
-    "queue",
-    "campaign",
-    "caller_number",
-    "customer_id",
-    "queued_at",
-    "dialed_at",
-    "answered_at",
-    "ended_at",
-    "agent_id",
-    "talk_seconds",
-    "hold_seconds",
-    "acw_seconds",
-    "end_reason",
-    "outcome",
-    "notes",
-)
 T = "2026-03-02T"
 
 # Every leg, worked out by hand from the fixture's records (times UTC).
@@ -226,11 +206,6 @@ def _utc(clock: str) -> str:
     return f"{T}{clock}+00:00" if clock else ""
 
 
-def _rows(path: Path) -> list[dict]:
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
@@ -240,7 +215,7 @@ def imported(tmp_path_factory):
 
 def test_every_leg_and_field_is_mapped(imported):
     landing, _ = imported
-    legs = {r["leg_id"]: r for r in _rows(landing / "calls" / "amazon_connect_2026-03.csv")}
+    legs = {r["leg_id"]: r for r in read_csv_rows(landing / "calls" / "amazon_connect_2026-03.csv")}
     assert set(legs) == set(EXPECTED_LEGS)  # c-010 (chat) excluded
     for leg_id, expected in EXPECTED_LEGS.items():
         (
@@ -286,7 +261,7 @@ def test_every_leg_and_field_is_mapped(imported):
 
 def test_dedup_transfer_and_callback(imported):
     landing, report = imported
-    legs = {r["leg_id"]: r for r in _rows(landing / "calls" / "amazon_connect_2026-03.csv")}
+    legs = {r["leg_id"]: r for r in read_csv_rows(landing / "calls" / "amazon_connect_2026-03.csv")}
     # c-001's older copy (read last) lost to the newer one: ACW 30 and outcome kept; c-003's newer copy won.
     assert (legs["c-001"]["acw_seconds"], legs["c-001"]["outcome"]) == ("30", "resolved")
     assert legs["c-003"]["outcome"] == "resolved"
@@ -309,7 +284,7 @@ def test_agent_states_from_statuses_and_contact_states(imported):
     landing, report = imported
     states = [
         (r["agent_id"], r["event_at"], r["state"], r["reason"])
-        for r in _rows(landing / "agent_states" / "amazon_connect_2026-03.csv")
+        for r in read_csv_rows(landing / "agent_states" / "amazon_connect_2026-03.csv")
     ]
     assert states == [(agent, _utc(clock), state, reason) for agent, clock, state, reason in EXPECTED_STATES]
     assert report.excluded["duplicate agent event (same EventId)"] == 1
@@ -353,17 +328,8 @@ def test_gzipped_objects_and_bad_json_name_the_file(tmp_path):
 
 
 def test_written_files_pass_the_loader(imported, tmp_path):
-    from ingest.load import load_landing
-
     landing, _ = imported
-    load = load_landing(
-        landing,
-        tmp_path / "pipeline.duckdb",
-        tmp_path / "restricted.duckdb",
-        tmp_path / "quarantine",
-        b"test-key",
-        progress=None,
-    )
+    load = load_into_scratch(landing, tmp_path)
     assert load.ok, load.lines()
     assert (load.sources["calls"].rows, load.sources["agent_states"].rows) == (9, 16)
 
@@ -405,7 +371,7 @@ def test_previous_contact_chain_and_agent_queue(tmp_path):
     ]
     (ctr_dir / "extra").write_text("\n".join(json.dumps(r) for r in extra))
     report = import_amazon_connect(ctr_dir, None, tmp_path / "landing", progress=None)
-    legs = {r["leg_id"]: r for r in _rows(tmp_path / "landing" / "calls" / "amazon_connect_2026-03.csv")}
+    legs = {r["leg_id"]: r for r in read_csv_rows(tmp_path / "landing" / "calls" / "amazon_connect_2026-03.csv")}
     assert [legs[i]["contact_id"] for i in ("c-009", "c-011", "c-012")] == ["c-009", "c-009", "c-009"]
     assert (legs["c-011"]["queue"], legs["c-011"]["end_reason"]) == ("", "transfer")
     assert (legs["c-012"]["queue"], legs["c-012"]["queued_at"], legs["c-012"]["answered_at"]) == (
@@ -433,7 +399,7 @@ def test_stated_queue_duration_wins_and_disagreements_are_counted(tmp_path):
         later.append(json.dumps(record))
     (ctr_dir / "2026" / "03" / "02" / "09" / "zz-redelivered").write_text("\n".join(later) + "\n")
     report = import_amazon_connect(ctr_dir, None, tmp_path / "landing", progress=None)
-    legs = {r["leg_id"]: r for r in _rows(tmp_path / "landing" / "calls" / "amazon_connect_2026-03.csv")}
+    legs = {r["leg_id"]: r for r in read_csv_rows(tmp_path / "landing" / "calls" / "amazon_connect_2026-03.csv")}
     assert (legs["c-001"]["queued_at"], legs["c-001"]["answered_at"]) == (_utc("08:00:10"), _utc("08:00:35"))
     assert legs["c-001"]["ended_at"] == _utc("08:05:00")
     assert (legs["c-004"]["ended_at"], legs["c-004"]["end_reason"]) == (_utc("08:11:25"), "abandon")

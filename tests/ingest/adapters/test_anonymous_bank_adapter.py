@@ -12,21 +12,15 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from ingest.adapters.anonymous_bank import import_anonymous_bank
 from ingest.contracts import CALLS
+from tests.support.landing_files import ANONYMOUS_BANK_FEBRUARY, load_into_scratch
 
-RAW_FILE = (
-    Path(__file__).resolve().parents[3].parent
-    / "shared"
-    / "data"
-    / "anonymous_bank"
-    / "data_anonymous_bank_february.txt"
-)
+RAW_FILE = ANONYMOUS_BANK_FEBRUARY
 
 
 @pytest.fixture(scope="module")
@@ -207,17 +201,8 @@ def test_malformed_row_names_file_line_and_field(tmp_path):
 
 
 def test_written_file_passes_the_loader(imported, tmp_path):
-    from ingest.load import load_landing
-
     landing, _, _ = imported
-    load = load_landing(
-        landing,
-        tmp_path / "pipeline.duckdb",
-        tmp_path / "restricted.duckdb",
-        tmp_path / "quarantine",
-        b"test-key",
-        progress=None,
-    )
+    load = load_into_scratch(landing, tmp_path)
     assert load.ok, load.lines()
     assert load.sources["calls"].rows == 33_066
 

@@ -13,7 +13,6 @@ Expected rows are worked out by hand from the fixture's JSON (times UTC, 2 March
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 import shutil
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ingest.adapters.genesys_cloud import UnmappedPresenceError, import_genesys_cloud
+from tests.support.landing_files import load_into_scratch, read_csv_rows
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "genesys_cloud"
 T = "2026-03-02T"
@@ -210,11 +210,6 @@ EXPECTED_STATES = [
 ]
 
 
-def _rows(path: Path) -> list[dict]:
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
@@ -224,7 +219,7 @@ def imported(tmp_path_factory):
 
 def test_every_leg_and_field_is_mapped(imported):
     landing, _ = imported
-    legs = {r["leg_id"]: r for r in _rows(landing / "calls" / "genesys_cloud_2026-03.csv")}
+    legs = {r["leg_id"]: r for r in read_csv_rows(landing / "calls" / "genesys_cloud_2026-03.csv")}
     assert set(legs) == set(EXPECTED_LEGS)
     names = ("contact_id", "direction", "queue", "campaign", "caller_number", "queued_at", "dialed_at")
     names += ("answered_at", "ended_at", "agent_id", "talk_seconds", "hold_seconds", "acw_seconds", "end_reason")
@@ -240,7 +235,7 @@ def test_every_leg_and_field_is_mapped(imported):
 
 def test_transfer_is_two_legs_of_one_contact_and_stated_wait_wins(imported):
     landing, report = imported
-    legs = [r for r in _rows(landing / "calls" / "genesys_cloud_2026-03.csv") if r["contact_id"] == "conv-2"]
+    legs = [r for r in read_csv_rows(landing / "calls" / "genesys_cloud_2026-03.csv") if r["contact_id"] == "conv-2"]
     assert [(r["queue"], r["end_reason"]) for r in legs] == [
         ("queue-support", "transfer"),
         ("queue-billing", "agent_hangup"),
@@ -273,7 +268,7 @@ def test_agent_states_from_presence_routing_and_segments(imported):
     landing, _ = imported
     states = [
         (r["agent_id"], r["event_at"], r["state"], r["reason"])
-        for r in _rows(landing / "agent_states" / "genesys_cloud_2026-03.csv")
+        for r in read_csv_rows(landing / "agent_states" / "genesys_cloud_2026-03.csv")
     ]
     assert states == [(agent, _utc(clock), state, reason) for agent, clock, state, reason in EXPECTED_STATES]
 
@@ -289,7 +284,7 @@ def test_presence_mapping_override_and_unknown_presence(tmp_path):
     report = import_genesys_cloud(
         FIXTURE / "conversations", FIXTURE / "user_details", tmp_path / "a", {"meal": "break"}, progress=None
     )
-    states = _rows(tmp_path / "a" / "agent_states" / "genesys_cloud_2026-03.csv")
+    states = read_csv_rows(tmp_path / "a" / "agent_states" / "genesys_cloud_2026-03.csv")
     assert ("break", "MEAL") in {(r["state"], r["reason"]) for r in states}
     assert report.rows_written["agent_states"] == len(EXPECTED_STATES)
 
@@ -328,17 +323,8 @@ def test_single_conversations_arrays_gzip_and_bad_input_name_the_file(tmp_path):
 
 
 def test_written_files_pass_the_loader(imported, tmp_path):
-    from ingest.load import load_landing
-
     landing, _ = imported
-    load = load_landing(
-        landing,
-        tmp_path / "pipeline.duckdb",
-        tmp_path / "restricted.duckdb",
-        tmp_path / "quarantine",
-        b"test-key",
-        progress=None,
-    )
+    load = load_into_scratch(landing, tmp_path)
     assert load.ok, load.lines()
     assert (load.sources["calls"].rows, load.sources["agent_states"].rows) == (8, len(EXPECTED_STATES))
 
@@ -357,5 +343,5 @@ def test_generated_export_imports_whole(tmp_path):
     assert report.input_rows == made.conversations + made.user_details
     assert not any(report.quirks.values()), report.quirks
     assert report.rows_written["agent_states"] > 0
-    legs = _rows(next((tmp_path / "landing" / "calls").glob("*.csv")))
+    legs = read_csv_rows(next((tmp_path / "landing" / "calls").glob("*.csv")))
     assert sum(1 for leg in legs if leg["answered_at"]) == made.answered_legs

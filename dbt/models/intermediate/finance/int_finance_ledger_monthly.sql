@@ -84,12 +84,7 @@ filled as (
         spine.cost_center,
         spine.category,
         spine.currency,
-        coalesce(monthly.budget_amount, 0) as budget_amount,
-        coalesce(monthly.actual_amount, 0) as actual_amount,
-        coalesce(monthly.forecast_amount, 0) as forecast_amount,
-        coalesce(monthly.budget_lines, 0) as budget_lines,
-        coalesce(monthly.actual_lines, 0) as actual_lines,
-        coalesce(monthly.forecast_lines, 0) as forecast_lines,
+        {{ zero_if_missing('monthly', ['budget_amount', 'actual_amount', 'forecast_amount', 'budget_lines', 'actual_lines', 'forecast_lines']) }},
         -- The plan for a month: its forecast where one is posted, else its budget.
         case when coalesce(monthly.forecast_lines, 0) > 0 then monthly.forecast_amount
              else coalesce(monthly.budget_amount, 0) end as plan_amount,

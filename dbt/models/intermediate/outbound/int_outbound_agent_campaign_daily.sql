@@ -58,7 +58,4 @@ select
 from shared
 left join logged_in
     on logged_in.local_date = shared.local_date and logged_in.agent_id = shared.agent_id
-left join {{ ref('dim_agent') }} as agent_teams
-    on agent_teams.agent_id = shared.agent_id
-    and agent_teams.valid_from <= shared.local_date
-    and (agent_teams.valid_to is null or agent_teams.valid_to > shared.local_date)
+{{ left_join_team_on_day('agent_teams', 'shared.agent_id', 'shared.local_date') }}

@@ -6,6 +6,8 @@
     A snapshot with a quarantined line (ops.quarantined_rows, not superseded) is incomplete: an employee missing from
     it may be that line, so absence from it infers no termination; the spell keeps its previous snapshot's facts until a
     complete snapshot lists or omits the employee (docs/fault-catalogue.md, "quarantined roster row"). -#}
+{#- the spell's key and the facts taken from its latest snapshot -#}
+{%- set spell_columns = ['employee_id', 'hire_date', 'agent_id', 'role', 'team', 'site', 'employment_type', 'fte'] %}
 with roster as (
 
     select * from {{ ref('stg_roster') }}
@@ -64,14 +66,7 @@ corrected as (
 latest as (
 
     select
-        employee_id,
-        hire_date,
-        agent_id,
-        role,
-        team,
-        site,
-        employment_type,
-        fte,
+        {{ spell_columns | join(',\n        ') }},
         termination_date as reported_termination_date,
         termination_type,
         first_seen_as_of,
@@ -99,14 +94,7 @@ with_next_snapshot as (
 spells as (
 
     select
-        employee_id,
-        hire_date,
-        agent_id,
-        role,
-        team,
-        site,
-        employment_type,
-        fte,
+        {{ spell_columns | join(',\n        ') }},
         case
             when reported_termination_date is not null and next_hire_date is not null
                 then least(reported_termination_date, next_hire_date)
@@ -128,14 +116,7 @@ spells as (
 )
 
 select
-    employee_id,
-    hire_date,
-    agent_id,
-    role,
-    team,
-    site,
-    employment_type,
-    fte,
+    {{ spell_columns | join(',\n    ') }},
     termination_date,
     termination_type,
     is_termination_inferred,

@@ -90,13 +90,10 @@ select
     headcount.team,
     headcount.headcount,
     headcount.tenure_days_sum,
-    coalesce(hires.hires, 0) as hires,
-    coalesce(terminations.terminations, 0) as terminations,
-    coalesce(terminations.voluntary_terminations, 0) as voluntary_terminations,
-    coalesce(terminations.involuntary_terminations, 0) as involuntary_terminations,
-    coalesce(terminations.unspecified_terminations, 0) as unspecified_terminations,
-    coalesce(hires.early_terminations, 0) as early_terminations,
-    coalesce(hires.early_window_closed_hires, 0) as early_window_closed_hires
+    {{ zero_if_missing('hires', ['hires']) }},
+    {{ zero_if_missing('terminations', ['terminations', 'voluntary_terminations', 'involuntary_terminations',
+        'unspecified_terminations']) }},
+    {{ zero_if_missing('hires', ['early_terminations', 'early_window_closed_hires']) }}
 from headcount
 left join hires
     on hires.local_date = headcount.local_date and hires.team = headcount.team

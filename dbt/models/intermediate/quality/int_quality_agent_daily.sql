@@ -66,19 +66,12 @@ select
     agent_days.local_date,
     agent_days.agent_id,
     agent_teams.team,
-    coalesce(evaluations.evaluations, 0) as evaluations,
-    coalesce(evaluations.score_sum, 0) as score_sum,
-    coalesce(evaluations.max_score_sum, 0) as max_score_sum,
-    coalesce(evaluations.critical_fails, 0) as critical_fails,
-    coalesce(coverage.handled_contacts, 0) as handled_contacts,
-    coalesce(coverage.evaluated_handled_contacts, 0) as evaluated_handled_contacts
+    {{ zero_if_missing('evaluations', ['evaluations', 'score_sum', 'max_score_sum', 'critical_fails']) }},
+    {{ zero_if_missing('coverage', ['handled_contacts', 'evaluated_handled_contacts']) }}
 from agent_days
 left join evaluations
     on evaluations.local_date = agent_days.local_date and evaluations.agent_id = agent_days.agent_id
 left join coverage
     on coverage.local_date = agent_days.local_date and coverage.agent_id = agent_days.agent_id
-left join {{ ref('dim_agent') }} as agent_teams
-    on agent_teams.agent_id = agent_days.agent_id
-    and agent_teams.valid_from <= agent_days.local_date
-    and (agent_teams.valid_to is null or agent_teams.valid_to > agent_days.local_date)
+{{ left_join_team_on_day('agent_teams', 'agent_days.agent_id', 'agent_days.local_date') }}
 where exists (select 1 from {{ ref('stg_qa_evaluations') }})

@@ -8,13 +8,6 @@ select
     cast(floor((horizon_days - 1) / 7) as integer) + 1 as horizon_weeks,
     min(local_date) as first_date,
     max(local_date) as last_date,
-    bool_or(is_chosen) as is_chosen,
-    sum(offered_forecast) as offered_forecast,
-    sum(offered_actual) as offered_actual,
-    sum(offered_absolute_error) as offered_absolute_error,
-    sum(offered_error) as offered_error,
-    sum(offered_absolute_error) / nullif(sum(offered_actual), 0) as wape,
-    sum(offered_error) / nullif(sum(offered_actual), 0) as bias,
-    count(*) as intervals
+    {{ forecast_accuracy_measures() }}
 from {{ ref('fct_interval_forecast_accuracy') }}
 group by origin_date, queue, method, horizon_weeks
