@@ -132,6 +132,9 @@ class _Tab:
 
     def start(self, html_path: Path) -> None:
         """Start loading a page; `finish` waits for it."""
+        # Leave the previous page first: a page that reloads itself (the today pages, every minute) may be reloading,
+        # and that request, aborted by this navigation, belongs to the previous page's check, not to this one.
+        self.page.goto("about:blank")
         self.check = PageCheck(url=Path(html_path).resolve().as_uri())
         self.page.goto(self.check.url, wait_until="commit")
 
