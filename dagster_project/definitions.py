@@ -75,7 +75,11 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
         asset_checks=[source_freshness, source_conditions],
         jobs=[pipeline_job, rebuild_days_job],
         schedules=[nightly],
-        sensors=[build_landing_sensor(pipeline_job, lambda _context: tilsyn.settings().landing_dir)],
+        sensors=[
+            build_landing_sensor(
+                pipeline_job, lambda _context: tilsyn.settings().landing_dir, settings.sensor_interval_seconds
+            )
+        ],
         resources={
             "tilsyn": tilsyn,
             "dbt": DbtCliResource(project_dir=TILSYN_DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),

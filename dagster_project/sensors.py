@@ -15,6 +15,7 @@ import dagster as dg
 from ingest.contracts import SOURCES
 
 EXPORT_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+IN_PROCESS_RUN_CONFIG = {"execution": {"config": {"in_process": {}}}}
 
 
 def landing_fingerprint(landing_dir: Path) -> tuple[str, int]:
@@ -33,13 +34,14 @@ def landing_fingerprint(landing_dir: Path) -> tuple[str, int]:
     return digest.hexdigest()[:16], count
 
 
-def build_landing_sensor(job, landing_dir_of) -> dg.SensorDefinition:
-    """`landing_dir_of(context)` gives the folder to watch (from the deployment's settings)."""
+def build_landing_sensor(job, landing_dir_of, interval_seconds: int = 60) -> dg.SensorDefinition:
+    """`landing_dir_of(context)` gives the folder to watch (from the deployment's settings); the sensor looks every
+    `interval_seconds` (`schedule.sensor_interval_seconds`)."""
 
     @dg.sensor(
         name="tilsyn_landing_sensor",
         job=job,
-        minimum_interval_seconds=60,
+        minimum_interval_seconds=interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
     def landing_sensor(context: dg.SensorEvaluationContext):
@@ -60,7 +62,11 @@ def build_landing_sensor(job, landing_dir_of) -> dg.SensorDefinition:
             return dg.SkipReason("a pipeline run is in progress; new files wait for the next tick")
         context.update_cursor(fingerprint)
         return dg.RunRequest(
-            run_key=f"landing-{fingerprint}", tags={"tilsyn/trigger": "landing", "tilsyn/files": str(count)}
+            run_key=f"landing-{fingerprint}",
+            # one process for the whole run, as `tilsyn run`: a step's own process costs 5-20 s of start-up, which a
+            # 15-minute slice cannot afford (issue 21)
+            run_config=IN_PROCESS_RUN_CONFIG,
+            tags={"tilsyn/trigger": "landing", "tilsyn/files": str(count)},
         )
 
     return landing_sensor

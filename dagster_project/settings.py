@@ -56,6 +56,9 @@ class Settings:
     schedule_cron: str = "0 2 * * *"
     # Freshness check: a source that sent files before but none for more than this many days fails.
     freshness_days: float = 3
+    # How often the landing sensor looks at the landing folder (Dagster's minimum_interval_seconds). 60 s keeps a
+    # slice within the intraday minute; tests set a few seconds.
+    sensor_interval_seconds: int = 60
     # First local day of the daily partitions of job `tilsyn_rebuild_days` (the days Dagster offers to rebuild).
     rebuild_first_day: date = date(2020, 1, 1)
     # The "today" pages list agents in a not-ready state for longer than this at the data's cutoff. A display
@@ -98,6 +101,7 @@ class Settings:
             "TILSYN_METRICS_JSON": self.dbt_vars_json(),
             "TILSYN_CENTER_NAME": self.center_name,
             "TILSYN_LONG_AUX_MINUTES": str(self.long_aux_minutes),
+            "TILSYN_SENSOR_INTERVAL_SECONDS": str(self.sensor_interval_seconds),
         }
 
 
@@ -155,6 +159,8 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         center["name"] = os.environ["TILSYN_CENTER_NAME"]
     if os.environ.get("TILSYN_LONG_AUX_MINUTES"):
         dashboards["long_aux_minutes"] = os.environ["TILSYN_LONG_AUX_MINUTES"]
+    if os.environ.get("TILSYN_SENSOR_INTERVAL_SECONDS"):
+        schedule["sensor_interval_seconds"] = os.environ["TILSYN_SENSOR_INTERVAL_SECONDS"]
     if os.environ.get("TILSYN_METRICS_JSON"):
         metrics.update(json.loads(os.environ["TILSYN_METRICS_JSON"]))
 
@@ -185,6 +191,12 @@ def load_settings(config_file: Path | str | None = None, overrides: list[str] | 
         special_days_file=Path(paths["special_days_file"]) if paths.get("special_days_file") else None,
         schedule_cron=str(schedule.get("cron", defaults.schedule_cron)),
         freshness_days=float(schedule.get("freshness_days", defaults.freshness_days)),
+        sensor_interval_seconds=int(
+            _positive(
+                schedule.get("sensor_interval_seconds", defaults.sensor_interval_seconds),
+                "schedule.sensor_interval_seconds",
+            )
+        ),
         rebuild_first_day=_iso_date(
             schedule.get("rebuild_first_day", defaults.rebuild_first_day), "schedule.rebuild_first_day"
         ),
