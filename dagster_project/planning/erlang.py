@@ -32,6 +32,17 @@ import numpy as np
 SERVICE_LEVEL_DENOMINATORS = ("offered_minus_short_abandons", "offered", "answered_plus_late_abandons")
 # The truncation point of the state space and of the uniformisation sum: what is left out is below this share.
 _NEGLIGIBLE = 1e-16
+# math.lgamma(j + 1) for j = 0, 1, ...: the same values the closed forms used to compute term by term, kept across
+# calls (a plan asks for thousands of queues of the same few hundred agents at most), grown on demand.
+_log_factorials = np.zeros(1)
+
+
+def _log_factorial_table(n: int) -> np.ndarray:
+    """log j! for j = 0..n."""
+    global _log_factorials
+    if len(_log_factorials) <= n:
+        _log_factorials = np.array([math.lgamma(j + 1) for j in range(max(n + 1, 2 * len(_log_factorials)))])
+    return _log_factorials[: n + 1]
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ def erlang_c(
         return None
     # Poisson terms through logarithms so that large loads cannot overflow.
     k = np.arange(agents + 1)
-    log_terms = k * math.log(load) - np.array([math.lgamma(x + 1) for x in k]) if load > 0 else None
+    log_terms = k * math.log(load) - _log_factorial_table(agents) if load > 0 else None
     if log_terms is None:
         p_wait = 0.0
     else:
@@ -100,25 +111,29 @@ def erlang_c(
 
 def _stationary(load: float, agents: int, arrival: float, service: float, abandon: float) -> np.ndarray:
     """Stationary probabilities of the number in system, states 0.. until the tail is negligible."""
-    log_weights = [
-        j * math.log(load) - math.lgamma(j + 1) if load > 0 else (0.0 if j == 0 else -math.inf)
-        for j in range(agents + 1)
-    ]
-    if load > 0:
-        k, log_w = 1, log_weights[-1]
-        top = max(log_weights)
-        # the tail is cut once a term is negligible and every further ratio is below one
-        while True:
-            ratio = arrival / (agents * service + k * abandon)
-            log_w += math.log(ratio)
-            log_weights.append(log_w)
-            top = max(top, log_w)
-            if ratio < 1 and log_w - top < math.log(_NEGLIGIBLE) + math.log1p(-ratio):
-                break
-            k += 1
-            if k > 10_000_000:
-                raise ValueError("Erlang A: queue too large to solve (patience too long for the load)")
-    w = np.array(log_weights)
+    if load <= 0:
+        p = np.zeros(agents + 1)
+        p[0] = 1.0
+        return p
+    head = np.arange(agents + 1) * math.log(load) - _log_factorial_table(agents)
+    # The tail term by term is a cumulative sum of log ratios; it is worked out in blocks of growing length (most
+    # queues need a few dozen terms) and cut at the first term that is negligible with every further ratio below one.
+    pieces, log_w, top, first, block = [head], float(head[-1]), float(head.max()), 1, 64
+    while True:
+        k = np.arange(first, first + block, dtype=float)
+        ratio = arrival / (agents * service + k * abandon)
+        log_tail = log_w + np.cumsum(np.log(ratio))
+        running_top = np.maximum(np.maximum.accumulate(log_tail), top)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cut = (ratio < 1) & (log_tail - running_top < math.log(_NEGLIGIBLE) + np.log1p(-ratio))
+        if cut.any():
+            pieces.append(log_tail[: int(cut.argmax()) + 1])
+            break
+        pieces.append(log_tail)
+        log_w, top, first, block = float(log_tail[-1]), float(running_top[-1]), first + block, block * 2
+        if first > 10_000_000:
+            raise ValueError("Erlang A: queue too large to solve (patience too long for the load)")
+    w = np.concatenate(pieces)
     p = np.exp(w - w.max())
     return p / p.sum()
 
@@ -149,37 +164,38 @@ def _absorbed_by(
 ) -> dict[float, tuple[float, float]]:
     """Per threshold t, the shares answered and abandoned by time t of contacts starting in phase m with probability
     start[m], by uniformisation: at rate U = max(move + leave), jumps come as a Poisson process and each jump moves
-    on, gives up or stays with probabilities move/U, leave/U and the rest. One pass over the jumps serves every t."""
+    on, gives up or stays with probabilities move/U, leave/U and the rest. One pass over the jumps serves every t.
+
+    The phase distribution after each jump is the only step-by-step part (a few array operations per jump); what is
+    absorbed by each jump and the Poisson weights of every jump count are then whole-array sums."""
     uniform = float((move + leave).max())
     p_move, p_leave = move / uniform, leave / uniform
     p_stay = 1.0 - p_move - p_leave
     means = {t: uniform * t for t in thresholds if t > 0}
-    # enough jumps that the Poisson tail beyond them is negligible for the longest threshold
-    last = max((int(m + 10 * math.sqrt(m) + 20) for m in means.values()), default=0)
-    log_pk = {t: -m for t, m in means.items()}
-    covered = {t: math.exp(-m) for t, m in means.items()}
-    by_t = {t: [0.0, 0.0] for t in means}
-    dist = start.astype(float).copy()
-    answered_after_k = abandoned_after_k = 0.0  # absorbed within k jumps
-    for k in range(1, last + 1):
-        answered_after_k += dist[0] * p_move[0]
-        abandoned_after_k += float(dist @ p_leave)
-        moved = dist[1:] * p_move[1:]
-        dist = dist * p_stay
-        dist[:-1] += moved
-        for t, m in means.items():
-            log_pk[t] += math.log(m) - math.log(k)
-            pk = math.exp(log_pk[t])
-            by_t[t][0] += pk * answered_after_k
-            by_t[t][1] += pk * abandoned_after_k
-            covered[t] += pk
-        if dist.sum() < _NEGLIGIBLE:
-            break
     result = {t: (0.0, 0.0) for t in thresholds}
-    for t, (answered, abandoned) in by_t.items():
-        # the Poisson mass not yet summed: at least k jumps, by which the absorbed shares can only have grown
-        rest = max(0.0, 1.0 - covered[t])
-        result[t] = (answered + rest * answered_after_k, abandoned + rest * abandoned_after_k)
+    if not means:
+        return result
+    # enough jumps that the Poisson tail beyond them is negligible for the longest threshold
+    last = max(int(m + 10 * math.sqrt(m) + 20) for m in means.values())
+    dist = np.empty((last, len(start)))  # dist[k]: the phase distribution after k jumps
+    dist[0] = start
+    p_move_down = p_move[1:]
+    for k in range(1, last):
+        np.multiply(dist[k - 1], p_stay, out=dist[k])
+        dist[k, :-1] += dist[k - 1, 1:] * p_move_down
+    # absorbed within k jumps, k = 1..last: jump k answers from phase 0 and abandons from any phase
+    answered_after = np.cumsum(dist[:, 0] * p_move[0])
+    abandoned_after = np.cumsum(dist @ p_leave)
+    jumps = np.arange(1, last + 1, dtype=float)
+    log_factorial = np.cumsum(np.log(jumps))
+    for t, m in means.items():
+        pk = np.exp(jumps * math.log(m) - m - log_factorial)  # Poisson(m) probability of exactly k jumps
+        # the Poisson mass beyond the last jump: by then the absorbed shares can only have grown
+        rest = max(0.0, 1.0 - (math.exp(-m) + float(pk.sum())))
+        result[t] = (
+            float(pk @ answered_after) + rest * float(answered_after[-1]),
+            float(pk @ abandoned_after) + rest * float(abandoned_after[-1]),
+        )
     return result
 
 
@@ -237,12 +253,17 @@ def required_agents(
         return 0, None
     use_a = model == "erlang_a" and patience_seconds is not None and patience_seconds > 0
 
+    outlooks: dict[int, QueueOutlook | None] = {}  # the search below asks for its answer twice
+
     def outlook_for(n: int) -> QueueOutlook | None:
-        if use_a:
-            return erlang_a(
-                offered_per_second, aht_seconds, patience_seconds, n, threshold_seconds, short_abandon_seconds
-            )
-        return erlang_c(offered_per_second, aht_seconds, n, threshold_seconds)
+        if n not in outlooks:
+            if use_a:
+                outlooks[n] = erlang_a(
+                    offered_per_second, aht_seconds, patience_seconds, n, threshold_seconds, short_abandon_seconds
+                )
+            else:
+                outlooks[n] = erlang_c(offered_per_second, aht_seconds, n, threshold_seconds)
+        return outlooks[n]
 
     def meets(outlook: QueueOutlook | None) -> bool:
         return (

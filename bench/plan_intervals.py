@@ -1,0 +1,77 @@
+"""Time `plan_intervals` on a dumped plan input, side by side with the code of a reference commit (issue 19).
+
+    python3 -m uv run --frozen python bench/plan_intervals.py /work/benchwork/plan-input [--reference 6cf7fb1]
+
+Loads the reference commit's erlang.py and staffing_plan.py from git into their own modules, runs both on the same
+input (forecast.parquet, patience.parquet; an empty schedule) and checks that required agents are identical and
+projected service level / abandonment agree within 1e-9.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+
+import polars as pl
+
+from dagster_project.planning import staffing_plan
+from dagster_project.settings import load_settings
+
+
+def load_reference(commit: str) -> types.ModuleType:
+    """The reference commit's staffing_plan module, bound to that commit's erlang module."""
+
+    def source(path: str) -> str:
+        return subprocess.run(["git", "show", f"{commit}:{path}"], check=True, capture_output=True, text=True).stdout
+
+    erlang = types.ModuleType("reference_erlang")
+    sys.modules["reference_erlang"] = erlang
+    exec(compile(source("dagster_project/planning/erlang.py"), "reference_erlang", "exec"), erlang.__dict__)
+    plan = types.ModuleType("reference_staffing_plan")
+    sys.modules["reference_staffing_plan"] = plan
+    text = source("dagster_project/planning/staffing_plan.py").replace(
+        "from dagster_project.planning.erlang import", "from reference_erlang import"
+    )
+    exec(compile(text, "reference_staffing_plan", "exec"), plan.__dict__)
+    return plan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("input", type=Path)
+    parser.add_argument("--reference", default="6cf7fb1")
+    parser.add_argument("--skip-reference", action="store_true")
+    args = parser.parse_args()
+    forecast = pl.read_parquet(args.input / "forecast.parquet")
+    patience = pl.read_parquet(args.input / "patience.parquet")
+    scheduled = pl.DataFrame(
+        schema={"queue": pl.String, "interval_start_at": pl.Datetime("us"), "scheduled_agents": pl.Float64}
+    )
+    metrics = json.loads(load_settings(None).dbt_vars_json())
+    print(f"[input] {forecast.height} queue-intervals, {patience.height} queues", flush=True)
+    results = {}
+    modules = [("current", staffing_plan)]
+    if not args.skip_reference:
+        modules.insert(0, (f"reference {args.reference}", load_reference(args.reference)))
+    for name, module in modules:
+        settings = module.PlanSettings.from_metrics(metrics)
+        started = time.perf_counter()
+        plan = module.plan_intervals(forecast, scheduled, patience, 0.1, None, settings)
+        seconds = time.perf_counter() - started
+        results[name] = (plan, seconds)
+        print(f"[plan_intervals] {name}: {plan.height} rows in {seconds:.2f} s", flush=True)
+    if len(results) == 2:
+        (reference, ref_seconds), (current, cur_seconds) = results.values()
+        same = reference["required_agents"].equals(current["required_agents"])
+        print(f"[compare] required_agents identical: {same}; speed-up {ref_seconds / cur_seconds:.1f}x")
+        if not same:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
