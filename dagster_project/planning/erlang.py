@@ -155,47 +155,44 @@ def _tagged_contact_outcomes(
     answered_from = np.cumprod(move / (move + leave))
     answered = float(waiting @ answered_from)
     answered_wait = float(waiting @ (answered_from * np.cumsum(1.0 / (move + leave))))
-    by_threshold = _absorbed_by(waiting, move, leave, thresholds)
+    by_threshold = _absorbed_by(waiting, agents * service, abandon, thresholds)
     return answered, answered_wait, by_threshold
 
 
 def _absorbed_by(
-    start: np.ndarray, move: np.ndarray, leave: np.ndarray, thresholds: list[float]
+    start: np.ndarray, line_rate: float, abandon: float, thresholds: list[float]
 ) -> dict[float, tuple[float, float]]:
-    """Per threshold t, the shares answered and abandoned by time t of contacts starting in phase m with probability
-    start[m], by uniformisation: at rate U = max(move + leave), jumps come as a Poisson process and each jump moves
-    on, gives up or stays with probabilities move/U, leave/U and the rest. One pass over the jumps serves every t.
+    """Per threshold t, the shares answered and abandoned by time t of contacts starting with m ahead with
+    probability start[m], in closed form.
 
-    The phase distribution after each jump is the only step-by-step part (a few array operations per jump); what is
-    absorbed by each jump and the Poisson weights of every jump count are then whole-array sums."""
-    uniform = float((move + leave).max())
-    p_move, p_leave = move / uniform, leave / uniform
-    p_stay = 1.0 - p_move - p_leave
-    means = {t: uniform * t for t in thresholds if t > 0}
+    The contact's own patience is an exponential clock (rate theta) that runs whatever its place, so it is answered by
+    t when the line reaches it, T_m, by t and before its patience runs out. T_m is a sum of exponentials with rates
+    a + i theta, i = 0..m (a = N mu), and with c = a / theta, Y = exp(-theta T_m) is Beta(c, m + 1) (its moments are
+    prod_i (c + i) / (c + i + u)). With x = 1 - exp(-theta t):
+        P(T_m > t)                         = sum_{j<=m} NB(j; c, x)
+        E[exp(-theta T_m); T_m <= t]       = c / (c + m + 1) * (1 - sum_{j<=m} NB(j; c + 1, x))
+    (regularised incomplete beta functions with an integer parameter, as negative binomial sums: all terms positive).
+    Answered by t is the second; still waiting at t is exp(-theta t) P(T_m > t); abandoned by t is the rest."""
     result = {t: (0.0, 0.0) for t in thresholds}
-    if not means:
+    times = np.array([t for t in thresholds if t > 0], dtype=float)
+    if not len(start) or not len(times):
         return result
-    # enough jumps that the Poisson tail beyond them is negligible for the longest threshold
-    last = max(int(m + 10 * math.sqrt(m) + 20) for m in means.values())
-    dist = np.empty((last, len(start)))  # dist[k]: the phase distribution after k jumps
-    dist[0] = start
-    p_move_down = p_move[1:]
-    for k in range(1, last):
-        np.multiply(dist[k - 1], p_stay, out=dist[k])
-        dist[k, :-1] += dist[k - 1, 1:] * p_move_down
-    # absorbed within k jumps, k = 1..last: jump k answers from phase 0 and abandons from any phase
-    answered_after = np.cumsum(dist[:, 0] * p_move[0])
-    abandoned_after = np.cumsum(dist @ p_leave)
-    jumps = np.arange(1, last + 1, dtype=float)
-    log_factorial = np.cumsum(np.log(jumps))
-    for t, m in means.items():
-        pk = np.exp(jumps * math.log(m) - m - log_factorial)  # Poisson(m) probability of exactly k jumps
-        # the Poisson mass beyond the last jump: by then the absorbed shares can only have grown
-        rest = max(0.0, 1.0 - (math.exp(-m) + float(pk.sum())))
-        result[t] = (
-            float(pk @ answered_after) + rest * float(answered_after[-1]),
-            float(pk @ abandoned_after) + rest * float(abandoned_after[-1]),
-        )
+    c = line_rate / abandon
+    m = np.arange(len(start), dtype=float)
+    # log NB(j; r, x) = log Gamma(r + j) - log Gamma(r) - log j! + j log x + r log(1 - x), (1 - x)^c = exp(-a t);
+    # the Gamma ratios as running sums of log((r + i - 1) / i), every threshold at once (rows)
+    log_gamma_ratio_c = np.concatenate(([0.0], np.cumsum(np.log((c + m[1:] - 1.0) / m[1:]))))
+    log_gamma_ratio_c_plus = np.concatenate(([0.0], np.cumsum(np.log((c + m[1:]) / m[1:]))))
+    log_x = np.log(-np.expm1(-abandon * times))[:, None]
+    powers = m * log_x - line_rate * times[:, None]
+    nb_c = np.exp(log_gamma_ratio_c + powers)
+    nb_c_plus = np.exp(log_gamma_ratio_c_plus + powers - abandon * times[:, None])
+    answered_from = c / (c + m + 1.0) * np.maximum(0.0, 1.0 - np.cumsum(nb_c_plus, axis=1))
+    waiting_from = np.exp(-abandon * times)[:, None] * np.minimum(1.0, np.cumsum(nb_c, axis=1))
+    answered, waiting = answered_from @ start, waiting_from @ start
+    total = float(start.sum())
+    for t, a, w in zip(times.tolist(), answered.tolist(), waiting.tolist(), strict=True):
+        result[t] = (a, max(0.0, total - a - w))
     return result
 
 
