@@ -115,17 +115,16 @@ def _stationary(load: float, agents: int, arrival: float, service: float, abando
         p = np.zeros(agents + 1)
         p[0] = 1.0
         return p
-    head = np.arange(agents + 1) * math.log(load) - _log_factorial_table(agents)
+    head = _counts(agents + 1) * math.log(load) - _log_factorial_table(agents)
     # The tail term by term is a cumulative sum of log ratios; it is worked out in blocks of growing length (most
     # queues need a few dozen terms) and cut at the first term that is negligible with every further ratio below one.
     pieces, log_w, top, first, block = [head], float(head[-1]), float(head.max()), 1, 64
     while True:
-        k = np.arange(first, first + block, dtype=float)
-        ratio = arrival / (agents * service + k * abandon)
+        ratio = arrival / (agents * service + (first + _counts(block)) * abandon)
         log_tail = log_w + np.cumsum(np.log(ratio))
         running_top = np.maximum(np.maximum.accumulate(log_tail), top)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cut = (ratio < 1) & (log_tail - running_top < math.log(_NEGLIGIBLE) + np.log1p(-ratio))
+        below_one = ratio < 1  # where it is not, the cut does not apply and log1p is left at 0
+        cut = below_one & (log_tail - running_top < math.log(_NEGLIGIBLE) + np.log1p(-np.where(below_one, ratio, 0.0)))
         if cut.any():
             pieces.append(log_tail[: int(cut.argmax()) + 1])
             break
@@ -149,12 +148,11 @@ def _tagged_contact_outcomes(
     time spent in a phase does not depend on how it is left (competing exponentials), so a contact answered from m
     ahead waited sum_{i<=m} 1 / (N mu + (i + 1) theta) on average.
     """
-    i = np.arange(len(waiting), dtype=float)
-    move = agents * service + i * abandon
-    leave = np.full_like(move, abandon)
-    answered_from = np.cumprod(move / (move + leave))
+    # answered from m ahead: prod_{i<=m} (N mu + i theta) / (N mu + (i + 1) theta), which telescopes
+    phase_rates = agents * service + (_counts(len(waiting)) + 1.0) * abandon
+    answered_from = (agents * service) / phase_rates
     answered = float(waiting @ answered_from)
-    answered_wait = float(waiting @ (answered_from * np.cumsum(1.0 / (move + leave))))
+    answered_wait = float(waiting @ (answered_from * np.cumsum(1.0 / phase_rates)))
     by_threshold = _absorbed_by(waiting, agents * service, abandon, thresholds)
     return answered, answered_wait, by_threshold
 
@@ -174,26 +172,36 @@ def _absorbed_by(
     (regularised incomplete beta functions with an integer parameter, as negative binomial sums: all terms positive).
     Answered by t is the second; still waiting at t is exp(-theta t) P(T_m > t); abandoned by t is the rest."""
     result = {t: (0.0, 0.0) for t in thresholds}
-    times = np.array([t for t in thresholds if t > 0], dtype=float)
-    if not len(start) or not len(times):
+    times = [t for t in thresholds if t > 0]
+    if not len(start) or not times:
         return result
     c = line_rate / abandon
-    m = np.arange(len(start), dtype=float)
+    m = _counts(len(start))
     # log NB(j; r, x) = log Gamma(r + j) - log Gamma(r) - log j! + j log x + r log(1 - x), (1 - x)^c = exp(-a t);
-    # the Gamma ratios as running sums of log((r + i - 1) / i), every threshold at once (rows)
-    log_gamma_ratio_c = np.concatenate(([0.0], np.cumsum(np.log((c + m[1:] - 1.0) / m[1:]))))
-    log_gamma_ratio_c_plus = np.concatenate(([0.0], np.cumsum(np.log((c + m[1:]) / m[1:]))))
-    log_x = np.log(-np.expm1(-abandon * times))[:, None]
-    powers = m * log_x - line_rate * times[:, None]
-    nb_c = np.exp(log_gamma_ratio_c + powers)
-    nb_c_plus = np.exp(log_gamma_ratio_c_plus + powers - abandon * times[:, None])
-    answered_from = c / (c + m + 1.0) * np.maximum(0.0, 1.0 - np.cumsum(nb_c_plus, axis=1))
-    waiting_from = np.exp(-abandon * times)[:, None] * np.minimum(1.0, np.cumsum(nb_c, axis=1))
-    answered, waiting = answered_from @ start, waiting_from @ start
+    # the Gamma ratios as running sums of log((r + i - 1) / i), for r = c (row 0) and c + 1 (row 1)
+    log_gamma_ratio = np.zeros((2, len(start)))
+    np.cumsum(np.log(np.add.outer((c - 1.0, c), m[1:]) / m[1:]), axis=1, out=log_gamma_ratio[:, 1:])
+    answered_share = c / (c + m + 1.0)
     total = float(start.sum())
-    for t, a, w in zip(times.tolist(), answered.tolist(), waiting.tolist(), strict=True):
-        result[t] = (a, max(0.0, total - a - w))
+    for t in times:
+        nb = np.exp(log_gamma_ratio + (m * math.log(-math.expm1(-abandon * t)) - line_rate * t))
+        nb[1] *= math.exp(-abandon * t)
+        np.cumsum(nb, axis=1, out=nb)
+        answered = float(start @ (answered_share * np.maximum(0.0, 1.0 - nb[1])))
+        waiting = math.exp(-abandon * t) * float(start @ np.minimum(1.0, nb[0]))
+        result[t] = (answered, max(0.0, total - answered - waiting))
     return result
+
+
+_count_table = np.arange(256, dtype=float)
+
+
+def _counts(n: int) -> np.ndarray:
+    """0.0, 1.0, ..., n - 1 as floats, from a table kept across calls."""
+    global _count_table
+    if len(_count_table) < n:
+        _count_table = np.arange(max(n, 2 * len(_count_table)), dtype=float)
+    return _count_table[:n]
 
 
 def erlang_a(
