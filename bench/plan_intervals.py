@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import types
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
@@ -46,12 +47,30 @@ def main() -> None:
     parser.add_argument("input", type=Path)
     parser.add_argument("--reference", default="6cf7fb1")
     parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument(
+        "--scheduled-days",
+        type=int,
+        default=0,
+        help="publish a made-up schedule for the first N days (load / 0.85, to 0.1 agent) so that projected service "
+        "levels are worked out and compared too",
+    )
     args = parser.parse_args()
     forecast = pl.read_parquet(args.input / "forecast.parquet")
     patience = pl.read_parquet(args.input / "patience.parquet")
-    scheduled = pl.DataFrame(
-        schema={"queue": pl.String, "interval_start_at": pl.Datetime("us"), "scheduled_agents": pl.Float64}
-    )
+    last_scheduled_date = None
+    if args.scheduled_days:
+        last_scheduled_date = forecast["local_date"].min() + timedelta(days=args.scheduled_days - 1)
+        scheduled = forecast.filter(pl.col("local_date") <= last_scheduled_date).select(
+            "queue",
+            "interval_start_at",
+            scheduled_agents=(
+                pl.col("forecast_offered") * pl.col("forecast_aht_seconds") / pl.col("interval_seconds") / 0.85
+            ).round(1),
+        )
+    else:
+        scheduled = pl.DataFrame(
+            schema={"queue": pl.String, "interval_start_at": pl.Datetime("us"), "scheduled_agents": pl.Float64}
+        )
     metrics = json.loads(load_settings(None).dbt_vars_json())
     print(f"[input] {forecast.height} queue-intervals, {patience.height} queues", flush=True)
     results = {}
@@ -61,7 +80,7 @@ def main() -> None:
     for name, module in modules:
         settings = module.PlanSettings.from_metrics(metrics)
         started, started_cpu = time.perf_counter(), time.process_time()
-        plan = module.plan_intervals(forecast, scheduled, patience, 0.1, None, settings)
+        plan = module.plan_intervals(forecast, scheduled, patience, 0.1, last_scheduled_date, settings)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - started_cpu
         results[name] = (plan, seconds, cpu_seconds)
         print(f"[plan_intervals] {name}: {plan.height} rows in {seconds:.2f} s ({cpu_seconds:.2f} s CPU)", flush=True)
@@ -72,7 +91,13 @@ def main() -> None:
             f"[compare] required_agents identical: {same}; speed-up {ref_seconds / cur_seconds:.1f}x wall, "
             f"{ref_cpu / cur_cpu:.1f}x CPU"
         )
-        if not same:
+        worst = {
+            column: float((reference[column] - current[column]).abs().max() or 0.0)
+            for column in ("projected_service_level", "projected_abandonment_rate")
+        }
+        projected = reference["projected_service_level"].is_not_null().sum()
+        print(f"[compare] {projected} rows with projections; largest absolute difference {worst}")
+        if not same or max(worst.values()) > 1e-9:
             sys.exit(1)
 
 
