@@ -12,8 +12,11 @@ closed forms: the number of contacts in the system j has stationary weights
 which fall faster than geometrically once N mu + k theta exceeds lambda, so the sum is cut where the remaining terms
 are below 1e-16 of it. An arriving contact sees the stationary state (PASTA). One that finds j >= N contacts waits
 behind m = j - N others; while i contacts are ahead of it, the line moves at rate N mu + i theta (an agent frees or
-one ahead gives up) and it gives up itself at rate theta. That pure-death chain is solved by uniformisation, for every
-starting m at once, to get P(answered within t) and P(abandoned within t). With theta -> 0 the chain is Erlang C's.
+one ahead gives up) and it gives up itself at rate theta. Its own patience runs whatever its place, and the time the
+line takes to reach it is a sum of exponentials whose law is known exactly (exp(-theta T) is a Beta variable), so
+P(answered within t) and P(abandoned within t) are negative binomial sums, for every starting m at once
+(`_absorbed_by`; until issue 19 this chain was solved by uniformisation, which the tests keep as their reference).
+With theta -> 0 the chain is Erlang C's.
 
 Service level under abandonment, for each `service_level_denominator` of METRICS.md (all shares of offered contacts):
     answered within threshold / (1 - short abandons)                 offered_minus_short_abandons (default)
@@ -35,6 +38,7 @@ _NEGLIGIBLE = 1e-16
 # math.lgamma(j + 1) for j = 0, 1, ...: the same values the closed forms used to compute term by term, kept across
 # calls (a plan asks for thousands of queues of the same few hundred agents at most), grown on demand.
 _log_factorials = np.zeros(1)
+_log_factorials.setflags(write=False)
 
 
 def _log_factorial_table(n: int) -> np.ndarray:
@@ -42,6 +46,7 @@ def _log_factorial_table(n: int) -> np.ndarray:
     global _log_factorials
     if len(_log_factorials) <= n:
         _log_factorials = np.array([math.lgamma(j + 1) for j in range(max(n + 1, 2 * len(_log_factorials)))])
+        _log_factorials.setflags(write=False)  # shared by every call: callers get read-only views
     return _log_factorials[: n + 1]
 
 
@@ -194,6 +199,7 @@ def _absorbed_by(
 
 
 _count_table = np.arange(256, dtype=float)
+_count_table.setflags(write=False)
 
 
 def _counts(n: int) -> np.ndarray:
@@ -201,6 +207,7 @@ def _counts(n: int) -> np.ndarray:
     global _count_table
     if len(_count_table) < n:
         _count_table = np.arange(max(n, 2 * len(_count_table)), dtype=float)
+        _count_table.setflags(write=False)
     return _count_table[:n]
 
 
