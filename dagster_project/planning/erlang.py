@@ -12,8 +12,11 @@ closed forms: the number of contacts in the system j has stationary weights
 which fall faster than geometrically once N mu + k theta exceeds lambda, so the sum is cut where the remaining terms
 are below 1e-16 of it. An arriving contact sees the stationary state (PASTA). One that finds j >= N contacts waits
 behind m = j - N others; while i contacts are ahead of it, the line moves at rate N mu + i theta (an agent frees or
-one ahead gives up) and it gives up itself at rate theta. That pure-death chain is solved by uniformisation, for every
-starting m at once, to get P(answered within t) and P(abandoned within t). With theta -> 0 the chain is Erlang C's.
+one ahead gives up) and it gives up itself at rate theta. Its own patience runs whatever its place, and the time the
+line takes to reach it is a sum of exponentials whose law is known exactly (exp(-theta T) is a Beta variable), so
+P(answered within t) and P(abandoned within t) are negative binomial sums, for every starting m at once
+(`_absorbed_by`; until issue 19 this chain was solved by uniformisation, which the tests keep as their reference).
+With theta -> 0 the chain is Erlang C's.
 
 Service level under abandonment, for each `service_level_denominator` of METRICS.md (all shares of offered contacts):
     answered within threshold / (1 - short abandons)                 offered_minus_short_abandons (default)
@@ -32,6 +35,19 @@ import numpy as np
 SERVICE_LEVEL_DENOMINATORS = ("offered_minus_short_abandons", "offered", "answered_plus_late_abandons")
 # The truncation point of the state space and of the uniformisation sum: what is left out is below this share.
 _NEGLIGIBLE = 1e-16
+# math.lgamma(j + 1) for j = 0, 1, ...: the same values the closed forms used to compute term by term, kept across
+# calls (a plan asks for thousands of queues of the same few hundred agents at most), grown on demand.
+_log_factorials = np.zeros(1)
+_log_factorials.setflags(write=False)
+
+
+def _log_factorial_table(n: int) -> np.ndarray:
+    """log j! for j = 0..n."""
+    global _log_factorials
+    if len(_log_factorials) <= n:
+        _log_factorials = np.array([math.lgamma(j + 1) for j in range(max(n + 1, 2 * len(_log_factorials)))])
+        _log_factorials.setflags(write=False)  # shared by every call: callers get read-only views
+    return _log_factorials[: n + 1]
 
 
 @dataclass(frozen=True)
@@ -75,7 +91,7 @@ def erlang_c(
         return None
     # Poisson terms through logarithms so that large loads cannot overflow.
     k = np.arange(agents + 1)
-    log_terms = k * math.log(load) - np.array([math.lgamma(x + 1) for x in k]) if load > 0 else None
+    log_terms = k * math.log(load) - _log_factorial_table(agents) if load > 0 else None
     if log_terms is None:
         p_wait = 0.0
     else:
@@ -100,25 +116,28 @@ def erlang_c(
 
 def _stationary(load: float, agents: int, arrival: float, service: float, abandon: float) -> np.ndarray:
     """Stationary probabilities of the number in system, states 0.. until the tail is negligible."""
-    log_weights = [
-        j * math.log(load) - math.lgamma(j + 1) if load > 0 else (0.0 if j == 0 else -math.inf)
-        for j in range(agents + 1)
-    ]
-    if load > 0:
-        k, log_w = 1, log_weights[-1]
-        top = max(log_weights)
-        # the tail is cut once a term is negligible and every further ratio is below one
-        while True:
-            ratio = arrival / (agents * service + k * abandon)
-            log_w += math.log(ratio)
-            log_weights.append(log_w)
-            top = max(top, log_w)
-            if ratio < 1 and log_w - top < math.log(_NEGLIGIBLE) + math.log1p(-ratio):
-                break
-            k += 1
-            if k > 10_000_000:
-                raise ValueError("Erlang A: queue too large to solve (patience too long for the load)")
-    w = np.array(log_weights)
+    if load <= 0:
+        p = np.zeros(agents + 1)
+        p[0] = 1.0
+        return p
+    head = _counts(agents + 1) * math.log(load) - _log_factorial_table(agents)
+    # The tail term by term is a cumulative sum of log ratios; it is worked out in blocks of growing length (most
+    # queues need a few dozen terms) and cut at the first term that is negligible with every further ratio below one.
+    pieces, log_w, top, first, block = [head], float(head[-1]), float(head.max()), 1, 64
+    while True:
+        ratio = arrival / (agents * service + (first + _counts(block)) * abandon)
+        log_tail = log_w + np.cumsum(np.log(ratio))
+        running_top = np.maximum(np.maximum.accumulate(log_tail), top)
+        below_one = ratio < 1  # where it is not, the cut does not apply and log1p is left at 0
+        cut = below_one & (log_tail - running_top < math.log(_NEGLIGIBLE) + np.log1p(-np.where(below_one, ratio, 0.0)))
+        if cut.any():
+            pieces.append(log_tail[: int(cut.argmax()) + 1])
+            break
+        pieces.append(log_tail)
+        log_w, top, first, block = float(log_tail[-1]), float(running_top[-1]), first + block, block * 2
+        if first > 10_000_000:
+            raise ValueError("Erlang A: queue too large to solve (patience too long for the load)")
+    w = np.concatenate(pieces)
     p = np.exp(w - w.max())
     return p / p.sum()
 
@@ -134,53 +153,62 @@ def _tagged_contact_outcomes(
     time spent in a phase does not depend on how it is left (competing exponentials), so a contact answered from m
     ahead waited sum_{i<=m} 1 / (N mu + (i + 1) theta) on average.
     """
-    i = np.arange(len(waiting), dtype=float)
-    move = agents * service + i * abandon
-    leave = np.full_like(move, abandon)
-    answered_from = np.cumprod(move / (move + leave))
+    # answered from m ahead: prod_{i<=m} (N mu + i theta) / (N mu + (i + 1) theta), which telescopes
+    phase_rates = agents * service + (_counts(len(waiting)) + 1.0) * abandon
+    answered_from = (agents * service) / phase_rates
     answered = float(waiting @ answered_from)
-    answered_wait = float(waiting @ (answered_from * np.cumsum(1.0 / (move + leave))))
-    by_threshold = _absorbed_by(waiting, move, leave, thresholds)
+    answered_wait = float(waiting @ (answered_from * np.cumsum(1.0 / phase_rates)))
+    by_threshold = _absorbed_by(waiting, agents * service, abandon, thresholds)
     return answered, answered_wait, by_threshold
 
 
 def _absorbed_by(
-    start: np.ndarray, move: np.ndarray, leave: np.ndarray, thresholds: list[float]
+    start: np.ndarray, line_rate: float, abandon: float, thresholds: list[float]
 ) -> dict[float, tuple[float, float]]:
-    """Per threshold t, the shares answered and abandoned by time t of contacts starting in phase m with probability
-    start[m], by uniformisation: at rate U = max(move + leave), jumps come as a Poisson process and each jump moves
-    on, gives up or stays with probabilities move/U, leave/U and the rest. One pass over the jumps serves every t."""
-    uniform = float((move + leave).max())
-    p_move, p_leave = move / uniform, leave / uniform
-    p_stay = 1.0 - p_move - p_leave
-    means = {t: uniform * t for t in thresholds if t > 0}
-    # enough jumps that the Poisson tail beyond them is negligible for the longest threshold
-    last = max((int(m + 10 * math.sqrt(m) + 20) for m in means.values()), default=0)
-    log_pk = {t: -m for t, m in means.items()}
-    covered = {t: math.exp(-m) for t, m in means.items()}
-    by_t = {t: [0.0, 0.0] for t in means}
-    dist = start.astype(float).copy()
-    answered_after_k = abandoned_after_k = 0.0  # absorbed within k jumps
-    for k in range(1, last + 1):
-        answered_after_k += dist[0] * p_move[0]
-        abandoned_after_k += float(dist @ p_leave)
-        moved = dist[1:] * p_move[1:]
-        dist = dist * p_stay
-        dist[:-1] += moved
-        for t, m in means.items():
-            log_pk[t] += math.log(m) - math.log(k)
-            pk = math.exp(log_pk[t])
-            by_t[t][0] += pk * answered_after_k
-            by_t[t][1] += pk * abandoned_after_k
-            covered[t] += pk
-        if dist.sum() < _NEGLIGIBLE:
-            break
+    """Per threshold t, the shares answered and abandoned by time t of contacts starting with m ahead with
+    probability start[m], in closed form.
+
+    The contact's own patience is an exponential clock (rate theta) that runs whatever its place, so it is answered by
+    t when the line reaches it, T_m, by t and before its patience runs out. T_m is a sum of exponentials with rates
+    a + i theta, i = 0..m (a = N mu), and with c = a / theta, Y = exp(-theta T_m) is Beta(c, m + 1) (its moments are
+    prod_i (c + i) / (c + i + u)). With x = 1 - exp(-theta t):
+        P(T_m > t)                         = sum_{j<=m} NB(j; c, x)
+        E[exp(-theta T_m); T_m <= t]       = c / (c + m + 1) * (1 - sum_{j<=m} NB(j; c + 1, x))
+    (regularised incomplete beta functions with an integer parameter, as negative binomial sums: all terms positive).
+    Answered by t is the second; still waiting at t is exp(-theta t) P(T_m > t); abandoned by t is the rest."""
     result = {t: (0.0, 0.0) for t in thresholds}
-    for t, (answered, abandoned) in by_t.items():
-        # the Poisson mass not yet summed: at least k jumps, by which the absorbed shares can only have grown
-        rest = max(0.0, 1.0 - covered[t])
-        result[t] = (answered + rest * answered_after_k, abandoned + rest * abandoned_after_k)
+    times = [t for t in thresholds if t > 0]
+    if not len(start) or not times:
+        return result
+    c = line_rate / abandon
+    m = _counts(len(start))
+    # log NB(j; r, x) = log Gamma(r + j) - log Gamma(r) - log j! + j log x + r log(1 - x), (1 - x)^c = exp(-a t);
+    # the Gamma ratios as running sums of log((r + i - 1) / i), for r = c (row 0) and c + 1 (row 1)
+    log_gamma_ratio = np.zeros((2, len(start)))
+    np.cumsum(np.log(np.add.outer((c - 1.0, c), m[1:]) / m[1:]), axis=1, out=log_gamma_ratio[:, 1:])
+    answered_share = c / (c + m + 1.0)
+    total = float(start.sum())
+    for t in times:
+        nb = np.exp(log_gamma_ratio + (m * math.log(-math.expm1(-abandon * t)) - line_rate * t))
+        nb[1] *= math.exp(-abandon * t)
+        np.cumsum(nb, axis=1, out=nb)
+        answered = float(start @ (answered_share * np.maximum(0.0, 1.0 - nb[1])))
+        waiting = math.exp(-abandon * t) * float(start @ np.minimum(1.0, nb[0]))
+        result[t] = (answered, max(0.0, total - answered - waiting))
     return result
+
+
+_count_table = np.arange(256, dtype=float)
+_count_table.setflags(write=False)
+
+
+def _counts(n: int) -> np.ndarray:
+    """0.0, 1.0, ..., n - 1 as floats, from a table kept across calls."""
+    global _count_table
+    if len(_count_table) < n:
+        _count_table = np.arange(max(n, 2 * len(_count_table)), dtype=float)
+        _count_table.setflags(write=False)
+    return _count_table[:n]
 
 
 def erlang_a(
@@ -237,12 +265,17 @@ def required_agents(
         return 0, None
     use_a = model == "erlang_a" and patience_seconds is not None and patience_seconds > 0
 
+    outlooks: dict[int, QueueOutlook | None] = {}  # the search below asks for its answer twice
+
     def outlook_for(n: int) -> QueueOutlook | None:
-        if use_a:
-            return erlang_a(
-                offered_per_second, aht_seconds, patience_seconds, n, threshold_seconds, short_abandon_seconds
-            )
-        return erlang_c(offered_per_second, aht_seconds, n, threshold_seconds)
+        if n not in outlooks:
+            if use_a:
+                outlooks[n] = erlang_a(
+                    offered_per_second, aht_seconds, patience_seconds, n, threshold_seconds, short_abandon_seconds
+                )
+            else:
+                outlooks[n] = erlang_c(offered_per_second, aht_seconds, n, threshold_seconds)
+        return outlooks[n]
 
     def meets(outlook: QueueOutlook | None) -> bool:
         return (
@@ -263,11 +296,19 @@ def required_agents(
     )
     if not use_a:
         return c_agents, outlook_for(c_agents)
-    if meets(outlook_for(c_agents)):
-        high, step = c_agents, 1
+    # Erlang A mostly needs 0-3 agents fewer: try one fewer first, then step down one at a time, then by doubling.
+    if c_agents > 1 and meets(outlook_for(c_agents - 1)):
+        high = c_agents - 1
+        for _ in range(3):
+            if high == 1 or not meets(outlook_for(high - 1)):
+                return high, outlook_for(high)
+            high -= 1
+        step = 1
         while high - step >= 1 and meets(outlook_for(high - step)):
             high, step = high - step, step * 2
         low = max(0, high - step)
+    elif meets(outlook_for(c_agents)):
+        return c_agents, outlook_for(c_agents)
     else:
         low, step = c_agents, 1
         while not meets(outlook_for(low + step)):
@@ -290,14 +331,25 @@ def _erlang_c_required(
     max_occupancy: float,
     service_level_denominator: str,
 ) -> int:
-    """Erlang C's required agents, counting up from the load (each step is one closed form)."""
-    n = max(1, math.floor(offered_per_second * aht_seconds))
+    """Erlang C's required agents, counting up from the load: Erlang C's closed form for a block of team sizes at once
+    (the same sums as `erlang_c`, over one table of Poisson terms)."""
+    load = offered_per_second * aht_seconds
+    first = max(1, math.floor(load))
+    block = 32
     while True:
-        outlook = erlang_c(offered_per_second, aht_seconds, n, threshold_seconds)
-        if (
-            outlook is not None
-            and outlook.service_level(service_level_denominator) >= service_level_target
-            and outlook.occupancy <= max_occupancy
-        ):
-            return n
-        n += 1
+        agents = np.arange(first, first + block)
+        k = np.arange(first + block)
+        log_terms = k * math.log(load) - _log_factorial_table(first + block - 1)
+        stable = agents > load
+        with np.errstate(divide="ignore", invalid="ignore"):
+            top = log_terms[agents] + np.log(agents / (agents - load))
+        shift = max(float(log_terms.max()), float(top[stable].max()) if stable.any() else -math.inf)
+        below = np.cumsum(np.exp(log_terms - shift))[agents - 1]  # sum_{k < N}
+        with np.errstate(invalid="ignore"):
+            p_wait = np.exp(top - shift) / (below + np.exp(top - shift))
+            within = 1.0 - p_wait * np.exp(-((agents - load) / aht_seconds) * threshold_seconds)
+        # with no abandons every denominator of the service level is 1
+        meets = stable & (within >= service_level_target) & (load / agents <= max_occupancy)
+        if meets.any():
+            return int(agents[meets.argmax()])
+        first += block
