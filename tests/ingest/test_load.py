@@ -11,13 +11,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from ingest_fixtures import TEST_KEY, Landing, csv_text, query, rows_of
 
 from ingest.contracts import SOURCES
 from ingest.load import IngestSetupError, load_landing
+from tests.support.secret_scan import scan_text_columns
 
 CARD = "4111 1111 1111 1111"
 IBAN = "NO93 8601 1117 947"
@@ -162,19 +162,9 @@ def test_nothing_written_holds_a_secret(landing: Landing) -> None:
         ("roster/bad_roster.csv", 2, "hourly_cost"),
     ]
 
-    con = duckdb.connect(str(landing.pipeline_db), read_only=True)
-    try:
-        text_columns = con.sql(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            "where data_type = 'VARCHAR' and table_schema in ('raw', 'ops')"
-        ).fetchall()
-        assert len(text_columns) > 40
-        for schema, table, column in text_columns:
-            values = [v for (v,) in con.sql(f'select "{column}" from {schema}.{table}').fetchall() if v]
-            for secret in SECRETS:
-                assert not any(secret in v for v in values), (schema, table, column, secret)
-    finally:
-        con.close()
+    scan = scan_text_columns(landing.pipeline_db, SECRETS, schemas=("raw", "ops"))
+    assert len(scan.columns) > 40
+    assert not scan.found, scan.found
     reports = [p.read_text() for p in landing.quarantine.rglob("*.problems.csv")]
     assert len(reports) == 1
     for text in reports + said + report.lines():
