@@ -27,6 +27,7 @@ import duckdb
 import pytest
 
 from tests.support.landing_files import ANONYMOUS_BANK_FEBRUARY
+from tests.support.tables import by_first_column
 from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
@@ -63,9 +64,8 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> None:
-    expected = {
-        row[0]: row[1:]
-        for row in duckdb.sql(
+    expected = by_first_column(
+        duckdb.sql(
             f"""
             select type,
                    count(*) filter (where outcome = 'AGENT' or (outcome = 'HANG' and q_time > 0)) as offered,
@@ -81,19 +81,15 @@ def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> No
             group by type
             """
         ).fetchall()
-    }
-    con = duckdb.connect(str(bank["warehouse"]), read_only=True)
-    try:
-        marts = {
-            row[0]: row[1:]
-            for row in con.execute(
-                "select queue, offered, answered, abandoned, handle_seconds, short_abandoned, "
-                "answered_within_threshold, answered_wait_seconds, max_wait_seconds from marts.kpi_service_monthly "
-                "where period_start = date '1999-02-01'"
-            ).fetchall()
-        }
-    finally:
-        con.close()
+    )
+    marts = by_first_column(
+        _marts(
+            bank["warehouse"],
+            "select queue, offered, answered, abandoned, handle_seconds, short_abandoned, "
+            "answered_within_threshold, answered_wait_seconds, max_wait_seconds from marts.kpi_service_monthly "
+            "where period_start = date '1999-02-01'",
+        )
+    )
     marts = {queue: figures for queue, figures in marts.items() if not queue.startswith("queue-")}  # Genesys's
     assert set(expected) == {"PS", "PE", "IN", "NE", "NW", "TT"}
     assert marts == expected

@@ -18,6 +18,7 @@ import pytest
 
 from ingest.contracts import LOAD_COLUMNS, SOURCES, raw_table_ddl
 from tests.dbt.conftest import run_dbt
+from tests.support.tables import by_first_column
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DBT_DIR = REPO_ROOT / "dbt"
@@ -410,14 +411,13 @@ def one(con, sql: str) -> dict:
 # Coverage: 2026-01-01 (month of the first snapshot) to 2026-04-30 (latest snapshot); March has no snapshot.
 # ------------------------------------------------------------------------------------------------------------------
 def test_people_monthly_team_a(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, headcount_start, headcount_end, average_headcount, hires, terminations, "
             "voluntary_terminations, involuntary_terminations, attrition_rate from marts.kpi_people_monthly "
             "where team = 'A' order by period_start"
         ).fetchall()
-    }
+    )
     # Jan: Jan 1 = E1, E2, E6 = 3; Jan 31 = + E3 = 4; avg 3.5; hire E3; no terminations -> 0 / 3.5 = 0
     assert rows[d("2026-01-01")] == (3, 4, 3.5, 1, 0, 0, 0, 0.0)
     # Feb: Feb 1 = 4; Feb 28 = 3 (E2 out from Feb 15); avg 3.5; 1 voluntary -> 1 / 3.5
@@ -438,13 +438,12 @@ def test_people_monthly_team_a(marts):
 
 
 def test_people_rehire_counts_two_spells(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, headcount_start, headcount_end, hires, terminations, attrition_rate "
             "from marts.kpi_people_monthly where team = 'B' order by period_start"
         ).fetchall()
-    }
+    )
     # Jan: E4 spell 1 on Jan 1 = 1, gone Jan 20 -> 0; avg 0.5; 1 termination -> 1 / 0.5 = 2.0.
     # Feb and Mar: nobody in team B -> no rows. Apr: E4 re-hired on Apr 1: 1 and 1, one hire, rate 0.
     assert rows == {d("2026-01-01"): (1, 0, 0, 1, 2.0), d("2026-04-01"): (1, 1, 1, 0, 0.0)}
@@ -531,14 +530,13 @@ def test_people_early_attrition_cohort(marts):
 # Actuals are booked through March.
 # ------------------------------------------------------------------------------------------------------------------
 def test_finance_monthly_staff(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, budget_amount, actual_amount, variance_amount, variance_pct, ytd_actual_amount, "
             "projected_year_end_amount, run_rate_year_end_amount, forecast_year_end_amount, meets_variance_pct_target "
             "from marts.kpi_finance_monthly where cost_center = 'CC1' and category = 'staff'"
         ).fetchall()
-    }
+    )
     # Jan: 1100 vs 1000 -> +100, +10%; projection 1100 + 11 x 1000 = 12100; run rate 1100 x 12 = 13200;
     # forecast 1100 + Feb..Nov budget 10 x 1000 + Dec forecast 1500 = 12600; 10% > 0% target -> not met
     assert rows[d("2026-01-01")] == (1000, 1100, 100, pytest.approx(0.1), 1100, 12100, 13200, 12600, False)
@@ -602,13 +600,12 @@ def test_finance_credit_line_and_quarter(marts):
 
 
 def test_cost_per_call(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, actual_cost, staff_cost, answered_contacts, handle_seconds, cost_per_call, "
             "staff_cost_per_call, cost_per_handled_minute from marts.kpi_cost_per_call_monthly"
         ).fetchall()
-    }
+    )
     # Jan: cost 1100 + 100 = 1200 (staff 1100); answered contacts C1, C2 (two legs, one contact) = 2;
     # handle 300 + 120 + 240 = 660 s = 11 min -> 600 per call, 550 staff, 1200 / 11 per minute
     assert rows[d("2026-01-01")] == (1200, 1100, 2, 660, 600.0, 550.0, pytest.approx(1200 / 11))
@@ -677,13 +674,12 @@ def test_quality_daily_and_team(marts):
     )
     # a2 handled C4 on Feb 1 local, not evaluated, no evaluation that day -> QA score NULL, coverage 0
     assert a2_feb == {"evaluations": 0, "qa_score": None, "handled_contacts": 1, "evaluation_coverage": 0.0}
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, evaluations, qa_score, meets_qa_score_target, handled_contacts, evaluation_coverage "
             "from marts.kpi_quality_team_monthly where team = 'A'"
         ).fetchall()
-    }
+    )
     # Jan: QE1 + QE3 = 17 / 20 = 0.85 >= 0.85 -> met; handled C1, C2 (a1), C2 (a2) = 3, all evaluated
     assert rows[d("2026-01-01")] == (2, 0.85, True, 3, 1.0)
     # Feb: QE2 = 0.5; handled C5 (a1), C4 (a2), none evaluated
@@ -752,14 +748,13 @@ def test_outbound_campaign_rollup(marts):
 # a3 only dialled (4 attempts in 7200 logged-in seconds). No schedules, so no adherence.
 # ------------------------------------------------------------------------------------------------------------------
 def test_scorecard_january(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select agent_id, team_agents, aht_seconds, aht_seconds_team_rank, aht_seconds_team_percentile, qa_score, "
             "qa_score_team_rank, qa_score_team_percentile, outbound_attempts, attempts_per_agent_hour, needs_coaching "
             "from marts.kpi_agent_scorecard_monthly where period_start = date '2026-01-01' and team = 'A'"
         ).fetchall()
-    }
+    )
     # a1: AHT 420 / 2 = 210, fastest -> rank 1, percentile 2/2 = 1.0; QA 0.8 second of 2 -> rank 2, 1/2 = 0.5;
     # 0.8 is under the 0.85 target, but 0.5 is not in the bottom 0.2 of the team -> no coaching flag
     assert rows["a1"] == (3, 210.0, 1, 1.0, 0.8, 2, 0.5, 0, None, False)
