@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support.tables import table
 from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
@@ -67,38 +68,27 @@ def test_import_reports_what_it_skipped(center: dict) -> None:
 def test_service_daily_matches_hand_worked_values(center: dict) -> None:
     rows = {r["queue"]: r for r in _rows(center["warehouse"], "select * from marts.kpi_service_daily")}
     assert set(rows) == {"support", "billing"}
-    expected = {
-        "support": dict(
-            offered=7,
-            answered=4,
-            abandoned=3,
-            short_abandoned=1,
-            answered_within_threshold=4,
-            service_level_denominator=6,
-            answered_wait_seconds=45,
-            max_wait_seconds=30,
-            handled_legs=4,
-            handle_seconds=482,
-            transferred_legs=1,
-            held_legs=0,
-            talk_only_handled_legs=4,
-        ),
-        "billing": dict(
-            offered=3,
-            answered=2,
-            abandoned=1,
-            short_abandoned=0,
-            answered_within_threshold=2,
-            service_level_denominator=3,
-            answered_wait_seconds=21,
-            max_wait_seconds=300,
-            handled_legs=2,
-            handle_seconds=280,
-            transferred_legs=1,
-            held_legs=0,
-            talk_only_handled_legs=2,
-        ),
-    }
+    measures = table(
+        """
+        measure                    support  billing
+        offered                    7        3
+        answered                   4        2
+        abandoned                  3        1
+        short_abandoned            1        0
+        answered_within_threshold  4        2
+        service_level_denominator  6        3
+        answered_wait_seconds      45       21
+        max_wait_seconds           30       300
+        handled_legs               4        2
+        handle_seconds             482      280
+        transferred_legs           1        1
+        held_legs                  0        0
+        talk_only_handled_legs     4        2
+        """,
+        support=int,
+        billing=int,
+    )
+    expected = {queue: {row["measure"]: row[queue] for row in measures} for queue in ("support", "billing")}
     for queue, values in expected.items():
         assert str(rows[queue]["local_date"]) == "2026-03-02"
         assert {k: rows[queue][k] for k in values} == values, queue
