@@ -49,6 +49,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support.query import query_dicts
 from tests.support.secret_scan import scan_text_columns
 from tests.support.tilsyn_command import TILSYN, pipeline_args
 
@@ -140,18 +141,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "warehouse.duckdb"
 
 
-def _rows(warehouse: Path, sql: str) -> list[dict]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        con.close()
-
-
 def test_service_daily_matches_hand_worked_values(warehouse: Path) -> None:
-    rows = {r["queue"]: r for r in _rows(warehouse, "select * from marts.kpi_service_daily order by queue")}
+    rows = {r["queue"]: r for r in query_dicts(warehouse, "select * from marts.kpi_service_daily order by queue")}
     assert set(rows) == {"billing", "support"}  # the IVR-only call L7 is never offered
     billing, support = rows["billing"], rows["support"]
     assert str(billing["local_date"]) == "2026-03-10"
@@ -202,7 +193,7 @@ def test_service_daily_matches_hand_worked_values(warehouse: Path) -> None:
 
 
 def test_agent_daily_matches_hand_worked_values(warehouse: Path) -> None:
-    rows = {r["agent_id"]: r for r in _rows(warehouse, "select * from marts.kpi_agent_daily order by agent_id")}
+    rows = {r["agent_id"]: r for r in query_dicts(warehouse, "select * from marts.kpi_agent_daily order by agent_id")}
     assert set(rows) == {"a1", "a2"}
     expected = {
         "a1": dict(

@@ -7,9 +7,8 @@ import io
 import os
 from pathlib import Path
 
-import duckdb
-
 from ingest.load import LoadReport, load_landing
+from tests.support.query import query  # noqa: F401 (the ingest tests import it from here)
 
 TEST_KEY = b"test-key-not-a-secret"
 
@@ -86,15 +85,6 @@ VALID_ROWS: dict[str, dict[str, str]] = {
         comments="good call",
     ),
 }
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    """The rows of `sql` on a database file, opened read-only."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 def csv_text(rows: list[dict[str, str]]) -> str:
