@@ -43,3 +43,14 @@ def by_first_column(rows: Iterable[tuple]) -> dict[Any, tuple]:
     keyed = {row[0]: row[1:] for row in rows}
     assert len(keyed) == len(rows), f"a key stands in more than one row: {rows}"
     return keyed
+
+
+def assert_measures(rows: dict[Any, dict[str, Any]], text: str) -> None:
+    """Hand-worked whole-number measures written as a table, a measure a line (the first column names it) and an
+    entity a column (a queue, an agent), checked against `rows` ({entity: {column: value}}, a mart's rows)."""
+    expected = table(text)
+    measure, *entities = list(expected[0])
+    assert expected and entities, "the table has no measures or no entity columns"
+    for row in expected:
+        for entity in entities:
+            assert rows[entity][row[measure]] == int(row[entity]), (entity, row[measure])
