@@ -57,6 +57,20 @@ def step_line(x: list, y: list, name: str, hovertemplate: str, line: dict, **sca
     )
 
 
+def heatmap_figure(heatmap: go.Heatmap, title: str, height: int, x_title: str, y_title: str, **layout) -> go.Figure:
+    """A heat map's figure: category axes (each row and column labelled as given, no gaps filled in), the rows top
+    down in their order, hover on the cell under the pointer."""
+    return _figure(
+        [heatmap],
+        title,
+        height=height,
+        xaxis={"title": {"text": x_title}, "type": "category"},
+        yaxis={"title": {"text": y_title}, "type": "category", "autorange": "reversed"},
+        hovermode="closest",
+        **layout,
+    )
+
+
 def _target_line(value: float, text: str, position: str = "top right") -> dict:
     """A dashed horizontal target line across the plot and its label, as layout `shapes` and `annotations` (what
     `fig.add_hline` adds, without a second pass over the figure)."""
@@ -462,11 +476,4 @@ def make_agent_heatmap_figure(df: pl.DataFrame, column: str, title: str) -> go.F
         hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
         hoverongaps=False,
     )
-    return _figure(
-        [heatmap],
-        title,
-        height=max(260, 110 + 26 * len(agents)),
-        xaxis={"title": {"text": "Day"}, "type": "category"},
-        yaxis={"title": {"text": "Agent"}, "type": "category", "autorange": "reversed"},
-        hovermode="closest",
-    )
+    return heatmap_figure(heatmap, title, max(260, 110 + 26 * len(agents)), "Day", "Agent")

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import theme
-from dashboards.figures import _figure, no_data_figure, step_line
+from dashboards.figures import _figure, heatmap_figure, no_data_figure, step_line
 from dashboards.kpis import fmt_pct
 from dashboards.site import Table
 
@@ -82,15 +82,8 @@ def make_gap_heatmap_figure(df: pl.DataFrame, title: str) -> go.Figure:
         xgap=1,
         ygap=1,
     )
-    return _figure(
-        [heatmap],
-        title,
-        height=max(300, 120 + 18 * len(days)),
-        xaxis={"title": {"text": "Interval start (local time)"}, "type": "category"},
-        yaxis={"title": {"text": "Day"}, "type": "category", "autorange": "reversed"},
-        hovermode="closest",
-        annotations=notes,
-    )
+    height = max(300, 120 + 18 * len(days))
+    return heatmap_figure(heatmap, title, height, "Interval start (local time)", "Day", annotations=notes)
 
 
 def _with_breaks(df: pl.DataFrame) -> pl.DataFrame:
