@@ -54,3 +54,8 @@ def assert_measures(rows: dict[Any, dict[str, Any]], text: str) -> None:
     for row in expected:
         for entity in entities:
             assert rows[entity][row[measure]] == int(row[entity]), (entity, row[measure])
+
+
+def fields(text: str) -> dict[str, str]:
+    """One record written as a two-column table, a field a line (`field value`, values as text; a blank value is "")."""
+    return {row["field"]: row["value"] for row in table(text, blank="")}
