@@ -86,6 +86,13 @@ def _assert_same_data(pipeline: Path, warehouse: Path, table: str = "fct_legs") 
     assert _columns(warehouse, table) == _columns(pipeline, table)
 
 
+def _publish_and_check(pipeline: Path, warehouse: Path, written: int, linked: int) -> None:
+    """Publish; the month files written and linked are as stated, and the warehouse reads the pipeline's rows."""
+    report = publish_warehouse(pipeline, warehouse)
+    assert (report.files_written, report.files_linked) == (written, linked)
+    _assert_same_data(pipeline, warehouse)
+
+
 def _files(warehouse: Path, version_id: str, table: str = "fct_legs") -> dict[str, int]:
     """{month file: inode} of a version's table folder."""
     folder = parts_root(warehouse) / version_id / table
@@ -172,9 +179,7 @@ def test_a_changed_row_rewrites_its_month_only_and_links_the_others(env: dict[st
     ]
 
     # nothing changed: every month linked
-    third = publish_warehouse(pipeline, warehouse)
-    assert (third.files_written, third.files_linked) == (0, 3)
-    _assert_same_data(pipeline, warehouse)
+    _publish_and_check(pipeline, warehouse, written=0, linked=3)
 
 
 def test_removed_rows_rewrite_their_month_and_a_vanished_month_is_gone(env: dict[str, Path]) -> None:
@@ -201,9 +206,7 @@ def test_rows_without_a_local_date_get_a_file_of_their_own(env: dict[str, Path])
     first = publish_warehouse(pipeline, warehouse)
     assert _files(warehouse, first.version_id).keys() == {f"{m}.parquet" for m in MONTHS} | {"null.parquet"}
     _assert_same_data(pipeline, warehouse)
-    second = publish_warehouse(pipeline, warehouse)
-    assert (second.files_written, second.files_linked) == (0, 4)  # the NULL month is compared like the others
-    _assert_same_data(pipeline, warehouse)
+    _publish_and_check(pipeline, warehouse, written=0, linked=4)  # the NULL month is compared like the others
 
 
 def test_changed_columns_or_a_missing_file_rewrite_the_months(env: dict[str, Path]) -> None:
@@ -214,9 +217,7 @@ def test_changed_columns_or_a_missing_file_rewrite_the_months(env: dict[str, Pat
     assert (second.files_written, second.files_linked) == (1, 2)
 
     _change(pipeline, "alter table marts.fct_legs add column queue varchar default 'billing'")
-    third = publish_warehouse(pipeline, warehouse)
-    assert (third.files_written, third.files_linked) == (3, 0)
-    _assert_same_data(pipeline, warehouse)
+    _publish_and_check(pipeline, warehouse, written=3, linked=0)
 
 
 @pytest.mark.parametrize("previous", ["old-style", "garbage"])
@@ -234,9 +235,7 @@ def test_a_warehouse_without_month_files_or_unreadable_is_republished_whole(
         )
         con.execute("insert into ops.published_version values ('20260101T000000Z-00000000', now(), 'x', 1, 'k')")
         con.close()
-    report = publish_warehouse(pipeline, warehouse)
-    assert (report.files_written, report.files_linked) == (3, 0)
-    _assert_same_data(pipeline, warehouse)
+    _publish_and_check(pipeline, warehouse, written=3, linked=0)
 
 
 def test_a_reader_of_the_old_version_keeps_reading_it(env: dict[str, Path]) -> None:
