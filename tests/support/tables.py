@@ -49,8 +49,8 @@ def assert_measures(rows: dict[Any, dict[str, Any]], text: str) -> None:
     """Hand-worked whole-number measures written as a table, a measure a line (the first column names it) and an
     entity a column (a queue, an agent), checked against `rows` ({entity: {column: value}}, a mart's rows)."""
     expected = table(text)
+    assert expected and len(expected[0]) > 1, "the table has no measures or no entity columns"
     measure, *entities = list(expected[0])
-    assert expected and entities, "the table has no measures or no entity columns"
     for row in expected:
         for entity in entities:
             assert rows[entity][row[measure]] == int(row[entity]), (entity, row[measure])
