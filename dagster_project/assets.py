@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -478,23 +478,38 @@ def reconciliation(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) ->
 
 
 # --- forecasts ------------------------------------------------------------------------------------------------------
-def _planning_step_failed(
-    context: dg.AssetExecutionContext, settings, domain: str, prefix: str, exc: Exception
+def _run_planning_step(
+    context: dg.AssetExecutionContext,
+    settings: Settings,
+    domain: str,
+    prefix: str,
+    write: Callable[[Callable[[str], None]], Any],
+    metadata: Callable[[Any], dict[str, Any]],
 ) -> dg.MaterializeResult:
-    """A defect in a Python step after dbt: say so, mark its domain stale (its tables keep what it last wrote) and
-    let the other domains publish; the run's exit status is then 3 (a defect blocked a domain)."""
+    """A Python step after dbt: `write(progress)` makes its report, whose line is said and whose `metadata` the
+    asset returns. A defect in it: say so, mark its domain stale (its tables keep what it last wrote) and let the
+    other domains publish; the run's exit status is then 3 (a defect blocked a domain)."""
     from dagster_project.domains import record_step_failure
 
-    reason = (
-        f"the {domain.replace('_', ' ')} step failed ({type(exc).__name__}: {exc}); this is a defect in Tilsyn, not in "
-        "the exports; the tables shown are from its last successful run"
-    )
-    say(f"{prefix} FAILED: {reason}")
-    context.log.exception(f"{domain} failed")
-    record_step_failure(
-        settings.pipeline_db_path, context.run.run_id, domain, ["agent", "reference", "service"], reason
-    )
-    return dg.MaterializeResult(metadata={"failed": f"{type(exc).__name__}: {exc}"})
+    try:
+        report = write(lambda line: say(f"{prefix} {line}"))
+    except Exception as exc:  # a defect here costs this step's domain only, never the publish of the others
+        reason = (
+            f"the {domain.replace('_', ' ')} step failed ({type(exc).__name__}: {exc}); this is a defect in Tilsyn, "
+            "not in the exports; the tables shown are from its last successful run"
+        )
+        say(f"{prefix} FAILED: {reason}")
+        context.log.exception(f"{domain} failed")
+        record_step_failure(
+            settings.pipeline_db_path, context.run.run_id, domain, ["agent", "reference", "service"], reason
+        )
+        return dg.MaterializeResult(metadata={"failed": f"{type(exc).__name__}: {exc}"})
+    say(f"{prefix} {report.line()}")
+    return dg.MaterializeResult(metadata=metadata(report))
+
+
+# The forecast and the staffing plan: numpy steps after the build, writing ops tables of the pipeline database.
+PLANNING_STEP = {"group_name": "forecast", "kinds": {"numpy", "duckdb"}, "retry_policy": TRANSIENT_RETRY}
 
 
 @dg.asset(
@@ -504,9 +519,7 @@ def _planning_step_failed(
         dg.AssetKey(["intermediate", "int_queue_interval_demand"]),
         dg.AssetKey(["intermediate", "int_source_day_cutoffs"]),
     ],
-    group_name="forecast",
-    kinds={"numpy", "duckdb"},
-    retry_policy=TRANSIENT_RETRY,
+    **PLANNING_STEP,
 )
 def interval_forecasts(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """Offered contacts and AHT per queue and interval for the next forecast_horizon_days, made once per origin (the
@@ -514,25 +527,25 @@ def interval_forecasts(context: dg.AssetExecutionContext, tilsyn: TilsynSettings
     from dagster_project.forecasting.snapshots import write_forecast_snapshot
 
     settings = tilsyn.settings()
-    try:
-        report = write_forecast_snapshot(
+    return _run_planning_step(
+        context,
+        settings,
+        "forecast",
+        "[forecast]",
+        lambda progress: write_forecast_snapshot(
             settings.pipeline_db_path,
             settings.center_timezone,
             int(settings.metrics["interval_minutes"]),
             int(settings.metrics["forecast_horizon_days"]),
             special_days_file=settings.special_days_file,
-            progress=lambda line: say(f"[forecast] {line}"),
-        )
-    except Exception as exc:  # a defect here costs the forecast domain only, never the publish of the others
-        return _planning_step_failed(context, settings, "forecast", "[forecast]", exc)
-    say(f"[forecast] {report.line()}")
-    return dg.MaterializeResult(
-        metadata={
+            progress=progress,
+        ),
+        lambda report: {
             "origin_date": str(report.origin),
             "rows_written": report.written_rows,
             "already_written": report.already_written,
             "seconds": round(report.seconds, 2),
-        }
+        },
     )
 
 
@@ -543,9 +556,7 @@ def interval_forecasts(context: dg.AssetExecutionContext, tilsyn: TilsynSettings
         dg.AssetKey(["intermediate", "int_queue_patience"]),
         dg.AssetKey(["marts", "fct_schedule_segments"]),
     ],
-    group_name="forecast",
-    kinds={"numpy", "duckdb"},
-    retry_policy=TRANSIENT_RETRY,
+    **PLANNING_STEP,
 )
 def staffing_plan(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """Required agents (Erlang A or C) per queue and future interval from the newest forecast, against the published
@@ -553,23 +564,20 @@ def staffing_plan(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> 
     from dagster_project.planning.plan_tables import write_staffing_plan
 
     settings = tilsyn.settings()
-    try:
-        report = write_staffing_plan(
-            settings.pipeline_db_path, settings.metrics, progress=lambda line: say(f"[plan] {line}")
-        )
-    except Exception as exc:  # a defect here costs the staffing plan only, never the publish of the others
-        return _planning_step_failed(context, settings, "staffing_plan", "[plan]", exc)
-
-    say(f"[plan] {report.line()}")
-    return dg.MaterializeResult(
-        metadata={
+    return _run_planning_step(
+        context,
+        settings,
+        "staffing_plan",
+        "[plan]",
+        lambda progress: write_staffing_plan(settings.pipeline_db_path, settings.metrics, progress=progress),
+        lambda report: {
             "origin_date": str(report.origin),
             "intervals": report.intervals,
             "understaffed_intervals": report.understaffed_before,
             "understaffed_after_break_moves": report.understaffed_after,
             "breaks_moved": report.breaks_moved,
             "seconds": round(report.seconds, 2),
-        }
+        },
     )
 
 

@@ -373,21 +373,15 @@ def build_parser() -> argparse.ArgumentParser:
             default=amplitude,
             help=f"winter peak's calls over the yearly mean (default {amplitude})",
         )
-        understaffed = story.get("understaffed_month")
-        p.add_argument(
-            "--understaffed-month",
-            metavar="YYYY-MM",
-            default=understaffed,
-            help=f"a sickness wave leaves one team short that month (default {understaffed or 'none'})",
-        )
+
+        def story_month(option: str, what: str) -> None:
+            """A month of the planted story: none unless `story` names one (`--overrun-month`: overrun_month)."""
+            month = story.get(option.removeprefix("--").replace("-", "_"))
+            p.add_argument(option, metavar="YYYY-MM", default=month, help=f"{what} (default {month or 'none'})")
+
+        story_month("--understaffed-month", "a sickness wave leaves one team short that month")
         p.add_argument("--understaffed-team", help="the team short of agents (default: the first team)")
-        overrun = story.get("overrun_month")
-        p.add_argument(
-            "--overrun-month",
-            metavar="YYYY-MM",
-            default=overrun,
-            help=f"one cost category overruns its budget that month (default {overrun or 'none'})",
-        )
+        story_month("--overrun-month", "one cost category overruns its budget that month")
         p.add_argument("--overrun-category", default="tools", help="the category that overruns (default tools)")
         ahead = story.get("schedules_ahead", False)
         p.add_argument(

@@ -9,6 +9,8 @@ rows by running the test's compiled query again (cheaper than `--store-failures`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +20,27 @@ import duckdb
 
 SAMPLE_ROWS = 5
 FAILED_STATUSES = ("fail", "error")
+BUILD_RESULTS_DDL = (
+    "create table if not exists ops.build_results (run_id varchar, recorded_at timestamp, "
+    "node_type varchar, node varchar, status varchar, seconds double, failures bigint, message varchar)"
+)
+BUILD_BASIS_DDL = (
+    "create table if not exists ops.dbt_build_basis (run_id varchar primary key, started_at timestamp, "
+    "finished_at timestamp, basis_key varchar, is_full_refresh boolean, rebuild_local_dates varchar[], "
+    "status varchar)"
+)
+
+
+@contextmanager
+def _ops_table(pipeline_db: Path, table_ddl: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the pipeline database, with the ops table of `table_ddl` created when it is missing."""
+    con = duckdb.connect(str(pipeline_db))
+    try:
+        con.execute("create schema if not exists ops")
+        con.execute(table_ddl)
+        yield con
+    finally:
+        con.close()
 
 
 @dataclass(frozen=True)
@@ -51,13 +74,7 @@ def record_build_results(pipeline_db: Path, run_id: str, run_results: dict[str, 
         )
         for r in run_results.get("results", [])
     ]
-    con = duckdb.connect(str(pipeline_db))
-    try:
-        con.execute("create schema if not exists ops")
-        con.execute(
-            "create table if not exists ops.build_results (run_id varchar, recorded_at timestamp, "
-            "node_type varchar, node varchar, status varchar, seconds double, failures bigint, message varchar)"
-        )
+    with _ops_table(pipeline_db, BUILD_RESULTS_DDL) as con:
         if rows:
             con.executemany("insert into ops.build_results values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         failed = []
@@ -72,8 +89,6 @@ def record_build_results(pipeline_db: Path, run_id: str, run_results: dict[str, 
                     sample = []  # the test's query itself is broken; its message says why
             failed.append(FailedNode(result["unique_id"], str(result.get("message") or result["status"]), sample))
         return failed
-    finally:
-        con.close()
 
 
 def summary_lines(pipeline_db: Path) -> list[str]:
@@ -167,14 +182,7 @@ def record_build_basis(
 ) -> None:
     """Record a dbt build as `started` before it runs, then as `success` or `failed` (same run_id) when it ends."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    con = duckdb.connect(str(pipeline_db))
-    try:
-        con.execute("create schema if not exists ops")
-        con.execute(
-            "create table if not exists ops.dbt_build_basis (run_id varchar primary key, started_at timestamp, "
-            "finished_at timestamp, basis_key varchar, is_full_refresh boolean, rebuild_local_dates varchar[], "
-            "status varchar)"
-        )
+    with _ops_table(pipeline_db, BUILD_BASIS_DDL) as con:
         if status == "started":
             # A retried step starts again under the same run id: its earlier attempt is replaced.
             con.execute(
@@ -185,5 +193,3 @@ def record_build_basis(
             con.execute(
                 "update ops.dbt_build_basis set status = ?, finished_at = ? where run_id = ?", [status, now, run_id]
             )
-    finally:
-        con.close()

@@ -20,6 +20,7 @@ from dashboards.data import Warehouse
 from dashboards.kpis import (
     HEADLINE_KPIS,
     KPIS,
+    OPERATIONS_KPIS,
     Kpi,
     add_months,
     comparison,
@@ -50,13 +51,7 @@ TREND = {"monthly": ("monthly", 13), "quarterly": ("quarterly", 8), "yearly": ("
 LEAVERS = Kpi("leavers_in_window", "Leavers", "count", False)
 TREND_KPIS = [
     "offered",
-    "service_level",
-    "asa_seconds",
-    "abandonment_rate",
-    "aht_seconds",
-    "fcr_rate",
-    "occupancy",
-    "adherence",
+    *OPERATIONS_KPIS,
     "qa_score",
     "annualised_attrition_rate",
     "cost_per_call",

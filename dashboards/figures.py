@@ -48,6 +48,29 @@ def _figure(data: list, title: str, height: int = 360, **layout) -> go.Figure:
     return go.Figure(data=data, layout={"title": {"text": title}, "height": height, **layout})
 
 
+def step_line(x: list, y: list, name: str, hovertemplate: str, line: dict, **scatter) -> go.Scatter:
+    """A series per interval drawn as steps: each value held from its interval's start to the next (Plotly's "hv" line
+    shape), as agents and contacts are counted per interval. `line`: colour, dash, width; `scatter`: the rest (yaxis,
+    visible, ...)."""
+    return go.Scatter(
+        x=x, y=y, name=name, mode="lines", line={**line, "shape": "hv"}, hovertemplate=hovertemplate, **scatter
+    )
+
+
+def heatmap_figure(heatmap: go.Heatmap, title: str, height: int, x_title: str, y_title: str, **layout) -> go.Figure:
+    """A heat map's figure: category axes (each row and column labelled as given, no gaps filled in), the rows top
+    down in their order, hover on the cell under the pointer."""
+    return _figure(
+        [heatmap],
+        title,
+        height=height,
+        xaxis={"title": {"text": x_title}, "type": "category"},
+        yaxis={"title": {"text": y_title}, "type": "category", "autorange": "reversed"},
+        hovermode="closest",
+        **layout,
+    )
+
+
 def _target_line(value: float, text: str, position: str = "top right") -> dict:
     """A dashed horizontal target line across the plot and its label, as layout `shapes` and `annotations` (what
     `fig.add_hline` adds, without a second pass over the figure)."""
@@ -367,17 +390,10 @@ def make_staffing_figure(df: pl.DataFrame, title: str) -> go.Figure:
         )
         for column, name, colour, dash in lines:
             values = part[column].round(1).to_list()
+            line = {"color": colour, "dash": dash, "width": 2.5}
+            x_to_end = _epoch_ms(x + [x[-1] + interval])
             traces.append(
-                go.Scatter(
-                    x=_epoch_ms(x + [x[-1] + interval]),
-                    y=values + values[-1:],
-                    name=name,
-                    mode="lines",
-                    line={"color": colour, "dash": dash, "shape": "hv", "width": 2.5},
-                    visible=i == 0,
-                    hovertemplate="%{y:.1f} agents",
-                    yaxis="y2",
-                )
+                step_line(x_to_end, values + values[-1:], name, "%{y:.1f} agents", line, visible=i == 0, yaxis="y2")
             )
     return _figure(
         traces,
@@ -460,11 +476,4 @@ def make_agent_heatmap_figure(df: pl.DataFrame, column: str, title: str) -> go.F
         hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
         hoverongaps=False,
     )
-    return _figure(
-        [heatmap],
-        title,
-        height=max(260, 110 + 26 * len(agents)),
-        xaxis={"title": {"text": "Day"}, "type": "category"},
-        yaxis={"title": {"text": "Agent"}, "type": "category", "autorange": "reversed"},
-        hovermode="closest",
-    )
+    return heatmap_figure(heatmap, title, max(260, 110 + 26 * len(agents)), "Day", "Agent")

@@ -44,7 +44,8 @@ KPIS: dict[str, Kpi] = {
     ]
 }
 
-HEADLINE_KPIS = [
+# The operations KPIs (contacts, then agents), in the order every page that shows them lists them.
+OPERATIONS_KPIS = [
     "service_level",
     "asa_seconds",
     "abandonment_rate",
@@ -52,6 +53,9 @@ HEADLINE_KPIS = [
     "fcr_rate",
     "occupancy",
     "adherence",
+]
+HEADLINE_KPIS = [
+    *OPERATIONS_KPIS,
     "annualised_attrition_rate",
     "cost_per_call",
     "variance_pct",

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import theme
-from dashboards.figures import _figure, no_data_figure
+from dashboards.figures import _figure, heatmap_figure, no_data_figure, step_line
 from dashboards.kpis import fmt_pct
 from dashboards.site import Table
 
@@ -82,15 +82,8 @@ def make_gap_heatmap_figure(df: pl.DataFrame, title: str) -> go.Figure:
         xgap=1,
         ygap=1,
     )
-    return _figure(
-        [heatmap],
-        title,
-        height=max(300, 120 + 18 * len(days)),
-        xaxis={"title": {"text": "Interval start (local time)"}, "type": "category"},
-        yaxis={"title": {"text": "Day"}, "type": "category", "autorange": "reversed"},
-        hovermode="closest",
-        annotations=notes,
-    )
+    height = max(300, 120 + 18 * len(days))
+    return heatmap_figure(heatmap, title, height, "Interval start (local time)", "Day", annotations=notes)
 
 
 def _with_breaks(df: pl.DataFrame) -> pl.DataFrame:
@@ -113,8 +106,10 @@ def make_capacity_figure(df: pl.DataFrame, title: str) -> go.Figure:
         return no_data_figure(title)
     df = _with_breaks(df.sort("interval_start"))
     x = df["interval_start"].to_list()
-    scheduled = [
-        s if published else None for s, published in zip(df["scheduled_agents"], df["is_scheduled"], strict=True)
+    required_y = df["required_scheduled_agents"].round(2).to_list()
+    scheduled_y = [
+        None if s is None or not published else round(s, 2)
+        for s, published in zip(df["scheduled_agents"], df["is_scheduled"], strict=True)
     ]
     traces = [
         go.Scatter(
@@ -126,22 +121,16 @@ def make_capacity_figure(df: pl.DataFrame, title: str) -> go.Figure:
             line={"color": theme.NEUTRAL, "width": 1},
             hovertemplate="%{y:.1f} contacts<extra>forecast</extra>",
         ),
-        go.Scatter(
-            x=x,
-            y=df["required_scheduled_agents"].round(2).to_list(),
-            name="Required scheduled agents",
-            mode="lines",
-            line={"color": theme.BAD, "shape": "hv"},
-            hovertemplate="%{y:.1f} agents<extra>required</extra>",
+        step_line(
+            x, required_y, "Required scheduled agents", "%{y:.1f} agents<extra>required</extra>", {"color": theme.BAD}
         ),
-        go.Scatter(
-            x=x,
-            y=[None if s is None else round(s, 2) for s in scheduled],
-            name="Scheduled agents (work)",
-            mode="lines",
-            line={"color": theme.COLORWAY[0], "shape": "hv"},
+        step_line(
+            x,
+            scheduled_y,
+            "Scheduled agents (work)",
+            "%{y:.1f} agents<extra>scheduled</extra>",
+            {"color": theme.COLORWAY[0]},
             connectgaps=False,
-            hovertemplate="%{y:.1f} agents<extra>scheduled</extra>",
         ),
     ]
     return _figure(

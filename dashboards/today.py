@@ -32,7 +32,7 @@ from dagster_project.planning.intraday import pace_so_far, reforecast_rest_of_da
 from dagster_project.planning.staffing_plan import PlanSettings
 from dashboards import theme
 from dashboards.data import Warehouse
-from dashboards.figures import _figure
+from dashboards.figures import _figure, step_line
 from dashboards.kpis import fmt_count, fmt_duration, fmt_pct
 from dashboards.site import Card, Section, Site, chart
 from dashboards.supervisor import slug
@@ -168,6 +168,18 @@ def make_queue_day_figure(
     rest = needed.sort("interval_start")
     interval_ms = int(forecast["interval_seconds"].max() or 900) * 1000
     rest_x = rest["interval_start"].to_list()
+    forecast_y = forecast["forecast_offered"].round(1).to_list()
+    reforecast_y = rest["reforecast_offered"].round(2).to_list()
+    scheduled_y = [None if s is None else round(s, 2) for s in rest["scheduled_agents"].to_list()]
+    required_y = rest["required_scheduled_agents"].round(2).to_list()
+    required_forecast_y = rest["forecast_required_scheduled_agents"].round(2).to_list()
+    thin = {"color": theme.NEUTRAL}
+    dotted = {"color": theme.BAD, "dash": "dot", "width": 1}
+    agents_axis = {"yaxis": "y2"}  # contacts are on the figure's first axis: their traces name none
+
+    def hover(unit: str, what: str) -> str:
+        return f"%{{y:.1f}} {unit}<extra>{what}</extra>"
+
     traces = [
         go.Bar(
             x=starts,
@@ -179,50 +191,16 @@ def make_queue_day_figure(
             marker={"color": theme.COLORWAY[0]},
             hovertemplate="%{y} contacts<extra>offered</extra>",
         ),
-        go.Scatter(
-            x=forecast["interval_start"].to_list(),
-            y=forecast["forecast_offered"].round(1).to_list(),
-            name="Forecast",
-            mode="lines",
-            line={"color": theme.NEUTRAL, "shape": "hv"},
-            hovertemplate="%{y:.1f} contacts<extra>forecast</extra>",
-        ),
-        go.Scatter(
-            x=rest_x,
-            y=rest["reforecast_offered"].round(2).to_list(),
-            name="Reforecast",
-            mode="lines",
-            line={"color": theme.COLORWAY[1], "shape": "hv", "dash": "dash", "width": 3},
-            hovertemplate="%{y:.1f} contacts<extra>reforecast</extra>",
-        ),
-        go.Scatter(
-            x=rest_x,
-            y=[None if s is None else round(s, 2) for s in rest["scheduled_agents"].to_list()],
-            name="Scheduled agents",
-            yaxis="y2",
-            mode="lines",
-            line={"color": theme.COLORWAY[0], "shape": "hv", "width": 3},
-            hovertemplate="%{y:.1f} agents<extra>scheduled</extra>",
-        ),
-        go.Scatter(
-            x=rest_x,
-            y=rest["required_scheduled_agents"].round(2).to_list(),
-            name="Required (reforecast)",
-            yaxis="y2",
-            mode="lines",
-            line={"color": theme.BAD, "shape": "hv", "width": 3},
-            hovertemplate="%{y:.1f} agents<extra>required, reforecast</extra>",
-        ),
-        go.Scatter(
-            x=rest_x,
-            y=rest["forecast_required_scheduled_agents"].round(2).to_list(),
-            name="Required (forecast)",
-            yaxis="y2",
-            mode="lines",
-            line={"color": theme.BAD, "shape": "hv", "dash": "dot", "width": 1},
-            hovertemplate="%{y:.1f} agents<extra>required, forecast</extra>",
-        ),
+        step_line(forecast["interval_start"].to_list(), forecast_y, "Forecast", hover("contacts", "forecast"), thin),
     ]
+    # the rest of the day: contacts reforecast, then agents on the second axis (wide lines: read from across a room)
+    for y, name, unit, what, line, axis in [
+        (reforecast_y, "Reforecast", "contacts", "reforecast", {"color": theme.COLORWAY[1], "dash": "dash"}, {}),
+        (scheduled_y, "Scheduled agents", "agents", "scheduled", {"color": theme.COLORWAY[0]}, agents_axis),
+        (required_y, "Required (reforecast)", "agents", "required, reforecast", {"color": theme.BAD}, agents_axis),
+        (required_forecast_y, "Required (forecast)", "agents", "required, forecast", dotted, agents_axis),
+    ]:
+        traces.append(step_line(rest_x, y, name, hover(unit, what), {"width": 3, **line}, **axis))
     cutoff_line = {
         "type": "line",
         "xref": "x",

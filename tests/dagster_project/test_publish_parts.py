@@ -17,6 +17,7 @@ import pytest
 
 from dagster_project import publish
 from dagster_project.publish import parts_root, publish_warehouse, published_state
+from tests.support.query import query
 
 T1 = datetime(2026, 4, 1, 2, 0, 0)
 T2 = datetime(2026, 4, 2, 2, 0, 0)
@@ -54,14 +55,6 @@ def _pipeline(root: Path) -> Path:
     return path
 
 
-def _sql(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def _change(pipeline: Path, sql: str) -> None:
     con = duckdb.connect(str(pipeline))
     try:
@@ -71,7 +64,7 @@ def _change(pipeline: Path, sql: str) -> None:
 
 
 def _columns(path: Path, table: str) -> list[tuple[str, str]]:
-    return _sql(
+    return query(
         path,
         "select column_name, data_type from duckdb_columns() where schema_name = 'marts' "
         "and table_name = ? and column_name <> '_built_at' order by column_index",
@@ -81,9 +74,16 @@ def _columns(path: Path, table: str) -> list[tuple[str, str]]:
 
 def _assert_same_data(pipeline: Path, warehouse: Path, table: str = "fct_legs") -> None:
     names = ", ".join(f'"{c}"' for c, _ in _columns(pipeline, table))
-    expected = sorted(_sql(pipeline, f"select {names} from marts.{table}"), key=repr)
-    assert sorted(_sql(warehouse, f"select * from marts.{table}"), key=repr) == expected
+    expected = sorted(query(pipeline, f"select {names} from marts.{table}"), key=repr)
+    assert sorted(query(warehouse, f"select * from marts.{table}"), key=repr) == expected
     assert _columns(warehouse, table) == _columns(pipeline, table)
+
+
+def _publish_and_check(pipeline: Path, warehouse: Path, written: int, linked: int) -> None:
+    """Publish; the month files written and linked are as stated, and the warehouse reads the pipeline's rows."""
+    report = publish_warehouse(pipeline, warehouse)
+    assert (report.files_written, report.files_linked) == (written, linked)
+    _assert_same_data(pipeline, warehouse)
 
 
 def _files(warehouse: Path, version_id: str, table: str = "fct_legs") -> dict[str, int]:
@@ -105,11 +105,11 @@ def test_first_publish_writes_every_month_and_a_view_of_the_pipeline_rows(env: d
     assert _files(warehouse, report.version_id).keys() == {f"{m}.parquet" for m in MONTHS}
 
     _assert_same_data(pipeline, warehouse)  # every type comes back as it was: TIMESTAMPTZ, TIME, DECIMAL, HUGEINT
-    assert _sql(warehouse, "select spell_seconds from marts.fct_legs where leg_id = 'L1'") == [(BIG,)]
-    views = _sql(warehouse, "select schema_name, view_name, sql from duckdb_views() where not internal")
+    assert query(warehouse, "select spell_seconds from marts.fct_legs where leg_id = 'L1'") == [(BIG,)]
+    views = query(warehouse, "select schema_name, view_name, sql from duckdb_views() where not internal")
     assert [(s, v) for s, v, _ in views] == [("marts", "fct_legs")]
     assert str(parts_root(warehouse.absolute()) / report.version_id / "fct_legs" / "2026-02.parquet") in views[0][2]
-    tables = {(s, t) for s, t in _sql(warehouse, "select schema_name, table_name from duckdb_tables()")}
+    tables = {(s, t) for s, t in query(warehouse, "select schema_name, table_name from duckdb_tables()")}
     assert tables == {
         ("marts", "dim_queue"),
         ("marts", "int_watermarks"),
@@ -122,9 +122,9 @@ def test_first_publish_writes_every_month_and_a_view_of_the_pipeline_rows(env: d
 
     # the manifests: rows of the view counted; one row per month file
     assert report.table_rows["marts.fct_legs"] == 26
-    assert dict(_sql(warehouse, "select table_name, row_count from ops.published_version"))["marts.fct_legs"] == 26
+    assert dict(query(warehouse, "select table_name, row_count from ops.published_version"))["marts.fct_legs"] == 26
     assert published_state(warehouse) == (report.version_id, "k1")
-    parts = _sql(
+    parts = query(
         warehouse,
         "select table_name, month_start, row_count, max_built_at, file_name from ops.published_parts order by 2",
     )
@@ -135,17 +135,17 @@ def test_first_publish_writes_every_month_and_a_view_of_the_pipeline_rows(env: d
 
 def test_no_built_at_column_anywhere_in_the_warehouse(env: dict[str, Path]) -> None:
     publish_warehouse(env["pipeline"], env["warehouse"])
-    columns = _sql(
+    columns = query(
         env["warehouse"],
         "select schema_name, table_name, column_name from duckdb_columns() where column_name = '_built_at'",
     )
     assert columns == []
-    assert _sql(env["warehouse"], "select * from marts.int_watermarks") == [(1,)]
+    assert query(env["warehouse"], "select * from marts.int_watermarks") == [(1,)]
 
 
 def test_an_empty_partitioned_table_is_published_as_a_table(env: dict[str, Path]) -> None:
     report = publish_warehouse(env["pipeline"], env["warehouse"])
-    assert _sql(env["warehouse"], "select table_name from duckdb_tables() where table_name = 'fct_empty'") == [
+    assert query(env["warehouse"], "select table_name from duckdb_tables() where table_name = 'fct_empty'") == [
         ("fct_empty",)
     ]
     assert _columns(env["warehouse"], "fct_empty") == [("local_date", "DATE"), ("x", "INTEGER")]
@@ -157,7 +157,7 @@ def test_a_changed_row_rewrites_its_month_only_and_links_the_others(env: dict[st
     pipeline, warehouse = env["pipeline"], env["warehouse"]
     first = publish_warehouse(pipeline, warehouse)
     _change(pipeline, f"update marts.fct_legs set amount = 999, _built_at = timestamp '{T2}' where leg_id = 'L10'")
-    assert _sql(pipeline, "select local_date from marts.fct_legs where leg_id = 'L10'") == [(date(2026, 2, 4),)]
+    assert query(pipeline, "select local_date from marts.fct_legs where leg_id = 'L10'") == [(date(2026, 2, 4),)]
 
     second = publish_warehouse(pipeline, warehouse)
     assert (second.files_written, second.files_linked) == (1, 2)
@@ -167,14 +167,12 @@ def test_a_changed_row_rewrites_its_month_only_and_links_the_others(env: dict[st
     assert after["2026-03.parquet"] == before["2026-03.parquet"]
     assert after["2026-02.parquet"] != before["2026-02.parquet"]
     _assert_same_data(pipeline, warehouse)
-    assert _sql(warehouse, "select max_built_at from ops.published_parts where month_start = date '2026-02-01'") == [
+    assert query(warehouse, "select max_built_at from ops.published_parts where month_start = date '2026-02-01'") == [
         (T2,)
     ]
 
     # nothing changed: every month linked
-    third = publish_warehouse(pipeline, warehouse)
-    assert (third.files_written, third.files_linked) == (0, 3)
-    _assert_same_data(pipeline, warehouse)
+    _publish_and_check(pipeline, warehouse, written=0, linked=3)
 
 
 def test_removed_rows_rewrite_their_month_and_a_vanished_month_is_gone(env: dict[str, Path]) -> None:
@@ -189,7 +187,7 @@ def test_removed_rows_rewrite_their_month_and_a_vanished_month_is_gone(env: dict
     assert after["2026-02.parquet"] == before["2026-02.parquet"]
     assert after["2026-03.parquet"] != before["2026-03.parquet"]
     _assert_same_data(pipeline, warehouse)
-    assert _sql(warehouse, "select month_start from ops.published_parts order by 1") == [
+    assert query(warehouse, "select month_start from ops.published_parts order by 1") == [
         (date(2026, 2, 1),),
         (date(2026, 3, 1),),
     ]
@@ -201,9 +199,7 @@ def test_rows_without_a_local_date_get_a_file_of_their_own(env: dict[str, Path])
     first = publish_warehouse(pipeline, warehouse)
     assert _files(warehouse, first.version_id).keys() == {f"{m}.parquet" for m in MONTHS} | {"null.parquet"}
     _assert_same_data(pipeline, warehouse)
-    second = publish_warehouse(pipeline, warehouse)
-    assert (second.files_written, second.files_linked) == (0, 4)  # the NULL month is compared like the others
-    _assert_same_data(pipeline, warehouse)
+    _publish_and_check(pipeline, warehouse, written=0, linked=4)  # the NULL month is compared like the others
 
 
 def test_changed_columns_or_a_missing_file_rewrite_the_months(env: dict[str, Path]) -> None:
@@ -214,9 +210,7 @@ def test_changed_columns_or_a_missing_file_rewrite_the_months(env: dict[str, Pat
     assert (second.files_written, second.files_linked) == (1, 2)
 
     _change(pipeline, "alter table marts.fct_legs add column queue varchar default 'billing'")
-    third = publish_warehouse(pipeline, warehouse)
-    assert (third.files_written, third.files_linked) == (3, 0)
-    _assert_same_data(pipeline, warehouse)
+    _publish_and_check(pipeline, warehouse, written=3, linked=0)
 
 
 @pytest.mark.parametrize("previous", ["old-style", "garbage"])
@@ -234,9 +228,7 @@ def test_a_warehouse_without_month_files_or_unreadable_is_republished_whole(
         )
         con.execute("insert into ops.published_version values ('20260101T000000Z-00000000', now(), 'x', 1, 'k')")
         con.close()
-    report = publish_warehouse(pipeline, warehouse)
-    assert (report.files_written, report.files_linked) == (3, 0)
-    _assert_same_data(pipeline, warehouse)
+    _publish_and_check(pipeline, warehouse, written=3, linked=0)
 
 
 def test_a_reader_of_the_old_version_keeps_reading_it(env: dict[str, Path]) -> None:
@@ -257,7 +249,7 @@ def test_a_reader_of_the_old_version_keeps_reading_it(env: dict[str, Path]) -> N
         reader.close()
     assert (parts_root(warehouse) / first.version_id).is_dir()  # superseded just now: kept
     _assert_same_data(pipeline, warehouse)  # a new connection sees the new version
-    assert sorted(_sql(warehouse, "select * from marts.fct_legs"), key=repr) != old
+    assert sorted(query(warehouse, "select * from marts.fct_legs"), key=repr) != old
 
 
 def test_old_version_folders_go_after_the_retention_the_current_one_never(
@@ -297,7 +289,7 @@ def test_a_moved_warehouse_is_not_taken_as_published_and_republishes_by_linking(
     parts_root(warehouse).rename(parts_root(moved))
     # the views hold absolute paths: the moved warehouse cannot read its facts, so a run must publish again
     with pytest.raises(duckdb.IOException):
-        _sql(moved, "select count(*) from marts.fct_legs")
+        query(moved, "select count(*) from marts.fct_legs")
     assert published_state(moved) is None
     again = publish_warehouse(pipeline, moved, state_key="k1")
     assert (again.files_written, again.files_linked) == (0, 3)  # the month files moved along: linked
@@ -310,8 +302,8 @@ def test_kept_tables_stay_at_their_published_version(tmp_path: Path) -> None:
     linked into the new version and its view reads them there; a copied table is copied; the others move on."""
     pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
     publish_warehouse(pipeline, warehouse)
-    before_legs = _sql(warehouse, "select * from marts.fct_legs order by leg_id")
-    before_queues = _sql(warehouse, "select * from marts.dim_queue order by queue")
+    before_legs = query(warehouse, "select * from marts.fct_legs order by leg_id")
+    before_queues = query(warehouse, "select * from marts.dim_queue order by queue")
     # the next build changes all three; only fct_empty's domain is fresh
     _change(
         pipeline,
@@ -322,19 +314,19 @@ def test_kept_tables_stay_at_their_published_version(tmp_path: Path) -> None:
     report = publish_warehouse(
         pipeline, warehouse, kept_tables=frozenset({"marts.fct_legs", "marts.dim_queue", "marts.never_built"})
     )
-    assert _sql(warehouse, "select * from marts.fct_legs order by leg_id") == before_legs
-    assert _sql(warehouse, "select * from marts.dim_queue order by queue") == before_queues
-    assert _sql(warehouse, "select x from marts.fct_empty") == [(1,)]  # not kept: the new build's
+    assert query(warehouse, "select * from marts.fct_legs order by leg_id") == before_legs
+    assert query(warehouse, "select * from marts.dim_queue order by queue") == before_queues
+    assert query(warehouse, "select x from marts.fct_empty") == [(1,)]  # not kept: the new build's
     # the view reads the new version's folder (a version folder is whole on its own), whose files are links
-    (view_sql,) = _sql(warehouse, "select sql from duckdb_views() where view_name = 'fct_legs'")[0]
+    (view_sql,) = query(warehouse, "select sql from duckdb_views() where view_name = 'fct_legs'")[0]
     assert f"/{report.version_id}/fct_legs/" in view_sql
     assert report.files_written == 1  # fct_empty's month only
-    parts = _sql(warehouse, "select file_name from ops.published_parts where table_name = 'marts.fct_legs'")
+    parts = query(warehouse, "select file_name from ops.published_parts where table_name = 'marts.fct_legs'")
     assert len(parts) == len(MONTHS) and all(f.startswith(report.version_id) for (f,) in parts)
 
 
 def test_a_kept_table_never_published_is_empty_with_its_columns(tmp_path: Path) -> None:
     pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
     publish_warehouse(pipeline, warehouse, kept_tables=frozenset({"marts.dim_queue"}))
-    assert _sql(warehouse, "select count(*) from marts.dim_queue") == [(0,)]
+    assert query(warehouse, "select count(*) from marts.dim_queue") == [(0,)]
     assert [c for c, _ in _columns(warehouse, "dim_queue")] == ["queue", "label"]

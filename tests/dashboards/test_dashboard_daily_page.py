@@ -12,7 +12,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from dashboards.build import render_all
-from tests.dashboards.warehouse import build_daily_warehouse
+from tests.dashboards.warehouse import DAILY_WAREHOUSE_PAGES, build_daily_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +21,7 @@ def daily_site(tmp_path_factory) -> Path:
     warehouse = build_daily_warehouse(root / "warehouse.duckdb")
     out = root / "html"
     report = render_all(warehouse, out, progress=None)
-    assert [p.path.name for p in report.pages] == [
-        "operations_daily.html",
-        "supervisor_north.html",
-        "supervisor_south.html",
-        "planning.html",
-        "today_north.html",
-        "today_south.html",
-        "index.html",
-    ]
+    assert [p.path.name for p in report.pages] == DAILY_WAREHOUSE_PAGES
     return out
 
 

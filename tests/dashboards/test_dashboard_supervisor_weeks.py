@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from dashboards.build import render_all
-from tests.dashboards.warehouse import build_daily_warehouse
+from tests.dashboards.warehouse import DAILY_WAREHOUSE_PAGES, build_daily_warehouse
 
 # The daily fixture has week 2026-W14 (Mon 30 and Tue 31 March) for teams North and South. Add one Monday each for
 # North's nine weeks before it (W05 to W13): A1 ready 3600 s, handle 21600 s, scheduled 28800 s, adherent 27000 s.
@@ -34,15 +34,7 @@ def team_pages(tmp_path_factory):
 
 def test_one_page_per_team_with_its_eight_most_recent_weeks(team_pages):
     out, report = team_pages
-    assert [p.path.name for p in report.pages] == [
-        "operations_daily.html",
-        "supervisor_north.html",
-        "supervisor_south.html",
-        "planning.html",
-        "today_north.html",
-        "today_south.html",
-        "index.html",
-    ]
+    assert [p.path.name for p in report.pages] == DAILY_WAREHOUSE_PAGES
     html = (out / "supervisor_north.html").read_text(encoding="utf-8")
     # W14 and the seven before it (W07 to W13), newest first; W05 and W06 are older than eight weeks.
     keys = [f"2026-W{w:02d}" for w in range(14, 6, -1)]

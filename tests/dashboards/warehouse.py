@@ -103,6 +103,19 @@ AGENT_COLUMNS = [
 ]
 
 
+# The pages the daily warehouse renders, in their order: its two teams' supervisor and today pages beside the
+# operations page, planning and the index (no executive page: no monthly marts).
+DAILY_WAREHOUSE_PAGES = [
+    "operations_daily.html",
+    "supervisor_north.html",
+    "supervisor_south.html",
+    "planning.html",
+    "today_north.html",
+    "today_south.html",
+    "index.html",
+]
+
+
 def build_daily_warehouse(path: Path) -> Path:
     """The first slice: only `kpi_service_daily` and `kpi_agent_daily`, as a center in its first week would have."""
     con = duckdb.connect(str(path))

@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from ingest.contracts import SOURCES, raw_table_ddl
+from tests.support.tables import table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO_ROOT / "dbt"
@@ -308,41 +309,37 @@ STATES = [
     ("A3", ts("2026-10-25 02:30:00"), "logged_out"),
 ]
 
-SCHEDULES = [
-    # A1 2026-03-02, first publication: 08:00-10:00 UTC work (replaced below)
-    ("A1", date(2026, 3, 2), "work", ts("2026-03-02 08:00:00"), ts("2026-03-02 10:00:00"), ts("2026-02-20 12:00:00")),
-    # republished: work 07:45-09:00, break 09:00-09:10, work 09:10-10:00 UTC
-    ("A1", date(2026, 3, 2), "work", ts("2026-03-02 07:45:00"), ts("2026-03-02 09:00:00"), ts("2026-02-25 12:00:00")),
-    ("A1", date(2026, 3, 2), "break", ts("2026-03-02 09:00:00"), ts("2026-03-02 09:10:00"), ts("2026-02-25 12:00:00")),
-    ("A1", date(2026, 3, 2), "work", ts("2026-03-02 09:10:00"), ts("2026-03-02 10:00:00"), ts("2026-02-25 12:00:00")),
-    # A2 on the DST day: work 23:00-01:00 UTC (00:00-03:00 local), time off 01:00-02:00 UTC
-    ("A2", date(2026, 3, 29), "work", ts("2026-03-28 23:00:00"), ts("2026-03-29 01:00:00"), ts("2026-03-20 12:00:00")),
-    (
-        "A2",
-        date(2026, 3, 29),
-        "time_off",
-        ts("2026-03-29 01:00:00"),
-        ts("2026-03-29 02:00:00"),
-        ts("2026-03-20 12:00:00"),
-    ),
-    # Published ahead of the data's last loaded moment, 2026-10-25 02:30 UTC (A3's logged_out, the latest state event
-    # or call end): A3 on 2026-10-25 work 02:00-03:00 UTC straddles it, so only 02:00-02:30 counts; A3 and A2 on
-    # 2026-10-26 lie wholly after it and count nowhere in the agent-time marts (test_kpi_marts.py), until that day's
-    # states arrive (test_loaded_until.py)
-    ("A3", date(2026, 10, 25), "work", ts("2026-10-25 02:00:00"), ts("2026-10-25 03:00:00"), ts("2026-10-15 12:00:00")),
-    ("A3", date(2026, 10, 26), "work", ts("2026-10-26 07:00:00"), ts("2026-10-26 10:00:00"), ts("2026-10-15 12:00:00")),
-    (
-        "A3",
-        date(2026, 10, 26),
-        "break",
-        ts("2026-10-26 10:00:00"),
-        ts("2026-10-26 10:15:00"),
-        ts("2026-10-15 12:00:00"),
-    ),
-    ("A3", date(2026, 10, 26), "work", ts("2026-10-26 10:15:00"), ts("2026-10-26 12:00:00"), ts("2026-10-15 12:00:00")),
-    ("A2", date(2026, 10, 26), "work", ts("2026-10-26 08:00:00"), ts("2026-10-26 11:00:00"), ts("2026-10-15 12:00:00")),
-]
 SCHEDULE_COLUMNS = ("agent_id", "schedule_date", "activity", "starts_at", "ends_at", "published_at")
+SCHEDULES = [
+    tuple(row.values())
+    for row in table(
+        """
+        agent_id  schedule_date  activity  starts_at            ends_at              published_at
+        # A1 2026-03-02, first publication: 08:00-10:00 UTC work (replaced below)
+        A1        2026-03-02     work      2026-03-02 08:00:00  2026-03-02 10:00:00  2026-02-20 12:00:00
+        # republished: work 07:45-09:00, break 09:00-09:10, work 09:10-10:00 UTC
+        A1        2026-03-02     work      2026-03-02 07:45:00  2026-03-02 09:00:00  2026-02-25 12:00:00
+        A1        2026-03-02     break     2026-03-02 09:00:00  2026-03-02 09:10:00  2026-02-25 12:00:00
+        A1        2026-03-02     work      2026-03-02 09:10:00  2026-03-02 10:00:00  2026-02-25 12:00:00
+        # A2 on the DST day: work 23:00-01:00 UTC (00:00-03:00 local), time off 01:00-02:00 UTC
+        A2        2026-03-29     work      2026-03-28 23:00:00  2026-03-29 01:00:00  2026-03-20 12:00:00
+        A2        2026-03-29     time_off  2026-03-29 01:00:00  2026-03-29 02:00:00  2026-03-20 12:00:00
+        # Published ahead of the data's last loaded moment, 2026-10-25 02:30 UTC (A3's logged_out, the latest
+        # state event or call end): A3 on 2026-10-25 work 02:00-03:00 UTC straddles it, so only 02:00-02:30
+        # counts; A3 and A2 on 2026-10-26 lie wholly after it and count nowhere in the agent-time marts
+        # (test_kpi_marts.py), until that day's states arrive (test_loaded_until.py)
+        A3        2026-10-25     work      2026-10-25 02:00:00  2026-10-25 03:00:00  2026-10-15 12:00:00
+        A3        2026-10-26     work      2026-10-26 07:00:00  2026-10-26 10:00:00  2026-10-15 12:00:00
+        A3        2026-10-26     break     2026-10-26 10:00:00  2026-10-26 10:15:00  2026-10-15 12:00:00
+        A3        2026-10-26     work      2026-10-26 10:15:00  2026-10-26 12:00:00  2026-10-15 12:00:00
+        A2        2026-10-26     work      2026-10-26 08:00:00  2026-10-26 11:00:00  2026-10-15 12:00:00
+        """,
+        schedule_date=date.fromisoformat,
+        starts_at=ts,
+        ends_at=ts,
+        published_at=ts,
+    )
+]
 
 ROSTER_COLUMNS = ("as_of", "employee_id", "agent_id", "role", "team", "site", "employment_type", "fte", "hire_date")
 ROSTER = [

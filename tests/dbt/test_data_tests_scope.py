@@ -20,19 +20,20 @@ def _unique_leg_test(db_path: Path, tmp_path: Path, *extra: str) -> subprocess.C
     return run_dbt(db_path, tmp_path, "test", "--select", "fct_contact_legs,test_name:unique", *extra)
 
 
-def _duplicate_one_leg(db_path: Path, stamp_shift: str) -> None:
+def _center_with_a_duplicate_leg(fixture_center_db: Path, tmp_path: Path, stamp_shift: str) -> Path:
+    """A copy of the hand-worked center with its first contact leg again, stamped `stamp_shift` from the original."""
+    db_path = tmp_path / "duplicate_leg.pipeline.duckdb"
+    shutil.copy(fixture_center_db, db_path)
     with duckdb.connect(str(db_path)) as con:
         con.execute(
             "insert into marts.fct_contact_legs select * replace (_built_at + "
             f"interval '{stamp_shift}' as _built_at) from marts.fct_contact_legs order by leg_id limit 1"
         )
+    return db_path
 
 
 def test_a_duplicate_from_an_earlier_build_is_outside_the_scoped_test(fixture_center_db: Path, tmp_path: Path) -> None:
-    db_path = tmp_path / "old_duplicate.pipeline.duckdb"
-    shutil.copy(fixture_center_db, db_path)
-    _duplicate_one_leg(db_path, "-1 day")
-
+    db_path = _center_with_a_duplicate_leg(fixture_center_db, tmp_path, "-1 day")
     scoped = _unique_leg_test(db_path, tmp_path)
     assert scoped.returncode == 0, scoped.stdout[-3000:]
     whole = _unique_leg_test(db_path, tmp_path, "--vars", "{data_tests_scope: all}")
@@ -41,10 +42,7 @@ def test_a_duplicate_from_an_earlier_build_is_outside_the_scoped_test(fixture_ce
 
 
 def test_a_duplicate_written_by_the_latest_build_fails(fixture_center_db: Path, tmp_path: Path) -> None:
-    db_path = tmp_path / "new_duplicate.pipeline.duckdb"
-    shutil.copy(fixture_center_db, db_path)
-    _duplicate_one_leg(db_path, "0 seconds")
-
+    db_path = _center_with_a_duplicate_leg(fixture_center_db, tmp_path, "0 seconds")
     scoped = _unique_leg_test(db_path, tmp_path)
     assert scoped.returncode == 1, scoped.stdout[-3000:]
     assert "FAIL 1 unique_fct_contact_legs_leg_id" in scoped.stdout

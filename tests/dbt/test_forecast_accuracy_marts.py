@@ -12,6 +12,7 @@ import pytest
 
 from dagster_project.forecasting.snapshots import SNAPSHOT_DDL
 from tests.dbt.conftest import run_dbt_build
+from tests.support.query import query
 
 FORECAST_MARTS = [
     "int_rebuilt_local_days",  # the log the incremental fact reads and writes
@@ -89,16 +90,8 @@ def accuracy_after_one_more_day(accuracy_db: Path, tmp_path_factory: pytest.Temp
     return accuracy_db
 
 
-def _rows(db: Path, query: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
-
-
 def test_interval_accuracy_fills_in_loaded_days_only(accuracy_db: Path) -> None:
-    rows = _rows(
+    rows = query(
         accuracy_db,
         "select interval_start, offered_actual, offered_absolute_error, offered_error, aht_seconds_actual "
         "from marts.fct_interval_forecast_accuracy where method = 'moving_average_4w' order by interval_start",
@@ -112,7 +105,7 @@ def test_interval_accuracy_fills_in_loaded_days_only(accuracy_db: Path) -> None:
 
 
 def test_daily_and_weekly_wape_and_bias_by_hand(accuracy_db: Path) -> None:
-    daily = _rows(
+    daily = query(
         accuracy_db,
         "select local_date, horizon_days, offered_forecast, offered_actual, round(wape, 6), round(bias, 6), intervals "
         "from marts.kpi_forecast_accuracy_daily where method = 'moving_average_4w' order by local_date",
@@ -123,7 +116,7 @@ def test_daily_and_weekly_wape_and_bias_by_hand(accuracy_db: Path) -> None:
         (date(2026, 3, 2), 1, 18.0, 14, round(4 / 14, 6), round(4 / 14, 6), 3),
         (date(2026, 3, 3), 2, 5.0, 6, round(1 / 6, 6), round(-1 / 6, 6), 1),
     ]
-    weekly = _rows(
+    weekly = query(
         accuracy_db,
         "select method, horizon_weeks, first_date, last_date, is_chosen, offered_forecast, offered_actual, "
         "round(wape, 6), round(bias, 6) from marts.kpi_forecast_accuracy_weekly order by method, horizon_weeks",
@@ -138,7 +131,7 @@ def test_daily_and_weekly_wape_and_bias_by_hand(accuracy_db: Path) -> None:
 
 def test_one_more_day_fills_in_its_actuals_only(accuracy_after_one_more_day: Path) -> None:
     db = accuracy_after_one_more_day
-    rows = _rows(
+    rows = query(
         db,
         "select interval_start, offered_actual, offered_error from marts.fct_interval_forecast_accuracy "
         "where method = 'moving_average_4w' order by interval_start",
@@ -147,7 +140,7 @@ def test_one_more_day_fills_in_its_actuals_only(accuracy_after_one_more_day: Pat
     assert [r[0] for r in rows][-1] == dt("2026-03-04 09:00")
     assert rows[-1][1:] == (9, -2.0)
     assert len(rows) == 5
-    (week,) = _rows(
+    (week,) = query(
         db,
         "select offered_forecast, offered_actual, round(wape, 6) from marts.kpi_forecast_accuracy_weekly "
         "where method = 'moving_average_4w'",

@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support.query import query_dicts
+from tests.support.tables import assert_measures
 from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
@@ -47,16 +49,6 @@ def center(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"warehouse": warehouse, "pages": pages, "stdout": runs}
 
 
-def _rows(warehouse: Path, sql: str) -> list[dict]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        con.close()
-
-
 def test_import_reports_what_it_skipped(center: dict) -> None:
     out = center["stdout"]["import"]
     assert "wrote 10 rows to calls" in out and "wrote 18 rows to agent_states" in out
@@ -65,53 +57,38 @@ def test_import_reports_what_it_skipped(center: dict) -> None:
 
 
 def test_service_daily_matches_hand_worked_values(center: dict) -> None:
-    rows = {r["queue"]: r for r in _rows(center["warehouse"], "select * from marts.kpi_service_daily")}
+    rows = {r["queue"]: r for r in query_dicts(center["warehouse"], "select * from marts.kpi_service_daily")}
     assert set(rows) == {"support", "billing"}
-    expected = {
-        "support": dict(
-            offered=7,
-            answered=4,
-            abandoned=3,
-            short_abandoned=1,
-            answered_within_threshold=4,
-            service_level_denominator=6,
-            answered_wait_seconds=45,
-            max_wait_seconds=30,
-            handled_legs=4,
-            handle_seconds=482,
-            transferred_legs=1,
-            held_legs=0,
-            talk_only_handled_legs=4,
-        ),
-        "billing": dict(
-            offered=3,
-            answered=2,
-            abandoned=1,
-            short_abandoned=0,
-            answered_within_threshold=2,
-            service_level_denominator=3,
-            answered_wait_seconds=21,
-            max_wait_seconds=300,
-            handled_legs=2,
-            handle_seconds=280,
-            transferred_legs=1,
-            held_legs=0,
-            talk_only_handled_legs=2,
-        ),
-    }
-    for queue, values in expected.items():
-        assert str(rows[queue]["local_date"]) == "2026-03-02"
-        assert {k: rows[queue][k] for k in values} == values, queue
+    assert_measures(
+        rows,
+        """
+        measure                    support  billing
+        offered                    7        3
+        answered                   4        2
+        abandoned                  3        1
+        short_abandoned            1        0
+        answered_within_threshold  4        2
+        service_level_denominator  6        3
+        answered_wait_seconds      45       21
+        max_wait_seconds           30       300
+        handled_legs               4        2
+        handle_seconds             482      280
+        transferred_legs           1        1
+        held_legs                  0        0
+        talk_only_handled_legs     4        2
+        """,
+    )
+    assert {str(rows[queue]["local_date"]) for queue in rows} == {"2026-03-02"}
     assert rows["support"]["service_level"] == pytest.approx(4 / 6)
     assert rows["support"]["abandonment_rate"] == pytest.approx((3 - 1) / (7 - 1))
     assert rows["support"]["aht_seconds"] == pytest.approx(482 / 4)
     assert rows["billing"]["aht_seconds"] == pytest.approx(280 / 2)
-    monthly = _rows(center["warehouse"], "select sum(talk_only_handled_legs) as n from marts.kpi_service_monthly")
+    monthly = query_dicts(center["warehouse"], "select sum(talk_only_handled_legs) as n from marts.kpi_service_monthly")
     assert monthly == [{"n": 6}]
 
 
 def test_transfer_is_two_legs_of_one_contact_and_the_lunch_is_one_span(center: dict) -> None:
-    legs = _rows(
+    legs = query_dicts(
         center["warehouse"],
         "select queue, leg_number, end_reason, has_hold_and_wrap_data from marts.fct_contact_legs "
         "where contact_id = '1772439000.8' order by leg_number",
@@ -120,7 +97,7 @@ def test_transfer_is_two_legs_of_one_contact_and_the_lunch_is_one_span(center: d
         {"queue": "support", "leg_number": 1, "end_reason": "transfer", "has_hold_and_wrap_data": False},
         {"queue": "billing", "leg_number": 2, "end_reason": "customer_hangup", "has_hold_and_wrap_data": False},
     ]
-    lunch = _rows(
+    lunch = query_dicts(
         center["warehouse"],
         "select agent_id, sum(duration_seconds) as seconds from marts.fct_agent_state_spans "
         "where state = 'lunch' group by agent_id",

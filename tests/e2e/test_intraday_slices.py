@@ -25,11 +25,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from tests.support.marts import marts_rows
+from tests.support.query import query
 
 pytestmark = pytest.mark.e2e
 
@@ -71,14 +71,6 @@ def _copy(files: list[Path], source_root: Path, landing: Path) -> None:
         target = landing / path.relative_to(source_root)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
-
-
-def _query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _resent_slice(sliced: Path, out: Path) -> dict:
@@ -136,7 +128,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_midday_the_day_is_open_up_to_the_slices_cutoff(runs: dict) -> None:
-    completeness = _query(
+    completeness = query(
         runs["midday"],
         "select source, local_date::varchar, timezone('UTC', cutoff_at), cutoff_from, is_closed "
         "from ops.source_day_completeness order by all",
@@ -150,7 +142,7 @@ def test_midday_the_day_is_open_up_to_the_slices_cutoff(runs: dict) -> None:
             (DAY, MIDDAY_CUTOFF_UTC, "file_name", False),
         )
     ]
-    provisional = _query(
+    provisional = query(
         runs["midday"],
         "select 'service', local_date::varchar, bool_and(is_provisional), bool_or(is_provisional) "
         "from marts.kpi_service_daily group by all union all "
@@ -165,7 +157,7 @@ def test_midday_the_day_is_open_up_to_the_slices_cutoff(runs: dict) -> None:
 
 
 def test_midday_intervals_after_the_cutoff_are_not_yet_reported(runs: dict) -> None:
-    rows = _query(
+    rows = query(
         runs["midday"],
         "select interval_start_at >= ? as after_cutoff, count(*), count(offered), count(staffed_agents), "
         "count(scheduled_agents), count(staffing_gap), bool_and(is_provisional), sum(offered) "
@@ -173,7 +165,7 @@ def test_midday_intervals_after_the_cutoff_are_not_yet_reported(runs: dict) -> N
         [MIDDAY_CUTOFF_UTC, DAY],
     )
     (before, before_rows, before_offered, *_, before_provisional, offered_so_far), after = rows
-    (queues,) = _query(runs["midday"], "select count(distinct queue) from marts.kpi_staffing_interval")[0]
+    (queues,) = query(runs["midday"], "select count(distinct queue) from marts.kpi_staffing_interval")[0]
     # before 10:00 every row is reported; after it a row per queue and interval (10:00-24:00: 56 quarter hours), every
     # measure NULL (not yet), never 0
     assert before is False and before_rows == before_offered and before_provisional and offered_so_far > 0
@@ -195,9 +187,9 @@ def test_midday_intervals_after_the_cutoff_are_not_yet_reported(runs: dict) -> N
         ]
     ).filter(pl.col("queued_at") < "2026-01-07T10:00:00+01:00")
     assert ended_later.height > 0  # calls in progress at the cutoff exist in this data
-    (loaded,) = _query(runs["midday"], "select count(*) from marts.fct_contact_legs where local_date = ?", [DAY])[0]
+    (loaded,) = query(runs["midday"], "select count(*) from marts.fct_contact_legs where local_date = ?", [DAY])[0]
     assert loaded == legs.height
-    (in_progress_counted,) = _query(
+    (in_progress_counted,) = query(
         runs["midday"],
         "select count(*) from marts.fct_contact_legs where leg_id in (select unnest(?::varchar[]))",
         [ended_later["leg_id"].to_list()],
@@ -206,7 +198,7 @@ def test_midday_intervals_after_the_cutoff_are_not_yet_reported(runs: dict) -> N
 
 
 def test_midday_an_open_state_lasts_until_the_cutoff(runs: dict) -> None:
-    spans = _query(
+    spans = query(
         runs["midday"],
         "select max(ended_at), bool_and(is_provisional), count(*) filter (where ended_at = ?) "
         "from marts.fct_agent_state_spans where local_date = ?",
@@ -215,12 +207,12 @@ def test_midday_an_open_state_lasts_until_the_cutoff(runs: dict) -> None:
     # nothing reaches past the cutoff; the agents in a state at 10:00 have a piece ending exactly there
     assert spans[0] == MIDDAY_CUTOFF_UTC and spans[1] is True and spans[2] >= 1
     # schedules count up to the cutoff only: no adherence piece after it, and no agent-day at 0 % for the afternoon
-    (adherence_until,) = _query(
+    (adherence_until,) = query(
         runs["midday"], "select max(ended_at) from marts.fct_adherence_spans where local_date = ?", [DAY]
     )[0]
     assert adherence_until <= MIDDAY_CUTOFF_UTC
     # the closed day keeps its rule: an open-ended last event is not extended
-    assert _query(
+    assert query(
         runs["midday"],
         "select count(*) from marts.fct_agent_state_spans where is_provisional and local_date < ?",
         [DAY],
@@ -228,7 +220,7 @@ def test_midday_an_open_state_lasts_until_the_cutoff(runs: dict) -> None:
 
 
 def test_the_closed_day_equals_the_same_day_loaded_whole(runs: dict) -> None:
-    assert _query(
+    assert query(
         runs["closed"],
         "select bool_and(is_closed), count(*) from ops.source_day_completeness where local_date = ?",
         [DAY],
@@ -239,13 +231,13 @@ def test_the_closed_day_equals_the_same_day_loaded_whole(runs: dict) -> None:
         del closed[table], whole[table]
     differing = {table: (len(closed[table]), len(whole[table])) for table in whole if closed[table] != whole[table]}
     assert not differing, f"tables that differ (sliced rows, whole rows): {differing}"
-    assert _query(runs["closed"], "select count(*) from marts.kpi_staffing_interval where is_provisional") == [(0,)]
+    assert query(runs["closed"], "select count(*) from marts.kpi_staffing_interval where is_provisional") == [(0,)]
 
 
 def test_a_resent_slice_replaces_the_events_it_resends(runs: dict) -> None:
     resent = runs["resent"]
     for warehouse in ("closed", "whole"):
-        states = _query(
+        states = query(
             runs[warehouse],
             "select distinct state from marts.fct_agent_state_spans where agent_id = ? and state_started_at = ?",
             [resent["agent_id"], resent["event_at"].astimezone(UTC).replace(tzinfo=None)],

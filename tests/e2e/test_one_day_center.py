@@ -49,6 +49,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support.query import query_dicts
+from tests.support.secret_scan import scan_text_columns
+from tests.support.tables import assert_measures
 from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
@@ -139,54 +142,29 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "warehouse.duckdb"
 
 
-def _rows(warehouse: Path, sql: str) -> list[dict]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        con.close()
-
-
 def test_service_daily_matches_hand_worked_values(warehouse: Path) -> None:
-    rows = {r["queue"]: r for r in _rows(warehouse, "select * from marts.kpi_service_daily order by queue")}
+    rows = {r["queue"]: r for r in query_dicts(warehouse, "select * from marts.kpi_service_daily order by queue")}
     assert set(rows) == {"billing", "support"}  # the IVR-only call L7 is never offered
     billing, support = rows["billing"], rows["support"]
     assert str(billing["local_date"]) == "2026-03-10"
-    expected_counts = {
-        "billing": dict(
-            offered=4,
-            answered=2,
-            abandoned=2,
-            short_abandoned=1,
-            answered_within_threshold=1,
-            service_level_denominator=3,
-            answered_wait_seconds=40,
-            max_wait_seconds=45,
-            handled_legs=2,
-            handle_seconds=630,
-            transferred_legs=1,
-            held_legs=1,
-        ),
-        "support": dict(
-            offered=2,
-            answered=2,
-            abandoned=0,
-            short_abandoned=0,
-            answered_within_threshold=2,
-            service_level_denominator=2,
-            answered_wait_seconds=30,
-            max_wait_seconds=20,
-            handled_legs=2,
-            handle_seconds=350,
-            transferred_legs=0,
-            held_legs=1,
-        ),
-    }
-    for queue, expected in expected_counts.items():
-        for column, value in expected.items():
-            assert rows[queue][column] == value, (queue, column)
+    assert_measures(
+        rows,
+        """
+        measure                    billing  support
+        offered                    4        2
+        answered                   2        2
+        abandoned                  2        0
+        short_abandoned            1        0
+        answered_within_threshold  1        2
+        service_level_denominator  3        2
+        answered_wait_seconds      40       30
+        max_wait_seconds           45       20
+        handled_legs               2        2
+        handle_seconds             630      350
+        transferred_legs           1        0
+        held_legs                  1        1
+        """,
+    )
     assert billing["service_level"] == pytest.approx(1 / 3)
     assert billing["abandonment_rate"] == pytest.approx(1 / 3)
     assert billing["asa_seconds"] == pytest.approx(20)
@@ -201,45 +179,28 @@ def test_service_daily_matches_hand_worked_values(warehouse: Path) -> None:
 
 
 def test_agent_daily_matches_hand_worked_values(warehouse: Path) -> None:
-    rows = {r["agent_id"]: r for r in _rows(warehouse, "select * from marts.kpi_agent_daily order by agent_id")}
+    rows = {r["agent_id"]: r for r in query_dicts(warehouse, "select * from marts.kpi_agent_daily order by agent_id")}
     assert set(rows) == {"a1", "a2"}
-    expected = {
-        "a1": dict(
-            team="North",
-            logged_in_seconds=5700,
-            ready_seconds=4260,
-            talk_seconds=420,
-            hold_seconds=30,
-            acw_seconds=90,
-            handle_seconds=540,
-            scheduled_seconds=5400,
-            adherent_seconds=5400,
-            paid_scheduled_seconds=5400,
-            productive_seconds=4500,
-            planned_shrinkage_seconds=900,
-            unplanned_shrinkage_seconds=0,
-            handled_legs=2,
-        ),
-        "a2": dict(
-            team="South",
-            logged_in_seconds=4500,
-            ready_seconds=2860,
-            talk_seconds=380,
-            hold_seconds=20,
-            acw_seconds=40,
-            handle_seconds=440,
-            scheduled_seconds=5400,
-            adherent_seconds=4200,
-            paid_scheduled_seconds=5400,
-            productive_seconds=3300,
-            planned_shrinkage_seconds=900,
-            unplanned_shrinkage_seconds=1200,
-            handled_legs=2,
-        ),
-    }
-    for agent, values in expected.items():
-        for column, value in values.items():
-            assert rows[agent][column] == value, (agent, column)
+    assert (rows["a1"]["team"], rows["a2"]["team"]) == ("North", "South")
+    assert_measures(
+        rows,
+        """
+        measure                      a1    a2
+        logged_in_seconds            5700  4500
+        ready_seconds                4260  2860
+        talk_seconds                 420   380
+        hold_seconds                 30    20
+        acw_seconds                  90    40
+        handle_seconds               540   440
+        scheduled_seconds            5400  5400
+        adherent_seconds             5400  4200
+        paid_scheduled_seconds       5400  5400
+        productive_seconds           4500  3300
+        planned_shrinkage_seconds    900   900
+        unplanned_shrinkage_seconds  0     1200
+        handled_legs                 2     2
+        """,
+    )
     a1, a2 = rows["a1"], rows["a2"]
     assert a1["occupancy"] == pytest.approx(0.1125)
     assert a1["utilization"] == pytest.approx(540 / 5700)
@@ -258,19 +219,12 @@ def test_agent_daily_matches_hand_worked_values(warehouse: Path) -> None:
 def test_analyst_warehouse_holds_no_secrets(warehouse: Path) -> None:
     """Every text value of every table and view in the analyst warehouse is free of the fixture's personal data (the
     big facts are views over monthly Parquet files: duckdb_columns() lists the columns of both)."""
+    scan = scan_text_columns(warehouse, SECRETS)
+    assert scan.columns, "the warehouse has no text columns at all: nothing was checked"
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        columns = con.execute(
-            "select schema_name, table_name, column_name from duckdb_columns() "
-            "where data_type = 'VARCHAR' and not internal"
-        ).fetchall()
-        assert columns, "the warehouse has no text columns at all: nothing was checked"
         views = {v for (v,) in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
-        assert "fct_contact_legs" in views and ("marts", "fct_contact_legs", "leg_id") in columns
-        for schema, table, column in columns:
-            values = con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
-            for (value,) in values:
-                for secret in SECRETS:
-                    assert value is None or secret not in value, (schema, table, column)
     finally:
         con.close()
+    assert "fct_contact_legs" in views and ("marts", "fct_contact_legs", "leg_id") in scan.columns
+    assert not scan.found, scan.found

@@ -27,6 +27,8 @@ import duckdb
 import pytest
 
 from tests.support.landing_files import ANONYMOUS_BANK_FEBRUARY
+from tests.support.query import query
+from tests.support.tables import by_first_column
 from tests.support.tilsyn_command import TILSYN, pipeline_args
 
 pytestmark = pytest.mark.e2e
@@ -63,9 +65,8 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> None:
-    expected = {
-        row[0]: row[1:]
-        for row in duckdb.sql(
+    expected = by_first_column(
+        duckdb.sql(
             f"""
             select type,
                    count(*) filter (where outcome = 'AGENT' or (outcome = 'HANG' and q_time > 0)) as offered,
@@ -81,19 +82,15 @@ def test_february_service_figures_per_queue_match_the_raw_file(bank: dict) -> No
             group by type
             """
         ).fetchall()
-    }
-    con = duckdb.connect(str(bank["warehouse"]), read_only=True)
-    try:
-        marts = {
-            row[0]: row[1:]
-            for row in con.execute(
-                "select queue, offered, answered, abandoned, handle_seconds, short_abandoned, "
-                "answered_within_threshold, answered_wait_seconds, max_wait_seconds from marts.kpi_service_monthly "
-                "where period_start = date '1999-02-01'"
-            ).fetchall()
-        }
-    finally:
-        con.close()
+    )
+    marts = by_first_column(
+        query(
+            bank["warehouse"],
+            "select queue, offered, answered, abandoned, handle_seconds, short_abandoned, "
+            "answered_within_threshold, answered_wait_seconds, max_wait_seconds from marts.kpi_service_monthly "
+            "where period_start = date '1999-02-01'",
+        )
+    )
     marts = {queue: figures for queue, figures in marts.items() if not queue.startswith("queue-")}  # Genesys's
     assert set(expected) == {"PS", "PE", "IN", "NE", "NW", "TT"}
     assert marts == expected
@@ -114,14 +111,6 @@ def test_dashboards_open_offline_and_say_no_data_for_missing_sources(bank: dict,
     assert "no data" in exec_page.text.lower()  # budget, people, QA: this center sent none of them
 
 
-def _marts(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_genesys_cloud_service_figures_match_the_hand_worked_fixture(bank: dict) -> None:
     # Worked from tests/fixtures/genesys_cloud (its README tells the story), local day 2026-03-02 (UTC+2):
     # queue-support offered conv-1, conv-2's first leg, conv-3 (abandoned after tAbandon 90 s) and conv-7 (flowed out
@@ -129,7 +118,7 @@ def test_genesys_cloud_service_figures_match_the_hand_worked_fixture(bank: dict)
     # (tAcd 15 s): wait 45 s, 1 within 20 s; handle (240 + 20 + 30) + (105 + 0 + 10) = 405 s; 1 leg ends in a transfer.
     # queue-billing: conv-2's second leg, tAcd 30 s (its queue segment says 31.5 s: the stated figure wins), handle
     # 255 + 15 + 45 = 315 s.
-    rows = _marts(
+    rows = query(
         bank["warehouse"],
         "select queue, offered, answered, abandoned, short_abandoned, answered_within_threshold, "
         "answered_wait_seconds, max_wait_seconds, handled_legs, handle_seconds, transferred_legs "
@@ -148,7 +137,7 @@ def test_genesys_cloud_agent_time_matches_the_hand_worked_fixture(bank: dict) ->
     # + 08:02:20-08:05:00 (160) = 250 s; hold 20 s; ACW 30 s; one leg of 290 s handle by the call record.
     # carla ready 08:00-08:04:25 (265) + 08:09:45-09:00 (3015) = 3280 s; talk 35 + 225 = 260 s; hold 15; ACW 45;
     # one leg of 315 s.
-    rows = _marts(
+    rows = query(
         bank["warehouse"],
         "select agent_id, ready_seconds, talk_seconds, hold_seconds, acw_seconds, handled_legs, leg_handle_seconds "
         "from marts.kpi_agent_daily where local_date = date '2026-03-02' and agent_id in ('user-anna', 'user-carla') "

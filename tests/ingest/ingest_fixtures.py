@@ -7,94 +7,108 @@ import io
 import os
 from pathlib import Path
 
-import duckdb
-
 from ingest.load import LoadReport, load_landing
+from tests.support.query import query  # noqa: F401 (the ingest tests import it from here)
+from tests.support.tables import fields
 
 TEST_KEY = b"test-key-not-a-secret"
 
 # One valid row per source (canonical form, SOURCES.md). Tests override single fields to break one rule at a time.
 VALID_ROWS: dict[str, dict[str, str]] = {
-    "calls": dict(
-        leg_id="L1",
-        contact_id="C1",
-        direction="inbound",
-        queue="billing",
-        campaign="",
-        caller_number="+4791234567",
-        customer_id="cust-1",
-        queued_at="2026-03-10T09:00:00+01:00",
-        dialed_at="",
-        answered_at="2026-03-10T09:00:10+01:00",
-        ended_at="2026-03-10T09:05:40+01:00",
-        agent_id="a1",
-        talk_seconds="300",
-        hold_seconds="30",
-        acw_seconds="60",
-        end_reason="customer_hangup",
-        outcome="resolved",
-        notes="asked about an invoice",
+    "calls": fields(
+        """
+        field          value
+        leg_id         L1
+        contact_id     C1
+        direction      inbound
+        queue          billing
+        campaign
+        caller_number  +4791234567
+        customer_id    cust-1
+        queued_at      2026-03-10T09:00:00+01:00
+        dialed_at
+        answered_at    2026-03-10T09:00:10+01:00
+        ended_at       2026-03-10T09:05:40+01:00
+        agent_id       a1
+        talk_seconds   300
+        hold_seconds   30
+        acw_seconds    60
+        end_reason     customer_hangup
+        outcome        resolved
+        notes          asked about an invoice
+        """
     ),
-    "agent_states": dict(agent_id="a1", event_at="2026-03-10T08:55:00+01:00", state="ready", reason=""),
-    "schedules": dict(
-        agent_id="a1",
-        schedule_date="2026-03-10",
-        activity="work",
-        starts_at="2026-03-10T09:00:00+01:00",
-        ends_at="2026-03-10T09:45:00+01:00",
-        published_at="2026-03-09T12:00:00+01:00",
+    "agent_states": fields(
+        """
+        field     value
+        agent_id  a1
+        event_at  2026-03-10T08:55:00+01:00
+        state     ready
+        reason
+        """
     ),
-    "roster": dict(
-        as_of="2026-03-01",
-        employee_id="E1",
-        agent_id="a1",
-        full_name="Kari Nordmann",
-        role="agent",
-        team="North",
-        site="Oslo",
-        supervisor_employee_id="S1",
-        employment_type="full_time",
-        fte="1.0",
-        hire_date="2025-06-01",
-        termination_date="",
-        termination_type="",
-        termination_reason="",
-        hourly_cost="310.00",
-        currency="NOK",
+    "schedules": fields(
+        """
+        field          value
+        agent_id       a1
+        schedule_date  2026-03-10
+        activity       work
+        starts_at      2026-03-10T09:00:00+01:00
+        ends_at        2026-03-10T09:45:00+01:00
+        published_at   2026-03-09T12:00:00+01:00
+        """
     ),
-    "ledger": dict(
-        line_id="B-2026-03-1",
-        period="2026-03",
-        scenario="budget",
-        cost_center="CC1",
-        account="5000",
-        category="staff",
-        amount="-1250.50",
-        currency="NOK",
-        posted_on="2026-03-01",
+    "roster": fields(
+        """
+        field                   value
+        as_of                   2026-03-01
+        employee_id             E1
+        agent_id                a1
+        full_name               Kari Nordmann
+        role                    agent
+        team                    North
+        site                    Oslo
+        supervisor_employee_id  S1
+        employment_type         full_time
+        fte                     1.0
+        hire_date               2025-06-01
+        termination_date
+        termination_type
+        termination_reason
+        hourly_cost             310.00
+        currency                NOK
+        """
     ),
-    "qa_evaluations": dict(
-        evaluation_id="Q1",
-        contact_id="C1",
-        agent_id="a1",
-        evaluator_id="S1",
-        evaluated_at="2026-03-11T10:00:00+01:00",
-        form="standard",
-        score="8.5",
-        max_score="10",
-        critical_fail="false",
-        comments="good call",
+    "ledger": fields(
+        """
+        field        value
+        line_id      B-2026-03-1
+        period       2026-03
+        scenario     budget
+        cost_center  CC1
+        account      5000
+        category     staff
+        amount       -1250.50
+        currency     NOK
+        posted_on    2026-03-01
+        """
+    ),
+    "qa_evaluations": fields(
+        """
+        field          value
+        evaluation_id  Q1
+        contact_id     C1
+        agent_id       a1
+        evaluator_id   S1
+        evaluated_at   2026-03-11T10:00:00+01:00
+        form           standard
+        score          8.5
+        max_score      10
+        critical_fail  false
+        comments       good call
+        """
     ),
 }
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    """The rows of `sql` on a database file, opened read-only."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 def csv_text(rows: list[dict[str, str]]) -> str:

@@ -11,13 +11,14 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from ingest_fixtures import TEST_KEY, Landing, csv_text, query, rows_of
 
 from ingest.contracts import SOURCES
 from ingest.load import IngestSetupError, load_landing
+from tests.support.secret_scan import scan_text_columns
+from tests.support.tables import fields
 
 CARD = "4111 1111 1111 1111"
 IBAN = "NO93 8601 1117 947"
@@ -37,30 +38,36 @@ SECRETS = [
 CALLS_ROWS = rows_of(
     "calls",
     dict(notes=f"paid with card {CARD}, refund to {IBAN}"),
-    dict(
-        leg_id="L2",
-        contact_id="C2",
-        caller_number="+47 912 34 567",
-        customer_id="cust-1",
-        queued_at="2026-03-10T08:10:00Z",
-        answered_at="2026-03-10T08:10:30Z",
-        ended_at="2026-03-10T08:13:50Z",
-        notes="",
+    fields(
+        """
+        field          value
+        leg_id         L2
+        contact_id     C2
+        caller_number  +47 912 34 567
+        customer_id    cust-1
+        queued_at      2026-03-10T08:10:00Z
+        answered_at    2026-03-10T08:10:30Z
+        ended_at       2026-03-10T08:13:50Z
+        notes
+        """
     ),
 )
 CALLS = csv_text(CALLS_ROWS)
 ROSTER_ROWS = rows_of(
     "roster",
     {},
-    dict(
-        employee_id="S1",
-        agent_id="",
-        full_name="Siri Berg",
-        role="supervisor",
-        termination_date="2026-04-30",
-        termination_type="voluntary",
-        termination_reason="moved abroad",
-        hourly_cost="420.00",
+    fields(
+        """
+        field               value
+        employee_id         S1
+        agent_id
+        full_name           Siri Berg
+        role                supervisor
+        termination_date    2026-04-30
+        termination_type    voluntary
+        termination_reason  moved abroad
+        hourly_cost         420.00
+        """
     ),
 )
 ROSTER = csv_text(ROSTER_ROWS)
@@ -162,19 +169,9 @@ def test_nothing_written_holds_a_secret(landing: Landing) -> None:
         ("roster/bad_roster.csv", 2, "hourly_cost"),
     ]
 
-    con = duckdb.connect(str(landing.pipeline_db), read_only=True)
-    try:
-        text_columns = con.sql(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            "where data_type = 'VARCHAR' and table_schema in ('raw', 'ops')"
-        ).fetchall()
-        assert len(text_columns) > 40
-        for schema, table, column in text_columns:
-            values = [v for (v,) in con.sql(f'select "{column}" from {schema}.{table}').fetchall() if v]
-            for secret in SECRETS:
-                assert not any(secret in v for v in values), (schema, table, column, secret)
-    finally:
-        con.close()
+    scan = scan_text_columns(landing.pipeline_db, SECRETS, schemas=("raw", "ops"))
+    assert len(scan.columns) > 40
+    assert not scan.found, scan.found
     reports = [p.read_text() for p in landing.quarantine.rglob("*.problems.csv")]
     assert len(reports) == 1
     for text in reports + said + report.lines():
@@ -300,15 +297,7 @@ def test_a_bad_event_costs_the_agents_local_day(landing: Landing) -> None:
         dict(agent_id="a2", event_at="2026-03-10T09:00:00+01:00"),
     )
     landing.write("agent_states", "s.csv", csv_text(rows))
-    report = load_landing(
-        landing.dir,
-        landing.pipeline_db,
-        landing.restricted_db,
-        landing.quarantine,
-        TEST_KEY,
-        progress=None,
-        center_timezone="Europe/Oslo",
-    )
+    report = landing.load(center_timezone="Europe/Oslo")
     assert report.sources["agent_states"].rows == 2 and report.sources["agent_states"].rows_quarantined == 3
     assert query(landing.pipeline_db, "select agent_id, _source_line from raw.agent_states order by 2") == [
         ("a1", 5),
@@ -346,15 +335,7 @@ def test_a_bad_event_costs_the_agents_local_day(landing: Landing) -> None:
         "other_days.csv",
         csv_text(rows_of("agent_states", dict(agent_id="a2"), dict(event_at="2026-03-11T09:00:00+01:00"))),
     )
-    load_landing(
-        landing.dir,
-        landing.pipeline_db,
-        landing.restricted_db,
-        landing.quarantine,
-        TEST_KEY,
-        progress=None,
-        center_timezone="Europe/Oslo",
-    )
+    landing.load(center_timezone="Europe/Oslo")
     assert query(landing.pipeline_db, "select count(*) from ops.quarantined_rows where superseded_by_file is null") == [
         (3,)
     ]
@@ -362,15 +343,7 @@ def test_a_bad_event_costs_the_agents_local_day(landing: Landing) -> None:
         "agent_states", dict(event_at="2026-03-10T08:00:00+01:00"), dict(event_at="2026-03-10T09:00:00+01:00")
     )
     landing.write("agent_states", "corrected.csv", csv_text(corrected))
-    load_landing(
-        landing.dir,
-        landing.pipeline_db,
-        landing.restricted_db,
-        landing.quarantine,
-        TEST_KEY,
-        progress=None,
-        center_timezone="Europe/Oslo",
-    )
+    landing.load(center_timezone="Europe/Oslo")
     assert query(
         landing.pipeline_db,
         "select line, superseded_by_file, superseded_by_file_seq from ops.quarantined_rows order by 1",

@@ -109,14 +109,8 @@ summed as (
             - coalesce(schedule_seconds.planned_shrinkage_seconds, 0) as unplanned_shrinkage_seconds,
         {{ zero_if_missing('handled', ['handled_legs', 'leg_handle_seconds']) }}
     from agent_days
-    left join state_seconds
-        on state_seconds.agent_id = agent_days.agent_id and state_seconds.local_date = agent_days.local_date
-    left join schedule_seconds
-        on schedule_seconds.agent_id = agent_days.agent_id and schedule_seconds.local_date = agent_days.local_date
-    left join adherence_seconds
-        on adherence_seconds.agent_id = agent_days.agent_id and adherence_seconds.local_date = agent_days.local_date
-    left join handled
-        on handled.agent_id = agent_days.agent_id and handled.local_date = agent_days.local_date
+    {{ left_join_on_keys('agent_days', ['state_seconds', 'schedule_seconds', 'adherence_seconds', 'handled'],
+        ['agent_id', 'local_date']) }}
 
 )
 

@@ -3,27 +3,14 @@
     closed. Ingest writes the record (ops.source_day_completeness, ingest/load.py) from each file's name or latest
     timestamp. A pipeline database without that table (made before the record, or a test fixture of raw rows) has no
     record: every day counts as closed, as before slices. -#}
-{%- set completeness = adapter.get_relation(database=this.database, schema='ops', identifier='source_day_completeness') if execute else none %}
-{%- if completeness is not none %}
-select
-    completeness.source,
-    completeness.local_date,
-    {{ to_naive_utc('completeness.cutoff_at') }} as cutoff_at,
-    completeness.cutoff_from,
-    completeness.is_closed,
-    {{ to_utc_timestamp('cast(completeness.local_date as timestamp)') }} as day_start_at,
-    {{ to_utc_timestamp('cast(' ~ dbt.dateadd('day', 1, 'completeness.local_date') ~ ' as timestamp)') }} as day_end_at,
-    {{ to_naive_utc('completeness.recorded_at') }} as recorded_at
-from {{ completeness }} as completeness
-{%- else %}
-select
-    cast(null as varchar) as source,
-    cast(null as date) as local_date,
-    cast(null as timestamp) as cutoff_at,
-    cast(null as varchar) as cutoff_from,
-    cast(null as boolean) as is_closed,
-    cast(null as timestamp) as day_start_at,
-    cast(null as timestamp) as day_end_at,
-    cast(null as timestamp) as recorded_at
-where 1 = 0
-{%- endif %}
+{{ ops_table_or_empty('source_day_completeness', [
+    ['source', 'varchar'],
+    ['local_date', 'date'],
+    ['cutoff_at', 'timestamp', to_naive_utc('ops_table.cutoff_at')],
+    ['cutoff_from', 'varchar'],
+    ['is_closed', 'boolean'],
+    ['day_start_at', 'timestamp', to_utc_timestamp('cast(ops_table.local_date as timestamp)')],
+    ['day_end_at', 'timestamp',
+        to_utc_timestamp('cast(' ~ dbt.dateadd('day', 1, 'ops_table.local_date') ~ ' as timestamp)')],
+    ['recorded_at', 'timestamp', to_naive_utc('ops_table.recorded_at')],
+]) }}

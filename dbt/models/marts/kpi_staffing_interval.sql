@@ -9,6 +9,12 @@
     Intraday (issue 21, METRICS.md "Intraday"): every interval of a day still open has a row per queue; one starting
     at or after the calls cutoff has its demand columns NULL (not yet, never 0), at or after the agent_states cutoff
     its supply columns; the gap needs both. Rows of an open day are provisional. -#}
+{%- set grain_columns = ['queue', 'interval_start', 'interval_start_at', 'local_date', 'interval_seconds'] %}
+{#- the columns an interval not reported yet leaves NULL: demand after the calls cutoff, supply after the agent_states
+    cutoff -#}
+{%- set demand_columns = ['offered', 'handled_legs', 'handle_seconds', 'aht_seconds', 'traffic_erlangs',
+    'required_agents'] %}
+{%- set supply_columns = ['scheduled_work_seconds', 'staffed_seconds'] %}
 with counted_segments as (
 
     {{ schedule_segments_until_loaded(ref('fct_schedule_segments')) }}
@@ -143,38 +149,23 @@ reported as (
 
     -- "not yet" is NULL (is_..._not_yet is NULL on a closed day: everything reported)
     select
-        queue,
-        interval_start,
-        interval_start_at,
-        local_date,
-        interval_seconds,
-        case when is_demand_not_yet then null else offered end as offered,
-        case when is_demand_not_yet then null else handled_legs end as handled_legs,
-        case when is_demand_not_yet then null else handle_seconds end as handle_seconds,
-        case when is_demand_not_yet then null else aht_seconds end as aht_seconds,
-        case when is_demand_not_yet then null else traffic_erlangs end as traffic_erlangs,
-        case when is_demand_not_yet then null else required_agents end as required_agents,
+        {{ grain_columns | join(',\n        ') }},
+        {%- for column in demand_columns %}
+        case when is_demand_not_yet then null else {{ column }} end as {{ column }},
+        {%- endfor %}
         planned_shrinkage,
         unplanned_shrinkage,
-        case when is_supply_not_yet then null else scheduled_work_seconds end as scheduled_work_seconds,
-        case when is_supply_not_yet then null else staffed_seconds end as staffed_seconds,
+        {%- for column in supply_columns %}
+        case when is_supply_not_yet then null else {{ column }} end as {{ column }},
+        {%- endfor %}
         is_provisional
     from combined
 
 )
 
 select
-    queue,
-    interval_start,
-    interval_start_at,
-    local_date,
-    interval_seconds,
-    offered,
-    handled_legs,
-    handle_seconds,
-    aht_seconds,
-    traffic_erlangs,
-    required_agents,
+    {{ grain_columns | join(',\n    ') }},
+    {{ demand_columns | join(',\n    ') }},
     planned_shrinkage,
     unplanned_shrinkage,
     required_agents / nullif(1 - coalesce(unplanned_shrinkage, 0), 0) as required_scheduled_agents,

@@ -18,6 +18,7 @@ import pytest
 
 from ingest.contracts import LOAD_COLUMNS, SOURCES, raw_table_ddl
 from tests.dbt.conftest import run_dbt
+from tests.support.tables import by_first_column, table
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DBT_DIR = REPO_ROOT / "dbt"
@@ -162,153 +163,63 @@ def call_row(
     }
 
 
+def call_rows(direction: str, text: str) -> list[dict]:
+    """The legs of one direction, from a table: times UTC on the row's `day`; `queue` (inbound) or `campaign`
+    (outbound), `queued` or `dialed`. A blank time is none (not answered), a blank number 0."""
+    legs = []
+    for row in table(text):
+        times = {k: f"{row['day']}T{row[k]}Z" for k in ("queued", "dialed", "answered", "ended") if row.get(k)}
+        legs.append(
+            call_row(
+                row["leg"],
+                row["contact"],
+                direction,
+                queue=row.get("queue"),
+                campaign=row.get("campaign"),
+                agent=row["agent"],
+                talk=int(row.get("talk") or 0),
+                hold=int(row.get("hold") or 0),
+                acw=int(row.get("acw") or 0),
+                end_reason=row["end_reason"],
+                outcome=row.get("outcome"),
+                **times,
+            )
+        )
+    return legs
+
+
 CALLS = {
-    1: [
+    1: call_rows(
+        "inbound",
+        """
+        leg  contact  queue  day         queued    answered  ended     agent  talk  hold  acw  end_reason
         # C1: one answered leg, handle 240 + 30 + 30 = 300 s
-        call_row(
-            "L1",
-            "C1",
-            "inbound",
-            queue="Q1",
-            queued="2026-01-15T08:00:00Z",
-            answered="2026-01-15T08:00:10Z",
-            ended="2026-01-15T08:05:10Z",
-            agent="a1",
-            talk=240,
-            hold=30,
-            acw=30,
-        ),
+        L1   C1       Q1     2026-01-15  08:00:00  08:00:10  08:05:10  a1     240   30    30   customer_hangup
         # C2: answered by a1 (120 s), transferred to Q2 and answered by a2 (240 s): one contact, two handled legs
-        call_row(
-            "L2",
-            "C2",
-            "inbound",
-            queue="Q1",
-            queued="2026-01-15T09:00:00Z",
-            answered="2026-01-15T09:00:05Z",
-            ended="2026-01-15T09:02:05Z",
-            agent="a1",
-            talk=100,
-            acw=20,
-            end_reason="transfer",
-        ),
-        call_row(
-            "L3",
-            "C2",
-            "inbound",
-            queue="Q2",
-            queued="2026-01-15T09:02:05Z",
-            answered="2026-01-15T09:02:15Z",
-            ended="2026-01-15T09:06:15Z",
-            agent="a2",
-            talk=200,
-            acw=40,
-        ),
+        L2   C2       Q1     2026-01-15  09:00:00  09:00:05  09:02:05  a1     100         20   transfer
+        L3   C2       Q2     2026-01-15  09:02:05  09:02:15  09:06:15  a2     200         40   customer_hangup
         # C3: abandoned, never answered
-        call_row(
-            "L4",
-            "C3",
-            "inbound",
-            queue="Q1",
-            queued="2026-01-16T10:00:00Z",
-            ended="2026-01-16T10:00:30Z",
-            end_reason="abandon",
-        ),
+        L4   C3       Q1     2026-01-16  10:00:00            10:00:30                          abandon
         # C4: queued 23:30 UTC on Jan 31 = 00:30 local on Feb 1 -> February; handle 60 s
-        call_row(
-            "L5",
-            "C4",
-            "inbound",
-            queue="Q1",
-            queued="2026-01-31T23:30:00Z",
-            answered="2026-01-31T23:30:20Z",
-            ended="2026-01-31T23:31:20Z",
-            agent="a2",
-            talk=60,
-        ),
+        L5   C4       Q1     2026-01-31  23:30:00  23:30:20  23:31:20  a2     60               customer_hangup
         # C5: February, handle 180 + 60 = 240 s
-        call_row(
-            "L6",
-            "C5",
-            "inbound",
-            queue="Q1",
-            queued="2026-02-10T12:00:00Z",
-            answered="2026-02-10T12:00:05Z",
-            ended="2026-02-10T12:04:05Z",
-            agent="a1",
-            talk=180,
-            acw=60,
-        ),
+        L6   C5       Q1     2026-02-10  12:00:00  12:00:05  12:04:05  a1     180         60   customer_hangup
         # C6: April, when no actual cost is booked yet
-        call_row(
-            "L7",
-            "C6",
-            "inbound",
-            queue="Q1",
-            queued="2026-04-15T12:00:00Z",
-            answered="2026-04-15T12:00:05Z",
-            ended="2026-04-15T12:02:05Z",
-            agent="a1",
-            talk=120,
-        ),
-        # Outbound, all on 2026-01-15 local: a3 dials 3x for CampX and 1x for CampY; one unassigned predictive dial
-        call_row(
-            "O1",
-            "K1",
-            "outbound",
-            campaign="CampX",
-            dialed="2026-01-15T10:00:00Z",
-            answered="2026-01-15T10:00:10Z",
-            ended="2026-01-15T10:03:00Z",
-            agent="a3",
-            talk=170,
-            end_reason="agent_hangup",
-            outcome="sale",
-        ),
-        call_row(
-            "O2",
-            "K2",
-            "outbound",
-            campaign="CampX",
-            dialed="2026-01-15T10:05:00Z",
-            ended="2026-01-15T10:05:30Z",
-            agent="a3",
-            end_reason="no_answer",
-        ),
-        call_row(
-            "O3",
-            "K3",
-            "outbound",
-            campaign="CampX",
-            dialed="2026-01-15T10:10:00Z",
-            answered="2026-01-15T10:10:05Z",
-            ended="2026-01-15T10:12:00Z",
-            agent="a3",
-            talk=115,
-            outcome="callback",
-        ),
-        call_row(
-            "O4",
-            "K4",
-            "outbound",
-            campaign="CampY",
-            dialed="2026-01-15T10:20:00Z",
-            answered="2026-01-15T10:20:05Z",
-            ended="2026-01-15T10:25:00Z",
-            agent="a3",
-            talk=295,
-            outcome="sale",
-        ),
-        call_row(
-            "O5",
-            "K5",
-            "outbound",
-            campaign="CampX",
-            dialed="2026-01-15T10:30:00Z",
-            ended="2026-01-15T10:30:30Z",
-            end_reason="no_answer",
-        ),
-    ]
+        L7   C6       Q1     2026-04-15  12:00:00  12:00:05  12:02:05  a1     120              customer_hangup
+        """,
+    )
+    + call_rows(
+        "outbound",
+        """
+        leg  contact  campaign  day         dialed    answered  ended     agent  talk  end_reason       outcome
+        # All on 2026-01-15 local: a3 dials 3x for CampX and 1x for CampY; one unassigned predictive dial (O5)
+        O1   K1       CampX     2026-01-15  10:00:00  10:00:10  10:03:00  a3     170   agent_hangup     sale
+        O2   K2       CampX     2026-01-15  10:05:00            10:05:30  a3           no_answer
+        O3   K3       CampX     2026-01-15  10:10:00  10:10:05  10:12:00  a3     115   customer_hangup  callback
+        O4   K4       CampY     2026-01-15  10:20:00  10:20:05  10:25:00  a3     295   customer_hangup  sale
+        O5   K5       CampX     2026-01-15  10:30:00            10:30:30               no_answer
+        """,
+    )
 }
 
 # a3 is logged in 09:00-11:00 UTC on 2026-01-15 (ready, talk, ready, then logged_out): 7200 s
@@ -410,14 +321,13 @@ def one(con, sql: str) -> dict:
 # Coverage: 2026-01-01 (month of the first snapshot) to 2026-04-30 (latest snapshot); March has no snapshot.
 # ------------------------------------------------------------------------------------------------------------------
 def test_people_monthly_team_a(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, headcount_start, headcount_end, average_headcount, hires, terminations, "
             "voluntary_terminations, involuntary_terminations, attrition_rate from marts.kpi_people_monthly "
             "where team = 'A' order by period_start"
         ).fetchall()
-    }
+    )
     # Jan: Jan 1 = E1, E2, E6 = 3; Jan 31 = + E3 = 4; avg 3.5; hire E3; no terminations -> 0 / 3.5 = 0
     assert rows[d("2026-01-01")] == (3, 4, 3.5, 1, 0, 0, 0, 0.0)
     # Feb: Feb 1 = 4; Feb 28 = 3 (E2 out from Feb 15); avg 3.5; 1 voluntary -> 1 / 3.5
@@ -438,13 +348,12 @@ def test_people_monthly_team_a(marts):
 
 
 def test_people_rehire_counts_two_spells(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, headcount_start, headcount_end, hires, terminations, attrition_rate "
             "from marts.kpi_people_monthly where team = 'B' order by period_start"
         ).fetchall()
-    }
+    )
     # Jan: E4 spell 1 on Jan 1 = 1, gone Jan 20 -> 0; avg 0.5; 1 termination -> 1 / 0.5 = 2.0.
     # Feb and Mar: nobody in team B -> no rows. Apr: E4 re-hired on Apr 1: 1 and 1, one hire, rate 0.
     assert rows == {d("2026-01-01"): (1, 0, 0, 1, 2.0), d("2026-04-01"): (1, 1, 1, 0, 0.0)}
@@ -531,14 +440,13 @@ def test_people_early_attrition_cohort(marts):
 # Actuals are booked through March.
 # ------------------------------------------------------------------------------------------------------------------
 def test_finance_monthly_staff(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, budget_amount, actual_amount, variance_amount, variance_pct, ytd_actual_amount, "
             "projected_year_end_amount, run_rate_year_end_amount, forecast_year_end_amount, meets_variance_pct_target "
             "from marts.kpi_finance_monthly where cost_center = 'CC1' and category = 'staff'"
         ).fetchall()
-    }
+    )
     # Jan: 1100 vs 1000 -> +100, +10%; projection 1100 + 11 x 1000 = 12100; run rate 1100 x 12 = 13200;
     # forecast 1100 + Feb..Nov budget 10 x 1000 + Dec forecast 1500 = 12600; 10% > 0% target -> not met
     assert rows[d("2026-01-01")] == (1000, 1100, 100, pytest.approx(0.1), 1100, 12100, 13200, 12600, False)
@@ -602,13 +510,12 @@ def test_finance_credit_line_and_quarter(marts):
 
 
 def test_cost_per_call(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, actual_cost, staff_cost, answered_contacts, handle_seconds, cost_per_call, "
             "staff_cost_per_call, cost_per_handled_minute from marts.kpi_cost_per_call_monthly"
         ).fetchall()
-    }
+    )
     # Jan: cost 1100 + 100 = 1200 (staff 1100); answered contacts C1, C2 (two legs, one contact) = 2;
     # handle 300 + 120 + 240 = 660 s = 11 min -> 600 per call, 550 staff, 1200 / 11 per minute
     assert rows[d("2026-01-01")] == (1200, 1100, 2, 660, 600.0, 550.0, pytest.approx(1200 / 11))
@@ -677,13 +584,12 @@ def test_quality_daily_and_team(marts):
     )
     # a2 handled C4 on Feb 1 local, not evaluated, no evaluation that day -> QA score NULL, coverage 0
     assert a2_feb == {"evaluations": 0, "qa_score": None, "handled_contacts": 1, "evaluation_coverage": 0.0}
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select period_start, evaluations, qa_score, meets_qa_score_target, handled_contacts, evaluation_coverage "
             "from marts.kpi_quality_team_monthly where team = 'A'"
         ).fetchall()
-    }
+    )
     # Jan: QE1 + QE3 = 17 / 20 = 0.85 >= 0.85 -> met; handled C1, C2 (a1), C2 (a2) = 3, all evaluated
     assert rows[d("2026-01-01")] == (2, 0.85, True, 3, 1.0)
     # Feb: QE2 = 0.5; handled C5 (a1), C4 (a2), none evaluated
@@ -752,14 +658,13 @@ def test_outbound_campaign_rollup(marts):
 # a3 only dialled (4 attempts in 7200 logged-in seconds). No schedules, so no adherence.
 # ------------------------------------------------------------------------------------------------------------------
 def test_scorecard_january(marts):
-    rows = {
-        r[0]: r[1:]
-        for r in marts.sql(
+    rows = by_first_column(
+        marts.sql(
             "select agent_id, team_agents, aht_seconds, aht_seconds_team_rank, aht_seconds_team_percentile, qa_score, "
             "qa_score_team_rank, qa_score_team_percentile, outbound_attempts, attempts_per_agent_hour, needs_coaching "
             "from marts.kpi_agent_scorecard_monthly where period_start = date '2026-01-01' and team = 'A'"
         ).fetchall()
-    }
+    )
     # a1: AHT 420 / 2 = 210, fastest -> rank 1, percentile 2/2 = 1.0; QA 0.8 second of 2 -> rank 2, 1/2 = 0.5;
     # 0.8 is under the 0.85 target, but 0.5 is not in the bottom 0.2 of the team -> no coaching flag
     assert rows["a1"] == (3, 210.0, 1, 1.0, 0.8, 2, 0.5, 0, None, False)
@@ -808,48 +713,26 @@ def test_every_column_is_documented(build, marts):
     assert {table: cols for table, cols in missing.items() if cols} == {}
 
 
+# The grains of each area family (finance, cost per call and people start at the month), and the summed columns the
+# agent and team (or campaign) families share.
+ALL_GRAINS = ("daily", "weekly", "monthly", "quarterly", "yearly")
+MONTH_AND_UP = ("monthly", "quarterly", "yearly")
+QUALITY_SUMS = "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts"
+OUTBOUND_SUMS = "attempts, connected_attempts, successful_attempts, logged_in_seconds"
+
+
 @pytest.mark.parametrize(
     ("family", "grains", "keys", "sums"),
     [
-        (
-            "kpi_quality",
-            ("daily", "weekly", "monthly", "quarterly", "yearly"),
-            "agent_id",
-            "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts",
-        ),
-        (
-            "kpi_quality_team",
-            ("daily", "weekly", "monthly", "quarterly", "yearly"),
-            "team",
-            "evaluations, score_sum, max_score_sum, critical_fails, handled_contacts, evaluated_handled_contacts",
-        ),
-        (
-            "kpi_outbound",
-            ("daily", "weekly", "monthly", "quarterly", "yearly"),
-            "campaign, agent_id",
-            "attempts, connected_attempts, successful_attempts, logged_in_seconds",
-        ),
-        (
-            "kpi_outbound_campaign",
-            ("daily", "weekly", "monthly", "quarterly", "yearly"),
-            "campaign",
-            "attempts, connected_attempts, successful_attempts, logged_in_seconds",
-        ),
-        (
-            "kpi_finance",
-            ("monthly", "quarterly", "yearly"),
-            "cost_center, category",
-            "budget_amount, actual_amount, forecast_amount",
-        ),
-        (
-            "kpi_cost_per_call",
-            ("monthly", "quarterly", "yearly"),
-            "'center'",
-            "actual_cost, staff_cost, answered_contacts, handle_seconds",
-        ),
+        ("kpi_quality", ALL_GRAINS, "agent_id", QUALITY_SUMS),
+        ("kpi_quality_team", ALL_GRAINS, "team", QUALITY_SUMS),
+        ("kpi_outbound", ALL_GRAINS, "campaign, agent_id", OUTBOUND_SUMS),
+        ("kpi_outbound_campaign", ALL_GRAINS, "campaign", OUTBOUND_SUMS),
+        ("kpi_finance", MONTH_AND_UP, "cost_center, category", "budget_amount, actual_amount, forecast_amount"),
+        ("kpi_cost_per_call", MONTH_AND_UP, "'center'", "actual_cost, staff_cost, answered_contacts, handle_seconds"),
         (
             "kpi_people",
-            ("monthly", "quarterly", "yearly"),
+            MONTH_AND_UP,
             "team",
             "hires, terminations, voluntary_terminations, involuntary_terminations, early_terminations, "
             "headcount_day_sum",

@@ -95,7 +95,4 @@ select
         'unspecified_terminations']) }},
     {{ zero_if_missing('hires', ['early_terminations', 'early_window_closed_hires']) }}
 from headcount
-left join hires
-    on hires.local_date = headcount.local_date and hires.team = headcount.team
-left join terminations
-    on terminations.local_date = headcount.local_date and terminations.team = headcount.team
+{{ left_join_on_keys('headcount', ['hires', 'terminations'], ['local_date', 'team']) }}

@@ -69,9 +69,6 @@ select
     {{ zero_if_missing('evaluations', ['evaluations', 'score_sum', 'max_score_sum', 'critical_fails']) }},
     {{ zero_if_missing('coverage', ['handled_contacts', 'evaluated_handled_contacts']) }}
 from agent_days
-left join evaluations
-    on evaluations.local_date = agent_days.local_date and evaluations.agent_id = agent_days.agent_id
-left join coverage
-    on coverage.local_date = agent_days.local_date and coverage.agent_id = agent_days.agent_id
+{{ left_join_on_keys('agent_days', ['evaluations', 'coverage'], ['local_date', 'agent_id']) }}
 {{ left_join_team_on_day('agent_teams', 'agent_days.agent_id', 'agent_days.local_date') }}
 where exists (select 1 from {{ ref('stg_qa_evaluations') }})

@@ -91,12 +91,7 @@ joined as (
         {{ safe_divide('outbound.outbound_attempts', 'outbound.outbound_logged_in_seconds / 3600.0') }}
             as attempts_per_agent_hour
     from agent_months
-    left join agent_time
-        on agent_time.period_start = agent_months.period_start and agent_time.agent_id = agent_months.agent_id
-    left join quality
-        on quality.period_start = agent_months.period_start and quality.agent_id = agent_months.agent_id
-    left join outbound
-        on outbound.period_start = agent_months.period_start and outbound.agent_id = agent_months.agent_id
+    {{ left_join_on_keys('agent_months', ['agent_time', 'quality', 'outbound'], ['period_start', 'agent_id']) }}
 
 ),
 
