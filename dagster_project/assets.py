@@ -7,12 +7,13 @@ is new) -> dashboards. Progress lines go to stdout so a person at a terminal see
 in the run's compute logs too.
 """
 
+import importlib.metadata
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,16 @@ from typing import Any
 import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging import version
 from pydantic import Field
 
 from dagster_project.checks import stale_sources
 from dagster_project.dbt_project import (
     MANIFEST_PATH,
-    TILSYN_DBT_PROJECT,
     build_vars_json,
     ensure_dbt_manifest,
+    full_refresh_threads,
     keep_partial_parse,
     prune_build_folders,
 )
@@ -40,7 +42,7 @@ from dagster_project.run_report import (
     record_build_basis,
     record_build_results,
 )
-from dagster_project.settings import Settings, load_settings
+from dagster_project.settings import DBT_PROJECT_DIR, Settings, load_settings
 from ingest.contracts import SOURCES
 
 
@@ -185,6 +187,28 @@ class TilsynDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class TilsynDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource without two start-up costs it pays on every `cli()` call, for things Tilsyn does
+    not use (`make demo` from a fresh clone: ~3.5 s of CPU, DECISIONLOG 2026-12-06 "make demo within two minutes"):
+
+    - the version of the dbt executable, which it gets by running `dbt --version` (a whole dbt start, imports
+      included): ours is the dbt-core installed beside this Python (`DBT_EXECUTABLE`), so its version is read from
+      the package metadata;
+    - a dbt adapter made in this process (profile, project and dbt's own macros loaded), which dagster-dbt uses only
+      to fetch row counts or column metadata (`fetch_row_counts()`, `fetch_column_metadata()`): not used here.
+
+    Both override private methods of dagster-dbt 0.29 (pinned in uv.lock);
+    tests/dagster_project/test_definitions.py checks they are still called as such.
+    """
+
+    @property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None
+
+
 class DbtBuildConfig(dg.Config):
     """Run configuration of the dbt step; the daily-partitioned job `tilsyn_rebuild_days` fills it in per day."""
 
@@ -221,6 +245,7 @@ except ProcessLookupError:
 """
 
 
+TILSYN_DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 ensure_dbt_manifest()
 
 
@@ -270,12 +295,13 @@ def tilsyn_dbt_models(
     # build they were 23 nodes and ~3 s of node time at 1,000 agents (dbt advises leaving them out of production).
     args = ["build", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"]
     if refresh_reason:
-        # One model at a time: the big models of a full build each need most of DuckDB's memory bound, and two of
-        # them side by side ran out of it (fct_adherence_spans beside fct_agent_state_spans at 1,000 agents x 365
-        # days). DuckDB still uses every core for each model. Other builds use the profile's threads (default 1,
+        # A big center one model at a time: its big models each need most of DuckDB's memory bound, and two of them
+        # side by side ran out of it (fct_adherence_spans beside fct_agent_state_spans at 1,000 agents x 365 days);
+        # a small one two at a time (full_refresh_threads). Other builds use the profile's threads (default 1,
         # TILSYN_DBT_THREADS).
-        args += ["--full-refresh", "--threads", "1"]
-        say(f"[dbt] {refresh_reason}: full refresh")
+        threads = full_refresh_threads(settings.pipeline_db_path)
+        args += ["--full-refresh", "--threads", str(threads)]
+        say(f"[dbt] {refresh_reason}: full refresh, {threads} model{'s' if threads > 1 else ''} at a time")
     elif rebuild_dates:
         say(f"[dbt] rebuilding local days {', '.join(rebuild_dates)} besides the new rows")
     record_build_basis(

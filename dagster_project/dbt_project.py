@@ -1,8 +1,10 @@
-"""The dbt project as Dagster sees it, and keeping its manifest current.
+"""The dbt project's manifest kept current, and its build folders.
 
 `@dbt_assets` reads `dbt/target/manifest.json` when the definitions are imported. The manifest is a build artefact
 (not committed): `ensure_dbt_manifest()` runs `dbt parse` (about 5 s) when it is missing or older than any file of
-the dbt project, so `tilsyn run`, `dagster dev` and the tests never start from a stale graph.
+the dbt project, so `tilsyn run`, `dagster dev` and the tests never start from a stale graph. This module imports
+neither Dagster nor dbt (seconds of imports), so a run can start the parse first and import them while it runs
+(`cli.prepare_pipeline`); the `DbtProject` Dagster sees is made in `assets.py`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-
 from dagster_project.settings import DBT_PROJECT_DIR, REBUILD_DATES_VAR, Settings
 
-TILSYN_DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 # dbt from the same environment as this Python (the venv's `bin/`), whether or not the venv is activated.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -89,6 +88,29 @@ def ensure_dbt_manifest(build_settings: Settings | None = None) -> Path:
     finally:
         shutil.rmtree(parse_target, ignore_errors=True)
     return MANIFEST_PATH
+
+
+# A full refresh of a center with at most this many raw rows builds two dbt models at a time. Bigger centers build one
+# at a time: each big model of a year of 1,000 agents (80.9 M raw rows) needs most of DuckDB's memory bound, and two
+# side by side ran out of it (DECISIONLOG 2026-11-25). A small center's models are mostly small (below DuckDB's
+# 122,880-row row group, so one core each) and dbt's own work per node is single-threaded Python: two at a time keep
+# both cores busy (DECISIONLOG 2026-12-06, make demo within two minutes).
+FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS = 10_000_000
+
+
+def full_refresh_threads(pipeline_db: Path) -> int:
+    """dbt threads of a full refresh of `pipeline_db`: 2 up to `FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS` raw rows, else
+    1 (`TILSYN_DBT_THREADS` sets the other builds' threads only: a full refresh of a big center needs one)."""
+    import duckdb
+
+    con = duckdb.connect(str(pipeline_db), read_only=True)
+    try:
+        (raw_rows,) = con.execute(
+            "select coalesce(sum(estimated_size), 0) from duckdb_tables() where schema_name = 'raw'"
+        ).fetchone()
+    finally:
+        con.close()
+    return 2 if raw_rows <= FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS else 1
 
 
 def keep_partial_parse(invocation_target: Path) -> None:
