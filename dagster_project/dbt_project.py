@@ -98,9 +98,9 @@ def ensure_dbt_manifest(build_settings: Settings | None = None) -> Path:
 FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS = 10_000_000
 
 
-def full_refresh_threads(pipeline_db: Path) -> int:
-    """dbt threads of a full refresh of `pipeline_db`: 2 up to `FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS` raw rows, else
-    1 (`TILSYN_DBT_THREADS` sets the other builds' threads only: a full refresh of a big center needs one)."""
+def full_refresh_threads(pipeline_db: Path, max_raw_rows: int = FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS) -> int:
+    """dbt threads of a full refresh of `pipeline_db`: 2 up to `max_raw_rows` rows in its `raw` tables, else 1
+    (`TILSYN_DBT_THREADS` sets the other builds' threads only: a full refresh of a big center needs one)."""
     import duckdb
 
     con = duckdb.connect(str(pipeline_db), read_only=True)
@@ -110,7 +110,7 @@ def full_refresh_threads(pipeline_db: Path) -> int:
         ).fetchone()
     finally:
         con.close()
-    return 2 if raw_rows <= FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS else 1
+    return 2 if raw_rows <= max_raw_rows else 1
 
 
 def keep_partial_parse(invocation_target: Path) -> None:
