@@ -30,7 +30,6 @@ from dagster_project.dbt_project import (
     MANIFEST_PATH,
     build_vars_json,
     ensure_dbt_manifest,
-    full_refresh_threads,
     keep_partial_parse,
     prune_build_folders,
 )
@@ -295,13 +294,12 @@ def tilsyn_dbt_models(
     # build they were 23 nodes and ~3 s of node time at 1,000 agents (dbt advises leaving them out of production).
     args = ["build", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"]
     if refresh_reason:
-        # A big center one model at a time: its big models each need most of DuckDB's memory bound, and two of them
-        # side by side ran out of it (fct_adherence_spans beside fct_agent_state_spans at 1,000 agents x 365 days);
-        # a small one two at a time (full_refresh_threads). Other builds use the profile's threads (default 1,
+        # One model at a time: the big models of a full build each need most of DuckDB's memory bound, and two of
+        # them side by side ran out of it (fct_adherence_spans beside fct_agent_state_spans at 1,000 agents x 365
+        # days). DuckDB still uses every core for each model. Other builds use the profile's threads (default 1,
         # TILSYN_DBT_THREADS).
-        threads = full_refresh_threads(settings.pipeline_db_path)
-        args += ["--full-refresh", "--threads", str(threads)]
-        say(f"[dbt] {refresh_reason}: full refresh, {threads} model{'s' if threads > 1 else ''} at a time")
+        args += ["--full-refresh", "--threads", "1"]
+        say(f"[dbt] {refresh_reason}: full refresh")
     elif rebuild_dates:
         say(f"[dbt] rebuilding local days {', '.join(rebuild_dates)} besides the new rows")
     record_build_basis(

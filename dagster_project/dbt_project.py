@@ -90,29 +90,6 @@ def ensure_dbt_manifest(build_settings: Settings | None = None) -> Path:
     return MANIFEST_PATH
 
 
-# A full refresh of a center with at most this many raw rows builds two dbt models at a time. Bigger centers build one
-# at a time: each big model of a year of 1,000 agents (80.9 M raw rows) needs most of DuckDB's memory bound, and two
-# side by side ran out of it (DECISIONLOG 2026-11-25). A small center's models are mostly small (below DuckDB's
-# 122,880-row row group, so one core each) and dbt's own work per node is single-threaded Python: two at a time keep
-# both cores busy (DECISIONLOG 2026-12-06, make demo within two minutes).
-FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS = 10_000_000
-
-
-def full_refresh_threads(pipeline_db: Path, max_raw_rows: int = FULL_REFRESH_TWO_THREADS_MAX_RAW_ROWS) -> int:
-    """dbt threads of a full refresh of `pipeline_db`: 2 up to `max_raw_rows` rows in its `raw` tables, else 1
-    (`TILSYN_DBT_THREADS` sets the other builds' threads only: a full refresh of a big center needs one)."""
-    import duckdb
-
-    con = duckdb.connect(str(pipeline_db), read_only=True)
-    try:
-        (raw_rows,) = con.execute(
-            "select coalesce(sum(estimated_size), 0) from duckdb_tables() where schema_name = 'raw'"
-        ).fetchone()
-    finally:
-        con.close()
-    return 2 if raw_rows <= max_raw_rows else 1
-
-
 def keep_partial_parse(invocation_target: Path) -> None:
     """Keep a finished build's `partial_parse.msgpack` where dagster-dbt seeds the next build's target folder from.
 

@@ -196,21 +196,3 @@ def test_old_dbt_build_folders_are_pruned_but_recent_and_running_ones_kept(tmp_p
     assert prune_build_folders(tmp_path, keep=1, min_age_seconds=3600, now=now) == [
         tmp_path / "tilsyn_dbt_models-run11-inv"
     ]
-
-
-def test_a_small_centers_full_refresh_builds_two_models_at_a_time(tmp_path: Path) -> None:
-    """Two dbt threads up to the bound of raw rows (all raw tables together), one above it."""
-    import duckdb
-
-    from dagster_project.dbt_project import full_refresh_threads
-
-    db = tmp_path / "pipeline.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute("create schema raw")
-    con.execute("create table raw.calls as select range as leg_id from range(30)")
-    con.execute("create table raw.agent_states as select range as event_id from range(20)")
-    con.execute("create table main.not_raw as select range as n from range(1000)")  # other schemas do not count
-    con.close()
-    # 30 + 20 = 50 raw rows
-    assert full_refresh_threads(db, max_raw_rows=50) == 2
-    assert full_refresh_threads(db, max_raw_rows=49) == 1
