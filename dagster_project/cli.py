@@ -14,6 +14,7 @@ import argparse
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -106,12 +107,30 @@ def run_pipeline(
 
     True when every step succeeded.
     """
-    import dagster as dg
+    return prepare_pipeline(settings, config_file, overrides, rebuild_local_dates)()
+
+
+def prepare_pipeline(
+    settings: Settings,
+    config_file: Path | None = None,
+    overrides: list[str] | None = None,
+    rebuild_local_dates: list[str] | None = None,
+) -> Callable[[], bool]:
+    """Everything a pipeline run does before its first step (the dbt manifest, Dagster's imports, the job); returns
+    the function that executes the run (True when every step succeeded). Nothing here reads the landing folder, so
+    `tilsyn demo` does it while the sample center is being generated."""
+    from concurrent.futures import ThreadPoolExecutor
 
     from dagster_project.dbt_project import ensure_dbt_manifest
 
-    # Before the definitions import it: parsed with this center's vars, the build reuses the parse.
-    ensure_dbt_manifest(settings)
+    # Before the definitions import it: parsed with this center's vars, the build reuses the parse. The parse is a
+    # process of its own (single-threaded): Dagster, dagster-dbt and dbt's adapter are imported here meanwhile.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dbt-parse") as pool:
+        parsing = pool.submit(ensure_dbt_manifest, settings)
+        import dagster as dg
+        import dagster_dbt  # noqa: F401 - imported for its import time only
+
+        parsing.result()
     from dagster_project.assets import TilsynSettings
     from dagster_project.definitions import PIPELINE_JOB_NAME, build_definitions
     from dagster_project.partitions import rebuild_run_config
@@ -128,14 +147,18 @@ def run_pipeline(
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
         **rebuild_run_config(list(rebuild_local_dates or [])),
     }
-    result = job.execute_in_process(
-        run_config=run_config, raise_on_error=False, instance=dg.DagsterInstance.ephemeral()
-    )
-    if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure and event.step_failure_data:
-                _say(f"FAILED step {event.step_key}: {_error_chain(event.step_failure_data.error)}")
-    return result.success
+
+    def execute() -> bool:
+        result = job.execute_in_process(
+            run_config=run_config, raise_on_error=False, instance=dg.DagsterInstance.ephemeral()
+        )
+        if not result.success:
+            for event in result.all_events:
+                if event.is_step_failure and event.step_failure_data:
+                    _say(f"FAILED step {event.step_key}: {_error_chain(event.step_failure_data.error)}")
+        return result.success
+
+    return execute
 
 
 def _error_chain(error) -> str:
@@ -315,8 +338,23 @@ def cmd_forecast_backtest(args: argparse.Namespace) -> int:
 
 
 # --- demo -----------------------------------------------------------------------------------------------------------
+def _generate_demo_sample(args: argparse.Namespace, out: Path) -> None:
+    """The demo's generator, in a process of its own (`cmd_demo`); a bad option exits 2 with the error, as main()."""
+    try:
+        _generate_sample(args, out, lambda line: _say(f"[generate] {line}"))
+    except (ValueError, FileNotFoundError) as exc:
+        _say(f"error: {exc}")
+        sys.exit(2)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Generate a small sample center, run the pipeline on it, render the dashboards (a fresh demo each time)."""
+    """Generate a small sample center, run the pipeline on it, render the dashboards (a fresh demo each time).
+
+    The generator runs in a process of its own while this one prepares the run (the dbt parse, Dagster's imports):
+    neither needs the other, and on two cores the generator leaves most of the second one free (DECISIONLOG
+    2026-12-06, make demo within two minutes)."""
+    import multiprocessing
+
     root: Path = args.dir
     if root.exists() and any(root.iterdir()):
         if not (root / DEMO_MARKER).exists():
@@ -326,8 +364,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     root.mkdir(parents=True, exist_ok=True)  # an empty folder is fine
     (root / DEMO_MARKER).write_text("made by `tilsyn demo`; deleted and rebuilt by the next demo\n")
     started = time.perf_counter()
-    _say(f"[1/3] generating a sample center in {root / 'landing'}")
-    _generate_sample(args, root / "landing", lambda line: _say(f"[generate] {line}"))
     key_file = root / "pseudonym.key"
     from ingest.protect import load_pseudonym_key
 
@@ -341,8 +377,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         dashboards_dir=root / "dashboards",
         pseudonym_key_file=key_file,
     )
+    _say(f"[1/3] generating a sample center in {root / 'landing'}")
+    # "spawn", not "fork": this process has Polars loaded, and a forked child may deadlock on its thread pool.
+    generator = multiprocessing.get_context("spawn").Process(
+        target=_generate_demo_sample, args=(args, root / "landing"), name="tilsyn-demo-generate"
+    )
+    generator.start()
+    try:
+        execute = prepare_pipeline(settings, args.config, [f"paths.pseudonym_key_file={key_file}"] + args.overrides)
+    finally:
+        generator.join()
+    if generator.exitcode != 0:
+        _say(f"error: generating the sample center failed (exit code {generator.exitcode})")
+        return 2 if generator.exitcode == 2 else 1
     _say("[2/3] running the pipeline (ingest -> dbt build -> publish -> dashboards)")
-    ok = run_pipeline(settings, args.config, [f"paths.pseudonym_key_file={key_file}"] + args.overrides)
+    ok = execute()
     _say("[3/3] done")
     from dagster_project.outcome import run_outcome
 

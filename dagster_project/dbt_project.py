@@ -1,8 +1,10 @@
-"""The dbt project as Dagster sees it, and keeping its manifest current.
+"""The dbt project's manifest kept current, and its build folders.
 
 `@dbt_assets` reads `dbt/target/manifest.json` when the definitions are imported. The manifest is a build artefact
 (not committed): `ensure_dbt_manifest()` runs `dbt parse` (about 5 s) when it is missing or older than any file of
-the dbt project, so `tilsyn run`, `dagster dev` and the tests never start from a stale graph.
+the dbt project, so `tilsyn run`, `dagster dev` and the tests never start from a stale graph. This module imports
+neither Dagster nor dbt (seconds of imports), so a run can start the parse first and import them while it runs
+(`cli.prepare_pipeline`); the `DbtProject` Dagster sees is made in `assets.py`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-
 from dagster_project.settings import DBT_PROJECT_DIR, REBUILD_DATES_VAR, Settings
 
-TILSYN_DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 # dbt from the same environment as this Python (the venv's `bin/`), whether or not the venv is activated.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")

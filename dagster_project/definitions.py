@@ -8,9 +8,10 @@ with the paths of the command line and execute the pipeline job in process.
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project.assets import (
+    TILSYN_DBT_PROJECT,
+    TilsynDbtCliResource,
     TilsynSettings,
     analyst_warehouse,
     dashboards,
@@ -22,7 +23,7 @@ from dagster_project.assets import (
     staffing_plan,
     tilsyn_dbt_models,
 )
-from dagster_project.dbt_project import DBT_EXECUTABLE, TILSYN_DBT_PROJECT
+from dagster_project.dbt_project import DBT_EXECUTABLE
 from dagster_project.partitions import rebuild_days_config
 from dagster_project.sensors import build_landing_sensor
 
@@ -82,7 +83,7 @@ def build_definitions(tilsyn: TilsynSettings | None = None) -> dg.Definitions:
         ],
         resources={
             "tilsyn": tilsyn,
-            "dbt": DbtCliResource(project_dir=TILSYN_DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
+            "dbt": TilsynDbtCliResource(project_dir=TILSYN_DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
         },
     )
 

@@ -70,3 +70,25 @@ def test_landing_sensor_launches_one_run_per_batch(tmp_path, monkeypatch) -> Non
         (landing / "calls" / "c.csv").write_text("z")
         more = sensor(dg.build_sensor_context(instance=instance, cursor=batch.run_key.removeprefix("landing-")))
         assert isinstance(more, dg.RunRequest) and more.run_key != batch.run_key
+
+
+def test_dbt_resource_skips_the_version_run_and_the_adapter() -> None:
+    """TilsynDbtCliResource overrides two private methods of dagster-dbt's DbtCliResource (a `dbt --version` run and
+    an in-process adapter per build): `cli()` must still call them by these names, or an upgrade would silently bring
+    the cost back; and the version it reports must be what the dbt executable itself prints."""
+    import inspect
+    import subprocess
+
+    from dagster_dbt import DbtCliResource
+
+    from dagster_project.assets import TilsynDbtCliResource
+    from dagster_project.dbt_project import DBT_EXECUTABLE
+
+    calls = inspect.getsource(DbtCliResource.cli)
+    assert "self._cli_version" in calls and "self._initialize_dbt_core_adapter(" in calls
+    resource = defs.resources["dbt"]
+    assert isinstance(resource, TilsynDbtCliResource)
+    # `dbt --version` prints "Core:\n  - installed: 1.11.16\n  - latest: ..." (the latest asked of the internet)
+    printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout
+    assert f"installed: {resource._cli_version}\n" in printed
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
