@@ -101,8 +101,10 @@ def run_pipeline(
     config_file: Path | None = None,
     overrides: list[str] | None = None,
     rebuild_local_dates: list[str] | None = None,
+    full_run: bool = False,
 ) -> bool:
-    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`).
+    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`; `full_run`: every step for
+    everything even when only slices of an open day are new, dagster_project/slice_run.py).
 
     True when every step succeeded.
     """
@@ -128,6 +130,8 @@ def run_pipeline(
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
         **rebuild_run_config(list(rebuild_local_dates or [])),
     }
+    if full_run:
+        run_config["ops"][next(iter(run_config["ops"]))]["config"]["full_run"] = True
     result = job.execute_in_process(
         run_config=run_config, raise_on_error=False, instance=dg.DagsterInstance.ephemeral()
     )
@@ -164,7 +168,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster_project.outcome import run_outcome
 
     started = time.perf_counter()
-    ok = run_pipeline(settings, args.config, _path_overrides(args) + args.overrides, rebuild_dates)
+    ok = run_pipeline(
+        settings, args.config, _path_overrides(args) + args.overrides, rebuild_dates, getattr(args, "full", False)
+    )
     outcome = run_outcome(ok, settings.warehouse_path, settings.pipeline_db_path, settings.freshness_days)
     _summary(settings, ok, time.perf_counter() - started, outcome.lines())
     return outcome.exit_code
@@ -422,6 +428,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--warehouse", type=Path, help="analyst warehouse file (default data/warehouse.duckdb)")
         p.add_argument("--dashboards", type=Path, help="dashboards folder (default data/dashboards)")
         p.add_argument("--pseudonym-key-file", type=Path, help="key file for pseudonyms ($TILSYN_PSEUDONYM_KEY wins)")
+        p.add_argument(
+            "--full",
+            action="store_true",
+            help="build, publish and render everything even when the only new files are slices of a day still open "
+            "(a slice run otherwise does the today pages' part only; docs/intraday.md)",
+        )
         _add_settings_args(p)
         p.set_defaults(func=cmd_run)
 
