@@ -169,8 +169,9 @@ def record_build_basis(
 ) -> None:
     """Record a dbt build as `started` before it runs, then as `success` or `failed` (same run_id) when it ends.
 
-    `run_scope` (slice or full, dagster_project/slice_run.py) tells the later steps of the run what to do;
-    `max_file_seq`, the newest landed file the build saw, tells the next run which files are new since it."""
+    With `run_scope` (slice or full, dagster_project/slice_run.py), a row of `ops.dbt_build_scope` tells the later
+    steps of the run what to do, and its `max_file_seq` (the newest landed file the build saw) tells the next run
+    which files are new since. A table of its own, so that a pipeline database stays readable by older code."""
     now = datetime.now(UTC).replace(tzinfo=None)
     con = duckdb.connect(str(pipeline_db))
     try:
@@ -180,17 +181,20 @@ def record_build_basis(
             "finished_at timestamp, basis_key varchar, is_full_refresh boolean, rebuild_local_dates varchar[], "
             "status varchar)"
         )
-        # added for slice runs (issue 21); a database made before has null there: its next run is a full run
-        con.execute("alter table ops.dbt_build_basis add column if not exists run_scope varchar")
-        con.execute("alter table ops.dbt_build_basis add column if not exists max_file_seq bigint")
         if status == "started":
             # A retried step starts again under the same run id: its earlier attempt is replaced.
             con.execute(
-                "insert or replace into ops.dbt_build_basis (run_id, started_at, finished_at, basis_key, "
-                "is_full_refresh, rebuild_local_dates, status, run_scope, max_file_seq) "
-                "values (?, ?, null, ?, ?, ?, 'started', ?, ?)",
-                [run_id, now, basis_key, full_refresh, list(rebuild_local_dates or []), run_scope, max_file_seq],
+                "insert or replace into ops.dbt_build_basis values (?, ?, null, ?, ?, ?, 'started')",
+                [run_id, now, basis_key, full_refresh, list(rebuild_local_dates or [])],
             )
+            if run_scope is not None:
+                con.execute(
+                    "create table if not exists ops.dbt_build_scope (run_id varchar primary key, run_scope varchar, "
+                    "max_file_seq bigint)"
+                )
+                con.execute(
+                    "insert or replace into ops.dbt_build_scope values (?, ?, ?)", [run_id, run_scope, max_file_seq]
+                )
         else:
             con.execute(
                 "update ops.dbt_build_basis set status = ?, finished_at = ? where run_id = ?", [status, now, run_id]

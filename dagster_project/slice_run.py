@@ -10,7 +10,8 @@ when the day closes, any file of a closed day or another source lands, the setti
 no new file (the nightly run after slices), or the nightly schedule runs.
 
 `decide_run_scope` is the rule, in one plain function over facts read from the pipeline database
-(`read_slice_facts`); the dbt step records its answer in `ops.dbt_build_basis.run_scope` for the later steps.
+(`read_slice_facts`); the dbt step records its answer in `ops.dbt_build_scope` (beside `ops.dbt_build_basis`) for
+the later steps.
 """
 
 from __future__ import annotations
@@ -126,10 +127,13 @@ def read_slice_facts(pipeline_db: Path, **decided: Any) -> SliceFacts:
     (full_refresh_reason, rebuild_dates, stale_domains, has_published, full_run_requested)."""
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
-        if not (_has_table(con, "dbt_build_basis", "max_file_seq") and _has_table(con, "loaded_file_cutoffs")):
+        if not all(_has_table(con, t) for t in ("dbt_build_scope", "loaded_file_cutoffs", "source_day_completeness")):
             return SliceFacts((), frozenset(), frozenset(), last_build_recorded_files=False, **decided)
+        # the newest file the last successful build saw (none recorded: a build by code before slice runs)
         row = con.execute(
-            "select max_file_seq from ops.dbt_build_basis where status = 'success' order by started_at desc limit 1"
+            "select scope.max_file_seq from ops.dbt_build_basis as basis "
+            "left join ops.dbt_build_scope as scope on scope.run_id = basis.run_id "
+            "where basis.status = 'success' order by basis.started_at desc limit 1"
         ).fetchone()
         if row is None or row[0] is None:
             return SliceFacts((), frozenset(), frozenset(), last_build_recorded_files=False, **decided)
@@ -179,9 +183,9 @@ def run_scope_of(pipeline_db: Path, run_id: str) -> str:
         return FULL
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
-        if not _has_table(con, "dbt_build_basis", "run_scope"):
+        if not _has_table(con, "dbt_build_scope"):
             return FULL
-        row = con.execute("select run_scope from ops.dbt_build_basis where run_id = ?", [run_id]).fetchone()
+        row = con.execute("select run_scope from ops.dbt_build_scope where run_id = ?", [run_id]).fetchone()
         return row[0] if row and row[0] else FULL
     finally:
         con.close()
