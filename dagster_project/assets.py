@@ -52,6 +52,7 @@ from dagster_project.slice_run import (
     SLICE_SELECTOR,
     decide_run_scope,
     newest_file_seq,
+    nodes_built_by_run,
     read_slice_facts,
     run_scope_of,
     slice_run_nodes,
@@ -660,7 +661,9 @@ def analyst_warehouse(context: dg.AssetExecutionContext, tilsyn: TilsynSettings)
     unchanged: frozenset[str] = frozenset()
     state_key = build_state_key(settings.pipeline_db_path, settings.dbt_vars_json())
     if is_slice:
-        unchanged = frozenset(tables_not_built_by_slice_run(load_manifest(MANIFEST_PATH))) - kept
+        # what dbt reported built in this run is published from the pipeline; every other dbt table is kept
+        built = nodes_built_by_run(settings.pipeline_db_path, context.run.run_id)
+        unchanged = frozenset(tables_not_built_by_slice_run(load_manifest(MANIFEST_PATH), built)) - kept
         # a partial version: the next run over no new files (the nightly one) builds and publishes everything
         state_key = SLICE_STATE_KEY_PREFIX + state_key
         say(f"[publish] slice run: {len(unchanged)} tables it did not build keep their published version")

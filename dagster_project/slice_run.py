@@ -228,10 +228,29 @@ def relation_name(node: Mapping[str, Any]) -> str:
     return f"{node['schema']}.{node.get('alias') or node['name']}"
 
 
-def tables_not_built_by_slice_run(manifest: Mapping[str, Any], schemas: tuple[str, ...] = ("marts", "ops")) -> set[str]:
-    """`schema.table` of every dbt-built table in the published schemas that a slice run does not build: publish keeps
-    their published version."""
-    built = slice_run_nodes(manifest)
+def nodes_built_by_run(pipeline_db: Path, run_id: str) -> set[str]:
+    """unique_ids of the models, seeds and snapshots dbt built in run `run_id`, as dbt reported them
+    (`ops.build_results`): what a slice run's publish takes from the pipeline."""
+    con = duckdb.connect(str(pipeline_db), read_only=True)
+    try:
+        if not _has_table(con, "build_results"):
+            return set()
+        rows = con.execute(
+            "select node_type, node from ops.build_results where run_id = ? and status = 'success' "
+            "and node_type in ('model', 'seed', 'snapshot')",
+            [run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return {f"{node_type}.{node}" for node_type, node in rows}
+
+
+def tables_not_built_by_slice_run(
+    manifest: Mapping[str, Any], built: set[str] | None = None, schemas: tuple[str, ...] = ("marts", "ops")
+) -> set[str]:
+    """`schema.table` of every dbt-built table in the published schemas that a slice run does not build (`built`:
+    the nodes it did build; default: what the selector says): publish keeps their published version."""
+    built = slice_run_nodes(manifest) if built is None else built
     return {
         relation_name(node)
         for uid, node in manifest["nodes"].items()
