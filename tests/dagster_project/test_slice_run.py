@@ -163,7 +163,7 @@ def test_a_slice_run_builds_every_mart_the_today_pages_read_and_every_provisiona
     assert sorted(p.path.name for p in report.pages) == ["today_north.html", "today_south.html"]
     after = {page.name: page.stat().st_mtime_ns for page in html.glob("*.html")}
     assert {name for name in before if after[name] != before[name]} == {"today_north.html", "today_south.html"}
-    assert len(before) > 10 and after.keys() == before.keys()
+    assert len(before) > 5 and after.keys() == before.keys()
     # a team without its today page yet (the index would not link it): nothing written, the caller renders all
     (html / "today_south.html").unlink()
     assert render_today_pages(warehouse, html, progress=None) is None
