@@ -398,7 +398,7 @@ def tilsyn_dbt_models(
             "no: its domain is stale" if not invocation.is_successful() else "no: slice run (kept until the day closes)"
         )
         selected = {context.assets_def.get_output_name_for_asset_key(key) for key in context.selected_asset_keys}
-        for output_name in sorted(selected - emitted):
+        for output_name in _in_build_order(context, selected - emitted):
             yield dg.Output(None, output_name=output_name, metadata={"tilsyn/built": why})
     elif not invocation.is_successful():
         # dbt stopped before building anything: only worth a retry (a lock, a full disk freed in the meantime).
@@ -407,6 +407,41 @@ def tilsyn_dbt_models(
             + ", ".join(node.unique_id for node in failed[:10]),
             allow_retries=run_results is None,
         )
+
+
+def _in_build_order(context: AssetExecutionContext, output_names: set[str]) -> list[str]:
+    """`output_names` of the dbt step parents first: Dagster wants a multi-asset's outputs in topological order."""
+    manifest = load_manifest(MANIFEST_PATH)
+    nodes = manifest["nodes"]
+    translator = TilsynDbtTranslator()
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def visit(uid: str) -> None:
+        stack = [(uid, False)]
+        while stack:
+            current, parents_done = stack.pop()
+            if parents_done:
+                ordered.append(current)
+                continue
+            if current in seen or current not in nodes:
+                continue
+            seen.add(current)
+            stack.append((current, True))
+            stack += [(parent, False) for parent in nodes[current].get("depends_on", {}).get("nodes", [])]
+
+    for uid in sorted(nodes):
+        visit(uid)
+    names = []
+    for uid in ordered:
+        if nodes[uid]["resource_type"] not in ("model", "seed", "snapshot"):
+            continue
+        key = translator.get_asset_key(nodes[uid])
+        if key in context.assets_def.keys:
+            name = context.assets_def.get_output_name_for_asset_key(key)
+            if name in output_names:
+                names.append(name)
+    return names + sorted(output_names - set(names))
 
 
 # --- our own checks -------------------------------------------------------------------------------------------------
