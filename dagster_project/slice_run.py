@@ -242,7 +242,9 @@ def nodes_built_by_run(pipeline_db: Path, run_id: str) -> set[str]:
         ).fetchall()
     finally:
         con.close()
-    return {f"{node_type}.{node}" for node_type, node in rows}
+    # ops.build_results names a node without its project (`kpi_service_daily`); unique_ids carry it
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["name"]
+    return {f"{node_type}.{project}.{node}" for node_type, node in rows}
 
 
 def tables_not_built_by_slice_run(

@@ -12,13 +12,14 @@ import duckdb
 import pytest
 
 from dagster_project.dbt_project import MANIFEST_PATH, ensure_dbt_manifest
-from dagster_project.run_report import record_build_basis
+from dagster_project.run_report import record_build_basis, record_build_results
 from dagster_project.slice_run import (
     FULL,
     SLICE,
     NewFile,
     SliceFacts,
     decide_run_scope,
+    nodes_built_by_run,
     read_slice_facts,
     relation_name,
     run_scope_of,
@@ -184,3 +185,15 @@ def test_a_slice_run_builds_every_mart_the_today_pages_read_and_every_provisiona
     assert provisional - built == set()
     # and it is a real cut: most marts wait for the day's close
     assert len(tables_not_built_by_slice_run(manifest)) > len(built & {t for t in dbt_tables if t.startswith("marts.")})
+
+
+def test_publish_keeps_what_dbt_did_not_report_built(manifest, tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    results = [("model.tilsyn.kpi_service_daily", "success"), ("model.tilsyn.fct_contact_legs", "error")]
+    results += [("test.tilsyn.not_null_x", "pass"), ("seed.tilsyn.kpi_targets", "success")]
+    record_build_results(db, "run-1", {"results": [{"unique_id": u, "status": s} for u, s in results]})
+    built = nodes_built_by_run(db, "run-1")
+    assert built == {"model.tilsyn.kpi_service_daily", "seed.tilsyn.kpi_targets"}
+    kept = tables_not_built_by_slice_run(manifest, built)
+    assert "marts.kpi_service_daily" not in kept and "marts.kpi_targets" not in kept
+    assert {"marts.fct_contact_legs", "marts.kpi_service_weekly"} <= kept  # failed, or not selected
