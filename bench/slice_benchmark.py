@@ -181,7 +181,10 @@ class SliceRun:
 
 
 def tilsyn_run(code: Path, state: Path, name: str, env: dict, full: bool = False) -> SliceRun:
-    command = [sys.executable, "-c", "import sys; from dagster_project.cli import main; sys.exit(main())", "run"]
+    # the code's own tree first on sys.path (`python -c` puts the working directory, this repository, before
+    # PYTHONPATH's entries)
+    start = f"import sys; sys.path.insert(0, {str(code)!r}); from dagster_project.cli import main; sys.exit(main())"
+    command = [sys.executable, "-c", start, "run"]
     command += ["--landing", str(state / "landing"), "--warehouse", str(state / "warehouse.duckdb")]
     command += ["--dashboards", str(state / "dashboards")] + (["--full"] if full else [])
     run_env = {**env, "PYTHONPATH": str(code)}
