@@ -17,27 +17,32 @@ from dagster_project.definitions import PIPELINE_DB_TAGS, PIPELINE_JOB_NAME, bui
 
 INTERVAL_SECONDS = int(os.environ.get("TILSYN_BENCH_SENSOR_SECONDS", "15"))
 
-_project = build_definitions()
-_job = dg.define_asset_job(
-    PIPELINE_JOB_NAME, selection=dg.AssetSelection.all(), tags=PIPELINE_DB_TAGS, executor_def=dg.in_process_executor
-)
-_decorator = sensors.dg.sensor
+
+def _definitions() -> dg.Definitions:
+    project = build_definitions()  # not at module scope: Dagster loads the one Definitions object found there
+    job = dg.define_asset_job(
+        PIPELINE_JOB_NAME,
+        selection=dg.AssetSelection.all(),
+        tags=PIPELINE_DB_TAGS,
+        executor_def=dg.in_process_executor,
+    )
+    decorator = sensors.dg.sensor
+
+    def sensor_every(*args, **kwargs):
+        return decorator(*args, **{**kwargs, "minimum_interval_seconds": INTERVAL_SECONDS})
+
+    sensors.dg.sensor = sensor_every  # only while the sensor below is built
+    try:
+        sensor = sensors.build_landing_sensor(job, lambda _context: project.resources["tilsyn"].settings().landing_dir)
+    finally:
+        sensors.dg.sensor = decorator
+    return dg.Definitions(
+        assets=list(project.assets or []),
+        asset_checks=list(project.asset_checks or []),
+        jobs=[job],
+        sensors=[sensor],
+        resources=project.resources,
+    )
 
 
-def _sensor_every(*args, **kwargs):
-    return _decorator(*args, **{**kwargs, "minimum_interval_seconds": INTERVAL_SECONDS})
-
-
-sensors.dg.sensor = _sensor_every  # only while the sensor below is built
-try:
-    _sensor = sensors.build_landing_sensor(_job, lambda _context: _project.resources["tilsyn"].settings().landing_dir)
-finally:
-    sensors.dg.sensor = _decorator
-
-defs = dg.Definitions(
-    assets=list(_project.assets or []),
-    asset_checks=list(_project.asset_checks or []),
-    jobs=[_job],
-    sensors=[_sensor],
-    resources=_project.resources,
-)
+defs = _definitions()
