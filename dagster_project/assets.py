@@ -34,7 +34,13 @@ from dagster_project.dbt_project import (
     prune_build_folders,
 )
 from dagster_project.domains import domain_statuses, load_manifest, read_domain_statuses, record_domain_statuses
-from dagster_project.publish import build_basis_key, build_state_key, publish_warehouse, published_state
+from dagster_project.publish import (
+    SLICE_STATE_KEY_PREFIX,
+    build_basis_key,
+    build_state_key,
+    publish_warehouse,
+    published_state,
+)
 from dagster_project.run_report import (
     build_bases_since_last_success,
     full_refresh_reason,
@@ -42,6 +48,17 @@ from dagster_project.run_report import (
     record_build_results,
 )
 from dagster_project.settings import DBT_PROJECT_DIR, Settings, load_settings
+from dagster_project.slice_run import (
+    SLICE,
+    SLICE_SELECTOR,
+    decide_run_scope,
+    newest_file_seq,
+    nodes_built_by_run,
+    read_slice_facts,
+    run_scope_of,
+    slice_run_nodes,
+    tables_not_built_by_slice_run,
+)
 from ingest.contracts import SOURCES
 
 
@@ -217,6 +234,12 @@ class DbtBuildConfig(dg.Config):
         "rows; a build with days always builds and publishes, even over no new files.",
     )
 
+    full_run: bool = Field(
+        default=False,
+        description="Build, publish and render everything even when the only new files are slices of an open day "
+        "(`tilsyn run --full`; the nightly schedule's runs are full runs anyway).",
+    )
+
     def local_dates(self) -> list[str]:
         """The days, checked and sorted; a bad date is a clear error before dbt starts."""
         for text in self.rebuild_local_dates:
@@ -302,6 +325,34 @@ def tilsyn_dbt_models(
         say(f"[dbt] {refresh_reason}: full refresh")
     elif rebuild_dates:
         say(f"[dbt] rebuilding local days {', '.join(rebuild_dates)} besides the new rows")
+    full_requested = None
+    if context.run.tags.get("dagster/schedule_name"):
+        full_requested = "the scheduled (nightly) run"
+    elif config.full_run:
+        full_requested = "a full run asked for (--full)"
+    scope = decide_run_scope(
+        read_slice_facts(
+            settings.pipeline_db_path,
+            full_refresh_reason=refresh_reason,
+            rebuild_dates=tuple(rebuild_dates),
+            stale_domains=tuple(stale_before),
+            has_published=published is not None,
+            full_run_requested=full_requested,
+        )
+    )
+    slice_nodes = None
+    if scope.is_slice:
+        manifest = load_manifest(MANIFEST_PATH)
+        slice_nodes = slice_run_nodes(manifest)
+        models = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"]
+        args += ["--selector", SLICE_SELECTOR]  # dbt ignores dagster-dbt's `--select fqn:*` beside a selector
+        say(
+            f"[dbt] slice run: open day {scope.open_day}, building {len(slice_nodes & set(models))} of {len(models)} "
+            f"models ({len(scope.files)} new slice files); no forecast or plan step, the other marts keep their "
+            "published version and only the today pages are rendered until the day closes or the nightly run"
+        )
+    elif not refresh_reason:
+        say(f"[dbt] full run: {scope.reason}")
     record_build_basis(
         settings.pipeline_db_path,
         context.run.run_id,
@@ -309,6 +360,8 @@ def tilsyn_dbt_models(
         "started",
         full_refresh=refresh_reason is not None,
         rebuild_local_dates=rebuild_dates,
+        run_scope=scope.kind,
+        max_file_seq=newest_file_seq(settings.pipeline_db_path),
     )
     started = time.perf_counter()
     built_at = datetime.now(UTC).replace(tzinfo=None)
@@ -343,7 +396,9 @@ def tilsyn_dbt_models(
             say(f"[dbt] {line}")
     if run_results is not None:
         try:
-            statuses = domain_statuses(load_manifest(MANIFEST_PATH), run_results, failed, previous_domains, built_at)
+            statuses = domain_statuses(
+                load_manifest(MANIFEST_PATH), run_results, failed, previous_domains, built_at, built=slice_nodes
+            )
         except ValueError as exc:  # a model without a domain: a defect of the dbt project, the same on every try
             raise dg.Failure(f"domains of the dbt build: {exc}", allow_retries=False) from exc
         record_domain_statuses(settings.pipeline_db_path, context.run.run_id, statuses)
@@ -359,12 +414,16 @@ def tilsyn_dbt_models(
     pruned = prune_build_folders()
     if pruned:
         say(f"[dbt] removed {len(pruned)} old build folders from {pruned[0].parent}")
-    if not invocation.is_successful() and run_results is not None:
-        # A failed model or test blocks its domain only (ops.domain_status): the models dbt did not build are
-        # reported without a value so that publish runs; it keeps their domain's last good version.
+    if run_results is not None and (scope.is_slice or not invocation.is_successful()):
+        # A failed model or test blocks its domain only (ops.domain_status), and a slice run builds what the today
+        # pages read: the models dbt did not build are reported without a value so that publish runs; it keeps
+        # their published version.
+        why = (
+            "no: its domain is stale" if not invocation.is_successful() else "no: slice run (kept until the day closes)"
+        )
         selected = {context.assets_def.get_output_name_for_asset_key(key) for key in context.selected_asset_keys}
-        for output_name in sorted(selected - emitted):
-            yield dg.Output(None, output_name=output_name, metadata={"tilsyn/built": "no: its domain is stale"})
+        for output_name in _in_build_order(context, selected - emitted):
+            yield dg.Output(None, output_name=output_name, metadata={"tilsyn/built": why})
     elif not invocation.is_successful():
         # dbt stopped before building anything: only worth a retry (a lock, a full disk freed in the meantime).
         raise dg.Failure(
@@ -372,6 +431,41 @@ def tilsyn_dbt_models(
             + ", ".join(node.unique_id for node in failed[:10]),
             allow_retries=run_results is None,
         )
+
+
+def _in_build_order(context: AssetExecutionContext, output_names: set[str]) -> list[str]:
+    """`output_names` of the dbt step parents first: Dagster wants a multi-asset's outputs in topological order."""
+    manifest = load_manifest(MANIFEST_PATH)
+    nodes = manifest["nodes"]
+    translator = TilsynDbtTranslator()
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def visit(uid: str) -> None:
+        stack = [(uid, False)]
+        while stack:
+            current, parents_done = stack.pop()
+            if parents_done:
+                ordered.append(current)
+                continue
+            if current in seen or current not in nodes:
+                continue
+            seen.add(current)
+            stack.append((current, True))
+            stack += [(parent, False) for parent in nodes[current].get("depends_on", {}).get("nodes", [])]
+
+    for uid in sorted(nodes):
+        visit(uid)
+    names = []
+    for uid in ordered:
+        if nodes[uid]["resource_type"] not in ("model", "seed", "snapshot"):
+            continue
+        key = translator.get_asset_key(nodes[uid])
+        if key in context.assets_def.keys:
+            name = context.assets_def.get_output_name_for_asset_key(key)
+            if name in output_names:
+                names.append(name)
+    return names + sorted(output_names - set(names))
 
 
 # --- our own checks -------------------------------------------------------------------------------------------------
@@ -551,6 +645,9 @@ def interval_forecasts(context: dg.AssetExecutionContext, tilsyn: TilsynSettings
     from dagster_project.forecasting.snapshots import write_forecast_snapshot
 
     settings = tilsyn.settings()
+    if run_scope_of(settings.pipeline_db_path, context.run.run_id) == SLICE:
+        say("[forecast] slice run: no day closed, so the forecast made after the last complete day stands")
+        return dg.MaterializeResult(metadata={"skipped": "slice run"})
     return _run_planning_step(
         context,
         settings,
@@ -588,6 +685,11 @@ def staffing_plan(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> 
     from dagster_project.planning.plan_tables import write_staffing_plan
 
     settings = tilsyn.settings()
+    if run_scope_of(settings.pipeline_db_path, context.run.run_id) == SLICE:
+        # the plan's inputs (the forecast, schedules, patience and shrinkage of past weeks) are those of the last
+        # full run; the today page reforecasts the rest of the day itself
+        say("[plan] slice run: the staffing plan of the last full run stands")
+        return dg.MaterializeResult(metadata={"skipped": "slice run"})
     return _run_planning_step(
         context,
         settings,
@@ -612,9 +714,10 @@ def staffing_plan(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> 
     kinds={"duckdb"},
     retry_policy=TRANSIENT_RETRY,
 )
-def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
+def analyst_warehouse(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> dg.MaterializeResult:
     """The analyst warehouse: schemas marts and ops of the pipeline database, published atomically."""
     settings = tilsyn.settings()
+    is_slice = run_scope_of(settings.pipeline_db_path, context.run.run_id) == SLICE
     stale = [s for s in read_domain_statuses(settings.pipeline_db_path).values() if s.status == "stale"]
     kept = frozenset(table for status in stale for table in status.marts)
     if stale:
@@ -622,12 +725,22 @@ def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
             f"[publish] keeping the last good version of {len(kept)} marts of stale domains: "
             + ", ".join(s.domain for s in stale)
         )
+    unchanged: frozenset[str] = frozenset()
+    state_key = build_state_key(settings.pipeline_db_path, settings.dbt_vars_json())
+    if is_slice:
+        # what dbt reported built in this run is published from the pipeline; every other dbt table is kept
+        built = nodes_built_by_run(settings.pipeline_db_path, context.run.run_id)
+        unchanged = frozenset(tables_not_built_by_slice_run(load_manifest(MANIFEST_PATH), built)) - kept
+        # a partial version: the next run over no new files (the nightly one) builds and publishes everything
+        state_key = SLICE_STATE_KEY_PREFIX + state_key
+        say(f"[publish] slice run: {len(unchanged)} tables it did not build keep their published version")
     report = publish_warehouse(
         settings.pipeline_db_path,
         settings.warehouse_path,
         progress=lambda line: say(f"[publish] {line}"),
-        state_key=build_state_key(settings.pipeline_db_path, settings.dbt_vars_json()),
+        state_key=state_key,
         kept_tables=kept,
+        unchanged_tables=unchanged,
     )
     for line in report.lines():
         say(f"[publish] {line}")
@@ -643,12 +756,26 @@ def analyst_warehouse(tilsyn: TilsynSettings) -> dg.MaterializeResult:
 
 
 @dg.asset(deps=[analyst_warehouse], group_name="publish", kinds={"plotly", "html"}, retry_policy=TRANSIENT_RETRY)
-def dashboards(tilsyn: TilsynSettings) -> dg.MaterializeResult:
-    """Self-contained HTML dashboards rendered from the analyst warehouse only."""
-    from dashboards.build import render_all
+def dashboards(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> dg.MaterializeResult:
+    """Self-contained HTML dashboards rendered from the analyst warehouse only (a slice run: the today pages)."""
+    from dashboards.build import render_all, render_today_pages
     from dashboards.today import TodaySettings
 
     settings = tilsyn.settings()
+    if run_scope_of(settings.pipeline_db_path, context.run.run_id) == SLICE:
+        report = render_today_pages(
+            settings.warehouse_path,
+            settings.dashboards_dir,
+            progress=lambda line: say(f"[dashboards] {line}"),
+            center_name=settings.center_name,
+            today_settings=TodaySettings.from_settings(settings),
+        )
+        if report is not None:
+            say(f"[dashboards] slice run: {report.lines()[-1]} (today pages only)")
+            return dg.MaterializeResult(
+                metadata={"out_dir": str(settings.dashboards_dir), "pages": len(report.pages), "scope": "today"}
+            )
+        say("[dashboards] slice run, but the today pages are not the ones the index links: every page")
     report = render_all(
         settings.warehouse_path,
         settings.dashboards_dir,

@@ -102,12 +102,14 @@ def run_pipeline(
     config_file: Path | None = None,
     overrides: list[str] | None = None,
     rebuild_local_dates: list[str] | None = None,
+    full_run: bool = False,
 ) -> bool:
-    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`).
+    """Execute the pipeline job in process (dbt also rebuilding `rebuild_local_dates`; `full_run`: every step for
+    everything even when only slices of an open day are new, dagster_project/slice_run.py).
 
     True when every step succeeded.
     """
-    return prepare_pipeline(settings, config_file, overrides, rebuild_local_dates)()
+    return prepare_pipeline(settings, config_file, overrides, rebuild_local_dates, full_run)()
 
 
 def prepare_pipeline(
@@ -115,6 +117,7 @@ def prepare_pipeline(
     config_file: Path | None = None,
     overrides: list[str] | None = None,
     rebuild_local_dates: list[str] | None = None,
+    full_run: bool = False,
 ) -> Callable[[], bool]:
     """Everything a pipeline run does before its first step (the dbt manifest, Dagster's imports, the job); returns
     the function that executes the run (True when every step succeeded). Nothing here reads the landing folder, so
@@ -147,6 +150,8 @@ def prepare_pipeline(
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
         **rebuild_run_config(list(rebuild_local_dates or [])),
     }
+    if full_run:
+        run_config["ops"][next(iter(run_config["ops"]))]["config"]["full_run"] = True
 
     def execute() -> bool:
         result = job.execute_in_process(
@@ -187,7 +192,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster_project.outcome import run_outcome
 
     started = time.perf_counter()
-    ok = run_pipeline(settings, args.config, _path_overrides(args) + args.overrides, rebuild_dates)
+    ok = run_pipeline(
+        settings, args.config, _path_overrides(args) + args.overrides, rebuild_dates, getattr(args, "full", False)
+    )
     outcome = run_outcome(ok, settings.warehouse_path, settings.pipeline_db_path, settings.freshness_days)
     _summary(settings, ok, time.perf_counter() - started, outcome.lines())
     return outcome.exit_code
@@ -465,6 +472,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--warehouse", type=Path, help="analyst warehouse file (default data/warehouse.duckdb)")
         p.add_argument("--dashboards", type=Path, help="dashboards folder (default data/dashboards)")
         p.add_argument("--pseudonym-key-file", type=Path, help="key file for pseudonyms ($TILSYN_PSEUDONYM_KEY wins)")
+        p.add_argument(
+            "--full",
+            action="store_true",
+            help="build, publish and render everything even when the only new files are slices of a day still open "
+            "(a slice run otherwise does the today pages' part only; docs/intraday.md)",
+        )
         _add_settings_args(p)
         p.set_defaults(func=cmd_run)
 

@@ -129,8 +129,11 @@ def domain_statuses(
     failed: list[FailedNode],
     previous: Mapping[str, DomainStatus],
     built_at: datetime,
+    built: set[str] | None = None,
 ) -> list[DomainStatus]:
-    """Each domain's status after a build that started at `built_at` (naive UTC)."""
+    """Each domain's status after a build that started at `built_at` (naive UTC). With `built` (the models and seeds
+    a slice run selected), a domain none of whose models was selected keeps its previous status: this build did not
+    touch it, and publish keeps its published version."""
     domains = model_domains(manifest)
     blocked = blocked_models(manifest, run_results)
     samples = {node.unique_id: node for node in failed}
@@ -147,6 +150,9 @@ def domain_statuses(
         causes = sorted({cause for uid in members if uid in blocked for cause in blocked[uid]})
         stuck = [uid for uid in members if uid in blocked]
         before = previous.get(domain)
+        if built is not None and before is not None and not built.intersection(members):
+            statuses.append(before)
+            continue
         if not stuck:
             statuses.append(DomainStatus(domain, depends, marts, "fresh", built_at, None, ""))
             continue

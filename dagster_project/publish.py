@@ -69,6 +69,9 @@ PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
 PARTS_FORMAT = f"tilsyn-month-parts-1; {PARQUET_OPTIONS}"
 VERSION_ID_PATTERN = re.compile(r"^(\d{8}T\d{6}Z)-[0-9a-f]{8}$")
 NULL_MONTH_FILE = "null.parquet"
+# The state key of a version a slice run published (dagster_project/slice_run.py): only part of it was built from
+# every landed file, so it never equals a pipeline's key and the next run over no new files builds everything.
+SLICE_STATE_KEY_PREFIX = "slice-run:"
 
 
 @dataclass
@@ -403,12 +406,16 @@ def publish_warehouse(
     progress: Callable[[str], None] = lambda line: None,
     state_key: str | None = None,
     kept_tables: frozenset[str] = frozenset(),
+    unchanged_tables: frozenset[str] = frozenset(),
 ) -> PublishReport:
     """Publish `schemas` of `pipeline_db` as a new version and atomically replace `warehouse` with it.
 
     `kept_tables` ("marts.<table>", the marts of stale domains) are taken from the published version instead of the
-    pipeline: their last good version, unchanged (see `_keep_published`).
+    pipeline: their last good version, unchanged (see `_keep_published`). `unchanged_tables` (what a slice run did
+    not build) are taken from it the same way, without a line each. `ops.published_version.kept_from_version` names,
+    for every table taken from an earlier version, the version that last published it from the pipeline.
     """
+    kept_tables = kept_tables | unchanged_tables
     started = time.perf_counter()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     for stale in warehouse.parent.glob(warehouse.name + ".next-*"):
@@ -432,8 +439,18 @@ def publish_warehouse(
     try:
         con.execute(f"ATTACH {_literal(str(pipeline_db))} AS pipeline (READ_ONLY)")
         has_previous = bool(kept_tables) and previous_version is not None
+        kept_from: dict[str, str] = {}
         if has_previous:
             con.execute(f"ATTACH {_literal(str(warehouse))} AS published (READ_ONLY)")
+            try:
+                kept_from = dict(
+                    con.execute(
+                        "select table_name, kept_from_version from published.ops.published_version "
+                        "where kept_from_version is not null"
+                    ).fetchall()
+                )
+            except duckdb.Error:  # a version published before the column
+                kept_from = {}
         placeholders = ", ".join("?" for _ in schemas)
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'pipeline' "
@@ -458,7 +475,8 @@ def publish_warehouse(
                 table_parts = _keep_published(
                     con, schema, table, columns, has_previous, version_dir, root, previous, previous_version
                 )
-                progress(f"{schema}.{table}: last good version kept (its domain is stale)")
+                if f"{schema}.{table}" not in unchanged_tables:
+                    progress(f"{schema}.{table}: last good version kept (its domain is stale)")
             elif types.get(PARTITION_COLUMN) == "DATE" and types.get(BUILT_AT_COLUMN) == "TIMESTAMP":
                 table_parts = _publish_partitioned(con, schema, table, columns, version_dir, root, previous, report)
             if table_parts is None and f"{schema}.{table}" in kept_tables:
@@ -480,12 +498,22 @@ def publish_warehouse(
         # The version's own manifest, so a reader can check it sees one complete version.
         con.execute(
             "create table ops.published_version (version_id varchar, published_at timestamp, "
-            "table_name varchar, row_count bigint, state_key varchar)"
+            "table_name varchar, row_count bigint, state_key varchar, kept_from_version varchar)"
         )
         now = datetime.now(UTC).replace(tzinfo=None)
         con.executemany(
-            "insert into ops.published_version values (?, ?, ?, ?, ?)",
-            [(version_id, now, name, rows, state_key) for name, rows in report.table_rows.items()],
+            "insert into ops.published_version values (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    version_id,
+                    now,
+                    name,
+                    rows,
+                    state_key,
+                    (kept_from.get(name) or previous_version) if name in kept_tables and has_previous else None,
+                )
+                for name, rows in report.table_rows.items()
+            ],
         )
         # Its month files, which the next publish compares with the pipeline to write only the changed months.
         con.execute(

@@ -179,8 +179,14 @@ def record_build_basis(
     status: str,
     full_refresh: bool = False,
     rebuild_local_dates: list[str] | None = None,
+    run_scope: str | None = None,
+    max_file_seq: int | None = None,
 ) -> None:
-    """Record a dbt build as `started` before it runs, then as `success` or `failed` (same run_id) when it ends."""
+    """Record a dbt build as `started` before it runs, then as `success` or `failed` (same run_id) when it ends.
+
+    With `run_scope` (slice or full, dagster_project/slice_run.py), a row of `ops.dbt_build_scope` tells the later
+    steps of the run what to do, and its `max_file_seq` (the newest landed file the build saw) tells the next run
+    which files are new since. A table of its own, so that a pipeline database stays readable by older code."""
     now = datetime.now(UTC).replace(tzinfo=None)
     with _ops_table(pipeline_db, BUILD_BASIS_DDL) as con:
         if status == "started":
@@ -189,6 +195,14 @@ def record_build_basis(
                 "insert or replace into ops.dbt_build_basis values (?, ?, null, ?, ?, ?, 'started')",
                 [run_id, now, basis_key, full_refresh, list(rebuild_local_dates or [])],
             )
+            if run_scope is not None:
+                con.execute(
+                    "create table if not exists ops.dbt_build_scope (run_id varchar primary key, run_scope varchar, "
+                    "max_file_seq bigint)"
+                )
+                con.execute(
+                    "insert or replace into ops.dbt_build_scope values (?, ?, ?)", [run_id, run_scope, max_file_seq]
+                )
         else:
             con.execute(
                 "update ops.dbt_build_basis set status = ?, finished_at = ? where run_id = ?", [status, now, run_id]

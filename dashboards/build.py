@@ -23,10 +23,10 @@ from dashboards.executive import render_executive
 from dashboards.kpis import DEFAULT_CURRENCY, KPIS
 from dashboards.planning import NO_PLAN, render_planning
 from dashboards.site import RenderReport, Section, Site, chart
-from dashboards.supervisor import render_supervisors
+from dashboards.supervisor import render_supervisors, slug, supervisor_teams
 from dashboards.today import TodaySettings, render_today
 
-__all__ = ["RenderReport", "render_all"]
+__all__ = ["RenderReport", "render_all", "render_today_pages"]
 
 STALE_PATTERNS = ("operations_daily.html", "exec_*.html", "supervisor_*.html", "planning*.html", "today*.html")
 DAILY_WINDOW_DAYS = 35  # the daily page shows the last five weeks: enough to see a trend, small enough to read
@@ -229,6 +229,40 @@ def render_all(
             missing=sorted(wh.missing.items()),
         )
         remove_stale_pages(out_dir, {p.path.name for p in site.report.pages}, progress)
+    finally:
+        wh.close()
+    site.report.seconds = time.perf_counter() - started
+    return site.report
+
+
+def render_today_pages(
+    warehouse: Path,
+    out_dir: Path,
+    progress: Callable[[str], None] | None = print,
+    today_settings: TodaySettings | None = None,
+    center_name: str = "",
+) -> RenderReport | None:
+    """A slice run's render (dagster_project/slice_run.py): rewrite the today pages only, as `render_all` writes
+    them. The other pages show closed days, which a slice of the open day does not change; they are rendered when
+    the day closes or by the nightly run. None, with nothing written, when the today pages would not be the ones the
+    index links (a team came or went, or no full render yet): then the caller renders everything."""
+    started = time.perf_counter()
+    warehouse, out_dir = Path(warehouse), Path(out_dir)
+    if not warehouse.is_file() or not (out_dir / "index.html").is_file():
+        return None
+    wh = Warehouse(warehouse)
+    try:
+        teams = supervisor_teams(wh.query("team_weeks"))
+        expected = {f"today_{slug(team)}.html" for team in teams} if teams else {"today.html"}
+        if expected != {page.name for page in out_dir.glob("today*.html")}:
+            return None
+        _, last_day = data_range(wh)
+        site = Site(
+            out_dir, freshness_text(wh, last_day), progress, stale_notes=stale_domain_notes(wh), center_name=center_name
+        )
+        render_today(wh, site, teams, today_settings or TodaySettings())
+        site.report.missing = dict(wh.missing)
+        site.report.tables_read = set(wh.tables_read)
     finally:
         wh.close()
     site.report.seconds = time.perf_counter() - started

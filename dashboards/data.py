@@ -6,6 +6,7 @@ the reason is kept in `Warehouse.missing`, so the page can say "no data" and the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ class Warehouse:
         self.path = path
         self.con = duckdb.connect(str(path), read_only=True)
         self.missing: dict[str, str] = {}
+        self.tables_read: set[str] = set()  # `schema.table` every query named (tests: what a page depends on)
 
     def close(self) -> None:
         self.con.close()
@@ -36,8 +38,10 @@ class Warehouse:
     ) -> pl.DataFrame:
         """Rows of a named query; an empty frame when a table or column is absent, noted in `missing` unless the
         query is `optional` (something the pages can do without, such as a currency column)."""
+        text = query_text(name, **names)
+        self.tables_read.update(re.findall(r"\b((?:marts|ops)\.[a-z_0-9]+)", text))
         try:
-            result = self.con.sql(query_text(name, **names), params=params)
+            result = self.con.sql(text, params=params)
             rows = result.fetchall()
             columns = result.columns
         except (duckdb.CatalogException, duckdb.BinderException) as exc:

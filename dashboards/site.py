@@ -42,6 +42,7 @@ class RenderReport:
     pages: list[PageResult] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)  # query -> why it returned nothing
     seconds: float = 0.0
+    tables_read: set[str] = field(default_factory=set)  # `schema.table` the render's queries named
 
     def lines(self) -> list[str]:
         out = [f"{p.path.name}: {p.bytes / 1e6:.2f} MB in {p.seconds:.2f} s" for p in self.pages]

@@ -164,6 +164,18 @@ def forecast_section(forecast: pl.DataFrame, accuracy: pl.DataFrame) -> Section:
     )
 
 
+def recent_weeks(pairs: pl.DataFrame) -> list[date]:
+    """The newest SUPERVISOR_WEEKS week starts of `team_weeks`, newest first."""
+    return sorted(set(pairs["week_start"].to_list()), reverse=True)[:SUPERVISOR_WEEKS]
+
+
+def supervisor_teams(pairs: pl.DataFrame) -> list[str]:
+    """The teams with a supervisor page (and a today page): those with activity in the recent weeks."""
+    if pairs.is_empty():
+        return []
+    return sorted(set(pairs.filter(pl.col("week_start").is_in(recent_weeks(pairs)))["team"].to_list()))
+
+
 def render_supervisors(wh: Warehouse, site: Site) -> dict[str, tuple[str, list[str]]]:
     """Write one page per team with its recent weeks; returns, per team, the file and its week labels (newest
     first)."""
@@ -171,7 +183,7 @@ def render_supervisors(wh: Warehouse, site: Site) -> dict[str, tuple[str, list[s
     if pairs.is_empty():
         return {}
     started = time.perf_counter()
-    weeks = sorted(set(pairs["week_start"].to_list()), reverse=True)[:SUPERVISOR_WEEKS]
+    weeks = recent_weeks(pairs)
     first, last = min(weeks), max(weeks) + timedelta(days=6)
     first_at = datetime(first.year, first.month, first.day)
     intervals = {"start": first_at, "end": first_at + timedelta(days=(last - first).days + 1)}
@@ -200,7 +212,7 @@ def render_supervisors(wh: Warehouse, site: Site) -> dict[str, tuple[str, list[s
         for week in weeks
     }
     pages: dict[str, tuple[str, list[str]]] = {}
-    for team in sorted(set(pairs.filter(pl.col("week_start").is_in(weeks))["team"].to_list())):
+    for team in supervisor_teams(pairs):
         team_weeks = sorted(pairs.filter(pl.col("team") == team)["week_start"].to_list(), reverse=True)
         team_weeks = [w for w in team_weeks if w in intraday]
         days, cards, team_fails = of_team(agent_days, team), of_team(scorecards, team), of_team(fails, team)

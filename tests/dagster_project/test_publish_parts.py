@@ -330,3 +330,32 @@ def test_a_kept_table_never_published_is_empty_with_its_columns(tmp_path: Path) 
     publish_warehouse(pipeline, warehouse, kept_tables=frozenset({"marts.dim_queue"}))
     assert query(warehouse, "select count(*) from marts.dim_queue") == [(0,)]
     assert [c for c, _ in _columns(warehouse, "dim_queue")] == ["queue", "label"]
+
+
+def test_a_slice_runs_unchanged_tables_keep_their_version_and_say_which(tmp_path: Path) -> None:
+    """A slice run publishes what it built and keeps the rest (`unchanged_tables`, no line each);
+    `ops.published_version.kept_from_version` names the version that last published a kept table from the pipeline,
+    through a chain of slice runs, and is null for what this version built."""
+    pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
+    first = publish_warehouse(pipeline, warehouse)
+    before_queues = _sql(warehouse, "select * from marts.dim_queue order by queue")
+    lines: list[str] = []
+    for step in (1, 2):  # two slice runs: both rebuild fct_legs, neither dim_queue
+        _change(
+            pipeline,
+            f"update marts.fct_legs set amount = amount + 1, _built_at = timestamp '{T2}' + interval {step} hour; "
+            f"insert into marts.dim_queue values ('q{step}', 'Q{step}')",
+        )
+        report = publish_warehouse(
+            pipeline, warehouse, progress=lines.append, unchanged_tables=frozenset({"marts.dim_queue"})
+        )
+    assert _sql(warehouse, "select * from marts.dim_queue order by queue") == before_queues
+    # fct_legs is this build's: every amount moved up by 2 from the pipeline's first values
+    assert _sql(warehouse, "select sum(amount) from marts.fct_legs") == _sql(
+        pipeline, "select sum(amount) from marts.fct_legs"
+    )
+    kept_from = dict(_sql(warehouse, "select table_name, kept_from_version from ops.published_version"))
+    assert kept_from["marts.dim_queue"] == first.version_id  # not the second version, which kept it too
+    assert kept_from["marts.fct_legs"] is None and kept_from["ops.loaded_files"] is None
+    assert not [line for line in lines if "dim_queue" in line]  # no line per unchanged table
+    assert report.version_id != first.version_id

@@ -6,8 +6,11 @@ one warehouse:
 
 1. the history (5 and 6 January, schedules, roster, ledger, QA) and the slices of 7 January up to 10:00 local
    (09:00 UTC): the day is open, provisional, complete up to 10:00 (one run: the suite's time budget);
-2. the rest of the day's slices, up to `_2400`, plus a re-sent 09:15 slice (ISO-named, same cutoff) in which one
-   event's state was corrected: an incremental build on the morning's, and the day closes.
+2. the slices from 10:15 to 23:45: only slices of a day already open, so a *slice run* (dagster_project/
+   slice_run.py): it builds the dbt selector `slice_run`, publishes those tables and keeps the others' version,
+   rewrites the today pages only;
+3. the day's last slices (`_2400`) plus a re-sent 09:15 slice (ISO-named, same cutoff) in which one event's state was
+   corrected: the day closes, a full incremental run, and every model the slice run left out catches up.
 
 A second warehouse gets the whole-day files and the same re-sent slice (arriving after them) in one run. After the
 close, every mart must equal the whole-day warehouse's row for row (apart from `_file_seq`, which numbers files in
@@ -62,8 +65,14 @@ def _finish_run(started: tuple[subprocess.Popen, Path, float]) -> float:
     return seconds
 
 
-def _run(root: Path, landing: Path) -> float:
-    return _finish_run(_start_run(root, landing))
+def _run(root: Path, landing: Path) -> tuple[float, str]:
+    """(seconds, the run's output)."""
+    started = _start_run(root, landing)
+    return _finish_run(started), started[1].read_text()
+
+
+def _page_times(folder: Path) -> dict[str, int]:
+    return {page.name: page.stat().st_mtime_ns for page in folder.glob("*.html")}
 
 
 def _copy(files: list[Path], source_root: Path, landing: Path) -> None:
@@ -110,16 +119,26 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     seconds = {}
     # the history and the morning in one run (a full build); the rest of the day then builds incrementally on it
     _copy(history + morning, generated, sliced["landing"])
-    seconds["history_and_morning"] = _run(sliced["root"], sliced["landing"])
+    seconds["history_and_morning"], _ = _run(sliced["root"], sliced["landing"])
     midday = sliced["root"] / "midday.duckdb"
     shutil.copy2(sliced["root"] / "warehouse.duckdb", midday)  # its views read parts kept 24 h after a publish
-    _copy([p for p in slices if p not in morning], generated, sliced["landing"])
+    pages_before = _page_times(sliced["root"] / "dashboards")
+    _copy([p for p in slices if p not in morning and not p.stem.endswith("_2400")], generated, sliced["landing"])
+    seconds["afternoon_slice_run"], afternoon_log = _run(sliced["root"], sliced["landing"])
+    pages_after = _page_times(sliced["root"] / "dashboards")
+    afternoon = sliced["root"] / "afternoon.duckdb"
+    shutil.copy2(sliced["root"] / "warehouse.duckdb", afternoon)
+    _copy([p for p in slices if p.stem.endswith("_2400")], generated, sliced["landing"])
     shutil.copy2(resent_path, sliced["landing"] / "agent_states" / RESENT)
-    seconds["rest_of_day"] = _run(sliced["root"], sliced["landing"])
+    seconds["close"], _ = _run(sliced["root"], sliced["landing"])
     seconds["whole"] = _finish_run(whole_run)
     print(f"intraday e2e run seconds: {seconds}")
     return {
         "midday": midday,
+        "afternoon": afternoon,
+        "afternoon_log": afternoon_log,
+        "pages_before": pages_before,
+        "pages_after": pages_after,
         "closed": sliced["root"] / "warehouse.duckdb",
         "whole": whole["root"] / "warehouse.duckdb",
         "resent": resent,
@@ -243,3 +262,34 @@ def test_a_resent_slice_replaces_the_events_it_resends(runs: dict) -> None:
             [resent["agent_id"], resent["event_at"].astimezone(UTC).replace(tzinfo=None)],
         )
         assert states == [("aux",)], warehouse
+
+
+def test_slices_of_an_open_day_make_a_slice_run_that_does_less(runs: dict) -> None:
+    """Run 2 (10:15 to 23:45): the dbt selector, no forecast or plan, the today pages only, and a publish that keeps
+    every table it did not build at the version run 1 published (dagster_project/slice_run.py)."""
+    import json
+
+    from dagster_project.dbt_project import MANIFEST_PATH
+    from dagster_project.slice_run import tables_not_built_by_slice_run
+
+    log = runs["afternoon_log"]
+    assert f"[dbt] slice run: open day {DAY}, building " in log, log[-4000:]
+    for step in ("[forecast] slice run", "[plan] slice run", "[publish] slice run", "[dashboards] slice run"):
+        assert step in log, step
+    before, after = runs["pages_before"], runs["pages_after"]
+    rewritten = {name for name in after if after[name] != before.get(name)}
+    assert rewritten and all(name.startswith("today") for name in rewritten), rewritten
+    assert rewritten == {name for name in before if name.startswith("today")}
+    assert len(before) > len(rewritten) and after.keys() == before.keys()
+    kept = dict(_query(runs["afternoon"], "select table_name, kept_from_version from ops.published_version"))
+    (midday_version,) = _query(runs["midday"], "select distinct version_id from ops.published_version")[0]
+    not_built = tables_not_built_by_slice_run(json.loads(MANIFEST_PATH.read_text())) & kept.keys()
+    assert "marts.kpi_service_weekly" in not_built and "marts.kpi_service_daily" not in not_built
+    assert {table for table, version in kept.items() if version is not None} == not_built
+    assert {kept[table] for table in not_built} == {midday_version}
+    # what it built is current: the day is open up to its last slice (23:45 in Oslo = 22:45 UTC)
+    assert _query(
+        runs["afternoon"],
+        "select distinct timezone('UTC', cutoff_at), is_closed from ops.source_day_completeness where local_date = ?",
+        [DAY],
+    ) == [(datetime(2026, 1, 7, 22, 45), False)]
