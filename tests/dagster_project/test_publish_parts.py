@@ -338,7 +338,7 @@ def test_a_slice_runs_unchanged_tables_keep_their_version_and_say_which(tmp_path
     through a chain of slice runs, and is null for what this version built."""
     pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
     first = publish_warehouse(pipeline, warehouse)
-    before_queues = _sql(warehouse, "select * from marts.dim_queue order by queue")
+    before_queues = query(warehouse, "select * from marts.dim_queue order by queue")
     lines: list[str] = []
     for step in (1, 2):  # two slice runs: both rebuild fct_legs, neither dim_queue
         _change(
@@ -349,12 +349,12 @@ def test_a_slice_runs_unchanged_tables_keep_their_version_and_say_which(tmp_path
         report = publish_warehouse(
             pipeline, warehouse, progress=lines.append, unchanged_tables=frozenset({"marts.dim_queue"})
         )
-    assert _sql(warehouse, "select * from marts.dim_queue order by queue") == before_queues
+    assert query(warehouse, "select * from marts.dim_queue order by queue") == before_queues
     # fct_legs is this build's: every amount moved up by 2 from the pipeline's first values
-    assert _sql(warehouse, "select sum(amount) from marts.fct_legs") == _sql(
+    assert query(warehouse, "select sum(amount) from marts.fct_legs") == query(
         pipeline, "select sum(amount) from marts.fct_legs"
     )
-    kept_from = dict(_sql(warehouse, "select table_name, kept_from_version from ops.published_version"))
+    kept_from = dict(query(warehouse, "select table_name, kept_from_version from ops.published_version"))
     assert kept_from["marts.dim_queue"] == first.version_id  # not the second version, which kept it too
     assert kept_from["marts.fct_legs"] is None and kept_from["ops.loaded_files"] is None
     assert not [line for line in lines if "dim_queue" in line]  # no line per unchanged table

@@ -281,14 +281,14 @@ def test_slices_of_an_open_day_make_a_slice_run_that_does_less(runs: dict) -> No
     assert rewritten and all(name.startswith("today") for name in rewritten), rewritten
     assert rewritten == {name for name in before if name.startswith("today")}
     assert len(before) > len(rewritten) and after.keys() == before.keys()
-    kept = dict(_query(runs["afternoon"], "select table_name, kept_from_version from ops.published_version"))
-    (midday_version,) = _query(runs["midday"], "select distinct version_id from ops.published_version")[0]
+    kept = dict(query(runs["afternoon"], "select table_name, kept_from_version from ops.published_version"))
+    (midday_version,) = query(runs["midday"], "select distinct version_id from ops.published_version")[0]
     not_built = tables_not_built_by_slice_run(json.loads(MANIFEST_PATH.read_text())) & kept.keys()
     assert "marts.kpi_service_weekly" in not_built and "marts.kpi_service_daily" not in not_built
     assert {table for table, version in kept.items() if version is not None} == not_built
     assert {kept[table] for table in not_built} == {midday_version}
     # what it built is current: the day is open up to its last slice (23:45 in Oslo = 22:45 UTC)
-    assert _query(
+    assert query(
         runs["afternoon"],
         "select distinct timezone('UTC', cutoff_at), is_closed from ops.source_day_completeness where local_date = ?",
         [DAY],
