@@ -603,12 +603,17 @@ def _run_planning_step(
     prefix: str,
     write: Callable[[Callable[[str], None]], Any],
     metadata: Callable[[Any], dict[str, Any]],
+    in_a_slice_run: str,
 ) -> dg.MaterializeResult:
     """A Python step after dbt: `write(progress)` makes its report, whose line is said and whose `metadata` the
     asset returns. A defect in it: say so, mark its domain stale (its tables keep what it last wrote) and let the
-    other domains publish; the run's exit status is then 3 (a defect blocked a domain)."""
+    other domains publish; the run's exit status is then 3 (a defect blocked a domain). A slice run skips the step
+    (no day closed, so its inputs stand) and says `in_a_slice_run`."""
     from dagster_project.domains import record_step_failure
 
+    if run_scope_of(settings.pipeline_db_path, context.run.run_id) == SLICE:
+        say(f"{prefix} slice run: {in_a_slice_run}")
+        return dg.MaterializeResult(metadata={"skipped": "slice run"})
     try:
         report = write(lambda line: say(f"{prefix} {line}"))
     except Exception as exc:  # a defect here costs this step's domain only, never the publish of the others
@@ -645,9 +650,6 @@ def interval_forecasts(context: dg.AssetExecutionContext, tilsyn: TilsynSettings
     from dagster_project.forecasting.snapshots import write_forecast_snapshot
 
     settings = tilsyn.settings()
-    if run_scope_of(settings.pipeline_db_path, context.run.run_id) == SLICE:
-        say("[forecast] slice run: no day closed, so the forecast made after the last complete day stands")
-        return dg.MaterializeResult(metadata={"skipped": "slice run"})
     return _run_planning_step(
         context,
         settings,
@@ -667,6 +669,7 @@ def interval_forecasts(context: dg.AssetExecutionContext, tilsyn: TilsynSettings
             "already_written": report.already_written,
             "seconds": round(report.seconds, 2),
         },
+        "no day closed, so the forecast made after the last complete day stands",
     )
 
 
@@ -685,11 +688,6 @@ def staffing_plan(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> 
     from dagster_project.planning.plan_tables import write_staffing_plan
 
     settings = tilsyn.settings()
-    if run_scope_of(settings.pipeline_db_path, context.run.run_id) == SLICE:
-        # the plan's inputs (the forecast, schedules, patience and shrinkage of past weeks) are those of the last
-        # full run; the today page reforecasts the rest of the day itself
-        say("[plan] slice run: the staffing plan of the last full run stands")
-        return dg.MaterializeResult(metadata={"skipped": "slice run"})
     return _run_planning_step(
         context,
         settings,
@@ -704,6 +702,9 @@ def staffing_plan(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> 
             "breaks_moved": report.breaks_moved,
             "seconds": round(report.seconds, 2),
         },
+        # the plan's inputs (the forecast, schedules, patience and shrinkage of past weeks) are those of the last
+        # full run; the today page reforecasts the rest of the day itself
+        "the staffing plan of the last full run stands",
     )
 
 
@@ -762,26 +763,21 @@ def dashboards(context: dg.AssetExecutionContext, tilsyn: TilsynSettings) -> dg.
     from dashboards.today import TodaySettings
 
     settings = tilsyn.settings()
+    pages = {
+        "warehouse": settings.warehouse_path,
+        "out_dir": settings.dashboards_dir,
+        "progress": lambda line: say(f"[dashboards] {line}"),
+        "center_name": settings.center_name,
+        "today_settings": TodaySettings.from_settings(settings),
+    }
     if run_scope_of(settings.pipeline_db_path, context.run.run_id) == SLICE:
-        report = render_today_pages(
-            settings.warehouse_path,
-            settings.dashboards_dir,
-            progress=lambda line: say(f"[dashboards] {line}"),
-            center_name=settings.center_name,
-            today_settings=TodaySettings.from_settings(settings),
-        )
+        report = render_today_pages(**pages)
         if report is not None:
             say(f"[dashboards] slice run: {report.lines()[-1]} (today pages only)")
             return dg.MaterializeResult(
                 metadata={"out_dir": str(settings.dashboards_dir), "pages": len(report.pages), "scope": "today"}
             )
         say("[dashboards] slice run, but the today pages are not the ones the index links: every page")
-    report = render_all(
-        settings.warehouse_path,
-        settings.dashboards_dir,
-        progress=lambda line: say(f"[dashboards] {line}"),
-        center_name=settings.center_name,
-        today_settings=TodaySettings.from_settings(settings),
-    )
+    report = render_all(**pages)
     say(f"[dashboards] {report.lines()[-1]}")  # the pages were listed as they were written
     return dg.MaterializeResult(metadata={"out_dir": str(settings.dashboards_dir), "pages": len(report.pages)})
