@@ -26,10 +26,10 @@ import duckdb
 import yaml
 
 from dagster_project.settings import DBT_PROJECT_DIR
+from ingest.load import SLICED_SOURCES  # the sources exported as time slices
 
 SLICE_SELECTOR = "slice_run"
 SELECTORS_PATH = DBT_PROJECT_DIR / "selectors.yml"
-SLICED_SOURCES = ("calls", "agent_states")  # ingest/load.py SLICED_SOURCES: the sources exported as time slices
 SLICE = "slice"
 FULL = "full"
 
