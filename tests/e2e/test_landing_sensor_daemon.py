@@ -93,7 +93,12 @@ def daemon_runs(tmp_path_factory, request) -> dict:
 
     home, landing = root / "dagster_home", root / "landing"
     home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    # the queued run coordinator dequeues every second, not every 5 s (its default): the sensor's own tick decides
+    (home / "dagster.yaml").write_text(
+        "telemetry:\n  enabled: false\n"
+        "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: QueuedRunCoordinator\n"
+        "  config:\n    dequeue_interval_seconds: 1\n"
+    )
     env |= {
         "DAGSTER_HOME": str(home),
         "TILSYN_LANDING_DIR": str(landing),
@@ -168,13 +173,14 @@ def daemon_runs(tmp_path_factory, request) -> dict:
     )[0]
     _wait("run 2 to end", lambda: instance.get_run_by_id(run_2.run_id).status in ENDED, daemon_log)
     run_2_ended_at = time.time()
-    # two more ticks after run 2: the folder has not changed, so nothing more may start
-    _wait(
-        "two ticks after run 2",
-        lambda: len([t for t in _sensor_ticks(instance) if t.timestamp > run_2_ended_at]) >= 2,
+    # a finished tick that started after run 2 ended: the folder has not changed, so it skips and nothing more starts
+    # (one is enough: the sensor compares the folder's fingerprint with its cursor; a second tick only waited 5 s more)
+    tick_after_run_2 = _wait(
+        "a tick after run 2",
+        lambda: [t for t in _sensor_ticks(instance) if t.timestamp > run_2_ended_at and t.status != TickStatus.STARTED],
         daemon_log,
-        timeout=16 * TICK_SECONDS,
-    )
+        timeout=8 * TICK_SECONDS,
+    )[0]
     result = {
         "instance": instance,
         "root": root,
@@ -185,6 +191,7 @@ def daemon_runs(tmp_path_factory, request) -> dict:
         "run_1_status_then": run_1_status_then,
         "runs_then": runs_then,
         "skipped_while_running": skipped_while_running,
+        "tick_after_run_2": tick_after_run_2,
         "runs_at_end": _runs_oldest_first(instance),
         "daemon_log": daemon_log,
     }
@@ -208,6 +215,9 @@ def test_exactly_one_more_run_follows_over_both_slices(daemon_runs: dict) -> Non
     # run 1 saw the first batch; run 2 the whole folder (both later slices: 2 slices x calls and states)
     assert [int(r.tags["tilsyn/files"]) for r in runs] == [daemon_runs["first_files"], daemon_runs["files"]]
     assert daemon_runs["files"] == daemon_runs["first_files"] + 4
+    # and nothing more: the tick after run 2 found the folder as run 2 saw it
+    tick = daemon_runs["tick_after_run_2"]
+    assert tick.status == TickStatus.SKIPPED and "no new files" in (tick.skip_reason or ""), tick
 
 
 def test_today_page_shows_the_latest_cutoff(daemon_runs: dict) -> None:
