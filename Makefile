@@ -18,9 +18,11 @@ demo: .venv/.synced
 
 # Two workers (pytest-xdist), each test module on one worker so its shared pipeline run is made once: on two cores
 # the suite takes a little more than half the time of one worker (most tests wait on one single-threaded process).
+# Bytecode kept as for the demo (below `demo`): every `tilsyn run`, dbt, dagster-daemon, code server and run worker the
+# e2e tests start would otherwise compile every module it imports again.
 TEST_WORKERS ?= 2
 test: .venv/.synced chromium
-	$(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadfile
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.venv/pycache $(UV) run --frozen pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The same suite without the slow end-to-end tests (seconds, for editing).
 test-fast: .venv/.synced
