@@ -8,6 +8,7 @@ has not really changed is a no-op. While a pipeline run is in progress the senso
 """
 
 import hashlib
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -23,14 +24,21 @@ def landing_fingerprint(landing_dir: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     count = 0
     for source in sorted(SOURCES):
-        folder = landing_dir / source
-        if not folder.is_dir():
+        try:
+            # scandir: the entry's type comes from the directory listing, so a file costs one stat (its size and
+            # time), not two Path calls (is_file and stat) and a Path object each; a tick runs every few seconds
+            # over every file landed so far (a year of 15-minute slices is ~70,000)
+            with os.scandir(landing_dir / source) as listing:
+                entries = sorted((e for e in listing if e.name.endswith(EXPORT_SUFFIXES)), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        for path in sorted(folder.iterdir()):
-            if path.is_file() and path.name.endswith(EXPORT_SUFFIXES):
-                stat = path.stat()
-                digest.update(f"{source}/{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-                count += 1
+        lines = []
+        for entry in entries:
+            if entry.is_file():
+                stat = entry.stat()
+                lines.append(f"{source}/{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
+        digest.update("".join(lines).encode())
+        count += len(lines)
     return digest.hexdigest()[:16], count
 
 

@@ -98,9 +98,13 @@ def css_string(text: str) -> markupsafe.Markup:
 
 
 @functools.cache
-def packed_plotlyjs() -> str:
-    """plotly.js, gzip-compressed (level 6: 0.4 s, within 0.3 % of level 9's size) and base64-encoded for a page."""
-    return base64.b64encode(gzip.compress(get_plotlyjs().encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii")
+def packed_plotlyjs() -> markupsafe.Markup:
+    """plotly.js, gzip-compressed (level 6: 0.4 s, within 0.3 % of level 9's size) and base64-encoded for a page.
+
+    Markup: base64's letters, digits, `+`, `/` and `=` need no HTML escaping, and escaping the 2 MB on every page
+    cost 6.7 ms a page (1.2 s of the 182 pages at 1,000 agents)."""
+    packed = base64.b64encode(gzip.compress(get_plotlyjs().encode("utf-8"), compresslevel=6, mtime=0)).decode("ascii")
+    return markupsafe.Markup(packed)
 
 
 def chart(title: str, df: pl.DataFrame, make: Callable[[], go.Figure], need: str | None = None) -> Card:

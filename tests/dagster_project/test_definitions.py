@@ -92,3 +92,34 @@ def test_dbt_resource_skips_the_version_run_and_the_adapter() -> None:
     printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout
     assert f"installed: {resource._cli_version}\n" in printed
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_definitions_load_without_dbt_core_modules() -> None:
+    """dagster_project/dbt_core_imports.py: a process loading the definitions (`tilsyn run`, a sensor's run) imports
+    none of dbt-core's modules (1.2-1.6 CPU s each time), and the copies of dbt's statuses and node types dagster-dbt
+    then uses hold dbt-core's values (a status dbt-core adds in an upgrade fails here)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from dbt.contracts.results import NodeStatus, TestStatus
+    from dbt.node_types import REFABLE_NODE_TYPES, NodeType
+
+    code = (
+        "import json, sys, dagster_project.definitions\n"
+        "from dagster_dbt import compat\n"
+        "print(json.dumps({'dbt_modules': sorted(m for m in sys.modules if m.startswith('dbt.')),\n"
+        "  'version': str(compat.DBT_PYTHON_VERSION), 'refable': list(compat.REFABLE_NODE_TYPES),\n"
+        "  **{e.__name__: {m.name: m.value for m in e}\n"
+        "     for e in (compat.NodeStatus, compat.TestStatus, compat.NodeType)}}))"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    loaded = json.loads(subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True).stdout)
+    assert loaded["dbt_modules"] == [] and loaded["version"] == "None"
+    assert {s.value for s in NodeStatus} <= set(loaded["NodeStatus"].values())
+    assert {s.value for s in TestStatus} == set(loaded["TestStatus"].values())
+    # dagster-dbt names NodeType.Test and .Snapshot; dbt 1.11's `function` (UDFs) is not in its copy, nor used here
+    used = {name: NodeType[name].value for name in ("Model", "Seed", "Snapshot", "Source", "Test")}
+    assert used.items() <= loaded["NodeType"].items()
+    assert [t.value for t in REFABLE_NODE_TYPES] == loaded["refable"]
