@@ -15,13 +15,7 @@
 {%- set demand_columns = ['offered', 'handled_legs', 'handle_seconds', 'aht_seconds', 'traffic_erlangs',
     'required_agents'] %}
 {%- set supply_columns = ['scheduled_work_seconds', 'staffed_seconds'] %}
-with counted_segments as (
-
-    {{ schedule_segments_until_loaded(ref('fct_schedule_segments')) }}
-
-),
-
-agent_queue_shares as (
+with agent_queue_shares as (
 
     select
         agent_id,
@@ -33,26 +27,16 @@ agent_queue_shares as (
 
 ),
 
-agent_interval_seconds as (
-
-    select agent_id, interval_start_at, duration_seconds as work_seconds, 0 as productive_seconds
-    from counted_segments
-    where is_work
-    union all
-    select agent_id, interval_start_at, 0, duration_seconds
-    from {{ ref('int_agent_states_spanned') }}
-    where is_productive
-
-),
-
 queue_supply as (
 
+    -- an agent's seconds summed per interval first (int_agent_interval_seconds, incremental): one row per agent and
+    -- interval, not every state piece and schedule segment of the history
     select
         queue_shares.queue,
         agent_seconds.interval_start_at,
         sum(agent_seconds.work_seconds * queue_shares.queue_share) as scheduled_work_seconds,
         sum(agent_seconds.productive_seconds * queue_shares.queue_share) as staffed_seconds
-    from agent_interval_seconds as agent_seconds
+    from {{ ref('int_agent_interval_seconds') }} as agent_seconds
     inner join agent_queue_shares as queue_shares on queue_shares.agent_id = agent_seconds.agent_id
     group by queue_shares.queue, agent_seconds.interval_start_at
 
@@ -60,11 +44,12 @@ queue_supply as (
 
 planned_shrinkage as (
 
+    -- the day's counted schedule seconds, as summed per agent-day in int_agent_daily_seconds (the same segments,
+    -- counted up to the last loaded moment)
     select
         local_date,
-        {{ safe_divide('sum(case when is_planned_shrinkage then duration_seconds else 0 end)', 'sum(duration_seconds)') }}
-            as planned_shrinkage
-    from counted_segments
+        {{ safe_divide('sum(planned_shrinkage_seconds)', 'sum(paid_scheduled_seconds)') }} as planned_shrinkage
+    from {{ ref('int_agent_daily_seconds') }}
     group by local_date
 
 ),
