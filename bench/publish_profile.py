@@ -200,12 +200,17 @@ def main(argv: list[str] | None = None) -> int:
                     shutil.rmtree(version)
             result = publish_once(modules[name], args.after, warehouse, unchanged)
             results[name].append(result)
-            print(f"round {round_number + 1} {name}: {result['wall']:.2f} s wall, {result['cpu']:.2f} s CPU; "
-                  f"{result['line']}", flush=True)
+            print(
+                f"round {round_number + 1} {name}: {result['wall']:.2f} s wall, {result['cpu']:.2f} s CPU; "
+                f"{result['line']}",
+                flush=True,
+            )
 
     for name, runs in results.items():
-        print(f"\n{name}: median {statistics.median(r['wall'] for r in runs):.2f} s wall, "
-              f"{statistics.median(r['cpu'] for r in runs):.2f} s CPU over {len(runs)} publishes")
+        print(
+            f"\n{name}: median {statistics.median(r['wall'] for r in runs):.2f} s wall, "
+            f"{statistics.median(r['cpu'] for r in runs):.2f} s CPU over {len(runs)} publishes"
+        )
         for part in sorted(runs[0]["parts_wall"], key=lambda p: -runs[0]["parts_wall"][p]):
             wall = statistics.median(r["parts_wall"].get(part, 0.0) for r in runs)
             cpu = statistics.median(r["parts_cpu"].get(part, 0.0) for r in runs)
