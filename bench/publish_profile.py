@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 def load_code(name: str, path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"publish_{name}", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
