@@ -479,3 +479,44 @@ def test_a_version_published_before_day_files_keeps_its_month_files_linked(env: 
     report = publish_warehouse(pipeline, warehouse)
     assert (report.files_written, report.day_files_written, report.files_linked) == (2, 2, 3)
     _assert_same_data(pipeline, warehouse)
+
+
+def test_the_forecast_snapshots_are_split_by_origin_a_new_origin_writes_one_file(tmp_path: Path) -> None:
+    """`ops.interval_forecasts` rows are written once per origin (dagster_project/forecasting/snapshots.py): split by
+    `origin_date`, a night's new origin is one new day file; its target days (`local_date`, weeks ahead, other
+    months) do not make earlier origins' files be written again."""
+    pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
+    snapshot = (
+        "insert into ops.interval_forecasts select date '{origin}', 'billing', "
+        "timestamp '{origin}' + to_days(cast(d as integer)), date '{origin}' + cast(d as integer), d, 'ma4w', "
+        "d * 1.5, timestamp '{stamp}' "
+        "from range(1, 43) as r(d)"
+    )
+    _change(
+        pipeline,
+        "create table ops.interval_forecasts (origin_date date, queue varchar, interval_start timestamp, "
+        "local_date date, horizon_days integer, method varchar, offered_forecast double, _built_at timestamp); "
+        + snapshot.format(origin="2026-03-30", stamp=T1)
+        + "; "
+        + snapshot.format(origin="2026-04-01", stamp=T1),
+    )
+    first = publish_warehouse(pipeline, warehouse)
+    assert _files(warehouse, first.version_id, "ops.interval_forecasts").keys() == {
+        "2026-03.parquet",
+        "2026-04-01.parquet",
+    }
+    _change(pipeline, snapshot.format(origin="2026-04-02", stamp=T2))
+    second = publish_warehouse(pipeline, warehouse)
+    assert (second.files_written, second.day_files_written) == (1, 1)
+    assert query(
+        warehouse,
+        "select part_grain, part_start, row_count from ops.published_parts "
+        "where table_name = 'ops.interval_forecasts' order by part_start",
+    ) == [("month", date(2026, 3, 1), 42), ("day", date(2026, 4, 1), 42), ("day", date(2026, 4, 2), 42)]
+    assert query(
+        warehouse,
+        "select origin_date, count(*), sum(offered_forecast) from ops.interval_forecasts group by 1 order by 1",
+    ) == query(
+        pipeline,
+        "select origin_date, count(*), sum(offered_forecast) from ops.interval_forecasts group by 1 order by 1",
+    )
