@@ -309,8 +309,8 @@ def test_a_slice_runs_publish_writes_only_the_open_days_files(runs: dict) -> Non
         or os.stat(root / file_name).st_ino != os.stat(root / midday[(table, grain, start)]).st_ino
     )
     assert written, "the slice run rewrote no file"
-    # day files only, never a month's; the agent-state facts' incremental build also restamps the day before the
-    # open one (its states may run into the open day), so that day's file is written too
+    # day files only, never a month's; the agent-state facts' incremental build (dbt) also restamps the day before
+    # the open one, so that day's file is written too
     assert {grain for _, grain, _ in written} == {"day"}, written
     assert {start for _, _, start in written} <= {"2026-01-06", DAY}, written
     assert ("marts.fct_contact_legs", "day", DAY) in written
