@@ -16,8 +16,10 @@ newest month (`<YYYY-MM-DD>.parquet`), one per earlier month (`<YYYY-MM>.parquet
 name. The newest month is the one the next runs change, a day at a time (a nightly run adds a day, a slice run
 rewrites the open day), so a run writes a day's file where it used to rewrite the month's; once a later month has
 rows, the month is closed and the next publish writes it as one month file (its days were files of earlier versions
-only). `_built_at` (which dbt build last wrote a row) is internal and never published. Every other table is copied
-into the warehouse file; so is a partitioned table without rows (`read_parquet` of no files is an error).
+only). A table may be split by another DATE column instead of `local_date` (`PARTITION_COLUMNS`: the forecast
+snapshots by `origin_date`, written once per origin). `_built_at` (which dbt build last wrote a row) is internal and
+never published. Every other table is copied into the warehouse file; so is a partitioned table without rows
+(`read_parquet` of no files is an error).
 
 A publish writes only the files whose rows changed since the published version and hard-links the others from the
 published version's folder (a copy where the file system refuses links). `ops.published_parts` of each version lists
@@ -157,7 +159,7 @@ class PlannedPart:
 
 
 def plan_parts(day_counts: list[tuple[date | None, int, datetime | None]]) -> list[PlannedPart]:
-    """The files of a partitioned table from its (local_date, row count, newest `_built_at`) per day: one per day of
+    """The files of a partitioned table from its (day, row count, newest `_built_at`) per partition day: one per day of
     its newest month (the open one, which the next runs change a day at a time), one per earlier month, one for the
     rows without a date. Months first, then days, then the undated rows."""
     dated = sorted(row for row in day_counts if row[0] is not None)
