@@ -1,8 +1,10 @@
-"""Publishing partitioned tables as monthly Parquet files (dagster_project/publish.py), on small hand-made pipeline
-databases: real DuckDB files and real month files, nothing mocked.
+"""Publishing partitioned tables as Parquet files (dagster_project/publish.py): closed months as month files, the
+days of the newest month as day files; on small hand-made pipeline databases: real DuckDB files and real Parquet
+files, nothing mocked.
 
-The pipeline: `marts.fct_legs` (local_date + _built_at, three months, columns of the types that need care in Parquet),
-a small plain table, a table with `_built_at` but no `local_date`, an empty partitioned table, an `ops` table.
+The pipeline: `marts.fct_legs` (local_date + _built_at, three closed months and two days of April, the newest month;
+columns of the types that need care in Parquet), a small plain table, a table with `_built_at` but no `local_date`,
+an empty partitioned table, an `ops` table.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from tests.support.query import query
 T1 = datetime(2026, 4, 1, 2, 0, 0)
 T2 = datetime(2026, 4, 2, 2, 0, 0)
 MONTHS = ("2026-01", "2026-02", "2026-03")
+DAYS = ("2026-04-01", "2026-04-03")  # the newest month's days with rows: a file each
+FILES = {f"{m}.parquet" for m in MONTHS} | {f"{d}.parquet" for d in DAYS}
+ROWS = 29
 BIG = 2**100 + 7  # a HUGEINT that a DOUBLE would round
 
 
@@ -42,6 +47,12 @@ def _pipeline(root: Path) -> Path:
                 time '08:00:00' + to_seconds(i * 61), cast(i * 1.125 as decimal(12, 3)), i % 2 = 0,
                 case when i = 1 then {BIG}::hugeint else i * 100 end, timestamp '{T1}', i
             from range(26) as r(i)""")  # 2026-01-05 .. 2026-03-19: three months
+        con.execute(f"""
+            insert into marts.fct_legs
+            select 'L' || i, 'a' || (i % 3), date '2026-04-01' + cast((i - 26) // 2 * 2 as integer),
+                timestamptz '2026-04-01 08:00:00+02' + to_seconds(i * 61), time '09:00:00',
+                cast(i as decimal(12, 3)), false, i, timestamp '{T1}', i
+            from range(26, 29) as r(i)""")  # L26, L27 on 1 April, L28 on 3 April: the newest month
         con.execute(
             "create table marts.dim_queue as select * from (values ('billing', 'Billing'), "
             "('support', 'Support')) as v(queue, label)"
@@ -87,7 +98,7 @@ def _publish_and_check(pipeline: Path, warehouse: Path, written: int, linked: in
 
 
 def _files(warehouse: Path, version_id: str, table: str = "fct_legs") -> dict[str, int]:
-    """{month file: inode} of a version's table folder."""
+    """{file: inode} of a version's table folder."""
     folder = parts_root(warehouse) / version_id / table
     return {p.name: os.stat(p).st_ino for p in sorted(folder.iterdir())}
 
@@ -100,9 +111,9 @@ def env(tmp_path: Path) -> dict[str, Path]:
 def test_first_publish_writes_every_month_and_a_view_of_the_pipeline_rows(env: dict[str, Path]) -> None:
     pipeline, warehouse = env["pipeline"], env["warehouse"]
     report = publish_warehouse(pipeline, warehouse, state_key="k1")
-    assert (report.files_written, report.files_linked) == (3, 0)
-    assert report.lines()[0].endswith("; month files: 3 written, 0 linked")
-    assert _files(warehouse, report.version_id).keys() == {f"{m}.parquet" for m in MONTHS}
+    assert (report.files_written, report.day_files_written, report.files_linked) == (5, 2, 0)
+    assert report.lines()[0].endswith("; Parquet files: 5 written (2 of them days), 0 linked")
+    assert _files(warehouse, report.version_id).keys() == FILES
 
     _assert_same_data(pipeline, warehouse)  # every type comes back as it was: TIMESTAMPTZ, TIME, DECIMAL, HUGEINT
     assert query(warehouse, "select spell_seconds from marts.fct_legs where leg_id = 'L1'") == [(BIG,)]
@@ -120,17 +131,21 @@ def test_first_publish_writes_every_month_and_a_view_of_the_pipeline_rows(env: d
     }
     _assert_same_data(pipeline, warehouse, "dim_queue")
 
-    # the manifests: rows of the view counted; one row per month file
-    assert report.table_rows["marts.fct_legs"] == 26
-    assert dict(query(warehouse, "select table_name, row_count from ops.published_version"))["marts.fct_legs"] == 26
+    # the manifests: rows of the view counted; one row per file
+    assert report.table_rows["marts.fct_legs"] == ROWS
+    assert dict(query(warehouse, "select table_name, row_count from ops.published_version"))["marts.fct_legs"] == ROWS
     assert published_state(warehouse) == (report.version_id, "k1")
     parts = query(
         warehouse,
-        "select table_name, month_start, row_count, max_built_at, file_name from ops.published_parts order by 2",
+        "select table_name, month_start, part_grain, part_start, row_count, max_built_at, file_name "
+        "from ops.published_parts order by part_start",
     )
-    assert [(p[0], p[1], p[3]) for p in parts] == [("marts.fct_legs", date(2026, m, 1), T1) for m in (1, 2, 3)]
-    assert sum(p[2] for p in parts) == 26
-    assert [p[4] for p in parts] == [f"{report.version_id}/fct_legs/{m}.parquet" for m in MONTHS]
+    assert [p[:4] + (p[5],) for p in parts] == [
+        ("marts.fct_legs", date(2026, m, 1), "month", date(2026, m, 1), T1) for m in (1, 2, 3)
+    ] + [("marts.fct_legs", date(2026, 4, 1), "day", date(2026, 4, d), T1) for d in (1, 3)]
+    assert [p[4] for p in parts[3:]] == [2, 1]  # L26, L27 on 1 April; L28 on 3 April
+    assert sum(p[4] for p in parts) == ROWS
+    assert [p[6] for p in parts] == [f"{report.version_id}/fct_legs/{name}.parquet" for name in MONTHS + DAYS]
 
 
 def test_no_built_at_column_anywhere_in_the_warehouse(env: dict[str, Path]) -> None:
@@ -160,19 +175,17 @@ def test_a_changed_row_rewrites_its_month_only_and_links_the_others(env: dict[st
     assert query(pipeline, "select local_date from marts.fct_legs where leg_id = 'L10'") == [(date(2026, 2, 4),)]
 
     second = publish_warehouse(pipeline, warehouse)
-    assert (second.files_written, second.files_linked) == (1, 2)
-    assert second.lines()[0].endswith("; month files: 1 written, 2 linked")
+    assert (second.files_written, second.files_linked) == (1, 4)
+    assert second.lines()[0].endswith("; Parquet files: 1 written (0 of them days), 4 linked")
     before, after = _files(warehouse, first.version_id), _files(warehouse, second.version_id)
-    assert after["2026-01.parquet"] == before["2026-01.parquet"]
-    assert after["2026-03.parquet"] == before["2026-03.parquet"]
-    assert after["2026-02.parquet"] != before["2026-02.parquet"]
+    assert {name for name in after if after[name] != before[name]} == {"2026-02.parquet"}
     _assert_same_data(pipeline, warehouse)
     assert query(warehouse, "select max_built_at from ops.published_parts where month_start = date '2026-02-01'") == [
         (T2,)
     ]
 
-    # nothing changed: every month linked
-    _publish_and_check(pipeline, warehouse, written=0, linked=3)
+    # nothing changed: every file linked
+    _publish_and_check(pipeline, warehouse, written=0, linked=5)
 
 
 def test_removed_rows_rewrite_their_month_and_a_vanished_month_is_gone(env: dict[str, Path]) -> None:
@@ -181,15 +194,15 @@ def test_removed_rows_rewrite_their_month_and_a_vanished_month_is_gone(env: dict
     # rows only removed (no newer stamp): the count tells; January loses every row
     _change(pipeline, "delete from marts.fct_legs where leg_id in ('L20', 'L21') or local_date < date '2026-02-01'")
     second = publish_warehouse(pipeline, warehouse)
-    assert (second.files_written, second.files_linked) == (1, 1)
+    assert (second.files_written, second.files_linked) == (1, 3)
     before, after = _files(warehouse, first.version_id), _files(warehouse, second.version_id)
-    assert after.keys() == {"2026-02.parquet", "2026-03.parquet"}
-    assert after["2026-02.parquet"] == before["2026-02.parquet"]
-    assert after["2026-03.parquet"] != before["2026-03.parquet"]
+    assert after.keys() == FILES - {"2026-01.parquet"}
+    assert {name for name in after if after[name] != before[name]} == {"2026-03.parquet"}
     _assert_same_data(pipeline, warehouse)
-    assert query(warehouse, "select month_start from ops.published_parts order by 1") == [
+    assert query(warehouse, "select distinct month_start from ops.published_parts order by 1") == [
         (date(2026, 2, 1),),
         (date(2026, 3, 1),),
+        (date(2026, 4, 1),),
     ]
 
 
@@ -197,20 +210,21 @@ def test_rows_without_a_local_date_get_a_file_of_their_own(env: dict[str, Path])
     pipeline, warehouse = env["pipeline"], env["warehouse"]
     _change(pipeline, "update marts.fct_legs set local_date = null where leg_id in ('L0', 'L25')")
     first = publish_warehouse(pipeline, warehouse)
-    assert _files(warehouse, first.version_id).keys() == {f"{m}.parquet" for m in MONTHS} | {"null.parquet"}
+    assert _files(warehouse, first.version_id).keys() == FILES | {"null.parquet"}
     _assert_same_data(pipeline, warehouse)
-    _publish_and_check(pipeline, warehouse, written=0, linked=4)  # the NULL month is compared like the others
+    _publish_and_check(pipeline, warehouse, written=0, linked=6)  # the undated rows are compared like the others
 
 
 def test_changed_columns_or_a_missing_file_rewrite_the_months(env: dict[str, Path]) -> None:
     pipeline, warehouse = env["pipeline"], env["warehouse"]
     first = publish_warehouse(pipeline, warehouse)
     (parts_root(warehouse) / first.version_id / "fct_legs" / "2026-03.parquet").unlink()
+    (parts_root(warehouse) / first.version_id / "fct_legs" / "2026-04-03.parquet").unlink()
     second = publish_warehouse(pipeline, warehouse)
-    assert (second.files_written, second.files_linked) == (1, 2)
+    assert (second.files_written, second.day_files_written, second.files_linked) == (2, 1, 3)
 
     _change(pipeline, "alter table marts.fct_legs add column queue varchar default 'billing'")
-    _publish_and_check(pipeline, warehouse, written=3, linked=0)
+    _publish_and_check(pipeline, warehouse, written=5, linked=0)
 
 
 @pytest.mark.parametrize("previous", ["old-style", "garbage"])
@@ -228,7 +242,7 @@ def test_a_warehouse_without_month_files_or_unreadable_is_republished_whole(
         )
         con.execute("insert into ops.published_version values ('20260101T000000Z-00000000', now(), 'x', 1, 'k')")
         con.close()
-    _publish_and_check(pipeline, warehouse, written=3, linked=0)
+    _publish_and_check(pipeline, warehouse, written=5, linked=0)
 
 
 def test_a_reader_of_the_old_version_keeps_reading_it(env: dict[str, Path]) -> None:
@@ -239,7 +253,7 @@ def test_a_reader_of_the_old_version_keeps_reading_it(env: dict[str, Path]) -> N
         old = sorted(reader.execute("select * from marts.fct_legs").fetchall(), key=repr)
         _change(pipeline, f"update marts.fct_legs set amount = amount + 1, _built_at = timestamp '{T2}'")
         second = publish_warehouse(pipeline, warehouse)
-        assert second.files_written == 3
+        assert second.files_written == 5
         # the old file, its old views, the old folder: the same rows as before the publish
         assert sorted(reader.execute("select * from marts.fct_legs").fetchall(), key=repr) == old
         assert reader.execute("select distinct version_id from ops.published_version").fetchall() == [
@@ -274,7 +288,7 @@ def test_old_version_folders_go_after_the_retention_the_current_one_never(
     assert sorted(p.name for p in root.iterdir()) == sorted([third.version_id, "notes"])
     assert not (root / second.version_id).exists()
     _assert_same_data(pipeline, warehouse)  # the links survive the folders they were linked from
-    assert third.files_linked == 3
+    assert third.files_linked == 5
 
 
 def test_a_moved_warehouse_is_not_taken_as_published_and_republishes_by_linking(
@@ -292,13 +306,13 @@ def test_a_moved_warehouse_is_not_taken_as_published_and_republishes_by_linking(
         query(moved, "select count(*) from marts.fct_legs")
     assert published_state(moved) is None
     again = publish_warehouse(pipeline, moved, state_key="k1")
-    assert (again.files_written, again.files_linked) == (0, 3)  # the month files moved along: linked
+    assert (again.files_written, again.files_linked) == (0, 5)  # the files moved along: linked
     assert published_state(moved) == (again.version_id, "k1")
     _assert_same_data(pipeline, moved)
 
 
 def test_kept_tables_stay_at_their_published_version(tmp_path: Path) -> None:
-    """The marts of a stale domain (`kept_tables`) are published as they were: a partitioned table's month files are
+    """The marts of a stale domain (`kept_tables`) are published as they were: a partitioned table's files are
     linked into the new version and its view reads them there; a copied table is copied; the others move on."""
     pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
     publish_warehouse(pipeline, warehouse)
@@ -320,9 +334,9 @@ def test_kept_tables_stay_at_their_published_version(tmp_path: Path) -> None:
     # the view reads the new version's folder (a version folder is whole on its own), whose files are links
     (view_sql,) = query(warehouse, "select sql from duckdb_views() where view_name = 'fct_legs'")[0]
     assert f"/{report.version_id}/fct_legs/" in view_sql
-    assert report.files_written == 1  # fct_empty's month only
+    assert report.files_written == 1  # fct_empty's only day
     parts = query(warehouse, "select file_name from ops.published_parts where table_name = 'marts.fct_legs'")
-    assert len(parts) == len(MONTHS) and all(f.startswith(report.version_id) for (f,) in parts)
+    assert len(parts) == len(FILES) and all(f.startswith(report.version_id) for (f,) in parts)
 
 
 def test_a_kept_table_never_published_is_empty_with_its_columns(tmp_path: Path) -> None:
@@ -359,3 +373,150 @@ def test_a_slice_runs_unchanged_tables_keep_their_version_and_say_which(tmp_path
     assert kept_from["marts.fct_legs"] is None and kept_from["ops.loaded_files"] is None
     assert not [line for line in lines if "dim_queue" in line]  # no line per unchanged table
     assert report.version_id != first.version_id
+
+
+def _sums(path: Path) -> tuple:
+    """What an analyst totals: rows, distinct legs, the amount and spell seconds per month (through the view)."""
+    return tuple(
+        query(
+            path,
+            "select date_trunc('month', local_date) as month, count(*), count(distinct leg_id), sum(amount), "
+            "sum(spell_seconds) from marts.fct_legs group by 1 order by 1 nulls last",
+        )
+    )
+
+
+def test_a_change_in_the_newest_month_writes_that_days_file_only(env: dict[str, Path]) -> None:
+    """As a slice run does: rows of the open day rewritten, a row added to it; only its file is written."""
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    first = publish_warehouse(pipeline, warehouse)
+    _change(
+        pipeline,
+        f"update marts.fct_legs set amount = 7, _built_at = timestamp '{T2}' where local_date = date '2026-04-03'; "
+        "insert into marts.fct_legs select 'L29', 'a1', date '2026-04-03', null, null, 1, true, 1, "
+        f"timestamp '{T2}', 29",
+    )
+    second = publish_warehouse(pipeline, warehouse)
+    assert (second.files_written, second.day_files_written, second.files_linked) == (1, 1, 4)
+    before, after = _files(warehouse, first.version_id), _files(warehouse, second.version_id)
+    assert after.keys() == FILES
+    assert {name for name in after if after[name] != before[name]} == {"2026-04-03.parquet"}
+    _assert_same_data(pipeline, warehouse)
+    assert _sums(warehouse) == _sums(pipeline)
+    assert query(
+        warehouse, "select row_count, max_built_at from ops.published_parts where part_start = ?", [date(2026, 4, 3)]
+    ) == [(2, T2)]
+
+
+def test_a_new_day_of_the_newest_month_adds_its_file_and_links_the_rest(env: dict[str, Path]) -> None:
+    """As the nightly run does mid-month: one more day, one more file; nothing else written."""
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    first = publish_warehouse(pipeline, warehouse)
+    _change(
+        pipeline,
+        "insert into marts.fct_legs select 'L29', 'a1', date '2026-04-04', null, null, 1, true, 1, "
+        f"timestamp '{T2}', 29",
+    )
+    second = publish_warehouse(pipeline, warehouse)
+    assert (second.files_written, second.day_files_written, second.files_linked) == (1, 1, 5)
+    after = _files(warehouse, second.version_id)
+    assert after.keys() == FILES | {"2026-04-04.parquet"}
+    assert {n for n, inode in after.items() if inode != _files(warehouse, first.version_id).get(n)} == {
+        "2026-04-04.parquet"
+    }
+    _assert_same_data(pipeline, warehouse)
+    assert _sums(warehouse) == _sums(pipeline)
+
+
+def test_a_month_is_written_as_one_file_once_a_later_month_starts(env: dict[str, Path]) -> None:
+    """The first row of May closes April: the next publish writes April's month file (its day files stay in the
+    earlier versions only) and May's day; the publish after that links April's month file."""
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    publish_warehouse(pipeline, warehouse)
+    _change(
+        pipeline,
+        "insert into marts.fct_legs select 'L29', 'a1', date '2026-05-01', null, null, 1, true, 1, "
+        f"timestamp '{T2}', 29",
+    )
+    closing = publish_warehouse(pipeline, warehouse)
+    assert (closing.files_written, closing.day_files_written, closing.files_linked) == (2, 1, 3)
+    assert _files(warehouse, closing.version_id).keys() == {f"{m}.parquet" for m in (*MONTHS, "2026-04")} | {
+        "2026-05-01.parquet"
+    }
+    assert query(warehouse, "select part_grain, part_start, row_count from ops.published_parts order by part_start")[
+        -2:
+    ] == [("month", date(2026, 4, 1), 3), ("day", date(2026, 5, 1), 1)]
+    _assert_same_data(pipeline, warehouse)
+    assert _sums(warehouse) == _sums(pipeline)
+
+    _change(
+        pipeline,
+        "insert into marts.fct_legs select 'L30', 'a2', date '2026-05-02', null, null, 2, true, 2, "
+        f"timestamp '{T2}' + interval 1 day, 30",
+    )
+    following = publish_warehouse(pipeline, warehouse)
+    assert (following.files_written, following.day_files_written, following.files_linked) == (1, 1, 5)
+    assert (
+        _files(warehouse, following.version_id)["2026-04.parquet"]
+        == _files(warehouse, closing.version_id)["2026-04.parquet"]
+    )
+    _assert_same_data(pipeline, warehouse)
+    assert _sums(warehouse) == _sums(pipeline)
+
+
+def test_a_version_published_before_day_files_keeps_its_month_files_linked(env: dict[str, Path]) -> None:
+    """`ops.published_parts` without `part_grain`/`part_start` (month files only): its months are compared as before
+    and linked; the newest month's days, which it did not have, are written."""
+    pipeline, warehouse = env["pipeline"], env["warehouse"]
+    publish_warehouse(pipeline, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:  # as code before day files left it: the newest month was a month file too
+        con.execute("delete from ops.published_parts where part_grain = 'day'")
+        con.execute("alter table ops.published_parts drop column part_grain")
+        con.execute("alter table ops.published_parts drop column part_start")
+    finally:
+        con.close()
+    report = publish_warehouse(pipeline, warehouse)
+    assert (report.files_written, report.day_files_written, report.files_linked) == (2, 2, 3)
+    _assert_same_data(pipeline, warehouse)
+
+
+def test_the_forecast_snapshots_are_split_by_origin_a_new_origin_writes_one_file(tmp_path: Path) -> None:
+    """`ops.interval_forecasts` rows are written once per origin (dagster_project/forecasting/snapshots.py): split by
+    `origin_date`, a night's new origin is one new day file; its target days (`local_date`, weeks ahead, other
+    months) do not make earlier origins' files be written again."""
+    pipeline, warehouse = _pipeline(tmp_path), tmp_path / "warehouse.duckdb"
+    snapshot = (
+        "insert into ops.interval_forecasts select date '{origin}', 'billing', "
+        "timestamp '{origin}' + to_days(cast(d as integer)), date '{origin}' + cast(d as integer), d, 'ma4w', "
+        "d * 1.5, timestamp '{stamp}' "
+        "from range(1, 43) as r(d)"
+    )
+    _change(
+        pipeline,
+        "create table ops.interval_forecasts (origin_date date, queue varchar, interval_start timestamp, "
+        "local_date date, horizon_days integer, method varchar, offered_forecast double, _built_at timestamp); "
+        + snapshot.format(origin="2026-03-30", stamp=T1)
+        + "; "
+        + snapshot.format(origin="2026-04-01", stamp=T1),
+    )
+    first = publish_warehouse(pipeline, warehouse)
+    assert _files(warehouse, first.version_id, "ops.interval_forecasts").keys() == {
+        "2026-03.parquet",
+        "2026-04-01.parquet",
+    }
+    _change(pipeline, snapshot.format(origin="2026-04-02", stamp=T2))
+    second = publish_warehouse(pipeline, warehouse)
+    assert (second.files_written, second.day_files_written) == (1, 1)
+    assert query(
+        warehouse,
+        "select part_grain, part_start, row_count from ops.published_parts "
+        "where table_name = 'ops.interval_forecasts' order by part_start",
+    ) == [("month", date(2026, 3, 1), 42), ("day", date(2026, 4, 1), 42), ("day", date(2026, 4, 2), 42)]
+    assert query(
+        warehouse,
+        "select origin_date, count(*), sum(offered_forecast) from ops.interval_forecasts group by 1 order by 1",
+    ) == query(
+        pipeline,
+        "select origin_date, count(*), sum(offered_forecast) from ops.interval_forecasts group by 1 order by 1",
+    )

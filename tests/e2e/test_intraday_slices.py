@@ -293,3 +293,27 @@ def test_slices_of_an_open_day_make_a_slice_run_that_does_less(runs: dict) -> No
         "select distinct timezone('UTC', cutoff_at), is_closed from ops.source_day_completeness where local_date = ?",
         [DAY],
     ) == [(datetime(2026, 1, 7, 22, 45), False)]
+
+
+def test_a_slice_runs_publish_writes_only_the_open_days_files(runs: dict) -> None:
+    """The big facts' newest month is published as day files (dagster_project/publish.py): the slice run's publish
+    writes the open day's file of each fact it rebuilt and links every other file from the version before it."""
+    root = runs["closed"].with_name("warehouse.duckdb.parts")
+    columns = "table_name, part_grain, part_start, file_name"
+    midday = {row[:3]: row[3] for row in query(runs["midday"], f"select {columns} from ops.published_parts")}
+    afternoon = query(runs["afternoon"], f"select {columns} from ops.published_parts")
+    written = sorted(
+        (table, grain, str(start))
+        for table, grain, start, file_name in afternoon
+        if (table, grain, start) not in midday
+        or os.stat(root / file_name).st_ino != os.stat(root / midday[(table, grain, start)]).st_ino
+    )
+    assert written, "the slice run rewrote no file"
+    # day files only, never a month's; the agent-state facts' incremental build (dbt) also restamps the day before
+    # the open one, so that day's file is written too
+    assert {grain for _, grain, _ in written} == {"day"}, written
+    assert {start for _, _, start in written} <= {"2026-01-06", DAY}, written
+    assert ("marts.fct_contact_legs", "day", DAY) in written
+    assert [start for table, _, start in written if table == "marts.fct_contact_legs"] == [DAY]
+    assert ("marts.fct_agent_state_spans", "day", DAY) in written
+    assert len(afternoon) > len(written)  # the earlier days' files were linked

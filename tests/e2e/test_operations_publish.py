@@ -243,7 +243,7 @@ def three_publishes(center: dict, killed_while_publishing: dict) -> dict:
         for _ in range(3):
             out = subprocess.run(_publish_command(center), check=True, capture_output=True, text=True, timeout=120)
             published += re.findall(r"building version (\S+)", out.stdout)
-            month_files += re.findall(r"month files: (\d+) written, (\d+) linked", out.stdout)
+            month_files += re.findall(r"Parquet files: (\d+) written \(\d+ of them days\), (\d+) linked", out.stdout)
     finally:
         seen = reader.stop()
     warehouse = center["warehouse"]
@@ -316,7 +316,7 @@ def test_readers_across_version_swaps_see_whole_versions_only(center: dict, thre
     assert len(seen["versions"]) >= 2
     assert seen["versions"] == [v for v in published if v in seen["versions"]]
     assert not three_publishes["leftovers"]  # the killed publish's leftover is gone
-    # the big facts are monthly Parquet files; the pipeline did not change, so every month file was linked
+    # the big facts are Parquet files (months, days); the pipeline did not change, so every file was linked
     assert len(month_files) == 3 and all(written == "0" and int(linked) > 0 for written, linked in month_files)
     # every version's folder is kept (superseded less than the retention ago); the views read the current one's
     assert set(published) <= set(three_publishes["version_folders"])
