@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("TILSYN_SENSOR_INTERVAL_SECONDS", os.environ.get("TILSYN_BENCH_SENSOR_SECONDS", "15"))
+if "TILSYN_BENCH_SENSOR_SECONDS" in os.environ:  # else the project's default
+    os.environ.setdefault("TILSYN_SENSOR_INTERVAL_SECONDS", os.environ["TILSYN_BENCH_SENSOR_SECONDS"])
 
 from dagster_project.definitions import defs  # noqa: E402 - the interval is read when the definitions are built
 
