@@ -128,8 +128,9 @@ def _compute_logs(home: Path, run_id: str) -> str:
     return "".join(path.read_text(errors="replace") for path in sorted(folder.rglob("*")) if path.suffix == ".out")
 
 
-def _start_daemon(home: Path, env: dict, daemon_log: Path, request):
-    """Start `dagster-daemon run`; returns the function that stops it (also the module's finalizer)."""
+def _start_daemon(home: Path, env: dict, daemon_log: Path, request) -> tuple:
+    """Start `dagster-daemon run`; returns the function that stops it (also the module's finalizer) and the test's
+    handle on the instance."""
     home.mkdir(parents=True)
     # the queued run coordinator dequeues every second, not every 5 s (its default): the sensor's own tick decides
     (home / "dagster.yaml").write_text(
@@ -137,6 +138,10 @@ def _start_daemon(home: Path, env: dict, daemon_log: Path, request):
         "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: QueuedRunCoordinator\n"
         "  config:\n    dequeue_interval_seconds: 1\n"
     )
+    # The instance's SQLite storages are created here, once, before the daemon and its code server open them: two
+    # processes creating them at the same moment can each stamp alembic's version table ("more than one head
+    # present", seen in CI: the code server then fails to load and no run ever starts).
+    instance = dg.DagsterInstance.from_config(str(home))
     with daemon_log.open("w") as out:  # a file, not a pipe: the daemon never blocks on output
         daemon = subprocess.Popen(
             [str(BIN / "dagster-daemon"), "run", "-m", "dagster_project.definitions"],
@@ -161,7 +166,7 @@ def _start_daemon(home: Path, env: dict, daemon_log: Path, request):
             pass
 
     request.addfinalizer(stop)  # the scenario stops it before the close; the finalizer is then a no-op
-    return stop
+    return stop, instance
 
 
 # --- files ------------------------------------------------------------------------------------------------------------
@@ -227,8 +232,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, request) -> dict:
         "TILSYN_SENSOR_INTERVAL_SECONDS": str(TICK_SECONDS),
     }
     _copy(history + morning, generated, landing)  # before the daemon starts: its first tick sees the whole batch
-    stop_daemon = _start_daemon(home, daemon_env, daemon_log, request)
-    instance = dg.DagsterInstance.from_config(str(home))
+    stop_daemon, instance = _start_daemon(home, daemon_env, daemon_log, request)
 
     run_a = _wait(
         "run A to start",
