@@ -160,7 +160,7 @@ class WarmRunLauncher(RunLauncher, ConfigurableClass):
         reason = self.why_not_warm(run)
         if reason:
             self._instance.report_engine_event(
-                f"Warm launcher: {reason}; launching the run as Dagster's default run launcher does "
+                f"{reason}: launching the run as Dagster's default run launcher does "
                 "(a new process from the code server).",
                 run,
                 cls=self.__class__,
@@ -193,7 +193,7 @@ class WarmRunLauncher(RunLauncher, ConfigurableClass):
         )
         server_rss = rss_mib(server_pid)
         self._instance.report_engine_event(
-            f"Warm launcher: run forked from the forkserver (pid {server_pid}, "
+            f"Run forked from the forkserver (pid {server_pid}, "
             f"{server_rss or 0:.0f} MiB resident) as pid {worker.pid}.",
             run,
             EngineEventData(
@@ -235,15 +235,11 @@ class WarmRunLauncher(RunLauncher, ConfigurableClass):
         self._instance.report_run_canceling(run)
         pid, why_not = self._worker_pid(run)
         if pid is None:
-            self._instance.report_engine_event(
-                f"Warm launcher: cannot terminate the run: {why_not}.", run, cls=self.__class__
-            )
+            self._instance.report_engine_event(f"Cannot terminate the run: {why_not}.", run, cls=self.__class__)
             return False
         # What Dagster's code server does to terminate a run's process: SIGINT, raised in the run as an interrupt.
         os.kill(pid, signal.SIGINT)
-        self._instance.report_engine_event(
-            f"Warm launcher: sent SIGINT to the run worker (pid {pid}).", run, cls=self.__class__
-        )
+        self._instance.report_engine_event(f"Sent SIGINT to the run worker (pid {pid}).", run, cls=self.__class__)
         return True
 
     @property

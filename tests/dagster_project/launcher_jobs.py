@@ -1,8 +1,6 @@
 """Jobs for tests/dagster_project/test_run_launcher.py, loaded by a real code server (a module, so a run can be
 rebuilt from its Python origin)."""
 
-from __future__ import annotations
-
 import json
 import os
 import sys
@@ -28,12 +26,12 @@ def wait_until_terminated(context: dg.OpExecutionContext) -> None:
         time.sleep(0.1)
 
 
-@dg.job
+@dg.job(executor_def=dg.in_process_executor)  # as the project's runs: the step in the run worker
 def report_process_job() -> None:
     report_process()
 
 
-@dg.job
+@dg.job(executor_def=dg.in_process_executor)  # as the project's runs: the step in the run worker
 def wait_until_terminated_job() -> None:
     wait_until_terminated()
 

@@ -93,7 +93,7 @@ def test_a_run_is_forked_from_the_forkserver_and_succeeds(dagster: dict, tmp_pat
     assert step["ppid"] == int(finished.tags[FORKSERVER_PID_TAG]) == run_launcher.forkserver_pid()
     assert step["ppid"] != os.getpid()
     messages = _engine_messages(instance, run.run_id)
-    assert any(m.startswith("Warm launcher: run forked from the forkserver") for m in messages), messages
+    assert any("Run forked from the forkserver" in m for m in messages), messages
     assert f"Started process for run (pid: {step['pid']})." in messages  # `dagster api execute_run`'s own event
 
 
