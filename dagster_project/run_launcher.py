@@ -122,7 +122,8 @@ class WarmRunLauncher(RunLauncher, ConfigurableClass):
         self._default = DefaultRunLauncher()
         self._workers: dict[str, multiprocessing.process.BaseProcess] = {}
         super().__init__()
-        # started at once, in the background: the daemon makes its launcher before its first dequeue
+        # started at once, in the background. Dagster makes the launcher when it first needs it (in the daemon: the
+        # first dequeue), so the first run after a daemon start waits for the imports (2.4 s measured), no later one.
         threading.Thread(target=start_forkserver, name="tilsyn-forkserver-start", daemon=True).start()
 
     @property
