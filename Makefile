@@ -60,9 +60,13 @@ chromium:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-# The Dagster UI on the demo's files (after `make demo`): http://127.0.0.1:3000. Bytecode kept as for the demo: every run
-# the sensor launches is a new process importing Dagster and the project (2.8 CPU s without bytecode, 1.3 with).
+# The Dagster UI on the demo's files (after `make demo`): http://127.0.0.1:3000. Its instance (data/demo/dagster_home)
+# gets the recommended dagster.yaml (dagster_project/dagster.yaml.example: the warm run launcher, dequeue every second,
+# one pipeline writer) unless it has one. Bytecode kept as for the demo: every run imports the project's modules.
 dagster-dev: .venv/.synced
+	@mkdir -p data/demo/dagster_home
+	@[ -f data/demo/dagster_home/dagster.yaml ] || cp dagster_project/dagster.yaml.example data/demo/dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/data/demo/dagster_home \
 	TILSYN_LANDING_DIR=data/demo/landing TILSYN_WAREHOUSE=data/demo/warehouse.duckdb \
 	TILSYN_DASHBOARDS_DIR=data/demo/dashboards TILSYN_PSEUDONYM_KEY_FILE=data/demo/pseudonym.key \
 	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.venv/pycache \

@@ -2,7 +2,8 @@
 
 The project's definitions as deployed (dagster_project/definitions.py: its landing sensor asks for one process per
 run, `in_process`), with the sensor looking every `TILSYN_BENCH_SENSOR_SECONDS` seconds
-(`schedule.sensor_interval_seconds`). Benchmark only.
+(`schedule.sensor_interval_seconds`). The run launcher is the instance's (its dagster.yaml): bench/slice_benchmark.py
+`--launcher warm|default` (default warm, dagster_project/run_launcher.py, as the README recommends). Benchmark only.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ slices, one run per slice, against the same day in one run on a copy of the same
    next `--slices` quarter hours is landed and run alone. With `--before-code DIR` (a `git archive` of main), the
    same slices run again with that code on a copy of the primed state.
 4. **Sensor pickup**: a real `dagster-daemon` (bench/sensor_location.py: the project's definitions, its landing
-   sensor every `--sensor-seconds`) watches a landing folder; each of `--pickups` slice files is landed and the
+   sensor every `--sensor-seconds`; runs started by `--launcher`: warm, dagster_project/run_launcher.py, as the README
+   recommends, or Dagster's default) watches a landing folder; each of `--pickups` slice files is landed and the
    seconds until the launched run's first step starts are read from the instance (its ingest step then fails at
    once for want of a pseudonym key: only the pickup is timed, on this machine, beside nothing else). The worst
    pickup replaces each slice run's own start-up (process start, imports, Dagster) in "landing to today page".
@@ -238,9 +239,11 @@ def measure_pickup(
     interval: int,
     env: dict,
     dequeue_seconds: int | None = None,
+    launcher: str = "warm",
 ) -> dict:
     """Seconds from a slice landing to the launched run's first step starting, under a real dagster-daemon;
-    `dequeue_seconds`: the queued run coordinator's loop (Dagster's default, 5 s, when None)."""
+    `dequeue_seconds`: the queued run coordinator's loop (Dagster's default, 5 s, when None); `launcher`: "warm" (the
+    run launcher the README recommends, dagster_project/run_launcher.py) or "default" (Dagster's)."""
     import dagster as dg
 
     root = Path(tempfile.mkdtemp(prefix="pickup-", dir=work))
@@ -248,6 +251,8 @@ def measure_pickup(
     home.mkdir()
     landing.mkdir()
     instance_yaml = "telemetry:\n  enabled: false\n"
+    if launcher == "warm":
+        instance_yaml += "run_launcher:\n  module: dagster_project.run_launcher\n  class: WarmRunLauncher\n"
     if dequeue_seconds is not None:
         instance_yaml += (
             "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: QueuedRunCoordinator\n"
@@ -311,6 +316,7 @@ def measure_pickup(
     return {
         "interval_seconds": interval,
         "dequeue_seconds": dequeue_seconds,
+        "launcher": launcher,
         "samples": samples,
         "max": max(samples),
         "mean": sum(samples) / len(samples),
@@ -389,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pickups", type=int, default=5)
     parser.add_argument("--sensor-seconds", type=int, default=5)
     parser.add_argument("--dequeue-seconds", type=int, help="the queued run coordinator's loop (default Dagster's 5 s)")
+    parser.add_argument(
+        "--launcher", choices=("warm", "default"), default="warm", help="run launcher for the pickup (README's: warm)"
+    )
     parser.add_argument("--skip", default="", help="comma-separated: rebase, whole, slices, before, pickup")
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args(argv)
@@ -484,7 +493,9 @@ def main(argv: list[str] | None = None) -> int:
             drop_state(before_state)
     if "pickup" not in skip:
         say(f"sensor pickup: {args.pickups} slices under a real dagster-daemon, sensor every {args.sensor_seconds} s")
-        pickup = measure_pickup(args.work, gen, slices, args.pickups, args.sensor_seconds, env, args.dequeue_seconds)
+        pickup = measure_pickup(
+            args.work, gen, slices, args.pickups, args.sensor_seconds, env, args.dequeue_seconds, args.launcher
+        )
         write_block()
     print((args.work / "block.md").read_text(), flush=True)
     return 0

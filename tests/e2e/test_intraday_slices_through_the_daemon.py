@@ -6,7 +6,8 @@ A generated center (6 agents, 5-7 January 2026, seed 5) is written twice: with 7
 (`--slice-minutes 15 --slice-from 2026-01-07`) and as whole-day files. The sliced landing goes through three runs on
 one warehouse:
 
-1. **run A, launched by the sensor**: `dagster-daemon run` with a temporary DAGSTER_HOME loads the project's code
+1. **run A, launched by the sensor**: `dagster-daemon run` with a temporary DAGSTER_HOME (its dagster.yaml the shipped
+   dagster_project/dagster.yaml.example: runs forked by the warm run launcher) loads the project's code
    location (`-m dagster_project.definitions`, settings through the environment as `Settings.to_env` writes them) and
    ticks `tilsyn_landing_sensor` every 5 s. The history (5 and 6 January, schedules, roster, ledger, QA) and the
    slices of 7 January up to 10:00 local (09:00 UTC) are in the landing folder when it starts: a full first build;
@@ -46,6 +47,7 @@ import polars as pl
 import pytest
 from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 
+from dagster_project.run_launcher import RUN_WORKER_PID_TAG
 from tests.support.marts import marts_rows
 from tests.support.query import query
 
@@ -132,12 +134,9 @@ def _start_daemon(home: Path, env: dict, daemon_log: Path, request) -> tuple:
     """Start `dagster-daemon run`; returns the function that stops it (also the module's finalizer) and the test's
     handle on the instance."""
     home.mkdir(parents=True)
-    # the queued run coordinator dequeues every second, not every 5 s (its default): the sensor's own tick decides
-    (home / "dagster.yaml").write_text(
-        "telemetry:\n  enabled: false\n"
-        "run_coordinator:\n  module: dagster.core.run_coordinator\n  class: QueuedRunCoordinator\n"
-        "  config:\n    dequeue_interval_seconds: 1\n"
-    )
+    # the instance settings the README recommends, as shipped: the warm run launcher (each run forked from a
+    # forkserver that imported Dagster once), the queued run coordinator dequeuing every second, one pipeline writer
+    shutil.copy2(REPO_ROOT / "dagster_project" / "dagster.yaml.example", home / "dagster.yaml")
     # The instance's SQLite storages are created here, once, before the daemon and its code server open them: two
     # processes creating them at the same moment can each stamp alembic's version table ("more than one head
     # present", seen in CI: the code server then fails to load and no run ever starts).
@@ -341,6 +340,8 @@ def test_exactly_one_more_run_follows_over_both_exports(runs: dict) -> None:
     assert [r.run_id for r in at_end] == [runs["run_a"].run_id, runs["run_b"].run_id]
     assert [r.status for r in at_end] == [dg.DagsterRunStatus.SUCCESS] * 2, runs["daemon_log"].read_text()[-4000:]
     assert [r.job_name for r in at_end] == ["tilsyn_pipeline"] * 2
+    # both started by the warm run launcher (dagster_project/run_launcher.py), not the code server's spawn
+    assert all(RUN_WORKER_PID_TAG in r.tags for r in at_end), [r.tags for r in at_end]
     # run A saw the first batch; run B the whole folder (both later exports)
     assert [int(r.tags["tilsyn/files"]) for r in at_end] == [runs["first_files"], runs["files"]]
     assert runs["files"] > runs["first_files"] + 2
