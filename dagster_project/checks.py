@@ -336,3 +336,50 @@ def record_reconciled(pipeline_db: Path, result: Reconciliation, wait_seconds: f
     finally:
         con.close()
     return True
+
+
+# --- the domain checks ------------------------------------------------------------------------------------------------
+# Domains written by Python steps after dbt (assets.py `_run_planning_step`): not in the dbt manifest.
+PYTHON_STEP_DOMAINS = ("forecast", "staffing_plan")
+SAMPLE_TEXT_CHARS = 2000  # of a stale domain's failing rows, in its check's metadata
+
+
+@dataclass(frozen=True)
+class DomainOutcome:
+    """What a domain's asset check on the analyst warehouse reports after a publish: passed = the domain is fresh
+    (this build's marts published), failed = stale (its marts keep their last good version), with the failing dbt
+    tests or models named."""
+
+    domain: str
+    passed: bool
+    description: str
+    metadata: dict[str, str]
+
+
+def check_domains(manifest_domains: set[str] | frozenset[str]) -> list[str]:
+    """Every domain a check is defined for: those of the dbt models and seeds, and those of the Python steps."""
+    return sorted(set(manifest_domains) | set(PYTHON_STEP_DOMAINS))
+
+
+def domain_outcomes(domains: list[str], statuses: dict) -> list[DomainOutcome]:
+    """One outcome per domain from `ops.domain_status` (domains.read_domain_statuses). A domain without a row is
+    fresh: a Python step's domain has one only while its step failed."""
+    outcomes = []
+    for domain in domains:
+        status = statuses.get(domain)
+        if status is None or status.status == "fresh":
+            as_of = f"{status.fresh_as_of:%Y-%m-%d %H:%M} UTC" if status and status.fresh_as_of else None
+            description = f"fresh: its marts are from the build of {as_of}" if as_of else "fresh: no failure recorded"
+            metadata = {"status": "fresh", "fresh_as_of": as_of or "", "failing_nodes": "none"}
+        else:
+            description = status.reason
+            metadata = {
+                "status": "stale",
+                "fresh_as_of": f"{status.fresh_as_of:%Y-%m-%d %H:%M} UTC" if status.fresh_as_of else "",
+                "stale_since": f"{status.stale_since:%Y-%m-%d %H:%M} UTC" if status.stale_since else "",
+                "failing_nodes": "\n".join(status.failing_nodes) or "none",
+                "sample_rows": (status.sample_rows or "none")[:SAMPLE_TEXT_CHARS],
+                "marts_kept": ", ".join(status.marts) or "none",
+            }
+        outcomes.append(DomainOutcome(domain, status is None or status.status == "fresh", description, metadata))
+    return outcomes

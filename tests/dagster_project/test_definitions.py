@@ -43,9 +43,27 @@ def test_job_and_nightly_schedule() -> None:
     assert schedule.execution_timezone == "Europe/Oslo"
 
 
-def test_dbt_tests_are_asset_checks() -> None:
+def test_dbt_tests_are_one_check_per_domain_not_an_asset_check_each() -> None:
+    """dbt tests are no Dagster asset checks (each one cost an event when a run is created, DECISIONLOG 2026-12-06
+    "One asset check per domain"): their outcome shows as one check per domain on the analyst warehouse, for every
+    domain of the dbt models and of the forecast and plan steps, never blocking (publish has run when they report)."""
+    import json
+
+    from dagster_project.assets import analyst_warehouse, tilsyn_dbt_models
+    from dagster_project.dbt_project import MANIFEST_PATH
+
     checks = defs.resolve_asset_graph().asset_check_keys
-    assert any(check.asset_key == dg.AssetKey(["staging", "stg_calls"]) for check in checks)
+    assert [check for check in checks if check.asset_key in tilsyn_dbt_models.keys] == []
+    assert any(key == dg.AssetKey(["staging", "stg_calls"]) for key in tilsyn_dbt_models.keys)
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    domains = {
+        node["config"]["meta"]["domain"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
+    }
+    assert {"service", "agent", "people"} <= domains
+    on_warehouse = {check.name for check in checks if check.asset_key == dg.AssetKey("analyst_warehouse")}
+    assert on_warehouse == {f"domain_{d}" for d in domains | {"forecast", "staffing_plan"}}
+    specs = list(analyst_warehouse.check_specs)
+    assert specs and not any(spec.blocking for spec in specs)
 
 
 def test_landing_sensor_launches_one_run_per_batch(tmp_path, monkeypatch) -> None:

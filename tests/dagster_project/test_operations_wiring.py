@@ -88,14 +88,29 @@ def test_a_failed_reconciliation_blocks_its_domain_only(tmp_path: Path) -> None:
     _pipeline_db(tmp_path, landed=3, in_raw=3, offered=3, people=1)
     first = _materialize(tmp_path)
     assert first.success
-    assert [e.passed for e in first.get_asset_check_evaluations()] == [True]
+    first_checks = {e.check_name: e for e in first.get_asset_check_evaluations()}
+    assert first_checks.pop("reconciliation").passed
+    assert all(e.passed for e in first_checks.values()), first_checks  # one per domain on the analyst warehouse
+    assert {"domain_service", "domain_people", "domain_forecast"} <= first_checks.keys()
     assert query(warehouse, "select offered from marts.kpi_service_daily") == [(3,)]
 
     _pipeline_db(tmp_path, landed=4, in_raw=3, offered=9, people=2)
     second = _materialize(tmp_path)
     assert second.success
-    (evaluation,) = second.get_asset_check_evaluations()
+    second_checks = {e.check_name: e for e in second.get_asset_check_evaluations()}
+    evaluation = second_checks["reconciliation"]
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    # the operator's view: a failed check per stale domain, naming what failed; the others pass
+    assert {name for name, e in second_checks.items() if not e.passed} == {
+        "reconciliation",
+        "domain_service",
+        "domain_staffing",
+    }
+    service = second_checks["domain_service"]
+    assert service.severity == dg.AssetCheckSeverity.ERROR
+    assert service.metadata["failing_nodes"].value == "reconciliation"
+    assert "calls: rows in landed files vs raw.calls: 4 vs 3" in service.description
+    assert "calls: rows in landed files vs raw.calls: 4 vs 3" in service.metadata["sample_rows"].value
     assert query(warehouse, "select offered from marts.kpi_service_daily") == [(3,)]  # the last good version
     assert query(warehouse, "select headcount from marts.kpi_people_monthly") == [(2,)]  # published
     statuses = {

@@ -471,6 +471,31 @@ def test_slices_of_an_open_day_make_a_slice_run_that_does_less(runs: dict) -> No
     ) == [(datetime(2026, 1, 7, 22, 45), False)]
 
 
+def test_a_slice_runs_checks_are_one_per_domain_not_one_per_dbt_test(runs: dict) -> None:
+    """Run B's event log: no asset check planned or evaluated per dbt test (each was an event written when the run was
+    created, ~10 ms each in SQLite) and no observation per test result; one check per domain on the analyst warehouse,
+    every one passed (nothing failed), beside the source checks and reconciliation."""
+    instance, run_id = runs["instance"], runs["run_b"].run_id
+    planned = [
+        e.dagster_event.event_specific_data.asset_check_key
+        for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)
+    ]
+    assert {key.asset_key.to_user_string() for key in planned} == {
+        *(f"raw/{source}" for source in ("calls", "agent_states", "schedules", "roster", "ledger", "qa_evaluations")),
+        "ops/reconciliation",
+        "analyst_warehouse",
+    }
+    evaluated = {
+        e.dagster_event.event_specific_data.check_name: e.dagster_event.event_specific_data.passed
+        for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        if e.dagster_event.event_specific_data.asset_key == dg.AssetKey("analyst_warehouse")
+    }
+    assert {"domain_service", "domain_agent", "domain_staffing"} <= evaluated.keys()
+    assert all(evaluated.values()), evaluated
+    assert instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION) == []
+    assert "[dbt] data tests: " in runs["afternoon_log"]
+
+
 def test_a_slice_runs_publish_writes_only_the_open_days_files(runs: dict) -> None:
     """The big facts' newest month is published as day files (dagster_project/publish.py): the slice run's publish
     writes the open day's file of each fact it rebuilt and links every other file from the version before it."""

@@ -172,6 +172,10 @@ def test_defect_in_finance_still_publishes_the_other_domains(center: dict, first
     assert second_run["version"] != first_run["version"]
     out = second_run["stdout"]
     assert "exit status       : 3 (a defect blocked a domain; the other domains published)" in out
+    # dbt tests are no Dagster asset checks: the run's log counts them and names the failing one with its rows
+    (tests_line,) = [line for line in out.splitlines() if "[dbt] data tests: " in line]
+    assert " fail" in tests_line and " pass" in tests_line, tests_line
+    assert "[dbt] FAILED test " in out and "failing row: " in out
     # service and agent marts are fresh: they hold the second day, with every inbound leg of its export offered
     raw_offered = duckdb.sql(
         f"select count(distinct leg_id) from read_csv('{center['landing']}/calls/*{center['second_day']}*.csv', "
