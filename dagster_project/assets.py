@@ -29,9 +29,11 @@ from dagster_project.checks import stale_sources
 from dagster_project.dbt_project import (
     MANIFEST_PATH,
     build_vars_json,
+    dbt_bytecode_kept,
     ensure_dbt_manifest,
     keep_partial_parse,
     prune_build_folders,
+    slice_run_threads_args,
 )
 from dagster_project.domains import domain_statuses, load_manifest, read_domain_statuses, record_domain_statuses
 from dagster_project.publish import (
@@ -346,6 +348,7 @@ def tilsyn_dbt_models(
         slice_nodes = slice_run_nodes(manifest)
         models = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"]
         args += ["--selector", SLICE_SELECTOR]  # dbt ignores dagster-dbt's `--select fqn:*` beside a selector
+        args += slice_run_threads_args()
         say(
             f"[dbt] slice run: open day {scope.open_day}, building {len(slice_nodes & set(models))} of {len(models)} "
             f"models ({len(scope.files)} new slice files); no forecast or plan step, the other marts keep their "
@@ -368,7 +371,8 @@ def tilsyn_dbt_models(
     say(f"[dbt] build on {settings.pipeline_db_path}")
     built = 0
     emitted: set[str] = set()
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    with dbt_bytecode_kept():
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     watcher = subprocess.Popen(
         [sys.executable, "-c", DBT_WATCHER, str(os.getpid()), str(invocation.process.pid)], stdin=subprocess.DEVNULL
     )
