@@ -33,7 +33,6 @@ from dagster_project.dbt_project import (
     ensure_dbt_manifest,
     keep_partial_parse,
     prune_build_folders,
-    slice_run_threads_args,
 )
 from dagster_project.domains import domain_statuses, load_manifest, read_domain_statuses, record_domain_statuses
 from dagster_project.publish import (
@@ -348,7 +347,6 @@ def tilsyn_dbt_models(
         slice_nodes = slice_run_nodes(manifest)
         models = [uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"]
         args += ["--selector", SLICE_SELECTOR]  # dbt ignores dagster-dbt's `--select fqn:*` beside a selector
-        args += slice_run_threads_args()
         say(
             f"[dbt] slice run: open day {scope.open_day}, building {len(slice_nodes & set(models))} of {len(models)} "
             f"models ({len(scope.files)} new slice files); no forecast or plan step, the other marts keep their "

@@ -27,10 +27,6 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 # Where dbt's bytecode goes when the environment forbids writing it beside the sources: the folder `make demo` and
 # `make test` use for the same reason (Makefile).
 DBT_PYCACHE_DIR = Path(sys.prefix) / "pycache"
-# dbt threads of a slice run: its ~80 data tests are small queries whose time is mostly dbt's own per-node work and
-# DuckDB's fixed cost per query, so a second thread overlaps them; DuckDB's memory_limit (profiles.yml) bounds both
-# threads together, as they share one database instance. TILSYN_DBT_THREADS, when set, decides instead.
-SLICE_RUN_DBT_THREADS = 2
 
 
 def bytecode_env(env: dict[str, str]) -> dict[str, str]:
@@ -62,13 +58,6 @@ def dbt_bytecode_kept() -> Iterator[None]:
     finally:
         os.environ.pop("PYTHONPYCACHEPREFIX", None)
         os.environ.update({name: before[name] for name in ("PYTHONDONTWRITEBYTECODE",) if name in before})
-
-
-def slice_run_threads_args() -> list[str]:
-    """dbt's `--threads` for a slice run (SLICE_RUN_DBT_THREADS), or none when TILSYN_DBT_THREADS is set."""
-    if os.environ.get("TILSYN_DBT_THREADS"):
-        return []
-    return ["--threads", str(SLICE_RUN_DBT_THREADS)]
 
 
 def _newest_source_mtime() -> float:

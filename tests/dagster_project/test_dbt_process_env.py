@@ -1,4 +1,4 @@
-"""A build's dbt process keeps its bytecode; a slice run's dbt runs two threads (dagster_project/dbt_project.py).
+"""A build's dbt process keeps its bytecode (dagster_project/dbt_project.py `bytecode_env`).
 
 Without bytecode every dbt start compiled all it imports again: 5.3 s to import dbt instead of 2.5 s on 2 cores.
 """
@@ -13,10 +13,8 @@ import pytest
 
 from dagster_project.dbt_project import (
     DBT_PYCACHE_DIR,
-    SLICE_RUN_DBT_THREADS,
     bytecode_env,
     dbt_bytecode_kept,
-    slice_run_threads_args,
 )
 
 
@@ -46,10 +44,3 @@ def test_a_child_started_inside_keeps_bytecode_and_this_process_gets_its_environ
         seen = subprocess.run([sys.executable, "-c", show], capture_output=True, text=True, check=True).stdout.split()
     assert seen == ["False", str(DBT_PYCACHE_DIR)]
     assert dict(os.environ) == before
-
-
-def test_a_slice_runs_dbt_threads_unless_set_by_hand(monkeypatch) -> None:
-    monkeypatch.delenv("TILSYN_DBT_THREADS", raising=False)
-    assert slice_run_threads_args() == ["--threads", str(SLICE_RUN_DBT_THREADS)] == ["--threads", "2"]
-    monkeypatch.setenv("TILSYN_DBT_THREADS", "1")
-    assert slice_run_threads_args() == []  # profiles.yml reads it
