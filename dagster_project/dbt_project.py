@@ -56,8 +56,11 @@ def dbt_bytecode_kept() -> Iterator[None]:
     try:
         yield
     finally:
-        os.environ.pop("PYTHONPYCACHEPREFIX", None)
-        os.environ.update({name: before[name] for name in ("PYTHONDONTWRITEBYTECODE",) if name in before})
+        for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX"):
+            if name in before:
+                os.environ[name] = before[name]
+            else:
+                os.environ.pop(name, None)
 
 
 def _newest_source_mtime() -> float:
