@@ -31,6 +31,7 @@ from dagster_project.checks import check_domains, domain_outcomes, stale_sources
 from dagster_project.dbt_project import (
     MANIFEST_PATH,
     build_vars_json,
+    dbt_bytecode_kept,
     ensure_dbt_manifest,
     keep_partial_parse,
     prune_build_folders,
@@ -368,7 +369,8 @@ def tilsyn_dbt_models(
     say(f"[dbt] build on {settings.pipeline_db_path}")
     built = 0
     emitted: set[str] = set()
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    with dbt_bytecode_kept():
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     watcher = subprocess.Popen(
         [sys.executable, "-c", DBT_WATCHER, str(os.getpid()), str(invocation.process.pid)], stdin=subprocess.DEVNULL
     )
