@@ -56,7 +56,8 @@ class Settings:
     schedule_cron: str = "0 2 * * *"
     # Freshness check: a source that sent files before but none for more than this many days fails.
     freshness_days: float = 3
-    # How often the landing sensor looks at the landing folder (Dagster's minimum_interval_seconds). 5 s, the
+    # How often the landing sensor looks at the landing folder (Dagster's minimum_interval_seconds less 1 s of
+    # tolerance for the daemon's wake-ups, dagster_project/sensors.py). 5 s, the
     # daemon's own loop: a slice has a minute from landing to its today page, and the worst wait for a tick counts
     # in full; an idle tick costs ~1 % of a core (DECISIONLOG "The sensor looks every 5 s").
     sensor_interval_seconds: int = 5

@@ -66,6 +66,17 @@ def test_dbt_tests_are_one_check_per_domain_not_an_asset_check_each() -> None:
     assert specs and not any(spec.blocking for spec in specs)
 
 
+def test_landing_sensor_ticks_on_the_interval_asked_for() -> None:
+    """Dagster's daemon wakes every 5 s and ticks a sensor once `minimum_interval_seconds` have passed: asked for 5 s,
+    the sensor gets 4 (a wake-up a few ms early still ticks), so it looks every 5 s, not every 5 or 10."""
+    from dagster_project.sensors import build_landing_sensor
+
+    job = defs.resolve_job_def("tilsyn_pipeline")
+    assert defs.resolve_sensor_def("tilsyn_landing_sensor").minimum_interval_seconds == 4  # the default, 5 s
+    for asked, given in ((5, 4), (60, 59), (1, 1)):
+        assert build_landing_sensor(job, lambda _c: None, asked).minimum_interval_seconds == given
+
+
 def test_landing_sensor_launches_one_run_per_batch(tmp_path, monkeypatch) -> None:
     """Two files dropped together -> one run; the same folder again -> skip; one more file -> one more run."""
     from dagster_project.assets import TilsynSettings
