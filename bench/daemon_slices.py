@@ -5,10 +5,11 @@
 
 `--state` is a pipeline state (a year loaded and the day primed up to the slice before `--first`, as
 bench/slice_benchmark.py leaves it); `--day` the day's files (bench/slice_benchmark.py `day_files`). A real
-`dagster-daemon` runs `--code`'s definitions (bench/sensor_location.py: the project's landing sensor) with a persistent
-SQLite instance in a fresh `DAGSTER_HOME`, as a deployment runs it; `--instance-yaml` adds to its `dagster.yaml` (the
-run launcher, the queued coordinator's dequeue interval). The daemon's first tick launches a run over the folder as it
-is (after slices, a full run: it completes every model, as the nightly run does), reported as the set-up run. Then
+`dagster-daemon` runs `--code`'s definitions (bench/sensor_location.py: the project's landing sensor) from one
+long-lived code server (`dagster code-server start`, as `dagster dev` runs it), with a persistent SQLite instance in
+a fresh `DAGSTER_HOME`; `--instance-yaml` adds to its `dagster.yaml` (the run launcher, the queued coordinator's
+dequeue interval). The daemon's first tick launches a run over the folder as it is (after slices, a full run: it
+completes every model, as the nightly run does), reported as the set-up run. Then
 each slice is landed alone and timed:
 
 - **landing to today page**: from the copy of the slice into the landing folder to the newest modification time of
@@ -27,6 +28,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -56,16 +58,23 @@ def step_seconds(instance, run_id: str) -> tuple[float, dict[str, float]]:
     return first, {key: round(ends[key] - starts[key], 1) for key in sorted(starts, key=starts.get) if key in ends}
 
 
-class TreePeak:
-    """Peak resident memory of a process tree, sampled every 0.25 s; `reset()` starts a new peak."""
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._done = pid, 0.0, threading.Event()
+
+class TreePeak:
+    """Peak resident memory of process trees (the daemon's and the code server's), sampled every 0.25 s; `reset()`
+    starts a new peak."""
+
+    def __init__(self, *pids: int | None) -> None:
+        self.pids, self.peak, self._done = [p for p in pids if p], 0.0, threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
 
     def _sample(self) -> None:
         while not self._done.wait(0.25):
-            self.peak = max(self.peak, _tree_rss_bytes(self.pid) / MIB)
+            self.peak = max(self.peak, sum(_tree_rss_bytes(pid) for pid in self.pids) / MIB)
 
     def reset(self) -> None:
         self.peak = 0.0
@@ -103,6 +112,11 @@ def main() -> int:
     parser.add_argument("--code", type=Path, default=REPO, help="the code under test (a checkout with bench/)")
     parser.add_argument("--instance-yaml", type=Path, help="text added to the instance's dagster.yaml")
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--daemon-managed-code-server",
+        action="store_true",
+        help="`dagster-daemon run -m` (its own code server, replaced every 60 s) instead of one code server",
+    )
     args = parser.parse_args()
 
     import dagster as dg
@@ -136,16 +150,31 @@ def main() -> int:
     # the instance (its SQLite storages) is made here, before the daemon and its code server start
     instance = dg.DagsterInstance.from_config(str(home))
     log = home / "daemon.log"
+    server = None
+    daemon_command = [str(BIN / "dagster-daemon"), "run", "-m", "sensor_location"]
+    if not args.daemon_managed_code_server:
+        # One long-lived code server that the daemon connects to, as `dagster dev` runs them: a daemon started with
+        # `-m` starts its own code server and replaces it every 60 s (dagster/_daemon/controller.py
+        # RELOAD_WORKSPACE_INTERVAL), each time importing Dagster and the project again beside the running slice.
+        port = free_port()
+        (home / "workspace.yaml").write_text(
+            f"load_from:\n  - grpc_server: {{host: localhost, port: {port}, location_name: sensor_location}}\n"
+        )
+        with (home / "code-server.log").open("w") as out:
+            server = subprocess.Popen(
+                [str(BIN / "dagster"), "code-server", "start", "-m", "sensor_location", "--port", str(port)],
+                cwd=code,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        daemon_command = [str(BIN / "dagster-daemon"), "run", "-w", str(home / "workspace.yaml")]
     with log.open("w") as out:
         daemon = subprocess.Popen(
-            [str(BIN / "dagster-daemon"), "run", "-m", "sensor_location"],
-            cwd=code,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            daemon_command, cwd=code, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    peak = TreePeak(daemon.pid)
+    peak = TreePeak(daemon.pid, server.pid if server else None)
     results = {"label": args.label, "code": str(code), "instance_yaml": instance_yaml, "runs": []}
 
     def keep(name: str, run, landed: float | None) -> None:
@@ -183,11 +212,14 @@ def main() -> int:
             keep(f"slice {cutoff}", runs[0], landed)
     finally:
         peak.stop()
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
+        for process in (daemon, server):
+            if process is None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
     rows = [r for r in results["runs"] if r["landing_to_today_seconds"] is not None]
     print("| slice | scope | landing to today page s | pickup s | " + " | ".join(rows[0]["steps"]) + " | peak GiB |")
     print("| --- | --- | ---: | ---: | " + " | ".join("---:" for _ in rows[0]["steps"]) + " | ---: |")
