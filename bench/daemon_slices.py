@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -36,9 +37,19 @@ import time
 from pathlib import Path
 
 from run_benchmark import BENCH_PSEUDONYM_KEY, BIN, MIB, REPO, _tree_rss_bytes, load_average
-from slice_benchmark import day_files, land, say, warm_up
+from slice_benchmark import DAY, land, say, warm_up
 
 DONE = ("SUCCESS", "FAILURE", "CANCELED")
+
+
+def slice_files(folder: Path, day: str) -> dict[str, list[Path]]:
+    """{cutoff HHMM: the slice files of `day` under `folder`}."""
+    slices: dict[str, list[Path]] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        found = re.search(rf"_{day}_(\d{{4}})\.", path.name)
+        if found:
+            slices.setdefault(found.group(1), []).append(path)
+    return slices
 
 
 def step_seconds(instance, run_id: str) -> tuple[float, dict[str, float]]:
@@ -106,6 +117,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--state", type=Path, required=True)
     parser.add_argument("--day", type=Path, required=True, help="the day's files (slices named _<day>_HHMM)")
+    parser.add_argument("--date", default=str(DAY), help="the day the slices are of (YYYY-MM-DD)")
     parser.add_argument("--first", default="1200", help="the first slice to land (HHMM)")
     parser.add_argument("--slices", type=int, default=9)
     parser.add_argument("--out", type=Path, required=True)
@@ -125,7 +137,7 @@ def main() -> int:
     from dagster_project.slice_run import run_scope_of
 
     state, code = args.state.resolve(), args.code.resolve()
-    _, slices = day_files(args.day)
+    slices = slice_files(args.day, args.date)
     cutoffs = sorted(slices)
     todo = cutoffs[cutoffs.index(args.first) : cutoffs.index(args.first) + args.slices]
     home = state.parent / f"{state.name}.dagster-home"
